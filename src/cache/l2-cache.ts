@@ -1,0 +1,221 @@
+import type { EvictionPolicy } from './policy.js';
+
+/**
+ * One cached (or about to be cached) table. `ref` counts holders: the cache holds one while
+ * the entry is cached, each request that found or allocated it holds one. ref > 1 on a
+ * cached entry means a request is using it ("in use").
+ */
+export interface CacheEntry<T> {
+  readonly offset: number;
+  table: T;
+  ref: number;
+  cached: boolean;
+}
+
+/** Counters owned by the cache; names as in DESIGN.md. */
+export interface CacheStats {
+  capacity: number;
+  policy: string;
+  lookups: number;
+  hits: number;
+  misses: number;
+  loads: number;
+  duplicateLoads: number;
+  commits: number;
+  duplicateCommits: number;
+  evictions: number;
+  evictionsInUse: number;
+  inUseSkips: number;
+  entries: number;
+  peakEntries: number;
+  peakOverCapacity: number;
+  overCapacityEpisodes: number;
+  requestsCompletedOverCapacity: number;
+}
+
+/**
+ * Write-through, reference-counted L2 table cache keyed by table offset. Lookup is a Map
+ * (O(1)); which entry leaves is the policy's choice. Under a policy that respects in-use
+ * entries the cache grows past capacity when every entry is in use and shrinks back as soon
+ * as references drop.
+ */
+export class L2Cache<T> {
+  private readonly map = new Map<number, CacheEntry<T>>();
+  private readonly loading = new Map<number, number>();
+  private readonly s: CacheStats;
+
+  constructor(
+    readonly capacity: number,
+    private readonly policy: EvictionPolicy,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
+    }
+    this.s = {
+      capacity,
+      policy: policy.name,
+      lookups: 0,
+      hits: 0,
+      misses: 0,
+      loads: 0,
+      duplicateLoads: 0,
+      commits: 0,
+      duplicateCommits: 0,
+      evictions: 0,
+      evictionsInUse: 0,
+      inUseSkips: 0,
+      entries: 0,
+      peakEntries: 0,
+      peakOverCapacity: 0,
+      overCapacityEpisodes: 0,
+      requestsCompletedOverCapacity: 0,
+    };
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get policyName(): string {
+    return this.policy.name;
+  }
+
+  /** A hit returns the entry with a new reference for the caller; a miss returns undefined. */
+  find(offset: number): CacheEntry<T> | undefined {
+    this.s.lookups++;
+    const e = this.map.get(offset);
+    if (!e) {
+      this.s.misses++;
+      return undefined;
+    }
+    this.s.hits++;
+    e.ref++;
+    this.policy.accessed(offset);
+    return e;
+  }
+
+  /** A new reference to an entry known to be cached, without counting a lookup. */
+  acquire(offset: number): CacheEntry<T> {
+    const e = this.map.get(offset);
+    if (!e) throw new Error(`L2 cache: table ${offset} is not cached`);
+    e.ref++;
+    return e;
+  }
+
+  /** A fresh entry with one reference (the caller's), not yet in the cache. */
+  alloc(offset: number, table: T): CacheEntry<T> {
+    return { offset, table, ref: 1, cached: false };
+  }
+
+  /**
+   * Put an entry in the cache; the caller's reference becomes the cache's. If the offset is
+   * already cached the new copy is dropped, as QEMU does.
+   */
+  commit(entry: CacheEntry<T>): void {
+    if (entry.cached) throw new Error(`L2 cache: table ${entry.offset} committed twice`);
+    if (this.map.has(entry.offset)) {
+      this.s.duplicateCommits++;
+      entry.ref--;
+      return;
+    }
+    this.s.commits++;
+    // Make room first, as QEMU does: the new entry, held only by the cache until the caller
+    // acquires it, must not be its own victim when every older entry is in use.
+    this.shrink(this.capacity - 1);
+    entry.cached = true;
+    this.map.set(entry.offset, entry);
+    this.policy.inserted(entry.offset);
+    this.noteSize();
+  }
+
+  /** Drop the caller's reference; if that frees a cached entry while over capacity, shrink. */
+  unref(entry: CacheEntry<T>): void {
+    if (entry.ref <= 0) throw new Error(`L2 cache: table ${entry.offset} released more often than acquired`);
+    entry.ref--;
+    if (entry.cached && entry.ref === 1 && this.map.size > this.capacity) {
+      this.shrink();
+      this.overNow = this.map.size > this.capacity;
+    }
+  }
+
+  /** The engine starts reading a table after a miss; a second concurrent load is a duplicate. */
+  beginLoad(offset: number): void {
+    this.s.loads++;
+    const n = this.loading.get(offset) ?? 0;
+    if (n > 0) this.s.duplicateLoads++;
+    this.loading.set(offset, n + 1);
+  }
+
+  endLoad(offset: number): void {
+    const n = this.loading.get(offset) ?? 0;
+    if (n <= 1) this.loading.delete(offset);
+    else this.loading.set(offset, n - 1);
+  }
+
+  /** A request finished; counted if the cache was past capacity at that moment. */
+  requestCompleted(): void {
+    if (this.map.size > this.capacity) this.s.requestsCompletedOverCapacity++;
+  }
+
+  /** Remove every entry that is not in use (close, or tests). */
+  clear(): void {
+    for (const e of [...this.map.values()]) {
+      if (e.ref <= 1) this.remove(e);
+    }
+    this.overNow = this.map.size > this.capacity;
+  }
+
+  isCached(offset: number): boolean {
+    return this.map.has(offset);
+  }
+
+  stats(): CacheStats {
+    return { ...this.s, entries: this.map.size };
+  }
+
+  /** Evict until at most `limit` entries (default: capacity) or nothing more may go. */
+  private shrink(limit: number = this.capacity): void {
+    const inUse = (key: number): boolean => {
+      const e = this.map.get(key);
+      return e !== undefined && e.ref > 1;
+    };
+    const evictable = (key: number): boolean => {
+      if (!inUse(key)) return true;
+      this.s.inUseSkips++;
+      return false;
+    };
+    while (this.map.size > limit) {
+      const key = this.policy.victim(evictable);
+      if (key === undefined) break;
+      const e = this.map.get(key);
+      if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
+      if (e.ref > 1) {
+        if (this.policy.respectsInUse) {
+          throw new Error(`L2 cache: policy ${this.policy.name} chose in-use table ${key}`);
+        }
+        this.s.evictionsInUse++;
+      }
+      this.s.evictions++;
+      this.remove(e);
+    }
+  }
+
+  private remove(e: CacheEntry<T>): void {
+    this.map.delete(e.offset);
+    this.policy.removed(e.offset);
+    e.cached = false;
+    e.ref--;
+  }
+
+  private noteSize(): void {
+    const n = this.map.size;
+    if (n > this.s.peakEntries) this.s.peakEntries = n;
+    const over = n - this.capacity;
+    if (over > this.s.peakOverCapacity) this.s.peakOverCapacity = over;
+    if (over > 0 && !this.overNow) this.s.overCapacityEpisodes++;
+    this.overNow = over > 0;
+  }
+
+  /** Whether the cache is past capacity now: an episode ends when it is back at capacity. */
+  private overNow = false;
+}

@@ -1,0 +1,48 @@
+/**
+ * Event names follow QEMU's blkdebug so the scheduler (and breakpoints) can match them.
+ * Every backend call the engine makes carries the event it belongs to.
+ */
+export type IoEvent =
+  | 'header_read'
+  | 'header_update'
+  | 'l1_load'
+  | 'l1_update'
+  | 'l2_load'
+  | 'l2_update'
+  | 'l2_alloc_write'
+  | 'read_aio'
+  | 'write_aio'
+  | 'cow_write'
+  | 'zero_write'
+  | 'flush_to_disk'
+  | 'check_read'
+  | 'check_repair'
+  | 'backing_read'
+  | 'grow';
+
+/**
+ * A positional block device. Reads past the end return zeros (like a sparse file's hole);
+ * writes past the end extend it. Offsets and lengths are byte counts below 2^53.
+ */
+export interface BlockBackend {
+  read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
+  write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
+  flush(event?: IoEvent): Promise<void>;
+  truncate(size: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+  /** A label for messages: the file path, or "memory". */
+  readonly name: string;
+  readonly readOnly: boolean;
+}
+
+/** Error from a backend; carries an errno-style code (EIO, ENOSPC, ...). */
+export class BackendError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}

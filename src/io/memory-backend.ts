@@ -1,0 +1,98 @@
+import { BackendError, type BlockBackend } from './backend.js';
+
+const PAGE = 65536;
+
+/** The bytes of an in-memory device; several backends may share one (reopen tests). */
+export class MemoryStore {
+  readonly pages = new Map<number, Uint8Array>();
+  length = 0;
+
+  /** Copy bytes out; holes and the region past the end read as zeros. */
+  copyOut(buf: Uint8Array, offset: number): void {
+    buf.fill(0);
+    let done = 0;
+    while (done < buf.length) {
+      const pos = offset + done;
+      const pageNo = Math.floor(pos / PAGE);
+      const inPage = pos - pageNo * PAGE;
+      const n = Math.min(PAGE - inPage, buf.length - done);
+      const valid = Math.min(n, this.length - pos);
+      const page = this.pages.get(pageNo);
+      if (page && valid > 0) buf.set(page.subarray(inPage, inPage + valid), done);
+      done += n;
+    }
+  }
+
+  copyIn(buf: Uint8Array, offset: number): void {
+    let done = 0;
+    while (done < buf.length) {
+      const pos = offset + done;
+      const pageNo = Math.floor(pos / PAGE);
+      const inPage = pos - pageNo * PAGE;
+      const n = Math.min(PAGE - inPage, buf.length - done);
+      let page = this.pages.get(pageNo);
+      if (!page) {
+        page = new Uint8Array(PAGE);
+        this.pages.set(pageNo, page);
+      }
+      page.set(buf.subarray(done, done + n), inPage);
+      done += n;
+    }
+    this.length = Math.max(this.length, offset + buf.length);
+  }
+
+  truncate(size: number): void {
+    for (const pageNo of [...this.pages.keys()]) {
+      if (pageNo * PAGE >= size) this.pages.delete(pageNo);
+    }
+    this.pages.get(Math.floor(size / PAGE))?.fill(0, size % PAGE);
+    this.length = size;
+  }
+}
+
+/** A sparse in-memory device: pages allocated on first write, holes read as zeros. */
+export class MemoryBackend implements BlockBackend {
+  private closed = false;
+
+  constructor(
+    readonly store = new MemoryStore(),
+    readonly readOnly = false,
+    readonly name = 'memory',
+  ) {}
+
+  async read(buf: Uint8Array, offset: number): Promise<void> {
+    this.assertOpen();
+    this.store.copyOut(buf, offset);
+  }
+
+  async write(buf: Uint8Array, offset: number): Promise<void> {
+    this.assertWritable();
+    this.store.copyIn(buf, offset);
+  }
+
+  async flush(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async truncate(size: number): Promise<void> {
+    this.assertWritable();
+    this.store.truncate(size);
+  }
+
+  async size(): Promise<number> {
+    return this.store.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BackendError('EBADF', `${this.name} is closed`);
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly) throw new BackendError('EROFS', `${this.name} is opened read-only`);
+  }
+}

@@ -1,0 +1,557 @@
+import type { BlockBackend, IoEvent } from '../io/backend.js';
+import { L2Cache, type CacheEntry, type CacheStats } from '../cache/l2-cache.js';
+import { createPolicy } from '../cache/policies/index.js';
+import type { BackingDevice } from './backing.js';
+import { readClipped } from './backing.js';
+import { QedFormatError, QedUsageError } from './errors.js';
+import {
+  F_BACKING_FILE,
+  F_NEED_CHECK,
+  Geometry,
+  HEADER_BYTES,
+  L2_UNALLOCATED,
+  L2_ZERO,
+  SECTOR,
+  maxImageSize,
+  parseHeader,
+  serializeHeader,
+  validateHeader,
+  type QedHeader,
+} from './format.js';
+import { FifoMutex } from './mutex.js';
+import { count, newEngineStats, type EngineStats } from './stats.js';
+import { decodeTable, encodeEntries, sectorSpan, type Table } from './table.js';
+import { runCheck, type CheckResult } from './check.js';
+
+export const DEFAULT_CACHE_SIZE = 50;
+const ZERO_CHUNK = 1 << 20;
+
+/** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
+type ZeroMode = 'zero-fill' | 'zero-clusters';
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** L2 cache capacity in tables (QEMU: 50). */
+  cacheSize?: number;
+  /** Eviction policy name (see cache/policies). */
+  cachePolicy?: string;
+  /**
+   * Opens the backing file named in the header. Without it an image with a backing file
+   * cannot be opened (the file-level opener in open.ts supplies one).
+   */
+  openBacking?: (name: string, format: 'raw' | 'qed' | 'probe') => Promise<BackingDevice>;
+  /** Run check-and-repair on a writable open when need-check is set (default true, as QEMU). */
+  repairOnOpen?: boolean;
+}
+
+/** What one lookup found: a run of clusters of one kind inside one L2 table. */
+interface Run {
+  kind: 'data' | 'zero' | 'unallocated';
+  /** Host offset of `pos` for data runs. */
+  host: number;
+  /** Bytes from `pos` covered by this run. */
+  len: number;
+  /** The L2 table, referenced for the caller; null when the L1 entry is empty. */
+  entry: CacheEntry<Table> | null;
+  l1Index: number;
+  l2Index: number;
+  /** Clusters the run covers (from the cluster holding `pos`). */
+  clusters: number;
+}
+
+/**
+ * An open QED image. Any number of requests may be in flight; allocating writes are
+ * serialized (QEMU's queue), overwrites of allocated clusters and reads run in parallel.
+ * Each request holds its L2 table reference from lookup through data I/O and the L2/L1 update.
+ */
+export class QedImage implements BackingDevice {
+  readonly geometry: Geometry;
+  readonly cache: L2Cache<Table>;
+  readonly stats: EngineStats = newEngineStats();
+  private readonly allocLock = new FifoMutex();
+  private allocsInFlight = 0;
+  private closed = false;
+  /** End of the allocated area: where the next cluster goes. */
+  private fileEnd: number;
+
+  private constructor(
+    readonly io: BlockBackend,
+    readonly header: QedHeader,
+    readonly l1: Table,
+    fileLength: number,
+    readonly backing: BackingDevice | null,
+    readonly backingName: string | null,
+    readonly readOnly: boolean,
+    cacheSize: number,
+    cachePolicy: string,
+  ) {
+    this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
+    this.fileEnd = this.geometry.clusterFloor(fileLength);
+    this.cache = new L2Cache<Table>(cacheSize, createPolicy(cachePolicy));
+  }
+
+  static async open(io: BlockBackend, opts: OpenOptions = {}): Promise<QedImage> {
+    const readOnly = opts.readOnly ?? io.readOnly;
+    const fileLength = await io.size();
+    if (fileLength < HEADER_BYTES) {
+      throw new QedFormatError(io.name, 'header', `file is ${fileLength} bytes, shorter than the 64-byte QED header (truncated or not a QED image)`);
+    }
+    const hbuf = new Uint8Array(HEADER_BYTES);
+    await io.read(hbuf, 0, 'header_read');
+    const header = parseHeader(hbuf);
+    validateHeader(header, io.name, fileLength);
+    const g = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
+
+    let backingName: string | null = null;
+    let backing: BackingDevice | null = null;
+    if (header.features & BigInt(F_BACKING_FILE)) {
+      const nbuf = new Uint8Array(header.backingFilenameSize);
+      await io.read(nbuf, header.backingFilenameOffset, 'header_read');
+      backingName = new TextDecoder().decode(nbuf);
+      if (!opts.openBacking) {
+        throw new QedFormatError(io.name, 'backing_file', `image has backing file "${backingName}" but no way to open it was given`);
+      }
+      const format = header.features & 0x4n ? 'raw' : 'probe';
+      backing = await opts.openBacking(backingName, format);
+    }
+
+    const l1buf = new Uint8Array(g.tableBytes);
+    await io.read(l1buf, header.l1TableOffset, 'l1_load');
+    const img = new QedImage(
+      io,
+      header,
+      decodeTable(l1buf),
+      fileLength,
+      backing,
+      backingName,
+      readOnly,
+      opts.cacheSize ?? DEFAULT_CACHE_SIZE,
+      opts.cachePolicy ?? 'fifo',
+    );
+    count(img.stats.metadataReads.header, HEADER_BYTES);
+    count(img.stats.metadataReads.l1, g.tableBytes);
+
+    if (!readOnly) {
+      if (header.autoclearFeatures !== 0n) {
+        // No autoclear feature is defined: clear them all so their owners know we touched the image.
+        header.autoclearFeatures = 0n;
+        await img.writeHeader();
+      }
+      if (header.features & BigInt(F_NEED_CHECK) && (opts.repairOnOpen ?? true)) {
+        await img.check({ repair: true });
+      }
+    }
+    return img;
+  }
+
+  get size(): number {
+    return this.header.imageSize;
+  }
+
+  get description(): string {
+    return `${this.io.name} (qed)`;
+  }
+
+  get needsCheck(): boolean {
+    return (this.header.features & BigInt(F_NEED_CHECK)) !== 0n;
+  }
+
+  /** Where the next allocation goes (bytes); grows as clusters are allocated. */
+  get allocationEnd(): number {
+    return this.fileEnd;
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache.stats();
+  }
+
+  // ---- reads -------------------------------------------------------------------------
+
+  async read(buf: Uint8Array, offset: number): Promise<void> {
+    this.assertRange(offset, buf.length);
+    this.stats.requests.read++;
+    await this.request(async () => {
+      let done = 0;
+      while (done < buf.length) {
+        const run = await this.lookup(offset + done, buf.length - done);
+        try {
+          await this.readRun(run, buf.subarray(done, done + run.len), offset + done);
+        } finally {
+          this.release(run);
+        }
+        done += run.len;
+      }
+    });
+  }
+
+  /** Count a request's failure and its completion (for requests completed over capacity). */
+  private async request(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      this.stats.requests.failed++;
+      throw err;
+    } finally {
+      this.cache.requestCompleted();
+    }
+  }
+
+  private async readRun(run: Run, dst: Uint8Array, pos: number): Promise<void> {
+    if (run.kind === 'data') {
+      await this.io.read(dst, run.host, 'read_aio');
+      count(this.stats.dataReads, dst.length);
+    } else if (run.kind === 'unallocated' && this.backing) {
+      await this.readBacking(dst, pos);
+    } else {
+      dst.fill(0);
+    }
+  }
+
+  private async readBacking(dst: Uint8Array, pos: number): Promise<void> {
+    const b = this.backing!;
+    await readClipped(dst, pos, b.size, (d, o) => b.read(d, o));
+    count(this.stats.backingReads, dst.length);
+  }
+
+  // ---- writes ------------------------------------------------------------------------
+
+  async write(buf: Uint8Array, offset: number): Promise<void> {
+    this.assertWritable();
+    this.assertRange(offset, buf.length);
+    this.stats.requests.write++;
+    await this.request(() => this.eachChunk(offset, buf.length, buf));
+  }
+
+  /**
+   * Zero a range. Whole unallocated clusters become zero clusters (no data written);
+   * allocated clusters are overwritten with zeros; partial clusters go through write.
+   */
+  async writeZeroes(offset: number, length: number): Promise<void> {
+    this.assertWritable();
+    this.assertRange(offset, length);
+    this.stats.requests.zero++;
+    const end = offset + length;
+    const a = Math.min(this.geometry.clusterCeil(offset), end);
+    const b = Math.max(this.geometry.clusterFloor(end), a);
+    await this.request(async () => {
+      if (a > offset) await this.eachChunk(offset, a - offset, 'zero-fill');
+      if (b > a) await this.eachChunk(a, b - a, 'zero-clusters');
+      if (end > b) await this.eachChunk(b, end - b, 'zero-fill');
+    });
+  }
+
+  /**
+   * The write loop: look up a run, write in place if allocated, else take the allocation
+   * lock, look up again (another request may have allocated meanwhile) and allocate.
+   * `src` is the data, or zeros written as data, or zero clusters (whole clusters only).
+   */
+  private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
+    const bytes = (done: number, len: number): Uint8Array =>
+      typeof src === 'string' ? new Uint8Array(len) : src.subarray(done, done + len);
+    let done = 0;
+    while (done < length) {
+      const pos = offset + done;
+      let run = await this.lookup(pos, length - done);
+      if (run.kind === 'data') {
+        await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        done += run.len;
+        continue;
+      }
+      // QEMU keeps the table reference while the request waits in the allocation queue.
+      if (this.allocLock.waiting > 0 || this.allocsInFlight > 0) this.stats.allocationWaits++;
+      await this.allocLock.acquire();
+      this.allocsInFlight++;
+      try {
+        this.release(run);
+        run = await this.lookup(pos, length - done);
+        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
+      } finally {
+        this.allocsInFlight--;
+        this.allocLock.release();
+      }
+      done += run.len;
+    }
+  }
+
+  /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */
+  private async inPlace(run: Run, data: Uint8Array | null): Promise<void> {
+    try {
+      if (data) {
+        await this.io.write(data, run.host, 'write_aio');
+      } else {
+        const zeros = new Uint8Array(Math.min(run.len, ZERO_CHUNK));
+        for (let done = 0; done < run.len; done += zeros.length) {
+          const n = Math.min(zeros.length, run.len - done);
+          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
+        }
+      }
+      count(this.stats.dataWrites, run.len);
+    } finally {
+      this.release(run);
+    }
+  }
+
+  /**
+   * An allocating write in QEMU's order: need-check, data clusters appended with full fill,
+   * (flush if there is a backing file), then the L2 sectors, or a new L2 table + flush + L1.
+   * `data` null makes zero clusters instead. The caller holds the allocation lock; `run`
+   * holds the table reference, released here.
+   */
+  private async allocate(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
+    const g = this.geometry;
+    try {
+      this.stats.allocatingWrites++;
+      if (!this.backing && !this.needsCheck) {
+        this.header.features |= BigInt(F_NEED_CHECK);
+        await this.writeHeader();
+      }
+      let value: number; // first new L2 entry value; data clusters count up from it
+      if (data) {
+        value = this.fileEnd;
+        this.fileEnd += run.clusters * g.clusterSize;
+        this.stats.clustersAllocated += run.clusters;
+        await this.writeNewClusters(run, pos, data, value);
+        if (this.backing) await this.flushFile();
+      } else {
+        value = L2_ZERO;
+        this.stats.zeroClustersSet += run.clusters;
+      }
+      if (run.entry) await this.updateL2(run, value);
+      else await this.newL2(run, value);
+    } finally {
+      this.release(run);
+    }
+  }
+
+  /**
+   * A zero cluster needs nothing; a partial zero-fill of unallocated space without a backing
+   * file needs nothing either. Whole unallocated clusters still become zero clusters, as in QEMU.
+   */
+  private zeroingChangesNothing(run: Run, src: Uint8Array | ZeroMode): boolean {
+    if (typeof src !== 'string') return false;
+    return run.kind === 'zero' || (src === 'zero-fill' && run.kind === 'unallocated' && !this.backing);
+  }
+
+  private release(run: Run): void {
+    if (run.entry) this.cache.unref(run.entry);
+  }
+
+  /** Write fresh clusters whole: front fill, data, back fill (zeros or backing data). */
+  private async writeNewClusters(run: Run, pos: number, data: Uint8Array, host: number): Promise<void> {
+    const g = this.geometry;
+    const start = g.clusterFloor(pos);
+    const front = pos - start;
+    const back = run.clusters * g.clusterSize - front - data.length;
+    const writes: Promise<void>[] = [this.io.write(data, host + front, 'write_aio')];
+    count(this.stats.dataWrites, data.length);
+    if (front > 0) writes.push(this.fill(run, start, front, host));
+    if (back > 0) writes.push(this.fill(run, pos + data.length, back, host + front + data.length));
+    await Promise.all(writes);
+  }
+
+  private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
+    const buf = new Uint8Array(len);
+    // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
+    if (run.kind === 'unallocated' && this.backing) await this.readBacking(buf, vpos);
+    await this.io.write(buf, host, 'cow_write');
+    count(this.stats.fillWrites, len);
+  }
+
+  /** Set entries in an existing table and write the sectors that hold them; undo on failure. */
+  private async updateL2(run: Run, value: number): Promise<void> {
+    const table = run.entry!.table;
+    const old = table.slice(run.l2Index, run.l2Index + run.clusters);
+    setEntries(table, run.l2Index, run.clusters, value, this.geometry.clusterSize);
+    const span = sectorSpan(run.l2Index, run.clusters);
+    try {
+      await this.io.write(encodeEntries(table, span.first, span.count), run.entry!.offset + span.byteOffset, 'l2_update');
+      count(this.stats.metadataWrites.l2Sector, span.count * 8);
+    } catch (err) {
+      table.set(old, run.l2Index);
+      this.stats.rollbacks++;
+      throw err;
+    }
+  }
+
+  /** A new L2 table after the data: write it whole, flush, then the L1 sector; commit to the cache. */
+  private async newL2(run: Run, value: number): Promise<void> {
+    const g = this.geometry;
+    const tableOffset = this.fileEnd;
+    this.fileEnd += g.tableBytes;
+    this.stats.tablesAllocated++;
+    const table: Table = new Float64Array(g.nelems);
+    setEntries(table, run.l2Index, run.clusters, value, g.clusterSize);
+    await this.io.write(encodeEntries(table, 0, g.nelems), tableOffset, 'l2_update');
+    count(this.stats.metadataWrites.l2Table, g.tableBytes);
+    await this.flushFile();
+    this.l1[run.l1Index] = tableOffset;
+    const span = sectorSpan(run.l1Index, 1);
+    try {
+      await this.io.write(encodeEntries(this.l1, span.first, span.count), this.header.l1TableOffset + span.byteOffset, 'l1_update');
+      count(this.stats.metadataWrites.l1, span.count * 8);
+    } catch (err) {
+      this.l1[run.l1Index] = L2_UNALLOCATED;
+      this.stats.rollbacks++;
+      throw err;
+    }
+    this.cache.commit(this.cache.alloc(tableOffset, table));
+  }
+
+  // ---- lookup ------------------------------------------------------------------------
+
+  /** Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table. */
+  private async lookup(pos: number, maxLen: number): Promise<Run> {
+    const g = this.geometry;
+    const l1Index = g.l1Index(pos);
+    const l2Index = g.l2Index(pos);
+    const inCluster = g.offsetInCluster(pos);
+    const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
+    const l2Offset = this.l1[l1Index];
+    if (l2Offset === L2_UNALLOCATED) {
+      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit) };
+    }
+    if (!g.validTableOffset(l2Offset, this.fileEnd)) {
+      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${l2Offset} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
+    }
+    const entry = await this.loadL2(l2Offset);
+    const t = entry.table;
+    const first = t[l2Index];
+    const maxClusters = clustersOf(g, inCluster, limit);
+    let n = 1;
+    if (first === L2_UNALLOCATED || first === L2_ZERO) {
+      while (n < maxClusters && t[l2Index + n] === first) n++;
+    } else {
+      if (!g.validClusterOffset(first, this.fileEnd)) {
+        this.cache.unref(entry);
+        throw new QedFormatError(this.io.name, `l2[${l2Offset}][${l2Index}]`, `L2 table at ${l2Offset} entry ${l2Index} points to an invalid cluster offset ${first} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
+      }
+      while (n < maxClusters && t[l2Index + n] === first + n * g.clusterSize) n++;
+    }
+    const kind = first === L2_UNALLOCATED ? 'unallocated' : first === L2_ZERO ? 'zero' : 'data';
+    const len = Math.min(limit, n * g.clusterSize - inCluster);
+    return { kind, host: kind === 'data' ? first + inCluster : 0, len, entry, l1Index, l2Index, clusters: n };
+  }
+
+  /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
+  private async loadL2(offset: number): Promise<CacheEntry<Table>> {
+    const hit = this.cache.find(offset);
+    if (hit) return hit;
+    const buf = new Uint8Array(this.geometry.tableBytes);
+    this.cache.beginLoad(offset);
+    try {
+      await this.io.read(buf, offset, 'l2_load');
+    } finally {
+      this.cache.endLoad(offset);
+    }
+    count(this.stats.metadataReads.l2Table, buf.length);
+    this.cache.commit(this.cache.alloc(offset, decodeTable(buf)));
+    return this.cache.acquire(offset);
+  }
+
+  // ---- flush, grow, close, check -----------------------------------------------------
+
+  /** Flush; at idle (no allocating write in flight) also clear need-check, as QEMU's timer does. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    this.stats.requests.flush++;
+    await this.flushFile();
+    if (!this.readOnly && this.needsCheck && this.allocsInFlight === 0 && this.allocLock.waiting === 0) {
+      this.header.features &= ~BigInt(F_NEED_CHECK);
+      await this.writeHeader();
+      await this.flushFile();
+    }
+  }
+
+  /** Grow the virtual size (QED cannot shrink). */
+  async grow(newSize: number): Promise<void> {
+    this.assertWritable();
+    const max = maxImageSize(this.header.clusterSize, this.header.tableSize);
+    if (!Number.isInteger(newSize) || newSize % SECTOR !== 0 || newSize < this.header.imageSize || newSize > max) {
+      throw new QedUsageError(`${this.io.name}: cannot resize to ${newSize} bytes: the new size must be a multiple of 512, at least the current ${this.header.imageSize} (QED only grows) and at most ${max}`);
+    }
+    const old = this.header.imageSize;
+    this.header.imageSize = newSize;
+    try {
+      await this.writeHeader();
+    } catch (err) {
+      this.header.imageSize = old;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.readOnly) await this.flush();
+    this.closed = true;
+    this.cache.clear();
+    await this.backing?.close();
+    await this.io.close();
+  }
+
+  /** Consistency check of the image as it is on disk; with repair, fix what can be fixed. */
+  async check(opts: { repair?: boolean } = {}): Promise<CheckResult> {
+    this.assertOpen();
+    const repair = opts.repair ?? false;
+    if (repair) this.assertWritable();
+    const result = await runCheck(
+      {
+        io: this.io,
+        geometry: this.geometry,
+        header: this.header,
+        l1: this.l1,
+        fileLength: await this.io.size(),
+      },
+      repair,
+    );
+    if (repair) {
+      if (result.corruptionsFixed > 0) this.cache.clear(); // tables were rewritten on disk
+      if (result.corruptions === 0 && result.checkErrors === 0 && this.needsCheck) {
+        await this.flushFile();
+        this.header.features &= ~BigInt(F_NEED_CHECK);
+        await this.writeHeader();
+        await this.flushFile();
+      }
+    }
+    return result;
+  }
+
+  // ---- helpers -----------------------------------------------------------------------
+
+  private async writeHeader(): Promise<void> {
+    await this.io.write(serializeHeader(this.header), 0, 'header_update');
+    count(this.stats.metadataWrites.header, HEADER_BYTES);
+  }
+
+  private async flushFile(): Promise<void> {
+    await this.io.flush('flush_to_disk');
+    this.stats.flushes++;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new QedUsageError(`${this.io.name}: image is closed`);
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly) throw new QedUsageError(`${this.io.name}: image is opened read-only`);
+  }
+
+  private assertRange(offset: number, length: number): void {
+    this.assertOpen();
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.header.imageSize) {
+      throw new QedUsageError(`${this.io.name}: request at offset ${offset}, length ${length} is outside the image (size ${this.header.imageSize})`);
+    }
+  }
+}
+
+function clustersOf(g: Geometry, inCluster: number, len: number): number {
+  return Math.ceil((inCluster + len) / g.clusterSize);
+}
+
+/** Entries [index, index + n): zero clusters, or consecutive data clusters from `value`. */
+function setEntries(t: Table, index: number, n: number, value: number, clusterSize: number): void {
+  for (let i = 0; i < n; i++) t[index + i] = value === L2_ZERO ? L2_ZERO : value + i * clusterSize;
+}
+
+export type { IoEvent };

@@ -1,0 +1,45 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { FileBackend } from '../io/file-backend.js';
+import { RawBacking, type BackingDevice } from './backing.js';
+import { createImage, type CreateOptions } from './create.js';
+import { QED_MAGIC } from './format.js';
+import { QedImage, type OpenOptions } from './image.js';
+
+/** Open an image file; its backing file (raw or QED, probed unless the header says raw) opens read-only. */
+export async function openImageFile(path: string, opts: Omit<OpenOptions, 'openBacking'> = {}): Promise<QedImage> {
+  const io = await FileBackend.open(path, { readOnly: opts.readOnly });
+  try {
+    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format) });
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+}
+
+/** Create an image file (replacing any file at `path`). */
+export async function createImageFile(path: string, opts: CreateOptions): Promise<void> {
+  const io = await FileBackend.open(path, { create: true });
+  try {
+    await createImage(io, opts);
+  } finally {
+    await io.close();
+  }
+}
+
+async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe'): Promise<BackingDevice> {
+  const path = isAbsolute(name) ? name : resolve(dirname(imagePath), name);
+  if (format === 'probe') format = (await isQed(path)) ? 'qed' : 'raw';
+  if (format === 'qed') return openImageFile(path, { readOnly: true });
+  return RawBacking.open(await FileBackend.open(path, { readOnly: true }));
+}
+
+async function isQed(path: string): Promise<boolean> {
+  const io = await FileBackend.open(path, { readOnly: true });
+  try {
+    const b = new Uint8Array(4);
+    await io.read(b, 0);
+    return new DataView(b.buffer).getUint32(0, true) === QED_MAGIC;
+  } finally {
+    await io.close();
+  }
+}

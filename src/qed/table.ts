@@ -1,0 +1,37 @@
+import { SECTOR } from './format.js';
+
+/** A table of u64 offsets (the L1 table or one L2 table), decoded into numbers. */
+export type Table = Float64Array;
+
+export function decodeTable(buf: Uint8Array): Table {
+  const n = buf.length / 8;
+  const t = new Float64Array(n);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  for (let i = 0; i < n; i++) {
+    t[i] = v.getUint32(i * 8, true) + v.getUint32(i * 8 + 4, true) * 4294967296;
+  }
+  return t;
+}
+
+/** Encode entries [first, first + count) into a new buffer. */
+export function encodeEntries(t: Table, first: number, count: number): Uint8Array {
+  const buf = new Uint8Array(count * 8);
+  const v = new DataView(buf.buffer);
+  for (let i = 0; i < count; i++) {
+    const x = t[first + i];
+    v.setUint32(i * 8, x % 4294967296, true);
+    v.setUint32(i * 8 + 4, Math.floor(x / 4294967296), true);
+  }
+  return buf;
+}
+
+/**
+ * The sector-aligned slice of a table that holds entries [index, index + n): QEMU writes
+ * only these sectors when it updates existing entries.
+ */
+export function sectorSpan(index: number, n: number): { first: number; count: number; byteOffset: number } {
+  const perSector = SECTOR / 8;
+  const first = Math.floor(index / perSector) * perSector;
+  const end = Math.ceil((index + n) / perSector) * perSector;
+  return { first, count: end - first, byteOffset: first * 8 };
+}
