@@ -433,6 +433,20 @@ export class QedImage implements BackingDevice {
     return { kind, host: kind === 'data' ? first + inCluster : 0, len, entry, l1Index, l2Index, clusters: n };
   }
 
+  /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
+  async l2TableForMap(l1Index: number): Promise<Table | null> {
+    this.assertOpen();
+    const off = this.l1[l1Index];
+    if (off === L2_UNALLOCATED) return null;
+    if (!this.geometry.validTableOffset(off, this.fileEnd)) {
+      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off}`);
+    }
+    const entry = await this.loadL2(off);
+    const copy = entry.table.slice();
+    this.cache.unref(entry);
+    return copy;
+  }
+
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
   private async loadL2(offset: number): Promise<CacheEntry<Table>> {
     const hit = this.cache.find(offset);
