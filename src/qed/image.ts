@@ -407,12 +407,9 @@ export class QedImage implements BackingDevice {
     const l2Index = g.l2Index(pos);
     const inCluster = g.offsetInCluster(pos);
     const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
-    const l2Offset = this.l1[l1Index];
+    const l2Offset = this.l2OffsetOf(l1Index);
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit) };
-    }
-    if (!g.validTableOffset(l2Offset, this.fileEnd)) {
-      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${l2Offset} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
     }
     const entry = await this.loadL2(l2Offset);
     const t = entry.table;
@@ -436,15 +433,21 @@ export class QedImage implements BackingDevice {
   /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
   async l2TableForMap(l1Index: number): Promise<Table | null> {
     this.assertOpen();
-    const off = this.l1[l1Index];
+    const off = this.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
-    if (!this.geometry.validTableOffset(off, this.fileEnd)) {
-      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off}`);
-    }
     const entry = await this.loadL2(off);
     const copy = entry.table.slice();
     this.cache.unref(entry);
     return copy;
+  }
+
+  /** The L1 entry, checked: 0 (no table) or a valid table offset; else a format error. */
+  private l2OffsetOf(l1Index: number): number {
+    const off = this.l1[l1Index];
+    if (off !== L2_UNALLOCATED && !this.geometry.validTableOffset(off, this.fileEnd)) {
+      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
+    }
+    return off;
   }
 
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
