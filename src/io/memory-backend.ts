@@ -23,7 +23,9 @@ export class MemoryStore {
     }
   }
 
+  /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */
   copyIn(buf: Uint8Array, offset: number): void {
+    if (buf.length === 0) return;
     let done = 0;
     while (done < buf.length) {
       const pos = offset + done;
@@ -61,25 +63,32 @@ export class MemoryBackend implements BlockBackend {
   ) {}
 
   async read(buf: Uint8Array, offset: number): Promise<void> {
-    this.assertOpen();
+    const what = `read ${buf.length} bytes at ${offset}`;
+    this.assertOpen(what);
+    this.checkRange(what, buf.length, offset);
     this.store.copyOut(buf, offset);
   }
 
   async write(buf: Uint8Array, offset: number): Promise<void> {
-    this.assertWritable();
+    const what = `write ${buf.length} bytes at ${offset}`;
+    this.assertWritable(what);
+    this.checkRange(what, buf.length, offset);
     this.store.copyIn(buf, offset);
   }
 
   async flush(): Promise<void> {
-    this.assertOpen();
+    this.assertOpen('flush');
   }
 
   async truncate(size: number): Promise<void> {
-    this.assertWritable();
+    const what = `truncate to ${size} bytes`;
+    this.assertWritable(what);
+    this.checkRange(what, 0, size);
     this.store.truncate(size);
   }
 
   async size(): Promise<number> {
+    this.assertOpen('stat');
     return this.store.length;
   }
 
@@ -87,12 +96,19 @@ export class MemoryBackend implements BlockBackend {
     this.closed = true;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new BackendError('EBADF', `${this.name} is closed`);
+  private assertOpen(what: string): void {
+    if (this.closed) throw new BackendError('EBADF', `${this.name}: cannot ${what}: closed`);
   }
 
-  private assertWritable(): void {
-    this.assertOpen();
-    if (this.readOnly) throw new BackendError('EROFS', `${this.name} is opened read-only`);
+  private assertWritable(what: string): void {
+    this.assertOpen(what);
+    if (this.readOnly) throw new BackendError('EROFS', `${this.name}: cannot ${what}: opened read-only`);
+  }
+
+  /** Offsets and ends must be byte counts below 2^53 (BlockBackend's contract). */
+  private checkRange(what: string, length: number, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(offset + length)) {
+      throw new BackendError('EINVAL', `${this.name}: cannot ${what}: not a byte offset`);
+    }
   }
 }
