@@ -252,8 +252,9 @@ export class QedImage implements BackingDevice {
     while (done < length) {
       const pos = offset + done;
       let run = await this.lookup(pos, length - done);
-      if (run.kind === 'data') {
-        await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+      if (run.kind === 'data' || this.zeroingChangesNothing(run, src)) {
+        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        else this.release(run);
         done += run.len;
         continue;
       }
@@ -265,6 +266,7 @@ export class QedImage implements BackingDevice {
         this.release(run);
         run = await this.lookup(pos, length - done);
         if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        else if (this.zeroingChangesNothing(run, src)) this.release(run);
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
         this.allocsInFlight--;

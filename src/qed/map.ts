@@ -28,11 +28,16 @@ export async function allocationMap(img: QedImage): Promise<Extent[]> {
   for (let l1 = 0; l1 * g.l2Span < size; l1++) {
     const base = l1 * g.l2Span;
     const table = await img.l2TableForMap(l1);
+    if (!table) {
+      // No L2 table: one unallocated run, without a step per cluster (64 TiB has 2^30 of them).
+      push({ start: base, length: Math.min(g.l2Span, size - base), kind: 'unallocated' });
+      continue;
+    }
     const clusters = Math.min(g.nelems, Math.ceil((size - base) / g.clusterSize));
     for (let i = 0; i < clusters; i++) {
       const start = base + i * g.clusterSize;
       const length = Math.min(g.clusterSize, size - start);
-      const v = table ? table[i] : L2_UNALLOCATED;
+      const v = table[i];
       if (v === L2_UNALLOCATED) push({ start, length, kind: 'unallocated' });
       else if (v === L2_ZERO) push({ start, length, kind: 'zero' });
       else push({ start, length, kind: 'data', offset: v });

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FileBackend } from '../io/file-backend.js';
 import { RawBacking, type BackingDevice } from './backing.js';
-import { createImage, type CreateOptions } from './create.js';
+import { createImage, validateCreateOptions, type CreateOptions } from './create.js';
 import { QED_MAGIC } from './format.js';
 import { QedImage, type OpenOptions } from './image.js';
 
@@ -18,6 +18,7 @@ export async function openImageFile(path: string, opts: Omit<OpenOptions, 'openB
 
 /** Create an image file (replacing any file at `path`). */
 export async function createImageFile(path: string, opts: CreateOptions): Promise<void> {
+  validateCreateOptions(opts); // before the open, which empties an existing file
   const io = await FileBackend.open(path, { create: true });
   try {
     await createImage(io, opts);

@@ -1,0 +1,136 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { POLICY_NAMES } from './cache/policies/index.js';
+import { DEFAULT_CACHE_SIZE } from './qed/image.js';
+import { checkCommand } from './cli/check.js';
+import { createCommand } from './cli/create.js';
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './cli/errors.js';
+import { infoCommand } from './cli/info.js';
+import { ioCommand } from './cli/io.js';
+import { mapCommand } from './cli/map.js';
+import type { Output } from './cli/output.js';
+import { parseSize } from './util/size.js';
+
+export type { Output };
+
+/** Option parsers: a bad value becomes commander's error naming the option. */
+function sizeArg(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function intArg(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
+  return Number(value);
+}
+
+function positiveIntArg(value: string): number {
+  const n = intArg(value);
+  if (n < 1) throw new InvalidArgumentError(`"${value}" must be at least 1`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Commander's own errors (unknown option, missing argument) in our format, naming the command. */
+function usageOutput(out: Output, command?: string) {
+  const hint = command ? ` (see 'qed-bench ${command} --help')` : ` (see 'qed-bench --help')`;
+  return {
+    writeOut: (s: string) => out.stdout(s),
+    writeErr: (s: string) => out.stderr(s),
+    outputError: (s: string, write: (s: string) => void) =>
+      write(`qed-bench: ${command ? `${command}: ` : ''}${s.replace(/^error: /, '').trimEnd()}${hint}\n`),
+  };
+}
+
+/** The command tree; option names match the command functions' argument fields, so actions only forward. */
+function buildProgram(out: Output, setCode: (code: number) => void): Command {
+  const program = new Command('qed-bench')
+    .description('Benchmark, inspect and exercise QED disk images with the qed-bench engine')
+    .option('--debug', 'print stack traces with errors')
+    .exitOverride()
+    .configureOutput(usageOutput(out))
+    .showSuggestionAfterError();
+
+  program
+    .command('create')
+    .configureOutput(usageOutput(out, 'create'))
+    .description('create an empty QED image (replaces an existing file)')
+    .argument('<image>', 'image file to create')
+    .argument('[size]', 'virtual size: 512, 4k, 64K, 1M, 2G, 1T... (default: the backing file size)', sizeArg)
+    .option('-c, --cluster-size <size>', 'cluster size, a power of two from 4k to 64M (default 64k)', sizeArg)
+    .option('-t, --table-size <clusters>', 'L1/L2 table size in clusters: 1, 2, 4, 8 or 16 (default 4)', intArg)
+    .option('-b, --backing <file>', 'backing file (relative names resolve beside the image)')
+    .addOption(new Option('-F, --backing-format <format>', 'backing file format (default: probe)').choices(['raw', 'qed']))
+    .option('--json', 'print what was created as JSON')
+    .action(async (image: string, size: number | undefined, o) => setCode(await createCommand({ image, size, ...o }, out)));
+
+  program
+    .command('info')
+    .configureOutput(usageOutput(out, 'info'))
+    .description('show the header, geometry and allocation of an image (read-only)')
+    .argument('<image>', 'QED image')
+    .option('--json', 'print JSON')
+    .action(async (image: string, o) => setCode(await infoCommand({ image, ...o }, out)));
+
+  program
+    .command('check')
+    .configureOutput(usageOutput(out, 'check'))
+    .description('check an image for consistency, as qemu-img check (exit 0 clean, 1 check failed, 2 corruptions, 3 leaks)')
+    .argument('<image>', 'QED image')
+    .option('--repair', 'fix corruptions that can be fixed (opens the image for writing)')
+    .option('--json', 'print JSON shaped like qemu-img check --output=json')
+    .action(async (image: string, o) => setCode(await checkCommand({ image, ...o }, out)));
+
+  program
+    .command('map')
+    .configureOutput(usageOutput(out, 'map'))
+    .description('print the allocation map of the virtual disk (read-only)')
+    .argument('<image>', 'QED image')
+    .option('--json', 'print JSON: [{start, length, kind, offset}]')
+    .action(async (image: string, o) => setCode(await mapCommand({ image, ...o }, out)));
+
+  program
+    .command('io')
+    .configureOutput(usageOutput(out, 'io'))
+    .description('run qemu-io style commands: read, write, aio_read, aio_write, aio_flush, flush, zero, truncate')
+    .argument('<image>', 'QED image')
+    .option('-c, --cmd <command>', "a command, e.g. 'write -P 0xab 0 64k' (repeatable)", collect, [])
+    .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
+    .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default('fifo'))
+    .option('-r, --read-only', 'open the image read-only')
+    .option('--json', 'print {commands, engine, cache} as JSON at the end')
+    .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));
+
+  return program;
+}
+
+/** Run one command line (without node and script) in-process; resolves to the exit code. */
+export async function run(argv: string[], out: Output): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(out, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    // Commander has already printed its message (or the help).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    out.stderr(formatError(err, program.opts().debug === true));
+    return exitCodeFor(err);
+  }
+}
+
+/** The bin's entry: sets the exit code and lets pending output drain instead of calling process.exit. */
+export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.exitCode = 1; // a closed pipe (| head) is not a failure
+  });
+  process.exitCode = await run(argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  });
+}
