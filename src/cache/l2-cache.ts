@@ -157,6 +157,12 @@ export class L2Cache<T> {
     if (this.map.size > this.capacity) this.s.requestsCompletedOverCapacity++;
   }
 
+  /** Start peak counters afresh from the current size (at the start of a replay phase). */
+  resetPeaks(): void {
+    this.s.peakEntries = this.map.size;
+    this.s.peakOverCapacity = Math.max(0, this.map.size - this.capacity);
+  }
+
   /** Remove every entry that is not in use (close, or tests). */
   clear(): void {
     for (const e of [...this.map.values()]) {

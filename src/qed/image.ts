@@ -115,6 +115,25 @@ export class QedImage implements BackingDevice {
       backing = await opts.openBacking(backingName, format);
     }
 
+    try {
+      return await QedImage.finishOpen(io, header, g, fileLength, backing, backingName, readOnly, opts);
+    } catch (err) {
+      await backing?.close(); // the caller closes `io`; the backing file is ours
+      throw err;
+    }
+  }
+
+  /** Load the L1 table, build the image, and do a writable open's header duties. */
+  private static async finishOpen(
+    io: BlockBackend,
+    header: QedHeader,
+    g: Geometry,
+    fileLength: number,
+    backing: BackingDevice | null,
+    backingName: string | null,
+    readOnly: boolean,
+    opts: OpenOptions,
+  ): Promise<QedImage> {
     const l1buf = new Uint8Array(g.tableBytes);
     await io.read(l1buf, header.l1TableOffset, 'l1_load');
     const img = new QedImage(
