@@ -346,12 +346,11 @@ export class QedImage implements BackingDevice {
   }
 
   /**
-   * A zero cluster needs nothing; a partial zero-fill of unallocated space without a backing
-   * file needs nothing either. Whole unallocated clusters still become zero clusters, as in QEMU.
+   * Whole clusters that are already zero clusters need nothing (QEMU skips them too). Partial
+   * zero-fills allocate like any write, as QEMU's fallback to a zero buffer does.
    */
   private zeroingChangesNothing(run: Run, src: Uint8Array | ZeroMode): boolean {
-    if (typeof src !== 'string') return false;
-    return run.kind === 'zero' || (src === 'zero-fill' && run.kind === 'unallocated' && !this.backing);
+    return src === 'zero-clusters' && run.kind === 'zero';
   }
 
   private release(run: Run): void {
