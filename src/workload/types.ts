@@ -1,0 +1,111 @@
+/**
+ * A workload after parsing and validation: every size in bytes, every default filled in.
+ * The YAML form (see schema.ts and the README) is friendlier; this is what the runner reads.
+ */
+
+export type Distribution =
+  | { kind: 'uniform' }
+  /** fio's zipf: theta > 0, theta != 1. */
+  | { kind: 'zipf'; theta: number }
+  /** fio's pareto: 0 < h < 1. */
+  | { kind: 'pareto'; h: number }
+  /** fio's normal: deviation as a fraction of the region, centred at `center` (0..1). */
+  | { kind: 'normal'; sigma: number; center: number }
+  /** fio's zoned: `share` of accesses (fractions summing to 1) go to successive `span` fractions. */
+  | { kind: 'zoned'; zones: Array<{ share: number; span: number }> };
+
+/** Block sizes: one, a uniform range (multiples of `align`), or a weighted split (fio bssplit). */
+export type BlockSize =
+  | { kind: 'fixed'; size: number }
+  | { kind: 'range'; min: number; max: number }
+  | { kind: 'split'; parts: Array<{ size: number; weight: number }> };
+
+export type Pattern =
+  | { kind: 'sequential' }
+  | { kind: 'random'; distribution: Distribution }
+  /** Each request `stride` bytes after the previous one's start, wrapping inside the region. */
+  | { kind: 'strided'; stride: number }
+  /**
+   * `share` (0..1) of requests go uniformly to the hot area; the rest uniformly to the region.
+   * hotOffset/hotSpan are absolute disk byte offsets, resolved by the loader.
+   */
+  | { kind: 'hotspot'; hotOffset: number; hotSpan: number; share: number };
+
+export type Operation =
+  | { kind: 'read' }
+  | { kind: 'write' }
+  | { kind: 'zero' }
+  /** `readShare` 0..1 (fio rwmixread / 100). */
+  | { kind: 'mixed'; readShare: number };
+
+export interface Stop {
+  ops?: number;
+  /** Stop once the issued lengths reach this (the last request is not shortened). */
+  bytes?: number;
+  /** Milliseconds of wall-clock (or virtual, under the deterministic scheduler) time. */
+  durationMs?: number;
+}
+
+export interface JobSpec {
+  name: string;
+  pattern: Pattern;
+  op: Operation;
+  bs: BlockSize;
+  /** Request offsets are multiples of this (default: 4096, or the smallest block size if smaller). */
+  align: number;
+  /** The bytes of the virtual disk this job touches. */
+  region: { offset: number; span: number };
+  iodepth: number;
+  stop: Stop;
+  /** Issue a flush after every N issued requests of this job; 0 = never. */
+  flushEvery: number;
+  /** Pause before each request, microseconds. */
+  thinkTimeUs: number;
+}
+
+export interface PhaseSpec {
+  name: string;
+  jobs: JobSpec[];
+}
+
+export interface ImageSpec {
+  /** Existing image to use; null = create a fresh one in a temp directory. */
+  path: string | null;
+  size: number;
+  clusterSize: number;
+  tableSize: number;
+  backing: { file: string; format: 'raw' | 'qed' } | null;
+  /** Keep the created image after the run (its path is printed and recorded). */
+  keep: boolean;
+}
+
+export interface CacheSpec {
+  size: number;
+  policy: string;
+}
+
+export interface Workload {
+  name: string;
+  description: string;
+  /** The file it came from, for messages and results. */
+  source: string;
+  seed: number;
+  image: ImageSpec;
+  cache: CacheSpec;
+  phases: PhaseSpec[];
+}
+
+/** One generated request (the shadow model numbers writes and reads as they are issued). */
+export interface IoRequest {
+  op: 'read' | 'write' | 'zero' | 'flush';
+  offset: number;
+  length: number;
+}
+
+/**
+ * A stream of requests with bounded memory. Generators answer synchronously; a trace reader
+ * may return a promise while it reads ahead. null = the stream has ended.
+ */
+export interface RequestSource {
+  next(): IoRequest | null | Promise<IoRequest | null>;
+}
