@@ -8,7 +8,9 @@ import { infoCommand } from './cli/info.js';
 import { ioCommand } from './cli/io.js';
 import { mapCommand } from './cli/map.js';
 import type { Output } from './cli/output.js';
+import { runCommand } from './cli/run.js';
 import { parseSize } from './util/size.js';
+import { workloadJsonSchema } from './workload/load.js';
 
 export type { Output };
 
@@ -105,6 +107,28 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('-r, --read-only', 'open the image read-only')
     .option('--json', 'print {commands, engine, cache} as JSON at the end')
     .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));
+
+  program
+    .command('run')
+    .configureOutput(usageOutput(out, 'run'))
+    .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
+    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`)')
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--json', 'print the results JSON instead of the summary (no progress bar)')
+    .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
+    .option('--results-dir <dir>', 'where results files go without --out', 'results')
+    .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
+    .option('--qemu-check', 'require qemu-img check after the replay (default: run it when qemu-img is on PATH)')
+    .option('--no-qemu-check', 'never run qemu-img check')
+    .option('--keep-image', 'keep the created image after the run')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
+
+  program
+    .command('schema')
+    .configureOutput(usageOutput(out, 'schema'))
+    .description('print the JSON Schema of workload files (for editor completion and checking)')
+    .action(() => out.stdout(`${JSON.stringify(workloadJsonSchema(), null, 2)}\n`));
 
   return program;
 }

@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { buildResults, type RunResults } from '../metrics/results.js';
+import { formatSummary } from '../report/summary.js';
+import { runWorkload } from '../replay/runner.js';
+import { loadWorkload } from '../workload/load.js';
+import type { Workload } from '../workload/types.js';
+import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import type { Output } from './output.js';
+import { progressReporter } from './progress.js';
+
+export interface RunCommandOptions {
+  workload: string;
+  set: string[];
+  json?: boolean;
+  out?: string;
+  resultsDir: string;
+  verify: boolean;
+  qemuCheck?: boolean;
+  keepImage?: boolean;
+  quiet?: boolean;
+}
+
+/** Exit code when the user stopped the replay (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Replay a workload file (every matrix combination in turn), write one results file per run,
+ * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
+ */
+export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
+  const workloads = await loadWorkload(o.workload, { set: o.set });
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: stop now
+    out.stderr('\nqed-bench: interrupted; draining requests in flight and writing partial results (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const all: RunResults[] = [];
+  try {
+    for (const [i, w] of workloads.entries()) {
+      if (abort.signal.aborted) break;
+      if (o.keepImage) w.image.keep = true;
+      const progress = progressReporter({ enabled: !o.json && !o.quiet, label: workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name });
+      let outcome;
+      try {
+        outcome = await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal: abort.signal, onProgress: progress.update });
+      } finally {
+        progress.stop();
+      }
+      const results = buildResults(w, outcome);
+      all.push(results);
+      const path = resultsPath(o, w, i, workloads.length);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+      if (!o.json) {
+        out.stdout(`${formatSummary(results)}\nresults: ${path}${results.image.kept ? `\nimage kept: ${results.image.path}` : ''}\n\n`);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (o.json) out.stdout(`${JSON.stringify(all.length === 1 ? all[0] : all, null, 2)}\n`);
+  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** --out names the file (numbered when a matrix gives several runs); else results/<name>-<time>.json. */
+function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: number): string {
+  if (o.out) return count === 1 ? o.out : o.out.replace(/(\.json)?$/, `-${index + 1}.json`);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(o.resultsDir, `${w.name.replace(/[^A-Za-z0-9._=,-]+/g, '_')}-${stamp}.json`);
+}

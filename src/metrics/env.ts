@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, platform, release, totalmem, arch } from 'node:os';
+
+export interface Environment {
+  node: string;
+  os: string;
+  arch: string;
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  /** A short id of the above, so compare can warn when runs come from different machines. */
+  fingerprint: string;
+}
+
+export function environment(): Environment {
+  const c = cpus();
+  const e = {
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    arch: arch(),
+    cpuModel: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    memoryBytes: totalmem(),
+  };
+  const fingerprint = `${e.node}|${platform()}|${e.arch}|${e.cpuModel}|${e.cores}`;
+  return { ...e, fingerprint };
+}
+
+/** The git commit of the working directory's checkout, if there is one. */
+export function gitCommit(cwd = process.cwd()): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BackendError } from '../io/backend.js';
+import { QedFormatError } from '../qed/errors.js';
+import type { QedImage } from '../qed/image.js';
+import type { PhaseCollector } from '../metrics/phase.js';
+import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
+import type { ShadowModel } from './shadow.js';
+
+/** Shared state of one phase's replay: what every job's workers report into. */
+export interface ReplayContext {
+  img: QedImage;
+  shadow: ShadowModel | null;
+  collector: PhaseCollector;
+  /** True once the user interrupted or a phase-wide stop was reached. */
+  stopped: () => boolean;
+  inFlight: number;
+  onRequestDone: () => void;
+}
+
+/**
+ * Run one job: `iodepth` workers pull from the job's request stream and keep that many
+ * requests in flight until the stream ends, the job's duration passes, or the replay stops.
+ */
+export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayContext): Promise<void> {
+  const deadline = job.stop.durationMs !== undefined ? performance.now() + job.stop.durationMs : Infinity;
+  const worker = async (): Promise<void> => {
+    while (!ctx.stopped() && performance.now() < deadline) {
+      const next = source.next();
+      const req = next instanceof Promise ? await next : next;
+      if (!req) return;
+      if (job.thinkTimeUs > 0) await sleep(job.thinkTimeUs / 1000);
+      await issue(req, ctx);
+    }
+  };
+  await Promise.all(Array.from({ length: job.iodepth }, worker));
+}
+
+/** Issue one request to the engine, verify it against the shadow model, and record it. */
+export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
+  const { img, shadow } = ctx;
+  ctx.inFlight++;
+  const t0 = process.hrtime.bigint();
+  let error: string | null = null;
+  try {
+    if (req.op === 'read') {
+      const buf = new Uint8Array(req.length);
+      const token = shadow?.beginRead(req.offset, req.length);
+      let ok = false;
+      try {
+        await img.read(buf, req.offset);
+        ok = true;
+      } finally {
+        if (token) shadow!.endRead(token, ok ? buf : null);
+      }
+    } else if (req.op === 'write' || req.op === 'zero') {
+      const zero = req.op === 'zero';
+      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : new Uint8Array(req.length) };
+      let ok = false;
+      try {
+        if (zero) await img.writeZeroes(req.offset, req.length);
+        else await img.write(w.data!, req.offset);
+        ok = true;
+      } finally {
+        shadow?.endWrite(w.seq, ok);
+      }
+    } else {
+      await img.flush();
+    }
+  } catch (err) {
+    // I/O errors and corrupt metadata are results to count; anything else is our bug.
+    if (!(err instanceof BackendError || err instanceof QedFormatError)) throw err;
+    error = err instanceof BackendError ? err.code : err.name;
+  }
+  ctx.inFlight--;
+  ctx.collector.record(req.op, req.length, Number(process.hrtime.bigint() - t0), error, ctx.inFlight);
+  ctx.onRequestDone();
+}
+

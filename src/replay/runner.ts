@@ -1,0 +1,146 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckResult } from '../qed/check.js';
+import type { QedImage } from '../qed/image.js';
+import { createImageFile, openImageFile } from '../qed/open-file.js';
+import { LatencyRecorder } from '../metrics/latency.js';
+import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
+import { createJobSource } from '../workload/generator.js';
+import type { Workload } from '../workload/types.js';
+import { runJob, type ReplayContext } from './job.js';
+import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
+import { ShadowModel, type IntegrityReport } from './shadow.js';
+
+export interface Progress {
+  phase: string;
+  /** Requests completed in this phase, and the planned total when the stop is by ops. */
+  done: number;
+  total: number | null;
+  stage: 'replay' | 'verify' | 'check';
+}
+
+export interface RunOptions {
+  /** Verify reads and read back everything at the end (default true). */
+  verify?: boolean;
+  /** Run `qemu-img check` after the replay: true, false, or 'auto' (when qemu-img is on PATH). */
+  qemuCheck?: boolean | 'auto';
+  /** Stops issuing requests; the replay drains and reports `interrupted`. */
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Time-series sample interval in requests (default: about 200 points per phase). */
+  sampleEvery?: number;
+}
+
+export interface RunOutcome {
+  status: 'completed' | 'interrupted';
+  startedAt: string;
+  finishedAt: string;
+  image: { path: string; created: boolean; kept: boolean; fileBytes: number };
+  phases: PhaseMetrics[];
+  total: PhaseMetrics;
+  integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
+}
+
+/** Replay a workload against a fresh (or given) image; returns metrics and the integrity verdict. */
+export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<RunOutcome> {
+  const startedAt = new Date().toISOString();
+  const verify = opts.verify ?? true;
+  const { path, created, dir } = await prepareImage(w);
+  let kept = !created || w.image.keep;
+  const img = await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy });
+  try {
+    const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
+    const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
+    const phases: PhaseMetrics[] = [];
+    let jobIndex = 0;
+    for (const phase of w.phases) {
+      if (opts.signal?.aborted) break;
+      const planned = phase.jobs.every((j) => j.stop.ops !== undefined) ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0) : null;
+      img.cache.resetPeaks();
+      const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)));
+      let done = 0;
+      const ctx: ReplayContext = {
+        img,
+        shadow,
+        collector,
+        inFlight: 0,
+        stopped: () => opts.signal?.aborted ?? false,
+        onRequestDone: () => {
+          done++;
+          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
+        },
+      };
+      await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
+      await img.flush();
+      opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
+      for (const o of OPS) totals[o].add(collector.latency(o));
+      phases.push(collector.finish());
+    }
+
+    if (shadow) {
+      const total = shadow.trackedBytes();
+      let seen = 0;
+      await shadow.verifyAll(
+        (buf, off) => img.read(buf, off),
+        (n) => {
+          seen += n;
+          opts.onProgress?.({ phase: 'read-back', done: seen, total, stage: 'verify' });
+        },
+      );
+    }
+    opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
+    const check = await img.check();
+    await img.close();
+    const wantQemu = opts.qemuCheck ?? 'auto';
+    const qemuCheck = wantQemu === false ? null : await qemuImgCheck(path, wantQemu === true);
+    const integrity = integrityOf(shadow, check, qemuCheck);
+    if (integrity.verdict === 'failed' && created) kept = true; // keep the evidence
+    return {
+      status: opts.signal?.aborted ? 'interrupted' : 'completed',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      image: { path, created, kept, fileBytes: (await stat(path)).size },
+      phases,
+      total: totalOf(phases, totals),
+      integrity,
+    };
+  } finally {
+    await img.close().catch(() => {});
+    if (dir && !kept) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {
+  if (w.image.path) return { path: w.image.path, created: false, dir: null };
+  const dir = await mkdtemp(join(tmpdir(), 'qed-bench-'));
+  const path = join(dir, `${w.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.qed`);
+  await createImageFile(path, {
+    size: w.image.size,
+    clusterSize: w.image.clusterSize,
+    tableSize: w.image.tableSize,
+    backingFile: w.image.backing?.file,
+    backingFormat: w.image.backing?.format,
+  });
+  return { path, created: true, dir };
+}
+
+function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null): RunOutcome['integrity'] {
+  const base: IntegrityReport = shadow?.report() ?? {
+    verdict: 'skipped',
+    writesTracked: 0,
+    readsVerified: 0,
+    sectorsVerified: 0,
+    sectorsUnverifiable: 0,
+    staleReads: 0,
+    lostWrites: 0,
+    corruptSectors: 0,
+    unexpectedData: 0,
+    violations: [],
+  };
+  const structural = check.corruptions > 0 || check.checkErrors > 0 || (qemu !== null && qemu.corruptions > 0);
+  const verdict = base.verdict === 'failed' || structural ? 'failed' : base.verdict;
+  return { ...base, verdict, check, qemuCheck: qemu };
+}
+
+export type { QedImage };

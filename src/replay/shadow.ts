@@ -1,0 +1,257 @@
+import { SectorMap } from './sector-map.js';
+import { SECTOR, readSector, stampBuffer, wordsOf, type SectorContent } from './stamp.js';
+
+/** Sector-map values: 0 never written, seq of a data write, seq | ZERO_BIT of a zero write. */
+const ZERO_BIT = 0x80000000;
+/** A sector whose content cannot be predicted (failed or unaligned write). */
+const UNKNOWN = 0xffffffff;
+const MAX_SEQ = 0x7ffffffe;
+const MAX_LISTED = 100;
+
+export interface Violation {
+  kind: 'stale-read' | 'lost-write' | 'corrupt' | 'unexpected-data';
+  /** Virtual byte offset of the first sector of the run. */
+  offset: number;
+  /** Sectors in this run with the same expectation and finding. */
+  sectors: number;
+  /** The write that should be there: its sequence number and kind, or the image's original content. */
+  expected: string;
+  found: string;
+  /** When it was seen: during the replay (by read `readSeq`) or in the final read-back. */
+  during: 'replay' | 'read-back';
+  readSeq?: number;
+}
+
+export interface IntegrityReport {
+  verdict: 'passed' | 'failed' | 'skipped';
+  writesTracked: number;
+  readsVerified: number;
+  sectorsVerified: number;
+  sectorsUnverifiable: number;
+  staleReads: number;
+  lostWrites: number;
+  corruptSectors: number;
+  unexpectedData: number;
+  violations: Violation[];
+}
+
+interface WriteRecord {
+  seq: number;
+  offset: number;
+  length: number;
+  zero: boolean;
+  issuedAt: number;
+  completedAt: number;
+}
+
+export interface ReadToken {
+  seq: number;
+  offset: number;
+  length: number;
+  issuedAt: number;
+  snapshot: Uint32Array | null;
+}
+
+/**
+ * What every sector of the virtual disk must hold. Writes are stamped (stamp.ts); a read is
+ * legal if each sector shows the write committed when the read was issued, or a write that
+ * was in flight at some moment of the read. Memory: the sector map plus writes in flight.
+ */
+export class ShadowModel {
+  private readonly map = new SectorMap();
+  private readonly live = new Map<number, WriteRecord>();
+  private readonly readsInFlight = new Map<number, number>(); // read seq → issuedAt
+  private tick = 0;
+  private seq = 0;
+  private readonly r: IntegrityReport = {
+    verdict: 'passed',
+    writesTracked: 0,
+    readsVerified: 0,
+    sectorsVerified: 0,
+    sectorsUnverifiable: 0,
+    staleReads: 0,
+    lostWrites: 0,
+    corruptSectors: 0,
+    unexpectedData: 0,
+    violations: [],
+  };
+
+  /**
+   * `baseline` says what never-written sectors hold: zeros (a fresh image without a backing
+   * file) or unknown (an existing image, or a backing file), which is then not verified.
+   */
+  constructor(
+    readonly seed: number,
+    private readonly baseline: 'zeros' | 'unknown',
+  ) {}
+
+  /** Register a write or zero-write; returns its seq and, for data, the stamped buffer to write. */
+  beginWrite(offset: number, length: number, zero: boolean): { seq: number; data: Uint8Array | null } {
+    const seq = this.nextSeq();
+    this.live.set(seq, { seq, offset, length, zero, issuedAt: ++this.tick, completedAt: Infinity });
+    this.r.writesTracked++;
+    let data: Uint8Array | null = null;
+    if (!zero) {
+      data = new Uint8Array(length);
+      if (aligned(offset, length)) stampBuffer(data, offset, seq, this.seed);
+    }
+    return { seq, data };
+  }
+
+  /** A write completed (ok) or failed; a failed write leaves its sectors unpredictable. */
+  endWrite(seq: number, ok: boolean): void {
+    const w = this.live.get(seq);
+    if (!w) throw new Error(`shadow: write ${seq} ended twice`);
+    w.completedAt = ++this.tick;
+    const first = Math.floor(w.offset / SECTOR);
+    const last = Math.ceil((w.offset + w.length) / SECTOR);
+    const value = !ok || !aligned(w.offset, w.length) ? UNKNOWN : w.zero ? seq | ZERO_BIT : seq;
+    this.map.setRange(first, last - first, value);
+    this.prune();
+  }
+
+  beginRead(offset: number, length: number): ReadToken {
+    const seq = this.nextSeq();
+    const issuedAt = ++this.tick;
+    this.readsInFlight.set(seq, issuedAt);
+    let snapshot: Uint32Array | null = null;
+    if (aligned(offset, length)) {
+      snapshot = new Uint32Array(length / SECTOR);
+      this.map.copy(offset / SECTOR, snapshot.length, snapshot);
+    }
+    return { seq, offset, length, issuedAt, snapshot };
+  }
+
+  /** Verify a completed read; violations are recorded and returned (count). */
+  endRead(t: ReadToken, buf: Uint8Array | null): number {
+    this.readsInFlight.delete(t.seq);
+    const now = ++this.tick;
+    let bad = 0;
+    if (buf && t.snapshot) {
+      this.r.readsVerified++;
+      bad = this.verify(buf, t.offset, t.snapshot, (sector) => this.inFlightDuring(sector, t.issuedAt, now), 'replay', t.seq);
+    }
+    this.prune();
+    return bad;
+  }
+
+  /**
+   * After the replay: read back every sector ever written and compare with what must be
+   * there. `read` reads the image; pieces are at most 1 MiB.
+   */
+  async verifyAll(read: (buf: Uint8Array, offset: number) => Promise<void>, onProgress?: (bytes: number) => void): Promise<void> {
+    const piece = 2048; // sectors (1 MiB)
+    const expected = new Uint32Array(piece);
+    for (const run of this.map.runs()) {
+      for (let s = run.first; s < run.first + run.count; s += piece) {
+        const n = Math.min(piece, run.first + run.count - s);
+        const buf = new Uint8Array(n * SECTOR);
+        await read(buf, s * SECTOR);
+        this.map.copy(s, n, expected);
+        this.verify(buf, s * SECTOR, expected.subarray(0, n), () => [], 'read-back');
+        onProgress?.(buf.length);
+      }
+    }
+  }
+
+  /** Bytes of the disk the model tracks as written (for progress totals). */
+  trackedBytes(): number {
+    let n = 0;
+    for (const run of this.map.runs()) n += run.count * SECTOR;
+    return n;
+  }
+
+  report(): IntegrityReport {
+    const r = { ...this.r, violations: [...this.r.violations] };
+    r.verdict = r.staleReads + r.lostWrites + r.corruptSectors + r.unexpectedData > 0 ? 'failed' : 'passed';
+    return r;
+  }
+
+  private nextSeq(): number {
+    if (this.seq >= MAX_SEQ) throw new Error('shadow: more than 2^31 requests; split the replay');
+    return ++this.seq;
+  }
+
+  /** Writes covering `sector` that were in flight at some moment in (from, to). */
+  private inFlightDuring(sector: number, from: number, to: number): WriteRecord[] {
+    const out: WriteRecord[] = [];
+    const pos = sector * SECTOR;
+    for (const [, w] of this.live) {
+      if (w.issuedAt < to && w.completedAt > from && w.offset <= pos && pos < w.offset + w.length) out.push(w);
+    }
+    return out;
+  }
+
+  /** Forget completed writes no in-flight read can still see. */
+  private prune(): void {
+    let oldest = Infinity;
+    for (const t of this.readsInFlight.values()) if (t < oldest) oldest = t;
+    for (const [seq, w] of this.live) if (w.completedAt < oldest) this.live.delete(seq);
+  }
+
+  private verify(
+    buf: Uint8Array,
+    offset: number,
+    expected: Uint32Array,
+    racing: (sector: number) => WriteRecord[],
+    during: 'replay' | 'read-back',
+    readSeq?: number,
+  ): number {
+    const words = wordsOf(buf);
+    const first = offset / SECTOR;
+    let bad = 0;
+    for (let s = 0; s < expected.length; s++) {
+      const want = expected[s];
+      if (want === UNKNOWN || (want === 0 && this.baseline === 'unknown')) {
+        this.r.sectorsUnverifiable++;
+        continue;
+      }
+      this.r.sectorsVerified++;
+      const got = readSector(words, s, first + s, this.seed);
+      if (matches(want, got)) continue;
+      const others = racing(first + s);
+      if (others.some((w) => (w.zero ? got.kind === 'zeros' : got.kind === 'stamp' && w.seq === got.seq))) continue;
+      bad++;
+      this.violation(want, got, (first + s) * SECTOR, during, readSeq);
+    }
+    return bad;
+  }
+
+  private violation(want: number, got: SectorContent, offset: number, during: 'replay' | 'read-back', readSeq?: number): void {
+    const kind: Violation['kind'] =
+      got.kind === 'garbage'
+        ? 'corrupt'
+        : want === 0 || want & ZERO_BIT
+          ? 'unexpected-data'
+          : during === 'replay'
+            ? 'stale-read'
+            : 'lost-write';
+    if (kind === 'corrupt') this.r.corruptSectors++;
+    else if (kind === 'unexpected-data') this.r.unexpectedData++;
+    else if (kind === 'stale-read') this.r.staleReads++;
+    else this.r.lostWrites++;
+    const expected = describeExpected(want);
+    const found = got.kind === 'stamp' ? `write #${got.seq}` : got.kind === 'zeros' ? 'zeros' : 'bytes that are neither zeros nor an intact stamp';
+    const last = this.r.violations[this.r.violations.length - 1];
+    if (last && last.kind === kind && last.expected === expected && last.found === found && last.offset + last.sectors * SECTOR === offset && last.during === during) {
+      last.sectors++;
+      return;
+    }
+    if (this.r.violations.length < MAX_LISTED) this.r.violations.push({ kind, offset, sectors: 1, expected, found, during, readSeq });
+  }
+}
+
+function aligned(offset: number, length: number): boolean {
+  return offset % SECTOR === 0 && length % SECTOR === 0;
+}
+
+function matches(want: number, got: SectorContent): boolean {
+  if (want === 0 || want & ZERO_BIT) return got.kind === 'zeros';
+  return got.kind === 'stamp' && got.seq === want;
+}
+
+function describeExpected(want: number): string {
+  if (want === 0) return 'the original content (zeros)';
+  if (want & ZERO_BIT) return `zeros from zero-write #${want & ~ZERO_BIT}`;
+  return `write #${want}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Workload files in, Workloads out: YAML syntax, --set overrides, matrix expansion, schema
+ * validation and normalization, every failure a WorkloadError that names file, line and column.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
+import { QedFormatError } from '../qed/errors.js';
+import { HEADER_BYTES, parseHeader, validateHeader } from '../qed/format.js';
+import { WorkloadError, sortProblems, type Problem } from './errors.js';
+import { Locator, fromZod, type Issue, type Origin } from './locate.js';
+import { expand, readMatrix } from './matrix.js';
+import { normalize, type Env, type ImageInfo } from './normalize.js';
+import { applyOverrides } from './overrides.js';
+import { formatPath } from './paths.js';
+import { EXTENSION_PREFIX, workloadSchema } from './schema.js';
+import type { Workload } from './types.js';
+
+export { WorkloadError } from './errors.js';
+export { workloadJsonSchema } from './schema.js';
+
+export interface LoadOptions {
+  /** "key.path=value" overrides, applied before the matrix (an overridden key leaves the matrix). */
+  set?: readonly string[];
+  /** File-system access for image.path and backing files; tests may replace it. */
+  env?: Partial<Omit<Env, 'source'>>;
+}
+
+/** Reads, validates and expands a workload file: one Workload per matrix combination. */
+export async function loadWorkload(path: string, opts: LoadOptions = {}): Promise<Workload[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new WorkloadError(path, [{ path: '', message: `cannot read the workload file: ${why}` }]);
+  }
+  return parseWorkload(text, path, opts);
+}
+
+/** The same from text; `source` names the file in messages and anchors relative paths. */
+export function parseWorkload(text: string, source: string, opts: LoadOptions = {}): Workload[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
+  if (doc.errors.length) {
+    throw new WorkloadError(source, doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+      return { path: '', line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` };
+    }).slice(0, 1));
+  }
+  if (!isMap(doc.contents)) {
+    const found = doc.contents === null ? 'an empty file' : 'a single value or list';
+    throw new WorkloadError(source, [{ path: '', line: 1, col: 1, message: `expected a mapping of workload settings (name, image, cache, phases), found ${found}` }]);
+  }
+  const env: Env = { source, inspectImage, exists: existsSync, ...opts.env };
+
+  const { origins, problems } = applyOverrides(doc, opts.set ?? []);
+  if (problems.length) throw new WorkloadError(source, problems);
+  const matrix = readMatrix(doc, new Set(origins.map((o) => formatPath(o.path))));
+  if (matrix.issues.length) raise(source, doc, lines, origins, matrix.issues);
+
+  return expand(matrix.dims).map((combo) => {
+    const run = combo.assignments.length ? doc.clone() : doc;
+    for (const a of combo.assignments) run.setIn(a.path, a.node.clone());
+    const context = combo.label ? `matrix run ${combo.label}` : undefined;
+    const w = build(run, lines, origins, env, source, context);
+    return combo.label ? { ...w, name: `${w.name}[${combo.label}]` } : w;
+  });
+}
+
+function build(doc: Document, lines: LineCounter, origins: Origin[], env: Env, source: string, context?: string): Workload {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new WorkloadError(source, [{ path: '', message: `cannot expand the YAML: ${(err as Error).message}` }], context);
+  }
+  const parsed = workloadSchema.safeParse(withoutExtensions(data), { reportInput: true });
+  if (!parsed.success) raise(source, doc, lines, origins, fromZod(parsed.error.issues), context);
+  const result = normalize(parsed.data, env);
+  if (result.issues) raise(source, doc, lines, origins, result.issues, context);
+  return result.workload;
+}
+
+/** Top-level `x-` keys are for the user (anchors shared by jobs), as in docker compose files. */
+function withoutExtensions(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith(EXTENSION_PREFIX)));
+}
+
+function raise(source: string, doc: Document, lines: LineCounter, origins: Origin[], issues: Issue[], context?: string): never {
+  const locator = new Locator(doc, lines, origins);
+  const problems: Problem[] = sortProblems(issues.map((i) => locator.problem(i)));
+  throw new WorkloadError(source, problems, context);
+}
+
+/** Geometry from an existing image's header, or why the file is not a usable QED image. */
+export function inspectImage(path: string): ImageInfo | { error: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? `${path} does not exist` : (err as Error).message };
+  }
+  try {
+    const buf = new Uint8Array(HEADER_BYTES);
+    if (readSync(fd, buf, 0, HEADER_BYTES, 0) < HEADER_BYTES) return { error: 'the file is too short to be a QED image' };
+    const h = parseHeader(buf);
+    validateHeader(h, path, fstatSync(fd).size);
+    return { size: h.imageSize, clusterSize: h.clusterSize, tableSize: h.tableSize };
+  } catch (err) {
+    if (err instanceof QedFormatError) return { error: err.message.slice(path.length + 2) };
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The workload YAML format as a zod schema: the one place that names its keys and defaults.
+ * Field-level parsing (sizes, durations, fio strings) happens here; checks that relate fields
+ * to each other (region inside the image, bs within the region) happen in normalize.ts.
+ * Every message starts with "expected" so the formatter can add what was found.
+ */
+import { z } from 'zod';
+import { POLICY_NAMES } from '../cache/policies/index.js';
+import { DEFAULT_CACHE_SIZE } from '../qed/image.js';
+import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
+import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
+import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
+
+/** Defaults that depend on other fields are applied in normalize.ts; they are documented here. */
+export const DEFAULTS = {
+  seed: 1,
+  clusterSize: DEFAULT_CLUSTER_SIZE,
+  tableSize: DEFAULT_TABLE_SIZE,
+  cacheSize: DEFAULT_CACHE_SIZE,
+  policy: 'fifo',
+  pattern: 'random',
+  distribution: 'uniform',
+  op: 'read',
+  rwmixread: 50,
+  bs: '4k',
+  iodepth: 1,
+  maxIodepth: 4096,
+  flushEvery: 0,
+} as const;
+
+/** Top-level keys with this prefix are ignored: a place for YAML anchors (`x-reader: &reader`). */
+export const EXTENSION_PREFIX = 'x-';
+
+export const PATTERNS = ['sequential', 'random', 'strided', 'hotspot'] as const;
+export const OPERATIONS = ['read', 'write', 'zero', 'mixed'] as const;
+export const BACKING_FORMATS = ['raw', 'qed'] as const;
+
+/** A YAML number or string run through `parse`; its failures become issues at this field. */
+function scalar<T>(expected: string, parse: (v: string | number) => T) {
+  return z.union([z.number(), z.string()], { error: `expected ${expected}` }).transform((v, ctx): T => {
+    try {
+      return parse(v);
+    } catch (err) {
+      if (!(err instanceof Expected)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: v, params: err.hint ? { hint: err.hint } : undefined });
+      return z.NEVER;
+    }
+  });
+}
+
+function whole(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const error = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+function text(what: string) {
+  return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `expected one of ${values.join(', ')}` });
+}
+
+function mapping<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
+  return z.strictObject(shape, { error: `expected a mapping of ${what}` });
+}
+
+const size = (min = 0) => scalar('a size such as 512, 4k, 64KiB or 2G', (v) => bytes(v, min));
+const sizeOrPercent = () => scalar('a size such as 4k or 2G, or a percentage such as 50%', bytesOrPercent);
+const pct = () => scalar('a percentage from 0 to 100', percent);
+
+const blockSizeList = z
+  .array(mapping('bs and weight', { bs: size(1), weight: z.number({ error: 'expected a weight > 0' }) }), {
+    error: 'expected a list of {bs, weight}',
+  })
+  .transform((parts, ctx) => {
+    try {
+      return splitOf(parts.map((p) => ({ size: p.bs, weight: p.weight })));
+    } catch (err) {
+      if (!(err instanceof Expected)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: parts });
+      return z.NEVER;
+    }
+  });
+
+const blockSize = z.union([scalar('a block size', parseBlockSize), blockSizeList], {
+  error: 'expected a block size (4k), a range (4k-64k), a split (4k/50:64k/50) or a list of {bs, weight}',
+});
+
+const region = mapping('offset and span', {
+  offset: sizeOrPercent().optional().meta({ description: 'Start, in bytes or % of the image size (default 0).' }),
+  span: sizeOrPercent().optional().meta({ description: 'Length, in bytes or % of the image size (default: to the end).' }),
+});
+
+const hotspot = mapping('offset, span and share', {
+  offset: sizeOrPercent().optional().meta({ description: 'Start of the hot area, from the region start: bytes or % of the region (default 0).' }),
+  span: sizeOrPercent().meta({ description: 'Length of the hot area: bytes or % of the region.' }),
+  share: pct().meta({ description: 'Percent of requests that go to the hot area.' }),
+});
+
+const stop = mapping('ops, bytes and/or duration', {
+  ops: whole(1).optional().meta({ description: 'Stop after this many requests.' }),
+  bytes: size(1).optional().meta({ description: 'Stop after this many bytes transferred.' }),
+  duration: scalar('a duration such as 500ms, 10s or 2m', positiveMillis).optional().meta({ description: 'Stop after this long (us, ms, s, m, h).' }),
+}).refine((s) => s.ops !== undefined || s.bytes !== undefined || s.duration !== undefined, {
+  message: 'expected at least one of ops, bytes or duration',
+  params: { hint: 'e.g. stop: { ops: 10000 }' },
+});
+
+export const jobSchema = mapping('job settings', {
+  name: text('a job name').optional().meta({ description: 'Default job-N (1-based).' }),
+  pattern: oneOf(PATTERNS).default(DEFAULTS.pattern),
+  distribution: scalar('a distribution such as uniform, zipf:1.2, pareto:0.2, normal:10 or zoned:60/10:40/90', (v) => parseDistribution(String(v)))
+    .optional()
+    .meta({ yamlDefault: DEFAULTS.distribution, description: 'pattern random only: uniform, zipf:θ, pareto:h, normal:σ%[:center%], zoned:share/span:... (percent).' }),
+  stride: size(1).optional().meta({ description: 'pattern strided only (required there): distance between request starts.' }),
+  hotspot: hotspot.optional().meta({ description: 'pattern hotspot only (required there).' }),
+  op: oneOf(OPERATIONS).default(DEFAULTS.op),
+  rwmixread: pct()
+    .optional()
+    .meta({ yamlDefault: DEFAULTS.rwmixread, description: 'op mixed only: percent of requests that are reads.' }),
+  bs: blockSize.prefault(DEFAULTS.bs).meta({ description: 'Block size: 4k, a range 4k-64k, a split 4k/50:64k/50, or a list of {bs, weight}.' }),
+  align: size(1).optional().meta({ description: 'Request offsets are multiples of this power of two (default: the largest power of two ≤ min(4k, smallest bs)).' }),
+  region: region.optional().meta({ description: 'Part of the disk this job touches (default: all of it).' }),
+  iodepth: whole(1, DEFAULTS.maxIodepth).default(DEFAULTS.iodepth),
+  stop,
+  flush_every: whole(0).default(DEFAULTS.flushEvery).meta({ description: 'Flush after every N requests; 0 = never.' }),
+  think_time: scalar('a duration such as 100us, 2ms or 0', wholeMicros).prefault(0).meta({ description: 'Pause before each request (us, ms, s).' }),
+});
+
+export const phaseSchema = mapping('name and jobs', {
+  name: text('a phase name').optional().meta({ description: 'Default phase-N (1-based).' }),
+  jobs: z.array(jobSchema, { error: 'expected a list of jobs' }).min(1, { error: 'expected at least one job' }),
+});
+
+const clusterSize = size().refine(validClusterSize, { message: 'expected a power of two from 4k to 64M' });
+const tableSize = whole(1).refine(validTableSize, { message: 'expected 1, 2, 4, 8 or 16 (clusters per table)' });
+
+export const imageSchema = mapping('image settings', {
+  path: text('a path to an existing QED image').optional().meta({ description: 'Use this image (relative to the workload file) instead of a fresh one.' }),
+  size: size().optional().meta({ description: 'Virtual size (required unless path is given).' }),
+  cluster_size: clusterSize.optional().meta({ yamlDefault: DEFAULTS.clusterSize }),
+  table_size: tableSize.optional().meta({ yamlDefault: DEFAULTS.tableSize }),
+  backing: mapping('file and format', {
+    file: text('a backing file path'),
+    format: oneOf(BACKING_FORMATS),
+  }).optional(),
+  keep: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Keep the fresh image after the run.' }),
+});
+
+export const cacheSchema = mapping('size and policy', {
+  size: whole(1).default(DEFAULTS.cacheSize).meta({ description: 'L2 cache capacity in tables.' }),
+  policy: z
+    .enum(POLICY_NAMES as [string, ...string[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
+    .default(DEFAULTS.policy),
+});
+
+export const matrixSchema = z
+  .record(z.string(), z.array(z.unknown(), { error: 'expected a list of values' }).min(1, { error: 'expected at least one value' }), {
+    error: 'expected a mapping of field paths to lists of values',
+  })
+  .meta({ description: 'One run per combination: field path (cache.size, phases[0].jobs[0].iodepth) → list of values.' });
+
+export const workloadSchema = mapping('workload settings', {
+  name: text('a workload name').optional().meta({ description: 'Default: the file name without .yaml.' }),
+  description: z.string({ error: 'expected a text' }).default(''),
+  seed: whole(0).default(DEFAULTS.seed),
+  image: imageSchema,
+  cache: cacheSchema.prefault({}),
+  phases: z.array(phaseSchema, { error: 'expected a list of phases' }).min(1, { error: 'expected at least one phase' }),
+  matrix: matrixSchema.optional(),
+}).meta({ title: 'qed-bench workload' });
+
+/** The YAML form after field-level parsing: sizes in bytes, fio strings decoded. */
+export type ParsedWorkload = z.output<typeof workloadSchema>;
+export type ParsedJob = z.output<typeof jobSchema>;
+
+/**
+ * JSON Schema of the YAML form, for editors (`qed-bench schema`). Defaults applied in
+ * normalize.ts (and those of transformed fields, which zod drops from input schemas) are
+ * recorded as `yamlDefault` metadata and shown as `default`.
+ */
+export function workloadJsonSchema(): object {
+  return z.toJSONSchema(workloadSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const s = jsonSchema as Record<string, unknown>;
+      if (zodSchema === workloadSchema) s.patternProperties = { [`^${EXTENSION_PREFIX}`]: {} };
+      if ('yamlDefault' in s) {
+        s.default = s.yamlDefault;
+        delete s.yamlDefault;
+      }
+    },
+  });
+}
