@@ -2,23 +2,23 @@
  * Event names follow QEMU's blkdebug so the scheduler (and breakpoints) can match them.
  * Every backend call the engine makes carries the event it belongs to.
  */
-export type IoEvent =
-  | 'header_read'
-  | 'header_update'
-  | 'l1_load'
-  | 'l1_update'
-  | 'l2_load'
-  | 'l2_update'
-  | 'l2_alloc_write'
-  | 'read_aio'
-  | 'write_aio'
-  | 'cow_write'
-  | 'zero_write'
-  | 'flush_to_disk'
-  | 'check_read'
-  | 'check_repair'
-  | 'backing_read'
-  | 'grow';
+export const IO_EVENTS = [
+  'header_read',
+  'header_update',
+  'l1_load',
+  'l1_update',
+  'l2_load',
+  'l2_update',
+  'read_aio',
+  'write_aio',
+  'cow_write',
+  'flush_to_disk',
+  'check_read',
+  'check_repair',
+  'backing_read',
+] as const;
+
+export type IoEvent = (typeof IO_EVENTS)[number];
 
 /**
  * A positional block device. Reads past the end return zeros (like a sparse file's hole);

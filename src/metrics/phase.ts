@@ -52,7 +52,7 @@ interface OpAccumulator {
 
 /** Collects one phase: per-op counts and latencies, counter deltas, and a sampled time series. */
 export class PhaseCollector {
-  private readonly startNs = process.hrtime.bigint();
+  private readonly startNs: number;
   private readonly engine0: EngineStats;
   private readonly cache0: CacheStats;
   private readonly acc = Object.fromEntries(OPS.map((o) => [o, newAcc()])) as Record<OpName, OpAccumulator>;
@@ -64,7 +64,10 @@ export class PhaseCollector {
     readonly name: string,
     private readonly source: { stats: EngineStats; cacheStats(): CacheStats },
     private readonly sampleEvery: number,
+    /** Nanoseconds: real time, or the deterministic scheduler's virtual time. */
+    private readonly now: () => number,
   ) {
+    this.startNs = now();
     this.engine0 = snapshot(source.stats);
     this.cache0 = source.cacheStats();
   }
@@ -90,7 +93,7 @@ export class PhaseCollector {
   }
 
   finish(): PhaseMetrics {
-    const durationMs = Number(process.hrtime.bigint() - this.startNs) / 1e6;
+    const durationMs = (this.now() - this.startNs) / 1e6;
     const engine = diffCounters(snapshot(this.source.stats), this.engine0);
     const cacheNow = this.source.cacheStats();
     const cache = { ...diffCounters(cacheNow, this.cache0), ...peaksOf(cacheNow) };
@@ -119,7 +122,7 @@ export class PhaseCollector {
     const c = this.source.cacheStats();
     const lookups = c.lookups - this.cache0.lookups;
     this.series.push({
-      t: Number(process.hrtime.bigint() - this.startNs) / 1e6,
+      t: (this.now() - this.startNs) / 1e6,
       requests: this.requests,
       cacheEntries: c.entries,
       hitRate: lookups ? (c.hits - this.cache0.hits) / lookups : 0,

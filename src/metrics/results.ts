@@ -12,8 +12,6 @@ export interface RunResults extends RunOutcome {
   schema: typeof RESULTS_SCHEMA;
   tool: { name: 'qed-bench'; version: string; gitCommit: string | null };
   environment: Environment;
-  /** Real wall-clock timings; a later scheduler may make them virtual. */
-  timing: 'wall-clock';
   workload: Workload & { hash: string };
 }
 
@@ -41,7 +39,6 @@ export function buildResults(w: Workload, outcome: RunOutcome): RunResults {
     schema: RESULTS_SCHEMA,
     tool: { name: 'qed-bench', version: toolVersion(), gitCommit: gitCommit() },
     environment: environment(),
-    timing: 'wall-clock',
     workload: { ...w, hash: workloadHash(w) },
     ...outcome,
   };

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendError } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';
 import type { QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
 import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
+import type { ReplayClock } from './clock.js';
 import type { ShadowModel } from './shadow.js';
 
 /** Shared state of one phase's replay: what every job's workers report into. */
@@ -11,6 +11,7 @@ export interface ReplayContext {
   img: QedImage;
   shadow: ShadowModel | null;
   collector: PhaseCollector;
+  clock: ReplayClock;
   /** True once the user interrupted or a phase-wide stop was reached. */
   stopped: () => boolean;
   inFlight: number;
@@ -22,13 +23,14 @@ export interface ReplayContext {
  * requests in flight until the stream ends, the job's duration passes, or the replay stops.
  */
 export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayContext): Promise<void> {
-  const deadline = job.stop.durationMs !== undefined ? performance.now() + job.stop.durationMs : Infinity;
+  const { clock } = ctx;
+  const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
   const worker = async (): Promise<void> => {
-    while (!ctx.stopped() && performance.now() < deadline) {
+    while (!ctx.stopped() && clock.now() < deadline) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
-      if (job.thinkTimeUs > 0) await sleep(job.thinkTimeUs / 1000);
+      if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
       await issue(req, ctx);
     }
   };
@@ -39,7 +41,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
 export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
   const { img, shadow } = ctx;
   ctx.inFlight++;
-  const t0 = process.hrtime.bigint();
+  const t0 = ctx.clock.now();
   let error: string | null = null;
   try {
     if (req.op === 'read') {
@@ -72,7 +74,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
     error = err instanceof BackendError ? err.code : err.name;
   }
   ctx.inFlight--;
-  ctx.collector.record(req.op, req.length, Number(process.hrtime.bigint() - t0), error, ctx.inFlight);
+  ctx.collector.record(req.op, req.length, ctx.clock.now() - t0, error, ctx.inFlight);
   ctx.onRequestDone();
 }
 

@@ -1,6 +1,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BlockBackend } from '../io/backend.js';
+import { FaultPlan, withFaults } from '../io/faults.js';
+import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
 import type { QedImage } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
@@ -8,6 +11,7 @@ import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
 import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
+import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
 import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
 import { ShadowModel, type IntegrityReport } from './shadow.js';
@@ -39,6 +43,9 @@ export interface RunOutcome {
   image: { path: string; created: boolean; kept: boolean; fileBytes: number };
   phases: PhaseMetrics[];
   total: PhaseMetrics;
+  /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */
+  timing: ReplayClock['kind'];
+  scheduler: SchedulerStats | null;
   integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
 }
 
@@ -48,7 +55,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const verify = opts.verify ?? true;
   const { path, created, dir } = await prepareImage(w);
   let kept = !created || w.image.keep;
-  const img = await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy });
+  const { clock, wrap, scheduler } = timing(w);
+  const img = await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, wrap });
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
@@ -58,12 +66,13 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       if (opts.signal?.aborted) break;
       const planned = phase.jobs.every((j) => j.stop.ops !== undefined) ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0) : null;
       img.cache.resetPeaks();
-      const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)));
+      const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
       let done = 0;
       const ctx: ReplayContext = {
         img,
         shadow,
         collector,
+        clock,
         inFlight: 0,
         stopped: () => opts.signal?.aborted ?? false,
         onRequestDone: () => {
@@ -102,13 +111,36 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       finishedAt: new Date().toISOString(),
       image: { path, created, kept, fileBytes: (await stat(path)).size },
       phases,
-      total: totalOf(phases, totals),
+      // Interrupted before the first phase: totalOf needs at least one phase; total nothing.
+      total: phases.length ? totalOf(phases, totals) : { ...new PhaseCollector('total', img, 1, clock.now).finish(), durationMs: 0 },
+      timing: clock.kind,
+      scheduler: scheduler?.stats() ?? null,
       integrity,
     };
   } finally {
     await img.close().catch(() => {});
     if (dir && !kept) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Real timing (faults, if any, injected by a wrapper) or the deterministic scheduler, which
+ * completes every request of the image and its backing files from one seeded queue.
+ */
+function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => BlockBackend; scheduler: DeterministicScheduler | null } {
+  const s = w.scheduler;
+  if (s.mode === 'deterministic') {
+    const scheduler = new DeterministicScheduler({ seed: s.seed, reorder: s.reorder, latency: s.latency });
+    for (const f of s.faults) scheduler.faults.add(f);
+    return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler };
+  }
+  if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null };
+  const plan = new FaultPlan(s.faults, s.seed);
+  return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null };
+}
+
+function virtualClock(s: DeterministicScheduler): ReplayClock {
+  return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us) };
 }
 
 async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {

@@ -5,7 +5,7 @@
  */
 
 import type { BlockSize, Distribution } from './types.js';
-import { mix32, type Rng } from './random.js';
+import { mix32, type Rng } from '../util/random.js';
 
 export interface Sampler {
   next(rng: Rng): number;

@@ -23,7 +23,7 @@
  */
 
 import type { IoRequest, JobSpec, Pattern, RequestSource } from './types.js';
-import { Rng } from './random.js';
+import { Rng } from '../util/random.js';
 import { sizeSampler, slotSampler } from './distributions.js';
 
 /** A generator's stream: unlike a trace reader, it answers synchronously. */

@@ -10,7 +10,8 @@ import { formatSize, humanSize } from '../util/size.js';
 import type { Issue } from './locate.js';
 import { formatPath, type PathSeg } from './paths.js';
 import { DEFAULTS, type ParsedJob, type ParsedWorkload } from './schema.js';
-import type { BlockSize, CacheSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, Stop, Workload } from './types.js';
+import type { BlockSize, CacheSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
+import type { FaultRule } from '../io/faults.js';
 import type { SizeOrPercent } from './units.js';
 import { parseDistribution } from './fio.js';
 
@@ -52,7 +53,28 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
   });
   if (issues.length || !image) return { issues };
   const name = w.name ?? basename(env.source).replace(/\.ya?ml$/i, '');
-  return { workload: { name, description: w.description, source: env.source, seed: w.seed, image, cache, phases } };
+  return { workload: { name, description: w.description, source: env.source, seed: w.seed, image, cache, scheduler: schedulerOf(w), phases } };
+}
+
+function schedulerOf(w: ParsedWorkload): SchedulerSpec {
+  const s = w.scheduler;
+  const when = (x: 'once' | 'always' | number): FaultRule['when'] => (typeof x === 'number' ? { kind: 'probability', p: x } : { kind: x });
+  const pc = s.power_cut;
+  const powerCut: PowerCutSpec | null = !pc
+    ? null
+    : pc.after_requests !== undefined
+      ? { kind: 'after-requests', requests: pc.after_requests, tear: pc.tear }
+      : pc.at_event !== undefined
+        ? { kind: 'at-event', event: pc.at_event, nth: pc.nth, tear: pc.tear }
+        : { kind: 'random', tear: pc.tear };
+  return {
+    mode: s.mode,
+    seed: s.seed ?? w.seed,
+    reorder: s.reorder,
+    latency: s.latency,
+    faults: s.faults.map((f) => ({ event: f.event, errno: f.errno, when: when(f.when) })),
+    powerCut,
+  };
 }
 
 type Report = (path: PathSeg[], message: string, hint?: string) => void;

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import { DEFAULT_CACHE_SIZE } from '../qed/image.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
+import { IO_EVENTS } from '../io/backend.js';
+import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
 
@@ -155,6 +157,52 @@ export const cacheSchema = mapping('size and policy', {
     .default(DEFAULTS.policy),
 });
 
+/** A parser whose plain Error messages become "expected ..." issues at this field. */
+function parsed<T>(expected: string, parse: (v: string) => T) {
+  return scalar(expected, (v) => {
+    try {
+      return parse(String(v));
+    } catch (err) {
+      throw new Expected(`expected ${expected} (${(err as Error).message})`);
+    }
+  });
+}
+
+const latency = (d: string) =>
+  parsed('a latency model: constant:100us, uniform:50us-2ms or lognormal:200us:0.5', parseLatencyModel).prefault(d);
+
+const fault = mapping('event, errno and when', {
+  event: oneOf(IO_EVENTS),
+  errno: z.string({ error: 'expected an errno name such as EIO or ENOSPC' }).regex(/^E[A-Z0-9]+$/, { error: 'expected an errno name such as EIO or ENOSPC' }).default('EIO'),
+  when: z
+    .union([z.enum(['once', 'always']), z.number().gt(0).lte(1)], { error: 'expected once, always, or a probability in (0, 1]' })
+    .default('once')
+    .meta({ description: 'once (the first matching request), always, or a probability per matching request.' }),
+});
+
+const powerCut = mapping('after_requests, at_event (with nth) or random, and tear', {
+  after_requests: whole(1).optional().meta({ description: 'Cut after this many requests have completed.' }),
+  at_event: oneOf(IO_EVENTS).optional().meta({ description: 'Cut when the nth request with this event is issued.' }),
+  nth: whole(1).default(1),
+  random: z.boolean({ error: 'expected true or false' }).optional().meta({ description: 'Cut after a seeded random number of requests.' }),
+  tear: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Lost multi-sector writes may be torn (some sectors written).' }),
+}).refine((p) => [p.after_requests !== undefined, p.at_event !== undefined, p.random === true].filter(Boolean).length === 1, {
+  message: 'expected exactly one of after_requests, at_event or random: true',
+});
+
+export const schedulerSchema = mapping('scheduler settings', {
+  mode: oneOf(['real', 'deterministic'] as const).default('real').meta({ description: 'real: the OS completes I/O; deterministic: a seeded virtual scheduler does, and timings are virtual.' }),
+  seed: whole(0).optional().meta({ description: 'Default: the workload seed.' }),
+  reorder: whole(0, 4096).default(4).meta({ description: 'A completion may overtake at most this many earlier pending requests.' }),
+  latency: mapping('read, write and flush latency models', {
+    read: latency('constant:100us'),
+    write: latency('constant:200us'),
+    flush: latency('constant:1ms'),
+  }).prefault({}),
+  faults: z.array(fault, { error: 'expected a list of {event, errno, when}' }).default([]),
+  power_cut: powerCut.optional(),
+});
+
 export const matrixSchema = z
   .record(z.string(), z.array(z.unknown(), { error: 'expected a list of values' }).min(1, { error: 'expected at least one value' }), {
     error: 'expected a mapping of field paths to lists of values',
@@ -167,6 +215,7 @@ export const workloadSchema = mapping('workload settings', {
   seed: whole(0).default(DEFAULTS.seed),
   image: imageSchema,
   cache: cacheSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
   phases: z.array(phaseSchema, { error: 'expected a list of phases' }).min(1, { error: 'expected at least one phase' }),
   matrix: matrixSchema.optional(),
 }).meta({ title: 'qed-bench workload' });

@@ -1,3 +1,7 @@
+import type { IoEvent } from '../io/backend.js';
+import type { LatencyModel } from '../io/latency-model.js';
+import type { FaultRule } from '../io/faults.js';
+
 /**
  * A workload after parsing and validation: every size in bytes, every default filled in.
  * The YAML form (see schema.ts and the README) is friendlier; this is what the runner reads.
@@ -84,6 +88,22 @@ export interface CacheSpec {
   policy: string;
 }
 
+/** When a power cut happens under the deterministic scheduler. */
+export type PowerCutSpec =
+  | { kind: 'after-requests'; requests: number; tear: boolean }
+  | { kind: 'at-event'; event: IoEvent; nth: number; tear: boolean }
+  /** After a seeded random number of requests, from 1 to the planned total. */
+  | { kind: 'random'; tear: boolean };
+
+export interface SchedulerSpec {
+  mode: 'real' | 'deterministic';
+  seed: number;
+  reorder: number;
+  latency: { read: LatencyModel; write: LatencyModel; flush: LatencyModel };
+  faults: FaultRule[];
+  powerCut: PowerCutSpec | null;
+}
+
 export interface Workload {
   name: string;
   description: string;
@@ -92,6 +112,8 @@ export interface Workload {
   seed: number;
   image: ImageSpec;
   cache: CacheSpec;
+  /** How I/O completes: real (the OS decides) or deterministic (a seeded virtual scheduler). */
+  scheduler: SchedulerSpec;
   phases: PhaseSpec[];
 }
 

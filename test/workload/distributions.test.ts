@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/workload/random.js';
+import { Rng } from '../../src/util/random.js';
 import {
   paretoRanks,
   Scatter,

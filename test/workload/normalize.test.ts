@@ -27,6 +27,14 @@ describe('defaults', () => {
       seed: 1,
       image: { path: null, size: G, clusterSize: 65536, tableSize: 4, backing: null, keep: false },
       cache: { size: 50, policy: 'fifo' },
+      scheduler: {
+        mode: 'real',
+        seed: 1,
+        reorder: 4,
+        latency: { read: { kind: 'constant', us: 100 }, write: { kind: 'constant', us: 200 }, flush: { kind: 'constant', us: 1000 } },
+        faults: [],
+        powerCut: null,
+      },
       phases: [
         {
           name: 'phase-1',

@@ -225,6 +225,15 @@ function expected(g: Gen): Workload {
     seed: g.w.seed,
     image: { path: null, size: g.w.size, clusterSize: g.w.clusterSize, tableSize: g.w.tableSize, backing: null, keep: false },
     cache: { size: g.w.cacheSize, policy: g.w.policy },
+    // Not generated: the defaults (real I/O timing, no faults).
+    scheduler: {
+      mode: 'real',
+      seed: g.w.seed,
+      reorder: 4,
+      latency: { read: { kind: 'constant', us: 100 }, write: { kind: 'constant', us: 200 }, flush: { kind: 'constant', us: 1000 } },
+      faults: [],
+      powerCut: null,
+    },
     phases: g.phases.map((jobs, i) => ({
       name: g.w.named ? `p${i}` : `phase-${i + 1}`,
       jobs: jobs.map((j, k) => ({ name: g.w.named ? `j${k}` : `job-${k + 1}`, ...j.spec })),

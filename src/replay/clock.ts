@@ -1,0 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Time as the replay sees it: real, or the deterministic scheduler's virtual clock. */
+export interface ReplayClock {
+  readonly kind: 'wall-clock' | 'virtual';
+  /** Nanoseconds since an arbitrary origin. */
+  now(): number;
+  sleep(us: number): Promise<void>;
+}
+
+const origin = process.hrtime.bigint();
+
+export const wallClock: ReplayClock = {
+  kind: 'wall-clock',
+  now: () => Number(process.hrtime.bigint() - origin),
+  sleep: (us) => sleep(us / 1000),
+};
