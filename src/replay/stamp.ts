@@ -52,7 +52,8 @@ export function readSector(words: Uint32Array, s: number, sector: number, seed: 
   if (
     words[w + 2] !== sector % 4294967296 ||
     words[w + 3] !== Math.floor(sector / 4294967296) ||
-    words[w + 4] !== seed
+    words[w + 4] !== seed ||
+    words[w + 5] !== 0
   ) {
     return { kind: 'garbage' };
   }
