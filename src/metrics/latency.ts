@@ -36,13 +36,15 @@ export class LatencyRecorder {
   summary(): LatencySummary {
     const h = this.h;
     const n = h.totalCount;
+    // HDR reports a bucket's upper edge; never show a percentile above the recorded maximum.
+    const at = (p: number): number => (n ? Math.min(h.getValueAtPercentile(p), h.maxValue) : 0);
     return {
       count: n,
       meanNs: n ? Math.round(h.mean) : 0,
-      p50: n ? h.getValueAtPercentile(50) : 0,
-      p90: n ? h.getValueAtPercentile(90) : 0,
-      p99: n ? h.getValueAtPercentile(99) : 0,
-      p999: n ? h.getValueAtPercentile(99.9) : 0,
+      p50: at(50),
+      p90: at(90),
+      p99: at(99),
+      p999: at(99.9),
       maxNs: n ? h.maxValue : 0,
       minNs: n ? h.minNonZeroValue : 0,
     };
