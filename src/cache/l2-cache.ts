@@ -51,6 +51,7 @@ export class L2Cache<T> {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
     }
+    policy.setCapacity?.(capacity);
     this.s = {
       capacity,
       policy: policy.name,
@@ -121,7 +122,7 @@ export class L2Cache<T> {
     this.s.commits++;
     // Make room first, as QEMU does: the new entry, held only by the cache until the caller
     // acquires it, must not be its own victim when every older entry is in use.
-    this.shrink(this.capacity - 1);
+    this.shrink(this.capacity - 1, entry.offset);
     entry.cached = true;
     this.map.set(entry.offset, entry);
     this.policy.inserted(entry.offset);
@@ -179,19 +180,13 @@ export class L2Cache<T> {
     return { ...this.s, entries: this.map.size };
   }
 
-  /** Evict until at most `limit` entries (default: capacity) or nothing more may go. */
-  private shrink(limit: number = this.capacity): void {
-    const inUse = (key: number): boolean => {
-      const e = this.map.get(key);
-      return e !== undefined && e.ref > 1;
-    };
-    const evictable = (key: number): boolean => {
-      if (!inUse(key)) return true;
-      this.s.inUseSkips++;
-      return false;
-    };
+  /**
+   * Evict until at most `limit` entries (default: capacity) or nothing more may go.
+   * `incoming` is the table a commit is making room for (the policy may want to know).
+   */
+  private shrink(limit: number = this.capacity, incoming?: number): void {
     while (this.map.size > limit) {
-      const key = this.policy.victim(evictable);
+      const key = this.policy.victim(this.evictable, incoming);
       if (key === undefined) break;
       const e = this.map.get(key);
       if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
@@ -224,4 +219,12 @@ export class L2Cache<T> {
 
   /** Whether the cache is past capacity now: an episode ends when it is back at capacity. */
   private overNow = false;
+
+  /** What policies ask before choosing a victim: false for an in-use entry, counted as a skip. */
+  private readonly evictable = (key: number): boolean => {
+    const e = this.map.get(key);
+    if (e === undefined || e.ref <= 1) return true;
+    this.s.inUseSkips++;
+    return false;
+  };
 }

@@ -1,9 +1,24 @@
 import type { EvictionPolicy } from '../policy.js';
+import { ArcPolicy } from './arc.js';
+import { ClockPolicy } from './clock.js';
 import { FifoPolicy, FifoUnsafePolicy } from './fifo.js';
+import { LfuPolicy } from './lfu.js';
+import { LruPolicy } from './lru.js';
+import { S3FifoPolicy } from './s3-fifo.js';
+import { SievePolicy } from './sieve.js';
+import { TwoQPolicy } from './2q.js';
 
+/** Policies that size queues from the capacity get it from the cache (setCapacity). */
 const factories: Record<string, () => EvictionPolicy> = {
   fifo: () => new FifoPolicy(),
   'fifo-unsafe': () => new FifoUnsafePolicy(),
+  lru: () => new LruPolicy(),
+  clock: () => new ClockPolicy(),
+  '2q': () => new TwoQPolicy(),
+  arc: () => new ArcPolicy(),
+  's3-fifo': () => new S3FifoPolicy(),
+  sieve: () => new SievePolicy(),
+  lfu: () => new LfuPolicy(),
 };
 
 export const POLICY_NAMES = Object.keys(factories);

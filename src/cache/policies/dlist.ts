@@ -1,0 +1,181 @@
+/**
+ * The one list shape the policies share: an intrusive, circular, doubly linked list with a
+ * sentinel. Head is the newest end (most recently inserted or used), tail the oldest.
+ * Every operation is O(1); nodes carry a small integer field each policy uses its own way
+ * (reference bit, frequency, which queue). One node class keeps V8's property access
+ * monomorphic across policies.
+ */
+
+export class Node {
+  /** Toward the head (newer). The sentinel at the ends. */
+  prev: Node;
+  /** Toward the tail (older). */
+  next: Node;
+  /** Reference bit, frequency or queue id, by policy. */
+  bits = 0;
+  /** Which list the node is on (policies with several lists), by policy. */
+  list = 0;
+  /** The list holding the node, or null. */
+  owner: DList | null = null;
+
+  constructor(public key: number) {
+    this.prev = this;
+    this.next = this;
+  }
+}
+
+export class DList {
+  private readonly s = new Node(Number.NaN);
+  size = 0;
+
+  /** Newest node, or undefined if empty. */
+  head(): Node | undefined {
+    return this.size === 0 ? undefined : this.s.next;
+  }
+
+  /** Oldest node, or undefined if empty. */
+  tail(): Node | undefined {
+    return this.size === 0 ? undefined : this.s.prev;
+  }
+
+  /** The next older node than `n`, or undefined past the tail. */
+  older(n: Node): Node | undefined {
+    const o = n.next;
+    return o === this.s ? undefined : o;
+  }
+
+  /** The next newer node than `n`, or undefined past the head. */
+  newer(n: Node): Node | undefined {
+    const o = n.prev;
+    return o === this.s ? undefined : o;
+  }
+
+  pushHead(n: Node): void {
+    const s = this.s;
+    n.prev = s;
+    n.next = s.next;
+    s.next.prev = n;
+    s.next = n;
+    n.owner = this;
+    this.size++;
+  }
+
+  remove(n: Node): void {
+    n.prev.next = n.next;
+    n.next.prev = n.prev;
+    n.prev = n;
+    n.next = n;
+    n.owner = null;
+    this.size--;
+  }
+
+  moveToHead(n: Node): void {
+    const s = this.s;
+    if (s.next === n) return;
+    n.prev.next = n.next;
+    n.next.prev = n.prev;
+    n.prev = s;
+    n.next = s.next;
+    s.next.prev = n;
+    s.next = n;
+  }
+
+  /** Remove and return the oldest node. */
+  popTail(): Node | undefined {
+    if (this.size === 0) return undefined;
+    const n = this.s.prev;
+    this.remove(n);
+    return n;
+  }
+
+  /** Oldest to newest first scan for an evictable key, skipping the others in place. */
+  oldestWhere(ok: (key: number) => boolean): Node | undefined {
+    const s = this.s;
+    for (let n = s.prev; n !== s; n = n.prev) {
+      if (ok(n.key)) return n;
+    }
+    return undefined;
+  }
+
+  /** Keys from head (newest) to tail (oldest); for tests and debugging. */
+  keys(): number[] {
+    const out: number[] = [];
+    for (let n = this.s.next; n !== this.s; n = n.next) out.push(n.key);
+    return out;
+  }
+}
+
+/**
+ * Spare nodes for reuse: a policy gives back the node of every removed key and takes one for
+ * every insert, so a steady stream of misses allocates nothing (and nothing survives long
+ * enough to burden the old generation of the garbage collector).
+ */
+export class NodePool {
+  private readonly free: Node[] = [];
+
+  get(key: number): Node {
+    const n = this.free.pop();
+    if (n === undefined) return new Node(key);
+    n.key = key;
+    n.bits = 0;
+    n.list = 0;
+    return n;
+  }
+
+  /** `n` must be off every list. */
+  put(n: Node): void {
+    if (this.free.length < 4096) this.free.push(n);
+  }
+}
+
+/**
+ * A bounded list of keys without values (a ghost list), newest at the head: membership,
+ * removal and dropping the oldest key in O(1). Beyond `limit` keys the oldest go.
+ */
+export class GhostList {
+  private readonly map = new Map<number, Node>();
+  private readonly list = new DList();
+  private readonly pool = new NodePool();
+
+  constructor(public limit: number) {}
+
+  get size(): number {
+    return this.list.size;
+  }
+
+  has(key: number): boolean {
+    return this.map.has(key);
+  }
+
+  /** Remove the key if present; true if it was (a ghost hit). */
+  take(key: number): boolean {
+    const n = this.map.get(key);
+    if (n === undefined) return false;
+    this.map.delete(key);
+    this.list.remove(n);
+    this.pool.put(n);
+    return true;
+  }
+
+  /** Add the key as the newest, then drop the oldest beyond the limit. */
+  add(key: number): void {
+    this.take(key);
+    if (this.limit <= 0) return;
+    const n = this.pool.get(key);
+    this.map.set(key, n);
+    this.list.pushHead(n);
+    while (this.list.size > this.limit) this.dropOldest();
+  }
+
+  dropOldest(): void {
+    const n = this.list.popTail();
+    if (n === undefined) return;
+    this.map.delete(n.key);
+    this.pool.put(n);
+  }
+
+  /** Newest first; for tests. */
+  keys(): number[] {
+    return this.list.keys();
+  }
+}

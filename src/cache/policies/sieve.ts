@@ -1,0 +1,69 @@
+import type { EvictionPolicy } from '../policy.js';
+import { DList, Node, NodePool } from './dlist.js';
+
+/**
+ * SIEVE (Zhang et al., NSDI '24): one FIFO queue with a visited bit per entry and a hand.
+ * A new entry goes to the head with its bit clear; a hit sets the bit and moves nothing.
+ * To evict, the hand (starting at the tail when it has none) walks toward the head: a visited
+ * entry has its bit cleared and is passed; the first unvisited entry goes, and the hand stays
+ * where it was (at the next newer entry). Past the head the hand wraps to the tail. Entries
+ * never move, so survivors keep their age and new ones are sifted out quickly.
+ *
+ * In use: the hand passes an unvisited in-use entry without evicting it (its bit stays clear),
+ * as it passes a visited one. A visited entry is cleared before the cache is asked, so in-use
+ * skips count only entries SIEVE would have evicted. When the hand has passed every entry in a
+ * row with a clear bit and in use, nothing may go.
+ */
+export class SievePolicy implements EvictionPolicy {
+  readonly name = 'sieve';
+  readonly respectsInUse = true;
+  private readonly nodes = new Map<number, Node>();
+  private readonly pool = new NodePool();
+  private readonly list = new DList();
+  /** The next entry the hand looks at; undefined means start at the tail. */
+  private hand: Node | undefined;
+
+  inserted(key: number): void {
+    const n = this.pool.get(key);
+    this.nodes.set(key, n);
+    this.list.pushHead(n);
+  }
+
+  accessed(key: number): void {
+    const n = this.nodes.get(key);
+    if (n !== undefined) n.bits = 1;
+  }
+
+  removed(key: number): void {
+    const n = this.nodes.get(key);
+    if (n === undefined) return;
+    if (this.hand === n) this.hand = this.list.newer(n);
+    this.nodes.delete(key);
+    this.list.remove(n);
+    this.pool.put(n);
+  }
+
+  victim(evictable: (key: number) => boolean): number | undefined {
+    const list = this.list;
+    let n = this.hand ?? list.tail();
+    let inUseRun = 0;
+    while (n !== undefined && inUseRun < list.size) {
+      if (n.bits !== 0) {
+        n.bits = 0;
+        inUseRun = 0;
+      } else if (evictable(n.key)) {
+        this.hand = list.newer(n);
+        return n.key;
+      } else {
+        inUseRun++;
+      }
+      n = list.newer(n) ?? list.tail();
+    }
+    this.hand = n;
+    return undefined;
+  }
+
+  sizes(): { resident: number; ghost: number } {
+    return { resident: this.list.size, ghost: 0 };
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Reference eviction policies for plain access sequences (one request at a time, nothing held),
+ * written straight from the papers' pseudo-code with arrays and linear scans: slow, short and
+ * independent of src/cache/policies (other data structures, other formulation where one exists,
+ * e.g. CLOCK as a ring of frames with a moving hand). `access(key)` returns true on a hit.
+ * Arrays are ordered newest first (index 0 = MRU / head) unless said otherwise.
+ */
+
+export interface RefPolicy {
+  access(key: number): boolean;
+}
+
+function drop<T>(xs: T[], x: T): void {
+  const i = xs.indexOf(x);
+  if (i >= 0) xs.splice(i, 1);
+}
+
+export class RefFifo implements RefPolicy {
+  readonly q: number[] = [];
+  constructor(readonly c: number) {}
+  access(x: number): boolean {
+    if (this.q.includes(x)) return true;
+    if (this.q.length === this.c) this.q.pop();
+    this.q.unshift(x);
+    return false;
+  }
+}
+
+export class RefLru implements RefPolicy {
+  readonly q: number[] = [];
+  constructor(readonly c: number) {}
+  access(x: number): boolean {
+    const hit = this.q.includes(x);
+    if (hit) drop(this.q, x);
+    else if (this.q.length === this.c) this.q.pop();
+    this.q.unshift(x);
+    return hit;
+  }
+}
+
+/** Second chance on a ring of c frames: a loaded page starts with its bit clear. */
+export class RefClock implements RefPolicy {
+  readonly frames: { key: number; ref: boolean }[] = [];
+  hand = 0;
+  constructor(readonly c: number) {}
+  access(x: number): boolean {
+    const f = this.frames.find((e) => e.key === x);
+    if (f) {
+      f.ref = true;
+      return true;
+    }
+    if (this.frames.length < this.c) {
+      this.frames.push({ key: x, ref: false });
+      return false;
+    }
+    while (this.frames[this.hand].ref) {
+      this.frames[this.hand].ref = false;
+      this.hand = (this.hand + 1) % this.c;
+    }
+    this.frames[this.hand] = { key: x, ref: false };
+    this.hand = (this.hand + 1) % this.c;
+    return false;
+  }
+}
+
+/** SIEVE (NSDI '24, Fig. 2); here q is oldest first (q[0] is the tail) so the hand moves up. */
+export class RefSieve implements RefPolicy {
+  readonly q: number[] = [];
+  readonly visited = new Set<number>();
+  hand: number | null = null;
+  constructor(readonly c: number) {}
+  access(x: number): boolean {
+    if (this.q.includes(x)) {
+      this.visited.add(x);
+      return true;
+    }
+    if (this.q.length === this.c) {
+      let i = this.hand ?? 0;
+      while (this.visited.has(this.q[i])) {
+        this.visited.delete(this.q[i]);
+        i = i + 1 === this.q.length ? 0 : i + 1;
+      }
+      this.q.splice(i, 1);
+      this.hand = i < this.q.length ? i : null;
+    }
+    this.q.push(x);
+    return false;
+  }
+}
+
+/** ARC, Fig. 4 of Megiddo & Modha (FAST '03), line by line. */
+export class RefArc implements RefPolicy {
+  readonly t1: number[] = [];
+  readonly t2: number[] = [];
+  readonly b1: number[] = [];
+  readonly b2: number[] = [];
+  p = 0;
+  constructor(readonly c: number) {}
+
+  access(x: number): boolean {
+    const { t1, t2, b1, b2, c } = this;
+    if (t1.includes(x) || t2.includes(x)) {
+      // Case I
+      drop(t1, x);
+      drop(t2, x);
+      t2.unshift(x);
+      return true;
+    }
+    if (b1.includes(x)) {
+      // Case II
+      this.p = Math.min(c, this.p + (b1.length >= b2.length ? 1 : b2.length / b1.length));
+      this.replace(x);
+      drop(b1, x);
+      t2.unshift(x);
+      return false;
+    }
+    if (b2.includes(x)) {
+      // Case III
+      this.p = Math.max(0, this.p - (b2.length >= b1.length ? 1 : b1.length / b2.length));
+      this.replace(x);
+      drop(b2, x);
+      t2.unshift(x);
+      return false;
+    }
+    // Case IV
+    const l1 = t1.length + b1.length;
+    const total = l1 + t2.length + b2.length;
+    if (l1 === c) {
+      if (t1.length < c) {
+        b1.pop();
+        this.replace(x);
+      } else {
+        t1.pop();
+      }
+    } else if (l1 < c && total >= c) {
+      if (total === 2 * c) b2.pop();
+      this.replace(x);
+    }
+    t1.unshift(x);
+    return false;
+  }
+
+  private replace(x: number): void {
+    const { t1 } = this;
+    if (t1.length >= 1 && ((this.b2.includes(x) && t1.length === this.p) || t1.length > this.p)) {
+      this.b1.unshift(t1.pop()!);
+    } else {
+      this.b2.unshift(this.t2.pop()!);
+    }
+  }
+}
+
+/** Full 2Q (Johnson & Shasha, VLDB '94, Fig. "2Q, full version"). */
+export class RefTwoQ implements RefPolicy {
+  readonly a1in: number[] = [];
+  readonly am: number[] = [];
+  readonly a1out: number[] = [];
+  readonly kin: number;
+  readonly kout: number;
+  constructor(readonly c: number) {
+    this.kin = Math.max(1, Math.floor(c / 4));
+    this.kout = Math.floor(c / 2);
+  }
+
+  access(x: number): boolean {
+    if (this.am.includes(x)) {
+      drop(this.am, x);
+      this.am.unshift(x);
+      return true;
+    }
+    if (this.a1in.includes(x)) return true;
+    if (this.a1out.includes(x)) {
+      drop(this.a1out, x); // X leaves A1out as it enters Am
+      this.reclaimFor();
+      this.am.unshift(x);
+      return false;
+    }
+    this.reclaimFor();
+    this.a1in.unshift(x);
+    return false;
+  }
+
+  private reclaimFor(): void {
+    if (this.a1in.length + this.am.length < this.c) return; // a free slot
+    if (this.a1in.length > this.kin || this.am.length === 0) {
+      const y = this.a1in.pop()!;
+      this.a1out.unshift(y);
+      if (this.a1out.length > this.kout) this.a1out.pop();
+    } else {
+      this.am.pop();
+    }
+  }
+}
+
+/**
+ * S3-FIFO, Algorithm 1 of Yang et al. (SOSP '23), with one eviction per evict() call (no
+ * nested evictM inside evictS: the next evict() sees M above its share) and promotion
+ * resetting the frequency, as documented in src/cache/policies/s3-fifo.ts.
+ */
+export class RefS3Fifo implements RefPolicy {
+  readonly s: number[] = [];
+  readonly m: number[] = [];
+  readonly g: number[] = [];
+  readonly freq = new Map<number, number>();
+  readonly sTarget: number;
+  readonly gLimit: number;
+  constructor(readonly c: number) {
+    this.sTarget = Math.max(1, Math.floor(c / 10));
+    this.gLimit = c - this.sTarget;
+  }
+
+  access(x: number): boolean {
+    if (this.s.includes(x) || this.m.includes(x)) {
+      this.freq.set(x, Math.min(this.freq.get(x)! + 1, 3));
+      return true;
+    }
+    while (this.s.length + this.m.length >= this.c) this.evict();
+    if (this.g.includes(x)) {
+      drop(this.g, x);
+      this.m.unshift(x);
+    } else {
+      this.s.unshift(x);
+    }
+    this.freq.set(x, 0);
+    return false;
+  }
+
+  private evict(): void {
+    if (this.s.length >= this.sTarget || this.m.length === 0) this.evictS();
+    else this.evictM();
+  }
+
+  private evictS(): void {
+    while (this.s.length > 0) {
+      const t = this.s.pop()!;
+      if (this.freq.get(t)! > 1) {
+        this.freq.set(t, 0);
+        this.m.unshift(t);
+      } else {
+        this.freq.delete(t);
+        this.g.unshift(t);
+        if (this.g.length > this.gLimit) this.g.pop();
+        return;
+      }
+    }
+  }
+
+  private evictM(): void {
+    while (this.m.length > 0) {
+      const t = this.m.pop()!;
+      const f = this.freq.get(t)!;
+      if (f > 0) {
+        this.freq.set(t, f - 1);
+        this.m.unshift(t);
+      } else {
+        this.freq.delete(t);
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * LFU-Aging (Arlitt et al. 2000): counts start at 1, + 1 per hit up to maxCount; the lowest
+ * count goes, least recently used first among equals; after a hit, if the average count
+ * exceeds maxAverage, every count is halved (rounded down).
+ */
+export class RefLfuAging implements RefPolicy {
+  readonly count = new Map<number, number>();
+  readonly last = new Map<number, number>();
+  private now = 0;
+  agings = 0;
+  constructor(
+    readonly c: number,
+    readonly maxAverage = 8,
+    readonly maxCount = 255,
+  ) {}
+
+  access(x: number): boolean {
+    this.now++;
+    const n = this.count.get(x);
+    if (n !== undefined) {
+      this.count.set(x, Math.min(n + 1, this.maxCount));
+      this.last.set(x, this.now);
+      let sum = 0;
+      for (const v of this.count.values()) sum += v;
+      if (sum > this.maxAverage * this.count.size) {
+        this.agings++;
+        for (const [k, v] of this.count) this.count.set(k, Math.floor(v / 2));
+      }
+      return true;
+    }
+    if (this.count.size === this.c) {
+      let victim = -1;
+      for (const [k, v] of this.count) {
+        if (
+          victim === -1 ||
+          v < this.count.get(victim)! ||
+          (v === this.count.get(victim)! && this.last.get(k)! < this.last.get(victim)!)
+        ) {
+          victim = k;
+        }
+      }
+      this.count.delete(victim);
+      this.last.delete(victim);
+    }
+    this.count.set(x, 1);
+    this.last.set(x, this.now);
+    return false;
+  }
+}
+
+export const REFERENCES: Record<string, (capacity: number) => RefPolicy> = {
+  fifo: (c) => new RefFifo(c),
+  lru: (c) => new RefLru(c),
+  clock: (c) => new RefClock(c),
+  sieve: (c) => new RefSieve(c),
+  arc: (c) => new RefArc(c),
+  '2q': (c) => new RefTwoQ(c),
+  's3-fifo': (c) => new RefS3Fifo(c),
+  lfu: (c) => new RefLfuAging(c),
+};
