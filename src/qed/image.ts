@@ -314,7 +314,9 @@ export class QedImage implements BackingDevice {
   }
 
   /**
-   * An allocating write in QEMU's order: need-check, data clusters appended with full fill,
+   * An allocating write in QEMU's order: need-check (which we also flush, unlike QEMU, so a
+   * power cut cannot leave an L2 entry past the end of file with need-check lost), data
+   * clusters appended with full fill,
    * (flush if there is a backing file), then the L2 sectors, or a new L2 table + flush + L1.
    * `data` null makes zero clusters instead. The caller holds the allocation lock; `run`
    * holds the table reference, released here.
@@ -326,6 +328,7 @@ export class QedImage implements BackingDevice {
       if (!this.backing && !this.needsCheck) {
         this.header.features |= BigInt(F_NEED_CHECK);
         await this.writeHeader();
+        await this.flushFile();
       }
       let value: number; // first new L2 entry value; data clusters count up from it
       if (data) {
