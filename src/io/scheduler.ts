@@ -2,6 +2,7 @@ import { Rng } from '../util/random.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';
 import { sampleLatency, type LatencyModel } from './latency-model.js';
+import type { PowerCut } from './power-cut.js';
 
 export type { FaultRule };
 
@@ -17,6 +18,7 @@ type OpKind = 'read' | 'write' | 'flush';
 interface Pending {
   id: number;
   device: string;
+  inner: BlockBackend;
   kind: OpKind;
   event: IoEvent | undefined;
   issuedAt: number;
@@ -26,6 +28,10 @@ interface Pending {
   /** Held by a breakpoint: not eligible to complete until its tag is resumed. */
   heldBy: string | null;
   fail: string | null;
+  /** A write's data and offset (the power-cut undo log needs them). */
+  write?: { buf: Uint8Array; offset: number };
+  /** A flush under a power cut: the completion count it was issued at. */
+  flushMark: number;
 }
 
 interface Breakpoint {
@@ -61,8 +67,11 @@ export class DeterministicScheduler {
   private stepQueued = false;
   private running = false;
   private readonly s: SchedulerStats = { completed: 0, failedByCode: {}, maxPending: 0, virtualTimeUs: 0 };
-  /** Called with each request as it completes (the power-cut tracker listens here). */
+  /** Called with each request as it completes. */
   onComplete: ((kind: OpKind, event: IoEvent | undefined, ok: boolean) => void) | null = null;
+  private power: PowerCut | null = null;
+  /** A cut was asked for while a request ran: undo once it is done. */
+  private undoDue = false;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.rng = new Rng(opts.seed, 0x5c4ed);
@@ -79,10 +88,10 @@ export class DeterministicScheduler {
       get readOnly() {
         return inner.readOnly;
       },
-      read: (buf, offset, event) => submit(inner.name, 'read', event, () => inner.read(buf, offset, event)),
-      write: (buf, offset, event) => submit(inner.name, 'write', event, () => inner.write(buf, offset, event)),
-      flush: (event) => submit(inner.name, 'flush', event, () => inner.flush(event)),
-      truncate: (size) => inner.truncate(size),
+      read: (buf, offset, event) => submit(inner, 'read', event, () => inner.read(buf, offset, event)),
+      write: (buf, offset, event) => submit(inner, 'write', event, () => inner.write(buf, offset, event), { buf, offset }),
+      flush: (event) => submit(inner, 'flush', event, () => inner.flush(event)),
+      truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
       size: () => inner.size(),
       close: () => inner.close(),
     };
@@ -127,9 +136,56 @@ export class DeterministicScheduler {
     this.kick();
   }
 
-  private submit(device: string, kind: OpKind, event: IoEvent | undefined, run: () => Promise<void>): Promise<void> {
+  /**
+   * Track writes for a power cut (power-cut.ts) from now on; requests issued earlier are not
+   * covered. Its at_event trigger counts requests issued from now on.
+   */
+  armPowerCut(pc: PowerCut): void {
+    this.power = pc;
+  }
+
+  /**
+   * Cut the power now: every pending request and every later one fails with EPOWER, and the
+   * writes no completed flush covers are undone (after the request running now, if any).
+   * Resolves once they are.
+   */
+  cutPower(): Promise<void> {
+    const pc = this.power;
+    if (!pc) return Promise.reject(new Error('cutPower: no power cut armed'));
+    if (pc.isCut) return pc.undone;
+    pc.markCut(this.s.completed);
+    for (const p of this.pending.splice(0)) this.failPowerCut(p);
+    if (this.running) this.undoDue = true;
+    else void this.runUndo();
+    return pc.undone;
+  }
+
+  private async runUndo(): Promise<void> {
+    this.running = true;
+    let error: unknown;
+    try {
+      await this.power!.undo();
+    } catch (err) {
+      error = err;
+    }
+    this.running = false;
+    this.power!.undoFinished(error);
+    this.kick(); // timers (think time) still fire; their requests fail
+  }
+
+  private failPowerCut(p: Pending): void {
+    this.s.completed++;
+    this.s.failedByCode.EPOWER = (this.s.failedByCode.EPOWER ?? 0) + 1;
+    this.onComplete?.(p.kind, p.event, false);
+    p.reject(this.power!.error(p.device));
+  }
+
+  private submit(inner: BlockBackend, kind: OpKind, event: IoEvent | undefined, run: () => Promise<void>, write?: Pending['write']): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { id: this.nextId++, device, kind, event, issuedAt: this.clockUs, run, resolve, reject, heldBy: null, fail: null };
+      const p: Pending = { id: this.nextId++, device: inner.name, inner, kind, event, issuedAt: this.clockUs, run, resolve, reject, heldBy: null, fail: null, write, flushMark: 0 };
+      const pc = this.power;
+      if (pc?.isCut) return this.failPowerCut(p);
+      if (pc && kind === 'flush') p.flushMark = pc.flushMark();
       p.fail = this.faults.match(event);
       const bp = event ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
       if (bp) {
@@ -139,7 +195,8 @@ export class DeterministicScheduler {
       }
       this.pending.push(p);
       if (this.pending.length > this.s.maxPending) this.s.maxPending = this.pending.length;
-      this.kick();
+      if (pc?.triggers(event)) void this.cutPower();
+      else this.kick();
     });
   }
 
@@ -174,9 +231,14 @@ export class DeterministicScheduler {
     this.clockUs = doneAt;
     this.running = true;
     let error: unknown = null;
+    const pc = this.power;
     try {
       if (p.fail) throw new BackendError(p.fail, `${p.device}: injected ${p.fail} at ${p.event}`);
-      await p.run();
+      const undo = pc && p.write ? await pc.capture(p.inner, p.write.buf, p.write.offset) : null;
+      // Under a power cut the undo log is what durability means; the file's own fdatasync adds nothing.
+      if (pc && p.kind === 'flush') pc.flushed(p.inner, p.flushMark);
+      else await p.run();
+      if (undo) pc!.applied(undo);
     } catch (err) {
       error = err;
     }
@@ -190,6 +252,11 @@ export class DeterministicScheduler {
     } else {
       this.onComplete?.(p.kind, p.event, true);
       p.resolve();
+    }
+    if (this.undoDue) {
+      this.undoDue = false;
+      void this.runUndo(); // the request that ran completed before the cut
+      return;
     }
     if (this.pending.length > 0 || this.timers.length > 0) this.kick();
   }

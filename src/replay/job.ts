@@ -66,7 +66,14 @@ export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
         shadow?.endWrite(w.seq, ok);
       }
     } else {
-      await img.flush();
+      const t = shadow?.beginFlush();
+      let ok = false;
+      try {
+        await img.flush();
+        ok = true;
+      } finally {
+        if (t !== undefined) shadow!.endFlush(t, ok);
+      }
     }
   } catch (err) {
     // I/O errors and corrupt metadata are results to count; anything else is our bug.

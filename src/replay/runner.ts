@@ -13,6 +13,8 @@ import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
+import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
+import { PowerCutRun, type RecoveryReport } from './power-cut-recovery.js';
 import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
 import { ShadowModel, type IntegrityReport } from './shadow.js';
 
@@ -34,6 +36,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Time-series sample interval in requests (default: about 200 points per phase). */
   sampleEvery?: number;
+  /** Replay on a fresh image in memory instead of a file (no qemu-img check; see memory-image.ts). */
+  inMemory?: boolean;
 }
 
 export interface RunOutcome {
@@ -47,18 +51,22 @@ export interface RunOutcome {
   timing: ReplayClock['kind'];
   scheduler: SchedulerStats | null;
   integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
+  /** The power cut and the recovery after it (scheduler.power_cut), else null. */
+  recovery: RecoveryReport | null;
 }
 
 /** Replay a workload against a fresh (or given) image; returns metrics and the integrity verdict. */
 export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const verify = opts.verify ?? true;
-  const { path, created, dir } = await prepareImage(w);
-  let kept = !created || w.image.keep;
   const { clock, wrap, scheduler } = timing(w);
-  const img = await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, wrap });
+  const mem = opts.inMemory ? await openMemoryImage(w, wrap) : null;
+  const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
+  let kept = !mem && (!created || w.image.keep);
+  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, wrap }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
+    const cut = PowerCutRun.arm(w, scheduler, shadow);
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
     let jobIndex = 0;
@@ -74,20 +82,28 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         collector,
         clock,
         inFlight: 0,
-        stopped: () => opts.signal?.aborted ?? false,
+        stopped: () => (opts.signal?.aborted ?? false) || (cut?.happened ?? false),
         onRequestDone: () => {
+          cut?.onRequestDone();
           done++;
           if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
         },
       };
       await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
-      await img.flush();
+      if (!cut?.happened) {
+        await img.flush().catch((err: unknown) => {
+          if (!cut) throw err;
+          cut.swallow(err);
+        });
+      }
       opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
       for (const o of OPS) totals[o].add(collector.latency(o));
       phases.push(collector.finish());
+      if (cut?.happened) break;
     }
+    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
 
-    if (shadow) {
+    if (shadow && !rec) {
       const total = shadow.trackedBytes();
       let seen = 0;
       await shadow.verifyAll(
@@ -99,23 +115,24 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       );
     }
     opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
-    const check = await img.check();
-    await img.close();
+    const check = rec?.check ?? (await img.check());
+    if (!rec) await img.close();
     const wantQemu = opts.qemuCheck ?? 'auto';
-    const qemuCheck = wantQemu === false ? null : await qemuImgCheck(path, wantQemu === true);
-    const integrity = integrityOf(shadow, check, qemuCheck);
-    if (integrity.verdict === 'failed' && created) kept = true; // keep the evidence
+    const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
+    const integrity = integrityOf(shadow, check, qemuCheck, rec?.recovery ?? null);
+    if (integrity.verdict === 'failed' && created && !mem) kept = true; // keep the evidence
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path, created, kept, fileBytes: (await stat(path)).size },
+      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size },
       phases,
       // Interrupted before the first phase: totalOf needs at least one phase; total nothing.
       total: phases.length ? totalOf(phases, totals) : { ...new PhaseCollector('total', img, 1, clock.now).finish(), durationMs: 0 },
       timing: clock.kind,
       scheduler: scheduler?.stats() ?? null,
       integrity,
+      recovery: rec?.recovery ?? null,
     };
   } finally {
     await img.close().catch(() => {});
@@ -157,7 +174,7 @@ async function prepareImage(w: Workload): Promise<{ path: string; created: boole
   return { path, created: true, dir };
 }
 
-function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null): RunOutcome['integrity'] {
+function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
   const base: IntegrityReport = shadow?.report() ?? {
     verdict: 'skipped',
     writesTracked: 0,
@@ -171,7 +188,7 @@ function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuC
     violations: [],
   };
   const structural = check.corruptions > 0 || check.checkErrors > 0 || (qemu !== null && qemu.corruptions > 0);
-  const verdict = base.verdict === 'failed' || structural ? 'failed' : base.verdict;
+  const verdict = base.verdict === 'failed' || structural || recovery?.verdict === 'failed' ? 'failed' : base.verdict;
   return { ...base, verdict, check, qemuCheck: qemu };
 }
 

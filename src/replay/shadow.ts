@@ -1,3 +1,4 @@
+import { DurabilityLog, type SectorChain } from './durability.js';
 import { SectorMap } from './sector-map.js';
 import { SECTOR, readSector, stampBuffer, wordsOf, type SectorContent } from './stamp.js';
 
@@ -42,6 +43,8 @@ interface WriteRecord {
   zero: boolean;
   issuedAt: number;
   completedAt: number;
+  /** Overlapping writes that completed while this one was in flight: either may land last. */
+  racers?: Array<{ first: number; count: number; value: number }>;
 }
 
 export interface ReadToken {
@@ -60,9 +63,16 @@ export interface ReadToken {
 export class ShadowModel {
   private readonly map = new SectorMap();
   private readonly live = new Map<number, WriteRecord>();
+  /**
+   * Sectors whose latest write raced an overlapping one (their lifetimes overlapped): the
+   * racers' values, which the device may show instead. Cleared by the next write without racers.
+   */
+  private readonly alts = new Map<number, number[]>();
   private readonly readsInFlight = new Map<number, number>(); // read seq → issuedAt
   private tick = 0;
   private seq = 0;
+  /** Power-cut runs only: the writes a cut may take back. */
+  private durability: DurabilityLog | null = null;
   private readonly r: IntegrityReport = {
     verdict: 'passed',
     writesTracked: 0,
@@ -105,10 +115,125 @@ export class ShadowModel {
     w.completedAt = ++this.tick;
     const first = Math.floor(w.offset / SECTOR);
     const last = Math.ceil((w.offset + w.length) / SECTOR);
-    const value = !ok || !aligned(w.offset, w.length) ? UNKNOWN : w.zero ? seq | ZERO_BIT : seq;
+    const d = this.durability;
+    // A write in flight at a power cut may have landed or not; one issued after it changed nothing.
+    const landed = ok || (d !== null && w.issuedAt < d.cutAt && w.completedAt > d.cutAt);
+    if (d && w.issuedAt > d.cutAt) return this.prune();
+    const value = !landed || !aligned(w.offset, w.length) ? UNKNOWN : w.zero ? seq | ZERO_BIT : seq;
+    for (const x of this.live.values()) {
+      if (x.completedAt === Infinity && x.offset < w.offset + w.length && w.offset < x.offset + x.length) {
+        (x.racers ??= []).push({ first, count: last - first, value });
+      }
+    }
+    if (d) {
+      const old = new Uint32Array(last - first);
+      this.map.copy(first, old.length, old);
+      const oldAlts = this.alts.size ? Array.from(old, (_, i) => this.alts.get(first + i)) : null;
+      d.record({ seq, first, count: old.length, value, old, oldAlts, completedAt: w.completedAt, acked: ok && w.completedAt < d.cutAt });
+    }
     this.map.setRange(first, last - first, value);
+    this.setAlts(first, last - first, w.racers);
     this.prune();
   }
+
+  private setAlts(first: number, count: number, racers: WriteRecord['racers']): void {
+    if (!racers && this.alts.size === 0) return;
+    for (let s = first; s < first + count; s++) {
+      const vs = racers?.filter((r) => r.first <= s && s < r.first + r.count).map((r) => r.value);
+      if (vs?.length) this.alts.set(s, vs);
+      else this.alts.delete(s);
+    }
+  }
+
+  /** Track which writes a completed flush made durable (power-cut runs; before any write). */
+  trackDurability(): void {
+    this.durability = new DurabilityLog();
+  }
+
+  /** A flush is issued; pass the result to endFlush. */
+  beginFlush(): number {
+    return ++this.tick;
+  }
+
+  /** A flush completed (ok) or failed: the writes completed before it was issued are durable. */
+  endFlush(issuedAt: number, ok: boolean): void {
+    if (ok) this.durability?.flushed(issuedAt);
+  }
+
+  /** The power was cut now: writes in flight may land or not; later ones change nothing. */
+  powerCut(): void {
+    if (!this.durability) throw new Error('shadow: powerCut() without trackDurability()');
+    if (this.durability.cutAt === Infinity) this.durability.cutAt = ++this.tick;
+  }
+
+  /**
+   * After a power cut and recovery: read back every sector ever written. A sector must show its
+   * durable value or one of the later writes a cut could leave (any of them, per sector: torn
+   * writes mix). Returns the distinct durable writes lost (a failure) and the acknowledged
+   * unflushed writes not (wholly) there (legal).
+   */
+  async verifyAfterCut(read: (buf: Uint8Array, offset: number) => Promise<void>): Promise<{ lostFlushedWrites: number; lostUnflushedWrites: number }> {
+    const chains = this.durability?.chains() ?? new Map<number, SectorChain>();
+    const lostFlushed = new Set<number>();
+    const lostUnflushed = new Set<number>();
+    const piece = 2048;
+    for (const run of this.map.runs()) {
+      for (let s = run.first; s < run.first + run.count; s += piece) {
+        const n = Math.min(piece, run.first + run.count - s);
+        const buf = new Uint8Array(n * SECTOR);
+        await read(buf, s * SECTOR);
+        const words = wordsOf(buf);
+        for (let i = 0; i < n; i++) this.judgeAfterCut(words, i, s + i, chains.get(s + i), lostFlushed, lostUnflushed);
+      }
+    }
+    return { lostFlushedWrites: lostFlushed.size, lostUnflushedWrites: lostUnflushed.size };
+  }
+
+  /**
+   * Sectors never written inside `ranges` (virtual bytes, sector-aligned; e.g. the allocated
+   * clusters) must read as zeros: nothing from unrelated writes. Skipped on an unknown baseline.
+   */
+  async verifyUnwritten(ranges: Array<{ start: number; length: number }>, read: (buf: Uint8Array, offset: number) => Promise<void>): Promise<void> {
+    if (this.baseline === 'unknown') return;
+    const piece = 2048;
+    for (const r of ranges) {
+      const first = r.start / SECTOR;
+      const end = first + r.length / SECTOR;
+      for (let s = first; s < end; s += piece) {
+        const n = Math.min(piece, end - s);
+        const buf = new Uint8Array(n * SECTOR);
+        await read(buf, s * SECTOR);
+        const words = wordsOf(buf);
+        for (let i = 0; i < n; i++) {
+          if (this.map.get(s + i) !== 0) continue;
+          this.r.sectorsVerified++;
+          const got = readSector(words, i, s + i, this.seed);
+          if (got.kind !== 'zeros') this.violation(0, got, (s + i) * SECTOR, 'read-back');
+        }
+      }
+    }
+  }
+
+  private judgeAfterCut(words: Uint32Array, i: number, sector: number, c: SectorChain | undefined, lostFlushed: Set<number>, lostUnflushed: Set<number>): void {
+    const durable = c ? c.durable : this.map.get(sector);
+    const durableAlts = c ? c.durableAlts : this.alts.get(sector);
+    if (durable === UNKNOWN || (durable === 0 && this.baseline === 'unknown') || durableAlts?.includes(UNKNOWN) || c?.writes.some((w) => w.value === UNKNOWN)) {
+      this.r.sectorsUnverifiable++;
+      return;
+    }
+    this.r.sectorsVerified++;
+    const got = readSector(words, i, sector, this.seed);
+    const writes = c?.writes ?? [];
+    let k = writes.length - 1;
+    while (k >= 0 && !matches(writes[k].value, got)) k--;
+    if (k < 0 && !matches(durable, got) && !durableAlts?.some((v) => matches(v, got))) {
+      if (durable !== 0) lostFlushed.add(durable & ~ZERO_BIT);
+      this.violation(durable, got, sector * SECTOR, 'read-back');
+      return;
+    }
+    for (let j = k + 1; j < writes.length; j++) if (writes[j].acked) lostUnflushed.add(writes[j].seq);
+  }
+
 
   beginRead(offset: number, length: number): ReadToken {
     const seq = this.nextSeq();
@@ -209,6 +334,7 @@ export class ShadowModel {
       this.r.sectorsVerified++;
       const got = readSector(words, s, first + s, this.seed);
       if (matches(want, got)) continue;
+      if (this.alts.get(first + s)?.some((v) => v === UNKNOWN || matches(v, got))) continue;
       const others = racing(first + s);
       if (others.some((w) => (w.zero ? got.kind === 'zeros' : got.kind === 'stamp' && w.seq === got.seq))) continue;
       bad++;

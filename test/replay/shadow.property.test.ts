@@ -7,6 +7,8 @@ import { Disk, SECTOR, bytesOf, type Content } from './shadow-helpers.js';
  * Model-based test of the shadow model's rule: a read may show, in each sector, the write
  * committed (completed last) when the read was issued, or any write to that sector that was in
  * flight at some moment of the read; the final read-back must show the last completed write.
+ * Overlapping writes whose lifetimes overlapped may land in either order: a sector may also show
+ * a write that completed while its last write was in flight (a racer), in reads and read-back.
  * Reads and writes begin and end in random interleavings; the test picks each sector's content
  * from the legal set or outside it and predicts exactly which sectors are violations, of what kind.
  */
@@ -43,6 +45,7 @@ interface WriteRec {
   zero: boolean;
   issued: number;
   completed: number;
+  value: Value;
 }
 type Pending = { kind: 'write'; w: WriteRec } | { kind: 'read'; token: ReadToken; first: number; count: number; issued: number; snapshot: Value[] };
 
@@ -78,6 +81,10 @@ interface Coverage {
 async function scenario(ops: Op[], finalPicks: Pick[], cov: Coverage): Promise<void> {
   const shadow = new ShadowModel(SEED, 'zeros');
   const committed: Value[] = Array.from({ length: S }, () => ({ kind: 'base' }));
+  const racers: Value[][] = Array.from({ length: S }, () => []);
+  /** The committed write's legal contents plus its racers'; null when a racer failed (anything goes). */
+  const withRacers = (s: number, legal: Content[]): Content[] | null =>
+    racers[s].some((v) => v.kind === 'unknown') ? null : [...legal, ...racers[s].map((v) => contentOf(v)!)];
   const writes: WriteRec[] = [];
   const pending: Pending[] = [];
   const expectCounts = { 'stale-read': 0, 'lost-write': 0, corrupt: 0, 'unexpected-data': 0 };
@@ -92,8 +99,10 @@ async function scenario(ops: Op[], finalPicks: Pick[], cov: Coverage): Promise<v
     if (p.kind === 'write') {
       p.w.completed = now;
       shadow.endWrite(p.w.seq, ok);
+      p.w.value = !ok ? { kind: 'unknown' } : p.w.zero ? { kind: 'zero', seq: p.w.seq } : { kind: 'data', seq: p.w.seq };
       for (let s = p.w.first; s < p.w.first + p.w.count; s++) {
-        committed[s] = !ok ? { kind: 'unknown' } : p.w.zero ? { kind: 'zero', seq: p.w.seq } : { kind: 'data', seq: p.w.seq };
+        committed[s] = p.w.value;
+        racers[s] = writes.filter((x) => x !== p.w && x.first <= s && s < x.first + x.count && x.completed > p.w.issued && x.completed < now).map((x) => x.value);
       }
       return;
     }
@@ -104,7 +113,7 @@ async function scenario(ops: Op[], finalPicks: Pick[], cov: Coverage): Promise<v
       const want = p.snapshot[i];
       const racing = writes.filter((w) => w.first <= s && s < w.first + w.count && w.issued < now && w.completed > p.issued);
       const legal = [contentOf(want), ...racing.map((w) => (w.zero ? 'zeros' : { stamp: w.seq }))].filter((c): c is Content => c !== null);
-      const { content, ok: isLegal } = choose(legal, universe(), picks[i]);
+      const { content, ok: isLegal } = choose(withRacers(s, legal) ?? universe(), universe(), picks[i]);
       contents.push(content);
       if (want.kind === 'unknown') cov.unverifiable++;
       if (isLegal && want.kind !== 'unknown' && key(content) !== key(contentOf(want)!)) cov.racingAccepted++;
@@ -121,7 +130,7 @@ async function scenario(ops: Op[], finalPicks: Pick[], cov: Coverage): Promise<v
   for (const op of ops) {
     if (op.kind === 'write') {
       const { seq } = shadow.beginWrite(op.first * SECTOR, op.count * SECTOR, op.zero);
-      const w: WriteRec = { seq, first: op.first, count: op.count, zero: op.zero, issued: ++tick, completed: Infinity };
+      const w: WriteRec = { seq, first: op.first, count: op.count, zero: op.zero, issued: ++tick, completed: Infinity, value: { kind: 'unknown' } };
       writes.push(w);
       pending.push({ kind: 'write', w });
     } else if (op.kind === 'read') {
@@ -141,7 +150,7 @@ async function scenario(ops: Op[], finalPicks: Pick[], cov: Coverage): Promise<v
     const want = committed[s];
     if (want.kind === 'base') continue;
     tracked++;
-    const legal = want.kind === 'unknown' ? [] : [contentOf(want)!];
+    const legal = want.kind === 'unknown' ? [] : withRacers(s, [contentOf(want)!]) ?? universe();
     const { content, ok } = choose(legal, universe(), finalPicks[s]);
     disk.put(bytesOf(s * SECTOR, [content], SEED), s * SECTOR);
     if (want.kind === 'unknown' || ok) continue;
@@ -171,7 +180,7 @@ describe('ShadowModel against a model of legal reads', () => {
     const cov: Coverage = { racingAccepted: 0, violations: 0, unverifiable: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { maxLength: 60 }), fc.array(pickArb, { minLength: S, maxLength: S }), (ops, finalPicks) => scenario(ops, finalPicks, cov)),
-      { numRuns: 400 },
+      { numRuns: 400, seed: 20261125 }, // fixed: the coverage floor below must not depend on luck
     );
     // Not vacuous: racing versions were accepted, violations caught, failed writes skipped.
     expect(cov.racingAccepted).toBeGreaterThan(50);
