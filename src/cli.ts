@@ -9,6 +9,7 @@ import { ioCommand } from './cli/io.js';
 import { mapCommand } from './cli/map.js';
 import type { Output } from './cli/output.js';
 import { runCommand } from './cli/run.js';
+import { stressCommand } from './cli/stress.js';
 import { parseSize } from './util/size.js';
 import { workloadJsonSchema } from './workload/load.js';
 
@@ -123,6 +124,23 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
     .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
+
+  program
+    .command('stress')
+    .configureOutput(usageOutput(out, 'stress'))
+    .description('replay a workload under the deterministic scheduler once per seed × cache policy; report per policy the runs that lost data (exit 1 if a safe policy did)')
+    .argument('<workload>', 'workload YAML file (e.g. workloads/seed-race-small.yaml)')
+    .option('--seeds <n>', 'how many seeds', positiveIntArg, 100)
+    .option('--first-seed <s>', 'the first seed (seeds s, s+1, ...; each sets seed and scheduler.seed)', intArg, 1)
+    .option('--policies <list>', 'comma-separated cache policies; all but fifo-unsafe must never lose data', 'fifo,fifo-unsafe')
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=2 (repeatable)', collect, [])
+    .option('--json', 'print the report as JSON (no progress bar)')
+    .option('--memory', 'replay on in-memory images, no file I/O (default)')
+    .option('--no-memory', 'replay on image files in temp directories')
+    .option('--qemu-check', 'run qemu-img check after every run (slow; implies --no-memory)')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));
 
   program
     .command('schema')

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import cliProgress from 'cli-progress';
+import { POLICY_NAMES } from '../cache/policies/index.js';
+import { onPath } from '../replay/qemu-check.js';
+import { stress, type StressRun } from '../replay/stress.js';
+import { formatStress } from '../report/stress-summary.js';
+import { WorkloadError } from '../workload/errors.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import type { Output } from './output.js';
+import { EXIT_INTERRUPTED } from './run.js';
+
+export interface StressCommandOptions {
+  workload: string;
+  seeds: number;
+  firstSeed: number;
+  /** Comma-separated policy names. */
+  policies: string;
+  jobs?: number;
+  set: string[];
+  json?: boolean;
+  qemuCheck?: boolean;
+  memory: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Replay a workload once per seed × policy under the deterministic scheduler and report, per
+ * policy, the runs that lost data. Exit 1 if a safe policy (any but fifo-unsafe) failed a run.
+ */
+export async function stressCommand(o: StressCommandOptions, out: Output): Promise<number> {
+  const policies = [...new Set(o.policies.split(',').map((p) => p.trim()).filter(Boolean))];
+  if (policies.length === 0) throw new CliUsageError('--policies: name at least one policy, e.g. --policies fifo,fifo-unsafe');
+  const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
+  if (unknown.length) throw new CliUsageError(`--policies: unknown policy ${unknown.map((p) => `"${p}"`).join(', ')}; known policies: ${POLICY_NAMES.join(', ')}`);
+  if (!Number.isSafeInteger(o.firstSeed + o.seeds) || o.firstSeed + o.seeds - 1 > 0xffffffff) {
+    throw new CliUsageError('--first-seed/--seeds: seeds must stay below 2^32');
+  }
+  // qemu-img can only check files: --qemu-check implies runs on files.
+  const memory = o.memory && !o.qemuCheck;
+  if (o.qemuCheck && !(await onPath('qemu-img'))) throw new CliUsageError('--qemu-check needs qemu-img on PATH (Debian: apt-get install qemu-utils)');
+  let text: string;
+  try {
+    text = await readFile(o.workload, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new WorkloadError(o.workload, [{ path: '', message: `cannot read the workload file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
+  }
+
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    out.stderr('\nqed-bench: interrupted; finishing the runs in progress (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const bar = progressBar(!o.json && !o.quiet, policies);
+  let report;
+  try {
+    report = await stress(
+      { text, file: o.workload, set: o.set, firstSeed: o.firstSeed, seeds: o.seeds, policies, memory, qemuCheck: o.qemuCheck === true },
+      { jobs: o.jobs ?? availableParallelism(), signal: abort.signal, onRun: bar.update },
+    );
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  out.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStress(report)}\n`);
+  if (report.policies.some((p) => p.safe && p.failedRuns > 0)) return EXIT_FAILURE;
+  return report.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+/** Runs done of the total, and failures so far per policy; on a terminal only (as `run`'s bar). */
+function progressBar(enabled: boolean, policies: string[]): { update: (r: StressRun, done: number, total: number) => void; stop: () => void } {
+  if (!enabled || process.stderr.isTTY !== true || process.env.CI) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'stress |{bar}| {value}/{total} runs, {eta_formatted} left; failed: {failed}', hideCursor: true, clearOnComplete: true, etaBuffer: 200 },
+    cliProgress.Presets.shades_classic,
+  );
+  const failed = new Map(policies.map((p) => [p, 0]));
+  const label = (): string => [...failed].map(([p, n]) => `${p} ${n}`).join(', ');
+  let started = false;
+  return {
+    update(r, done, total) {
+      if (r.verdict !== 'passed') failed.set(r.policy, (failed.get(r.policy) ?? 0) + 1);
+      if (!started) {
+        bar.start(total, 0, { failed: label() });
+        started = true;
+      }
+      bar.update(done, { failed: label() });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
