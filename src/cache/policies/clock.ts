@@ -1,5 +1,4 @@
-import type { EvictionPolicy } from '../policy.js';
-import { DList, Node, NodePool } from './dlist.js';
+import { ListPolicy } from './list-policy.js';
 
 /**
  * CLOCK (second chance, FIFO-reinsertion), as libCacheSim's Clock.c with a 1-bit counter:
@@ -15,30 +14,13 @@ import { DList, Node, NodePool } from './dlist.js';
  * CLOCK would actually have evicted. When the hand has passed every entry once with a clear
  * bit and all were in use, nothing may go.
  */
-export class ClockPolicy implements EvictionPolicy {
+export class ClockPolicy extends ListPolicy {
   readonly name = 'clock';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
-  private readonly list = new DList();
-
-  inserted(key: number): void {
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
-    this.list.pushHead(n);
-  }
 
   accessed(key: number): void {
     const n = this.nodes.get(key);
     if (n !== undefined) n.bits = 1;
-  }
-
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
-    this.list.remove(n);
-    this.pool.put(n);
   }
 
   victim(evictable: (key: number) => boolean): number | undefined {
@@ -58,9 +40,5 @@ export class ClockPolicy implements EvictionPolicy {
       }
       list.moveToHead(n);
     }
-  }
-
-  sizes(): { resident: number; ghost: number } {
-    return { resident: this.list.size, ghost: 0 };
   }
 }

@@ -1,5 +1,4 @@
-import type { EvictionPolicy } from '../policy.js';
-import { DList, Node, NodePool } from './dlist.js';
+import { ListPolicy } from './list-policy.js';
 
 /**
  * Least recently used: a hit moves the entry to the head of one list; the victim is the
@@ -10,37 +9,16 @@ import { DList, Node, NodePool } from './dlist.js';
  * position, so once released it is again the first candidate (it is normally near the head
  * anyway: a request that holds an entry has just looked it up).
  */
-export class LruPolicy implements EvictionPolicy {
+export class LruPolicy extends ListPolicy {
   readonly name = 'lru';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
-  private readonly list = new DList();
-
-  inserted(key: number): void {
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
-    this.list.pushHead(n);
-  }
 
   accessed(key: number): void {
     const n = this.nodes.get(key);
     if (n !== undefined) this.list.moveToHead(n);
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
-    this.list.remove(n);
-    this.pool.put(n);
-  }
-
   victim(evictable: (key: number) => boolean): number | undefined {
     return this.list.oldestWhere(evictable)?.key;
-  }
-
-  sizes(): { resident: number; ghost: number } {
-    return { resident: this.list.size, ghost: 0 };
   }
 }

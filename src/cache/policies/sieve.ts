@@ -1,5 +1,5 @@
-import type { EvictionPolicy } from '../policy.js';
-import { DList, Node, NodePool } from './dlist.js';
+import type { Node } from './dlist.js';
+import { ListPolicy } from './list-policy.js';
 
 /**
  * SIEVE (Zhang et al., NSDI '24): one FIFO queue with a visited bit per entry and a hand.
@@ -14,33 +14,19 @@ import { DList, Node, NodePool } from './dlist.js';
  * skips count only entries SIEVE would have evicted. When the hand has passed every entry in a
  * row with a clear bit and in use, nothing may go.
  */
-export class SievePolicy implements EvictionPolicy {
+export class SievePolicy extends ListPolicy {
   readonly name = 'sieve';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
-  private readonly list = new DList();
   /** The next entry the hand looks at; undefined means start at the tail. */
   private hand: Node | undefined;
-
-  inserted(key: number): void {
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
-    this.list.pushHead(n);
-  }
 
   accessed(key: number): void {
     const n = this.nodes.get(key);
     if (n !== undefined) n.bits = 1;
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
+  protected override beforeRemove(n: Node): void {
     if (this.hand === n) this.hand = this.list.newer(n);
-    this.nodes.delete(key);
-    this.list.remove(n);
-    this.pool.put(n);
   }
 
   victim(evictable: (key: number) => boolean): number | undefined {
@@ -61,9 +47,5 @@ export class SievePolicy implements EvictionPolicy {
     }
     this.hand = n;
     return undefined;
-  }
-
-  sizes(): { resident: number; ghost: number } {
-    return { resident: this.list.size, ghost: 0 };
   }
 }
