@@ -16,7 +16,7 @@ import { runJob, type ReplayContext } from './job.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
 import { PowerCutRun, type RecoveryReport } from './power-cut-recovery.js';
 import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
-import { ShadowModel, type IntegrityReport } from './shadow.js';
+import { ShadowModel, emptyIntegrityReport, type IntegrityReport } from './shadow.js';
 
 export interface Progress {
   phase: string;
@@ -175,18 +175,7 @@ async function prepareImage(w: Workload): Promise<{ path: string; created: boole
 }
 
 function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
-  const base: IntegrityReport = shadow?.report() ?? {
-    verdict: 'skipped',
-    writesTracked: 0,
-    readsVerified: 0,
-    sectorsVerified: 0,
-    sectorsUnverifiable: 0,
-    staleReads: 0,
-    lostWrites: 0,
-    corruptSectors: 0,
-    unexpectedData: 0,
-    violations: [],
-  };
+  const base: IntegrityReport = shadow?.report() ?? emptyIntegrityReport('skipped');
   const structural = check.corruptions > 0 || check.checkErrors > 0 || (qemu !== null && qemu.corruptions > 0);
   const verdict = base.verdict === 'failed' || structural || recovery?.verdict === 'failed' ? 'failed' : base.verdict;
   return { ...base, verdict, check, qemuCheck: qemu };

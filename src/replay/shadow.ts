@@ -47,6 +47,22 @@ interface WriteRecord {
   racers?: Array<{ first: number; count: number; value: number }>;
 }
 
+/** A report with nothing counted yet (or nothing verified: 'skipped'). */
+export function emptyIntegrityReport(verdict: IntegrityReport['verdict']): IntegrityReport {
+  return {
+    verdict,
+    writesTracked: 0,
+    readsVerified: 0,
+    sectorsVerified: 0,
+    sectorsUnverifiable: 0,
+    staleReads: 0,
+    lostWrites: 0,
+    corruptSectors: 0,
+    unexpectedData: 0,
+    violations: [],
+  };
+}
+
 export interface ReadToken {
   seq: number;
   offset: number;
@@ -73,18 +89,7 @@ export class ShadowModel {
   private seq = 0;
   /** Power-cut runs only: the writes a cut may take back. */
   private durability: DurabilityLog | null = null;
-  private readonly r: IntegrityReport = {
-    verdict: 'passed',
-    writesTracked: 0,
-    readsVerified: 0,
-    sectorsVerified: 0,
-    sectorsUnverifiable: 0,
-    staleReads: 0,
-    lostWrites: 0,
-    corruptSectors: 0,
-    unexpectedData: 0,
-    violations: [],
-  };
+  private readonly r: IntegrityReport = emptyIntegrityReport('passed');
 
   /**
    * `baseline` says what never-written sectors hold: zeros (a fresh image without a backing
