@@ -13,6 +13,7 @@ import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
+import { runScenario } from './scenario.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
 import { PowerCutRun, type RecoveryReport } from './power-cut-recovery.js';
 import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
@@ -72,7 +73,11 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     let jobIndex = 0;
     for (const phase of w.phases) {
       if (opts.signal?.aborted) break;
-      const planned = phase.jobs.every((j) => j.stop.ops !== undefined) ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0) : null;
+      const planned = phase.scenario
+        ? phase.scenario.filter((s) => s.kind === 'request').length
+        : phase.jobs.every((j) => j.stop.ops !== undefined)
+          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0)
+          : null;
       img.cache.resetPeaks();
       const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
       let done = 0;
@@ -89,7 +94,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
           if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
         },
       };
-      await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
+      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx);
+      else await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
       if (!cut?.happened) {
         await img.flush().catch((err: unknown) => {
           if (!cut) throw err;

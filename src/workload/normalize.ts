@@ -10,6 +10,7 @@ import { formatSize, humanSize } from '../util/size.js';
 import type { Issue } from './locate.js';
 import { formatPath, type PathSeg } from './paths.js';
 import { DEFAULTS, type ParsedJob, type ParsedWorkload } from './schema.js';
+import { normalizeScenario } from './scenario.js';
 import type { BlockSize, CacheSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
 import type { FaultRule } from '../io/faults.js';
 import type { SizeOrPercent } from './units.js';
@@ -43,13 +44,18 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
   const report = (path: PathSeg[], message: string, hint?: string) => issues.push({ path, message, hint });
   const image = normalizeImage(w.image, env, report);
   const cache: CacheSpec = { size: w.cache.size, policy: w.cache.policy };
-  const phases: PhaseSpec[] = w.phases.map((p, i) => ({
-    name: p.name ?? `phase-${i + 1}`,
-    jobs: p.jobs.map((j, k) => normalizeJob(j, k, ['phases', i, 'jobs', k], image?.size ?? null, report)),
-  }));
+  const phases: PhaseSpec[] = w.phases.map((p, i) => {
+    const name = p.name ?? `phase-${i + 1}`;
+    if ((p.jobs === undefined) === (p.scenario === undefined)) {
+      const both = p.jobs !== undefined;
+      report(['phases', i], both ? 'expected either jobs or scenario, found both' : 'missing; expected jobs or scenario', both ? 'a scenario phase runs its steps instead of jobs' : 'add e.g. jobs: [{ stop: { ops: 10000 } }]');
+    }
+    if (p.scenario) return { name, jobs: [], scenario: normalizeScenario(p.scenario, ['phases', i, 'scenario'], w.scheduler.mode, image?.size ?? null, report) };
+    return { name, jobs: (p.jobs ?? []).map((j, k) => normalizeJob(j, k, ['phases', i, 'jobs', k], image?.size ?? null, report)) };
+  });
   uniqueNames(phases, (i) => ['phases', i], w.phases.map((p) => p.name !== undefined), 'phase', report);
   phases.forEach((p, i) => {
-    uniqueNames(p.jobs, (k) => ['phases', i, 'jobs', k], w.phases[i].jobs.map((j) => j.name !== undefined), 'job', report);
+    uniqueNames(p.jobs, (k) => ['phases', i, 'jobs', k], (w.phases[i].jobs ?? []).map((j) => j.name !== undefined), 'job', report);
   });
   if (issues.length || !image) return { issues };
   const name = w.name ?? basename(env.source).replace(/\.ya?ml$/i, '');

@@ -130,9 +130,44 @@ export const jobSchema = mapping('job settings', {
   think_time: scalar('a duration such as 100us, 2ms or 0', wholeMicros).prefault(0).meta({ description: 'Pause before each request (us, ms, s).' }),
 });
 
-export const phaseSchema = mapping('name and jobs', {
+const SCENARIO_STEP_KEYS = ['break', 'request', 'wait_break', 'resume', 'wait'] as const;
+
+/** One scenario step: exactly one of break, request, wait_break, resume, wait. */
+const scenarioStep = mapping('one of break, request, wait_break, resume or wait', {
+  break: mapping('event and tag', { event: oneOf(IO_EVENTS), tag: text('a breakpoint tag') })
+    .optional()
+    .meta({ description: 'Hold the next request with this event (blkdebug break EVENT TAG).' }),
+  request: mapping('op, offset, length and as', {
+    op: oneOf(['read', 'write', 'zero', 'flush'] as const),
+    offset: size().optional().meta({ description: 'Byte offset (not for flush).' }),
+    length: size(1).optional().meta({ description: 'Byte length (not for flush).' }),
+    as: text('a request name').optional().meta({ description: 'Name for wait; the request is issued without waiting for it.' }),
+  })
+    .optional()
+    .meta({ description: 'Issue one request and go on at once.' }),
+  wait_break: text('a breakpoint tag').optional().meta({ description: 'Wait until a request is held at this breakpoint.' }),
+  resume: text('a breakpoint tag').optional().meta({ description: 'Let the held request go; the breakpoint is removed.' }),
+  wait: z
+    .union([text('a request name'), z.array(text('a request name'), { error: 'expected a list of request names' }).min(1, { error: 'expected at least one name' })], {
+      error: 'expected a request name, a list of names, or all',
+    })
+    .optional()
+    .meta({ description: 'Wait for the named request(s); all: every request issued so far in this phase.' }),
+})
+  .refine((s) => SCENARIO_STEP_KEYS.filter((k) => s[k] !== undefined).length === 1, {
+    message: `expected exactly one of ${SCENARIO_STEP_KEYS.join(', ')} in each step`,
+  })
+  .meta({ minProperties: 1, maxProperties: 1 });
+
+export const scenarioSchema = z
+  .array(scenarioStep, { error: 'expected a list of steps' })
+  .min(1, { error: 'expected at least one step' })
+  .meta({ description: 'Steps run in order instead of jobs (needs scheduler.mode: deterministic): a written-down interleaving.' });
+
+export const phaseSchema = mapping('name and jobs (or scenario)', {
   name: text('a phase name').optional().meta({ description: 'Default phase-N (1-based).' }),
-  jobs: z.array(jobSchema, { error: 'expected a list of jobs' }).min(1, { error: 'expected at least one job' }),
+  jobs: z.array(jobSchema, { error: 'expected a list of jobs' }).min(1, { error: 'expected at least one job' }).optional().meta({ description: 'The jobs run in parallel (a phase has jobs or scenario).' }),
+  scenario: scenarioSchema.optional(),
 });
 
 const clusterSize = size().refine(validClusterSize, { message: 'expected a power of two from 4k to 64M' });
@@ -223,6 +258,7 @@ export const workloadSchema = mapping('workload settings', {
 /** The YAML form after field-level parsing: sizes in bytes, fio strings decoded. */
 export type ParsedWorkload = z.output<typeof workloadSchema>;
 export type ParsedJob = z.output<typeof jobSchema>;
+export type ParsedScenario = z.output<typeof scenarioSchema>;
 
 /**
  * JSON Schema of the YAML form, for editors (`qed-bench schema`). Defaults applied in

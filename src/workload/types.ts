@@ -69,8 +69,21 @@ export interface JobSpec {
 
 export interface PhaseSpec {
   name: string;
+  /** Empty in a scenario phase. */
   jobs: JobSpec[];
+  /** Steps run in order instead of jobs (deterministic scheduler only); see replay/scenario.ts. */
+  scenario?: ScenarioStep[];
 }
+
+/** One step of a scenario phase: blkdebug-style breakpoints and requests issued by hand. */
+export type ScenarioStep =
+  | { kind: 'break'; event: IoEvent; tag: string }
+  /** Issued without waiting; `as` names it for a later wait. */
+  | { kind: 'request'; req: IoRequest; as: string | null }
+  | { kind: 'wait-break'; tag: string }
+  | { kind: 'resume'; tag: string }
+  /** The named requests, or every request issued so far in the phase. */
+  | { kind: 'wait'; names: string[] | 'all' };
 
 export interface ImageSpec {
   /** Existing image to use; null = create a fresh one in a temp directory. */
