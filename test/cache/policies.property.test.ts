@@ -8,9 +8,8 @@ import { LfuPolicy } from '../../src/cache/policies/lfu.js';
 import { S3FifoPolicy } from '../../src/cache/policies/s3-fifo.js';
 import { TwoQPolicy } from '../../src/cache/policies/2q.js';
 import { Rng } from '../../src/util/random.js';
-import { REFERENCES, RefLfuAging, type RefPolicy } from './policy-reference.js';
+import { REFERENCES, RefLfuAging, TABLE, access, type RefPolicy } from './policy-reference.js';
 
-const TABLE = 65536;
 const SAFE = POLICY_NAMES.filter((n) => n !== 'fifo-unsafe');
 
 /** Ghost keys a policy may hold at most: ARC keeps |T| + |B| <= 2c, the others <= c. */
@@ -18,19 +17,6 @@ const ghostBound = (name: string, capacity: number): number => (name === 'arc' ?
 
 function must(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
-}
-
-/** find → on a miss alloc, commit, acquire → unref. */
-function access(cache: L2Cache<number>, key: number): boolean {
-  const offset = key * TABLE;
-  const hit = cache.find(offset);
-  if (hit) {
-    cache.unref(hit);
-    return true;
-  }
-  cache.commit(cache.alloc(offset, key));
-  cache.unref(cache.acquire(offset));
-  return false;
 }
 
 describe('each policy matches its reference on random plain sequences', () => {

@@ -8,6 +8,8 @@ import { S3FifoPolicy } from '../../src/cache/policies/s3-fifo.js';
 import { LfuPolicy } from '../../src/cache/policies/lfu.js';
 import {
   RefArc, RefClock, RefFifo, RefLfuAging, RefLru, RefS3Fifo, RefSieve, RefTwoQ, type RefPolicy,
+  TABLE,
+  access,
 } from './policy-reference.js';
 
 /**
@@ -18,23 +20,9 @@ import {
  * to the hand computation). 'm' = miss, 'H' = hit.
  */
 
-const TABLE = 65536;
 const NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const keysOf = (seq: string): number[] => seq.split(' ').map((s) => NAMES.indexOf(s));
 const namesOf = (offsets: number[]): string => offsets.map((o) => NAMES[o / TABLE]).join('');
-
-/** find → on a miss alloc, commit, acquire → unref, as a request with no concurrency does. */
-function access(cache: L2Cache<number>, key: number): boolean {
-  const offset = key * TABLE;
-  const hit = cache.find(offset);
-  if (hit) {
-    cache.unref(hit);
-    return true;
-  }
-  cache.commit(cache.alloc(offset, key));
-  cache.unref(cache.acquire(offset));
-  return false;
-}
 
 function replay(
   policy: EvictionPolicy,

@@ -1,3 +1,4 @@
+import type { L2Cache } from '../../src/cache/l2-cache.js';
 /**
  * Reference eviction policies for plain access sequences (one request at a time, nothing held),
  * written straight from the papers' pseudo-code with arrays and linear scans: slow, short and
@@ -320,3 +321,19 @@ export const REFERENCES: Record<string, (capacity: number) => RefPolicy> = {
   's3-fifo': (c) => new RefS3Fifo(c),
   lfu: (c) => new RefLfuAging(c),
 };
+
+/** Table offsets in these tests are multiples of this. */
+export const TABLE = 65536;
+
+/** One access with no concurrency: find → on a miss alloc, commit, acquire → unref. True on a hit. */
+export function access(cache: L2Cache<number>, key: number): boolean {
+  const offset = key * TABLE;
+  const hit = cache.find(offset);
+  if (hit) {
+    cache.unref(hit);
+    return true;
+  }
+  cache.commit(cache.alloc(offset, key));
+  cache.unref(cache.acquire(offset));
+  return false;
+}
