@@ -1,4 +1,4 @@
-import type { BlockBackend, IoEvent } from '../io/backend.js';
+import type { BlockBackend } from '../io/backend.js';
 import { L2Cache, type CacheEntry, type CacheStats } from '../cache/l2-cache.js';
 import { createPolicy } from '../cache/policies/index.js';
 import type { BackingDevice } from './backing.js';
@@ -593,5 +593,3 @@ function clustersOf(g: Geometry, inCluster: number, len: number): number {
 function setEntries(t: Table, index: number, n: number, value: number, clusterSize: number): void {
   for (let i = 0; i < n; i++) t[index + i] = value === L2_ZERO ? L2_ZERO : value + i * clusterSize;
 }
-
-export type { IoEvent };

@@ -5,7 +5,6 @@ import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
-import type { QedImage } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
@@ -186,5 +185,3 @@ function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuC
   const verdict = base.verdict === 'failed' || structural || recovery?.verdict === 'failed' ? 'failed' : base.verdict;
   return { ...base, verdict, check, qemuCheck: qemu };
 }
-
-export type { QedImage };

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IoEvent } from '../../src/io/backend.js';
+import { FaultPlan, withFaults } from '../../src/io/faults.js';
 import { FileBackend } from '../../src/io/file-backend.js';
 import { QedImage } from '../../src/qed/image.js';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
-import { ControlledBackend } from '../helpers/controlled-backend.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const CS = 4096;
@@ -29,9 +29,9 @@ async function failThenContinue(dir: string, event: IoEvent, prepare: boolean) {
     await s.write(filled(CS, 0x11), 0);
     await s.close();
   }
-  const ctl = new ControlledBackend(await FileBackend.open(path));
-  const img = await QedImage.open(ctl, {});
-  ctl.failNext(event, 'EIO');
+  const faults = new FaultPlan([], 1);
+  const img = await QedImage.open(withFaults(await FileBackend.open(path), faults), {});
+  faults.add({ event, errno: 'EIO', when: { kind: 'once' } });
   await expect(img.write(filled(CS, 0xaa), CS)).rejects.toMatchObject({ code: 'EIO' });
   const afterFailure = await readByte(img, CS);
   await img.write(filled(CS, 0xbb), 2 * CS); // next metadata write to the same sector

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environment } from '../../src/metrics/env.js';
-import { OPS, type PhaseMetrics } from '../../src/metrics/phase.js';
+import { OPS } from '../../src/metrics/phase.js';
 import { RESULTS_SCHEMA, buildResults, toolVersion, workloadHash, type RunResults } from '../../src/metrics/results.js';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import { formatSummary } from '../../src/report/summary.js';
