@@ -1,19 +1,7 @@
+import { forEachChunk } from '../util/chunks.js';
 import { BackendError, type BlockBackend } from './backend.js';
 
 const PAGE = 65536;
-
-/** Split [offset, offset + length) at page boundaries: page number, offset in it, bytes done, bytes here. */
-function eachPage(offset: number, length: number, f: (pageNo: number, inPage: number, done: number, n: number) => void): void {
-  let done = 0;
-  while (done < length) {
-    const pos = offset + done;
-    const pageNo = Math.floor(pos / PAGE);
-    const inPage = pos - pageNo * PAGE;
-    const n = Math.min(PAGE - inPage, length - done);
-    f(pageNo, inPage, done, n);
-    done += n;
-  }
-}
 
 /** The bytes of an in-memory device; several backends may share one (reopen tests). */
 export class MemoryStore {
@@ -23,7 +11,7 @@ export class MemoryStore {
   /** Copy bytes out; holes and the region past the end read as zeros. */
   copyOut(buf: Uint8Array, offset: number): void {
     buf.fill(0);
-    eachPage(offset, buf.length, (pageNo, inPage, done, n) => {
+    forEachChunk(offset, buf.length, PAGE, (pageNo, inPage, done, n) => {
       const valid = Math.min(n, this.length - offset - done);
       const page = this.pages.get(pageNo);
       if (page && valid > 0) buf.set(page.subarray(inPage, inPage + valid), done);
@@ -33,7 +21,7 @@ export class MemoryStore {
   /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */
   copyIn(buf: Uint8Array, offset: number): void {
     if (buf.length === 0) return;
-    eachPage(offset, buf.length, (pageNo, inPage, done, n) => {
+    forEachChunk(offset, buf.length, PAGE, (pageNo, inPage, done, n) => {
       let page = this.pages.get(pageNo);
       if (!page) {
         page = new Uint8Array(PAGE);

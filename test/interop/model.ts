@@ -4,6 +4,7 @@
  * (random) writes so constant-pattern regions can be verified with `qemu-io read -P`.
  */
 import fsp from 'node:fs/promises';
+import { forEachChunk } from '../../src/util/chunks.js';
 import type { PatternRegion } from '../helpers/qemu.js';
 
 export const CHUNK = 65536;
@@ -48,17 +49,11 @@ export class SparseModel {
   read(off: number, len: number): Uint8Array {
     this.assertRange(off, len);
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const pos = off + done;
-      const idx = Math.floor(pos / CHUNK);
-      const at = pos - idx * CHUNK;
-      const n = Math.min(CHUNK - at, len - done);
+    forEachChunk(off, len, CHUNK, (idx, at, done, n) => {
       const c = this.chunks.get(idx);
       if (c) out.set(c.data.subarray(at, at + n), done);
-      else this.base(out.subarray(done, done + n), pos);
-      done += n;
-    }
+      else this.base(out.subarray(done, done + n), off + done);
+    });
     return out;
   }
 
@@ -155,29 +150,15 @@ export class SparseModel {
 
   private texturedMask(off: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const pos = off + done;
-      const idx = Math.floor(pos / CHUNK);
-      const at = pos - idx * CHUNK;
-      const n = Math.min(CHUNK - at, len - done);
+    forEachChunk(off, len, CHUNK, (idx, at, done, n) => {
       const c = this.chunks.get(idx);
       if (c) out.set(c.textured.subarray(at, at + n), done);
-      done += n;
-    }
+    });
     return out;
   }
 
   private each(off: number, len: number, fn: (c: Chunk, at: number, done: number, n: number) => void): void {
-    let done = 0;
-    while (done < len) {
-      const pos = off + done;
-      const idx = Math.floor(pos / CHUNK);
-      const at = pos - idx * CHUNK;
-      const n = Math.min(CHUNK - at, len - done);
-      fn(this.chunk(idx), at, done, n);
-      done += n;
-    }
+    forEachChunk(off, len, CHUNK, (idx, at, done, n) => fn(this.chunk(idx), at, done, n));
   }
 
   private chunk(idx: number): Chunk {
