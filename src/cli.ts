@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { POLICY_NAMES } from './cache/policies/index.js';
 import { DEFAULT_CACHE_SIZE } from './qed/image.js';
 import { checkCommand } from './cli/check.js';
@@ -7,48 +7,19 @@ import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './cli/errors.js';
 import { infoCommand } from './cli/info.js';
 import { ioCommand } from './cli/io.js';
 import { mapCommand } from './cli/map.js';
+import { collect, intArg, positiveIntArg, sizeArg, usageOutput } from './cli/options.js';
 import type { Output } from './cli/output.js';
+import { registerCompare } from './cli/compare.js';
+import { registerMerge } from './cli/merge.js';
+import { registerMrc } from './cli/mrc.js';
+import { registerReport } from './cli/report.js';
+import { registerSweep } from './cli/sweep.js';
+import { registerTraceExport } from './cli/trace-export.js';
 import { runCommand } from './cli/run.js';
 import { stressCommand } from './cli/stress.js';
-import { parseSize } from './util/size.js';
 import { workloadJsonSchema } from './workload/load.js';
 
 export type { Output };
-
-/** Option parsers: a bad value becomes commander's error naming the option. */
-function sizeArg(value: string): number {
-  try {
-    return parseSize(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function intArg(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
-  return Number(value);
-}
-
-function positiveIntArg(value: string): number {
-  const n = intArg(value);
-  if (n < 1) throw new InvalidArgumentError(`"${value}" must be at least 1`);
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Commander's own errors (unknown option, missing argument) in our format, naming the command. */
-function usageOutput(out: Output, command?: string) {
-  const hint = command ? ` (see 'qed-bench ${command} --help')` : ` (see 'qed-bench --help')`;
-  return {
-    writeOut: (s: string) => out.stdout(s),
-    writeErr: (s: string) => out.stderr(s),
-    outputError: (s: string, write: (s: string) => void) =>
-      write(`qed-bench: ${command ? `${command}: ` : ''}${s.replace(/^error: /, '').trimEnd()}${hint}\n`),
-  };
-}
 
 /** The command tree; option names match the command functions' argument fields, so actions only forward. */
 function buildProgram(out: Output, setCode: (code: number) => void): Command {
@@ -141,6 +112,11 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--qemu-check', 'run qemu-img check after every run (slow; implies --no-memory)')
     .option('-q, --quiet', 'no progress bar')
     .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));
+
+  // Commands registered from their own modules (each owns its options and help).
+  for (const register of [registerSweep, registerMerge, registerMrc, registerTraceExport, registerReport, registerCompare]) {
+    register(program, out, setCode);
+  }
 
   program
     .command('schema')

@@ -71,3 +71,23 @@ export class LruStackDistances {
     this.hist = h;
   }
 }
+
+/**
+ * A miss-ratio curve as results files carry it. Computed from the run's L2 table-access stream
+ * (QedImage.onTableAccess): lookups and new tables in order; new tables are cold accesses that
+ * are not lookups, so they never count as misses or hits but do occupy the LRU stack.
+ * `sizes[i]` tables → `missRatio[i]` (misses ÷ lookups of an LRU cache of that size, cold
+ * misses included), at every size 1..distinctTables or, for many tables, a spread of sizes
+ * that always includes the run's own capacity.
+ */
+export interface MissRatioCurveReport {
+  kind: 'exact' | 'shards';
+  /** SHARDS spatial sampling rate (1 for exact). */
+  sampleRate: number;
+  /** Lookups in the stream (hits + misses), and new-table inserts. */
+  lookups: number;
+  inserts: number;
+  distinctTables: number;
+  sizes: number[];
+  missRatio: number[];
+}

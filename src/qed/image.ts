@@ -57,7 +57,13 @@ interface Run {
   l2Index: number;
   /** Clusters the run covers (from the cluster holding `pos`). */
   clusters: number;
+  /** The request kind that looked it up (for onTableAccess). */
+  op: TableAccessOp;
 }
+
+export type TableAccessOp = 'read' | 'write' | 'zero' | 'map';
+/** `new`: a table the engine just allocated, committed without a lookup. */
+export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp) => void;
 
 /**
  * An open QED image. Any number of requests may be in flight; allocating writes are
@@ -71,6 +77,11 @@ export class QedImage implements BackingDevice {
   private readonly allocLock = new FifoMutex();
   private allocsInFlight = 0;
   private closed = false;
+  /**
+   * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
+   * put straight into the cache. For miss-ratio curves and trace export; null costs nothing.
+   */
+  onTableAccess: TableAccessListener | null = null;
   /** End of the allocated area: where the next cluster goes. */
   private fileEnd: number;
 
@@ -192,7 +203,7 @@ export class QedImage implements BackingDevice {
     await this.request(async () => {
       let done = 0;
       while (done < buf.length) {
-        const run = await this.lookup(offset + done, buf.length - done);
+        const run = await this.lookup(offset + done, buf.length - done, 'read');
         try {
           await this.readRun(run, buf.subarray(done, done + run.len), offset + done);
         } finally {
@@ -267,10 +278,11 @@ export class QedImage implements BackingDevice {
   private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
     const bytes = (done: number, len: number): Uint8Array =>
       typeof src === 'string' ? new Uint8Array(len) : src.subarray(done, done + len);
+    const op = typeof src === 'string' ? 'zero' : 'write';
     let done = 0;
     while (done < length) {
       const pos = offset + done;
-      let run = await this.lookup(pos, length - done);
+      let run = await this.lookup(pos, length - done, op);
       if (run.kind === 'data' || this.zeroingChangesNothing(run, src)) {
         if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
         else this.release(run);
@@ -283,7 +295,7 @@ export class QedImage implements BackingDevice {
       this.allocsInFlight++;
       try {
         this.release(run);
-        run = await this.lookup(pos, length - done);
+        run = await this.lookup(pos, length - done, op);
         if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
@@ -419,12 +431,13 @@ export class QedImage implements BackingDevice {
       throw err;
     }
     this.cache.commit(this.cache.alloc(tableOffset, table));
+    this.onTableAccess?.(tableOffset, 'new', run.op);
   }
 
   // ---- lookup ------------------------------------------------------------------------
 
   /** Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table. */
-  private async lookup(pos: number, maxLen: number): Promise<Run> {
+  private async lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
     const g = this.geometry;
     const l1Index = g.l1Index(pos);
     const l2Index = g.l2Index(pos);
@@ -432,9 +445,9 @@ export class QedImage implements BackingDevice {
     const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
     const l2Offset = this.l2OffsetOf(l1Index);
     if (l2Offset === L2_UNALLOCATED) {
-      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit) };
+      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    const entry = await this.loadL2(l2Offset);
+    const entry = await this.loadL2(l2Offset, op);
     const t = entry.table;
     const first = t[l2Index];
     const maxClusters = clustersOf(g, inCluster, limit);
@@ -450,7 +463,7 @@ export class QedImage implements BackingDevice {
     }
     const kind = first === L2_UNALLOCATED ? 'unallocated' : first === L2_ZERO ? 'zero' : 'data';
     const len = Math.min(limit, n * g.clusterSize - inCluster);
-    return { kind, host: kind === 'data' ? first + inCluster : 0, len, entry, l1Index, l2Index, clusters: n };
+    return { kind, host: kind === 'data' ? first + inCluster : 0, len, entry, l1Index, l2Index, clusters: n, op };
   }
 
   /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
@@ -458,7 +471,7 @@ export class QedImage implements BackingDevice {
     this.assertOpen();
     const off = this.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
-    const entry = await this.loadL2(off);
+    const entry = await this.loadL2(off, 'map');
     const copy = entry.table.slice();
     this.cache.unref(entry);
     return copy;
@@ -474,8 +487,9 @@ export class QedImage implements BackingDevice {
   }
 
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  private async loadL2(offset: number): Promise<CacheEntry<Table>> {
+  private async loadL2(offset: number, op: TableAccessOp): Promise<CacheEntry<Table>> {
     const hit = this.cache.find(offset);
+    this.onTableAccess?.(offset, hit ? 'hit' : 'miss', op);
     if (hit) return hit;
     const buf = new Uint8Array(this.geometry.tableBytes);
     this.cache.beginLoad(offset);
