@@ -1,3 +1,4 @@
+import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,11 @@ export interface RunOptions {
   sampleEvery?: number;
   /** Replay on a fresh image in memory instead of a file (no qemu-img check; see memory-image.ts). */
   inMemory?: boolean;
+  /**
+   * Compute the LRU miss-ratio curve of the run's L2 table-access stream (results `mrc`);
+   * sampleRate 1 is exact, below 1 is SHARDS spatial sampling.
+   */
+  missRatioCurve?: { sampleRate: number };
 }
 
 export interface RunOutcome {
@@ -53,6 +59,8 @@ export interface RunOutcome {
   integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
   /** The power cut and the recovery after it (scheduler.power_cut), else null. */
   recovery: RecoveryReport | null;
+  /** The miss-ratio curve when RunOptions.missRatioCurve asked for it, else null. */
+  mrc: MissRatioCurveReport | null;
 }
 
 /** Replay a workload against a fresh (or given) image; returns metrics and the integrity verdict. */
@@ -138,6 +146,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       scheduler: scheduler?.stats() ?? null,
       integrity,
       recovery: rec?.recovery ?? null,
+      mrc: null,
     };
   } finally {
     await img.close().catch(() => {});
