@@ -5,10 +5,8 @@
  * ran it or in which order, and any failing run replays alone with `qed-bench run`.
  */
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload, WorkloadError } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from './runner.js';
@@ -190,22 +188,23 @@ export async function stress(spec: StressSpec, opts: StressOptions): Promise<Str
   const started = performance.now();
   // Parse every policy's workload up front: errors surface once, here, not per run.
   const bases = new Map(spec.policies.map((p) => [p, stressWorkload(spec, p, spec.firstSeed)]));
-  const tasks: Array<{ seed: number; policy: string }> = [];
+  const tasks: StressTask[] = [];
   for (let s = spec.firstSeed; s < spec.firstSeed + spec.seeds; s++) for (const policy of spec.policies) tasks.push({ seed: s, policy });
   const runs: StressRun[] = [];
   const record = (r: StressRun): void => {
     runs.push(r);
     opts.onRun?.(r, runs.length, tasks.length);
   };
-  const jobs = Math.max(1, Math.min(opts.jobs, tasks.length));
-  if (jobs === 1) {
-    for (const t of tasks) {
-      if (opts.signal?.aborted) break;
-      record(await runSeed(bases.get(t.policy)!, spec, t.seed));
-    }
-  } else {
-    await runOnWorkers(spec, tasks, jobs, record, opts.signal);
-  }
+  const jobs = await runTasks({
+    worker: new URL('./stress-worker.js', import.meta.url),
+    name: 'stress worker',
+    init: spec,
+    tasks,
+    jobs: opts.jobs,
+    signal: opts.signal,
+    onResult: record,
+    inProcess: (t) => runSeed(bases.get(t.policy)!, spec, t.seed),
+  });
   const elapsedMs = performance.now() - started;
   const interrupted = runs.length < tasks.length;
   return {
@@ -249,72 +248,5 @@ export function summarise(policy: string, runs: StressRun[]): PolicySummary {
   };
 }
 
-// ---- worker threads ------------------------------------------------------------------
-
-/** Messages between stress() and stress-worker.ts. */
-export type ToWorker = { type: 'init'; spec: StressSpec } | { type: 'run'; seed: number; policy: string };
-export type FromWorker = { type: 'ready' } | { type: 'result'; run: StressRun } | { type: 'fatal'; message: string };
-
-/**
- * Hand tasks to `jobs` workers, one at a time each (so a slow seed does not hold back a queue).
- * On abort, no new task is handed out; runs in progress finish. A worker that dies stops all.
- */
-async function runOnWorkers(
-  spec: StressSpec,
-  tasks: Array<{ seed: number; policy: string }>,
-  jobs: number,
-  record: (r: StressRun) => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  let next = 0;
-  let failure: Error | null = null;
-  const workers: Worker[] = [];
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = spawnWorker();
-      workers.push(worker);
-      let settled = false;
-      const finish = (err?: Error): void => {
-        if (settled) return;
-        settled = true;
-        void worker.terminate();
-        if (err) {
-          failure ??= err;
-          for (const w of workers) if (w !== worker) void w.terminate();
-          reject(err);
-        } else resolve();
-      };
-      const feed = (): void => {
-        if (failure || signal?.aborted || next >= tasks.length) {
-          finish(failure ?? undefined);
-          return;
-        }
-        const t = tasks[next++];
-        worker.postMessage({ type: 'run', seed: t.seed, policy: t.policy } satisfies ToWorker);
-      };
-      worker.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') feed();
-        else if (m.type === 'result') {
-          record(m.run);
-          feed();
-        } else finish(new Error(`stress worker: ${m.message}`));
-      });
-      worker.on('error', (err) => finish(err));
-      worker.on('exit', (code) => finish(failure ?? new Error(`stress worker exited with code ${code} before finishing`)));
-      worker.postMessage({ type: 'init', spec } satisfies ToWorker);
-    });
-  await Promise.all(Array.from({ length: jobs }, one));
-}
-
-/**
- * A worker running stress-worker: the compiled .js beside this file (dist), or, when this file
- * is TypeScript run by tsx or vitest, the .ts through tsx's loader (a dev dependency).
- */
-function spawnWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./stress-worker.js', here));
-  const target = new URL('./stress-worker.ts', here).href;
-  const api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(target)}, ${JSON.stringify(here)}));`;
-  return new Worker(code, { eval: true });
-}
+/** What stress-worker.ts is handed: the spec once, then one seed × policy at a time. */
+export type StressTask = { seed: number; policy: string };
