@@ -94,6 +94,7 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
+    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
     .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
 
   program

@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildResults, type RunResults } from '../metrics/results.js';
+import { buildResults } from '../metrics/results.js';
+import { formatRepeats } from '../report/compare/repeats-summary.js';
 import { formatSummary } from '../report/summary.js';
+import { repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
@@ -19,6 +21,8 @@ export interface RunCommandOptions {
   qemuCheck?: boolean;
   keepImage?: boolean;
   quiet?: boolean;
+  /** Replay each combination this many times; the results file keeps every timing sample. */
+  repeat?: number;
 }
 
 /** Exit code when the user stopped the replay (128 + SIGINT), as shells report it. */
@@ -37,25 +41,37 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
     abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const all: RunResults[] = [];
+  const all: RepeatedResults[] = [];
   try {
     for (const [i, w] of workloads.entries()) {
       if (abort.signal.aborted) break;
       if (o.keepImage) w.image.keep = true;
-      const progress = progressReporter({ enabled: !o.json && !o.quiet, label: workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name });
-      let outcome;
-      try {
-        outcome = await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal: abort.signal, onProgress: progress.update });
-      } finally {
-        progress.stop();
+      const label = workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name;
+      const repeat = o.repeat ?? 1;
+      const runOnce = async (r: number) => {
+        const progress = progressReporter({ enabled: !o.json && !o.quiet, label: repeat > 1 ? `${label} (repeat ${r + 1}/${repeat})` : label });
+        try {
+          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal: abort.signal, onProgress: progress.update });
+        } finally {
+          progress.stop();
+        }
+      };
+      let results: RepeatedResults;
+      if (repeat > 1) {
+        const combined = await repeatWorkload(w, repeat, runOnce, abort.signal);
+        results = combined.results;
+        if (results.timing === 'virtual' && combined.differences.length) {
+          out.stderr(`qed-bench: warning: ${w.name}: counters differ between repeats under the deterministic scheduler (they should not): ${combined.differences.slice(0, 5).join('; ')}${combined.differences.length > 5 ? `; and ${combined.differences.length - 5} more` : ''}\n`);
+        }
+      } else {
+        results = buildResults(w, await runOnce(0));
       }
-      const results = buildResults(w, outcome);
       all.push(results);
       const path = resultsPath(o, w, i, workloads.length);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
       if (!o.json) {
-        out.stdout(`${formatSummary(results)}\nresults: ${path}${results.image.kept ? `\nimage kept: ${results.image.path}` : ''}\n\n`);
+        out.stdout(`${formatSummary(results)}${results.repeats ? `\n\n${formatRepeats(results.repeats)}` : ''}\nresults: ${path}${results.image.kept ? `\nimage kept: ${results.image.path}` : ''}\n\n`);
       }
     }
   } finally {

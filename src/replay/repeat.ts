@@ -1,0 +1,118 @@
+/**
+ * `run --repeat N`: one workload (one matrix combination) replayed N times into one results
+ * file whose `repeats` field keeps every timing sample, so `compare` can test timings
+ * statistically instead of trusting a single noisy number.
+ */
+import { OPS } from '../metrics/phase.js';
+import { buildResults, type RunResults } from '../metrics/results.js';
+import type { Workload } from '../workload/types.js';
+import type { RunOutcome } from './runner.js';
+
+/** Per-op timing figures kept for each repeat: `<op>.<metric>`, e.g. `read.p99` (latencies in ns). */
+export const TIMING_METRICS = ['iops', 'mbPerSec', 'p50', 'p99'] as const;
+export type TimingMetric = (typeof TIMING_METRICS)[number];
+
+export interface Repeats {
+  count: number;
+  /** `"<op>.<metric>"` → one value per repeat, in run order. */
+  samples: Record<string, number[]>;
+}
+
+/** A results file that may carry repeated timing samples (docs/results.md, `repeats`). */
+export type RepeatedResults = RunResults & { repeats?: Repeats };
+
+/** The timing figures of one run's total, for ops it issued (MB/s only for ops that move bytes). */
+export function timingSamplesOf(r: RunOutcome): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const op of OPS) {
+    const m = r.total.ops[op];
+    if (m.ops === 0) continue;
+    out[`${op}.iops`] = m.iops;
+    if (m.bytes > 0) out[`${op}.mbPerSec`] = m.mbPerSec;
+    out[`${op}.p50`] = m.latency.p50;
+    out[`${op}.p99`] = m.latency.p99;
+  }
+  return out;
+}
+
+/** Everything a replay counts (not times): equal across repeats under the deterministic scheduler. */
+export function countersOf(r: RunOutcome): Record<string, unknown> {
+  const t = r.total;
+  const i = r.integrity;
+  return {
+    requests: t.requests,
+    hitRate: t.hitRate,
+    metadataReadsPer1000: t.metadataReadsPer1000,
+    metadataWritesPer1000: t.metadataWritesPer1000,
+    peakOverCapacity: t.peakOverCapacity,
+    requestsCompletedOverCapacity: t.requestsCompletedOverCapacity,
+    errorsByCode: t.errorsByCode,
+    cache: t.cache,
+    engine: t.engine,
+    integrity: { verdict: i.verdict, staleReads: i.staleReads, lostWrites: i.lostWrites, corruptSectors: i.corruptSectors, unexpectedData: i.unexpectedData },
+  };
+}
+
+/** Dotted names of the leaves that differ between two counter objects. */
+function differingLeaves(a: unknown, b: unknown, path = ''): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differingLeaves((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return Object.is(a, b) ? [] : [path];
+}
+
+export interface Combined {
+  results: RepeatedResults & { repeats: Repeats };
+  /** Counters that differed from the first repeat, as "cache.loads (repeat 3: 120, repeat 1: 118)". */
+  differences: string[];
+}
+
+/**
+ * One results object from N runs of the same workload: the body is the first run whose
+ * integrity failed (the evidence matters most), else the first run; `repeats` holds every
+ * run's timing samples. A timing missing from a repeat (an op that failed every request) is
+ * left out of the samples rather than padded.
+ */
+export function combineRepeats(runs: RunResults[]): Combined {
+  if (!runs.length) throw new RangeError('combineRepeats needs at least one run');
+  const body = runs.find((r) => r.integrity.verdict === 'failed') ?? runs[0];
+  const perRun = runs.map(timingSamplesOf);
+  const keys = Object.keys(perRun[0]).filter((k) => perRun.every((s) => k in s));
+  const samples = Object.fromEntries(keys.map((k) => [k, perRun.map((s) => s[k])]));
+  const first = countersOf(runs[0]);
+  const differences: string[] = [];
+  runs.slice(1).forEach((r, i) => {
+    const here = countersOf(r);
+    for (const leaf of differingLeaves(first, here)) {
+      differences.push(`${leaf} (repeat ${i + 2}: ${JSON.stringify(leafOf(here, leaf))}, repeat 1: ${JSON.stringify(leafOf(first, leaf))})`);
+    }
+  });
+  return {
+    results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples } },
+    differences,
+  };
+}
+
+function leafOf(x: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), x);
+}
+
+/**
+ * Replay `w` `count` times, one after another (never in parallel: they would time each other),
+ * through `runOnce` (the caller's runWorkload with its options and progress bar). Stops early
+ * when `signal` aborts; the repeats done so far are combined.
+ */
+export async function repeatWorkload(
+  w: Workload,
+  count: number,
+  runOnce: (index: number) => Promise<RunOutcome>,
+  signal?: AbortSignal,
+): Promise<Combined> {
+  const runs: RunResults[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && signal?.aborted) break;
+    runs.push(buildResults(w, await runOnce(i)));
+  }
+  return combineRepeats(runs);
+}
