@@ -2,74 +2,195 @@
  * Exact LRU miss-ratio curve in one pass over a table-access stream (Mattson's stack
  * distances). A Fenwick tree over access times marks each key's latest access, so the stack
  * distance of an access is the number of marks after the key's previous access: O(log n) each.
+ *
+ * The stream length is not known up front, so the time axis is renumbered when it fills: only
+ * one mark per distinct key is live, and packing the live marks to 1..k (in order) keeps every
+ * distance. The axis doubles only when more than half of it is live, so memory follows the
+ * number of distinct keys, not the number of accesses, and the packing costs O(1) amortized.
  */
 export class LruStackDistances {
-  private readonly tree: Int32Array;
-  private readonly last = new Map<number, number>();
-  /** hist[d] = accesses at stack distance d (1 = the most recent key again). */
-  private hist = new Float64Array(64);
+  /** Time axis length (a power of two); the Fenwick tree and `owner` have n + 1 slots. */
+  private n = 1024;
+  private tree = new Int32Array(this.n + 1);
+  /** owner[time] = slot + 1 of the key whose latest access is at `time`, 0 for none. */
+  private owner = new Int32Array(this.n + 1);
+  /** Dense slot per key, and the time of each slot's latest access. */
+  private readonly slotOf = new Map<number, number>();
+  private lastTime = new Int32Array(1024);
+  /** hist[d] = lookups at stack distance d (1 = the most recent key again); length > keys. */
+  private hist = new Float64Array(1025);
   private t = 0;
+  private nLookups = 0;
+  private nInserts = 0;
   private cold = 0;
 
-  /** `capacity` = the most accesses this instance will see (the tree is sized once). */
-  constructor(readonly capacity: number) {
-    this.tree = new Int32Array(capacity + 1);
+  /** A lookup of `key`: counted as a hit at every size ≥ its stack distance, else a miss. */
+  access(key: number): void {
+    this.nLookups++;
+    const d = this.touch(key);
+    if (d === 0) this.cold++;
+    else this.hist[d]++;
   }
 
-  access(key: number): void {
-    if (this.t >= this.capacity) throw new RangeError(`LruStackDistances: more than ${this.capacity} accesses`);
-    const now = ++this.t;
-    const prev = this.last.get(key);
-    if (prev === undefined) {
-      this.cold++;
-    } else {
-      const d = this.prefix(now - 1) - this.prefix(prev) + 1;
-      if (d >= this.hist.length) this.grow(d);
-      this.hist[d]++;
-      this.add(prev, -1);
-    }
-    this.add(now, 1);
-    this.last.set(key, now);
+  /** `key` enters the stack without a lookup (a table the engine created): neither hit nor miss. */
+  insert(key: number): void {
+    this.nInserts++;
+    this.touch(key);
   }
 
   /** Miss ratio of an LRU cache of each size 1..maxSize (index 0 unused), cold misses included. */
-  curve(maxSize = this.last.size): Float64Array {
+  curve(maxSize = this.slotOf.size): Float64Array {
     const out = new Float64Array(maxSize + 1);
-    let hits = 0;
-    for (let c = 1; c <= maxSize; c++) {
-      if (c < this.hist.length) hits += this.hist[c];
-      out[c] = this.t ? 1 - hits / this.t : 0;
-    }
+    const cum = this.cumulativeHits();
+    for (let c = 1; c <= maxSize; c++) out[c] = this.missRatioOf(cum, c);
     return out;
   }
 
+  /** cum[d] = lookups at stack distance ≤ d, for d = 0..distinctKeys (hits of a cache of d tables). */
+  cumulativeHits(): Float64Array {
+    const k = this.slotOf.size;
+    const cum = new Float64Array(k + 1);
+    for (let d = 1; d <= k; d++) cum[d] = cum[d - 1] + this.hist[d];
+    return cum;
+  }
+
+  /** The report at `sizes` (see curveSizes). */
+  report(capacity: number, maxPoints = CURVE_POINTS): MissRatioCurveReport {
+    const sizes = curveSizes(this.slotOf.size, capacity, maxPoints);
+    const cum = this.cumulativeHits();
+    return {
+      kind: 'exact',
+      sampleRate: 1,
+      lookups: this.nLookups,
+      inserts: this.nInserts,
+      distinctTables: this.slotOf.size,
+      sizes,
+      missRatio: sizes.map((c) => this.missRatioOf(cum, c)),
+    };
+  }
+
+  /** Misses ÷ lookups at size c: (sampled) misses over lookups, as ShardsCurve computes it. */
+  private missRatioOf(cum: Float64Array, c: number): number {
+    return this.nLookups ? (this.nLookups - cum[Math.min(c, cum.length - 1)]) / this.nLookups : 0;
+  }
+
+  /** Lookups and inserts. */
   get accesses(): number {
-    return this.t;
+    return this.nLookups + this.nInserts;
+  }
+
+  get lookups(): number {
+    return this.nLookups;
+  }
+
+  get inserts(): number {
+    return this.nInserts;
   }
 
   get distinctKeys(): number {
-    return this.last.size;
+    return this.slotOf.size;
   }
 
+  /** Lookups of a key never seen before (misses at every size). */
   get coldMisses(): number {
     return this.cold;
   }
 
+  /** Move `key` to the top of the stack; its stack distance, or 0 if it was not on the stack. */
+  private touch(key: number): number {
+    let slot = this.slotOf.get(key);
+    let d = 0;
+    if (slot === undefined) {
+      slot = this.slotOf.size;
+      this.slotOf.set(key, slot);
+      if (slot >= this.lastTime.length) this.growSlots();
+    } else {
+      const prev = this.lastTime[slot];
+      // Every live mark is at or before now - 1: those after `prev` are the keys used since.
+      d = this.slotOf.size - this.prefix(prev) + 1;
+      this.add(prev, -1);
+      this.owner[prev] = 0;
+    }
+    if (this.t === this.n) this.pack();
+    const now = ++this.t;
+    this.add(now, 1);
+    this.owner[now] = slot + 1;
+    this.lastTime[slot] = now;
+    return d;
+  }
+
   private add(i: number, v: number): void {
-    for (; i <= this.capacity; i += i & -i) this.tree[i] += v;
+    const tree = this.tree;
+    const n = this.n;
+    for (; i <= n; i += i & -i) tree[i] += v;
   }
 
   private prefix(i: number): number {
+    const tree = this.tree;
     let s = 0;
-    for (; i > 0; i -= i & -i) s += this.tree[i];
+    for (; i > 0; i -= i & -i) s += tree[i];
     return s;
   }
 
-  private grow(d: number): void {
-    const h = new Float64Array(Math.max(d + 1, this.hist.length * 2));
+  /** Renumber the live marks 1..k in time order; double the axis if that leaves it over half full. */
+  private pack(): void {
+    const live = this.slotOf.size; // the marks now plus the one about to be placed
+    const n = live * 2 > this.n ? this.n * 2 : this.n;
+    const owner = n === this.n ? this.owner : new Int32Array(n + 1);
+    let k = 0;
+    for (let i = 1; i <= this.t; i++) {
+      const s = this.owner[i];
+      if (s === 0) continue;
+      owner[++k] = s;
+      this.lastTime[s - 1] = k;
+    }
+    owner.fill(0, k + 1);
+    const tree = n === this.n ? this.tree.fill(0) : new Int32Array(n + 1);
+    tree.fill(1, 1, k + 1);
+    // Linear Fenwick build: each node passes its sum to its parent.
+    for (let i = 1; i <= n; i++) {
+      const p = i + (i & -i);
+      if (p <= n) tree[p] += tree[i];
+    }
+    this.n = n;
+    this.owner = owner;
+    this.tree = tree;
+    this.t = k;
+  }
+
+  private growSlots(): void {
+    const lt = new Int32Array(this.lastTime.length * 2);
+    lt.set(this.lastTime);
+    this.lastTime = lt;
+    const h = new Float64Array(lt.length + 1);
     h.set(this.hist);
     this.hist = h;
   }
+}
+
+/** Most points a report carries; below this many distinct tables it has every size. */
+export const CURVE_POINTS = 512;
+
+/**
+ * Report sizes: every size 1..distinct when that is at most `maxPoints`, else about
+ * `maxPoints` sizes spread evenly on a log scale from 1 to distinct; `capacity` always.
+ */
+export function curveSizes(distinct: number, capacity: number, maxPoints = CURVE_POINTS): number[] {
+  const set = new Set<number>();
+  if (distinct <= maxPoints) {
+    for (let c = 1; c <= distinct; c++) set.add(c);
+  } else {
+    // Each next size is a steady ratio toward `distinct` over the points left, at least one
+    // more than the last: every small size, then a geometric spread, ending at distinct.
+    let prev = 1;
+    set.add(1);
+    for (let left = maxPoints - 1; left >= 1; left--) {
+      prev = Math.min(distinct, Math.max(prev + 1, Math.round(prev * (distinct / prev) ** (1 / left))));
+      set.add(prev);
+    }
+  }
+  if (capacity >= 1) set.add(capacity);
+  return [...set].sort((a, b) => a - b);
 }
 
 /**
