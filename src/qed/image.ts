@@ -18,12 +18,21 @@ import {
   validateHeader,
   type QedHeader,
 } from './format.js';
+import { KeyedFifoLock } from './keyed-lock.js';
 import { FifoMutex } from './mutex.js';
 import { count, newEngineStats, type EngineStats } from './stats.js';
 import { decodeTable, encodeEntries, sectorSpan, type Table } from './table.js';
 import { runCheck, type CheckResult } from './check.js';
 
 export const DEFAULT_CACHE_SIZE = 50;
+/**
+ * serial: one allocating write at a time (QEMU's queue). parallel: allocating writes under
+ * different L1 entries run together; those under one L1 entry still queue. See docs/engine.md.
+ */
+export const ALLOCATION_MODES = ['serial', 'parallel'] as const;
+export type AllocationMode = (typeof ALLOCATION_MODES)[number];
+export const DEFAULT_ALLOCATION: AllocationMode = 'serial';
+const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
 
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
@@ -42,6 +51,8 @@ export interface OpenOptions {
   openBacking?: (name: string, format: 'raw' | 'qed' | 'probe') => Promise<BackingDevice>;
   /** Run check-and-repair on a writable open when need-check is set (default true, as QEMU). */
   repairOnOpen?: boolean;
+  /** How allocating writes queue (default serial, as QEMU). */
+  allocation?: AllocationMode;
 }
 
 /** What one lookup found: a run of clusters of one kind inside one L2 table. */
@@ -66,16 +77,44 @@ export type TableAccessOp = 'read' | 'write' | 'zero' | 'map';
 export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp) => void;
 
 /**
- * An open QED image. Any number of requests may be in flight; allocating writes are
- * serialized (QEMU's queue), overwrites of allocated clusters and reads run in parallel.
- * Each request holds its L2 table reference from lookup through data I/O and the L2/L1 update.
+ * An open QED image. Any number of requests may be in flight; allocating writes queue (one
+ * queue in serial mode, as QEMU; one per L1 entry in parallel mode), overwrites of allocated
+ * clusters and reads run in parallel. Each request holds its L2 table reference from lookup
+ * through data I/O and the L2/L1 update.
+ *
+ * Why parallel allocation is safe, resource by resource (docs/engine.md says it at length):
+ * - L2 table entries: only allocating writes change them, and all allocating writes to one
+ *   table hold that table's L1-entry lock, so one table has one writer; its sector writes and
+ *   rollbacks are ordered as in serial mode.
+ * - fileEnd: reserved by a synchronous bump, so two reservations never overlap; a failed write
+ *   never gives its clusters back (they leak, as in serial mode), so no rollback has to know
+ *   whether it was the last allocation. Nothing is ever reused, which also makes a table
+ *   cached under an offset that a rolled-back L1 entry no longer names harmless.
+ * - The L1 table: writers of one 512-byte L1 sector take that sector's lock, set their entry
+ *   and write the sector from memory under it, so sector images land in the order they were
+ *   made and a newer one is never overwritten by an older one (the scheduler reorders
+ *   concurrent writes). A failed write clears its entry before the next writer encodes.
+ * - The header: every header update takes the header lock; the first allocating writes share
+ *   one need-check update (later ones wait for it to be flushed), and the flush-at-idle clear
+ *   counts every allocating write holding or waiting for any lock.
+ * - The L2 cache: synchronous, reference-counted; different tables share nothing.
  */
 export class QedImage implements BackingDevice {
   readonly geometry: Geometry;
   readonly cache: L2Cache<Table>;
   readonly stats: EngineStats = newEngineStats();
-  private readonly allocLock = new FifoMutex();
-  private allocsInFlight = 0;
+  /** Allocating writes queue here by allocKey(): one key in serial mode, the L1 index in parallel mode. */
+  private readonly allocLocks = new KeyedFifoLock();
+  /** One writer per 512-byte L1 sector at a time, keyed by the sector's first entry (writeL1Entry). */
+  private readonly l1Locks = new KeyedFifoLock();
+  /** Header updates one at a time: each writes the whole in-memory header. */
+  private readonly headerLock = new FifoMutex();
+  /** Allocating writes holding or waiting for an allocation lock. */
+  private allocating = 0;
+  /** Allocating writes ever started (flush-at-idle compares it before and after its flush). */
+  private allocStarts = 0;
+  /** need-check is set in a header that a completed flush made durable. */
+  private needCheckDurable: boolean;
   private closed = false;
   /**
    * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
@@ -95,10 +134,12 @@ export class QedImage implements BackingDevice {
     readonly readOnly: boolean,
     cacheSize: number,
     cachePolicy: string,
+    readonly allocation: AllocationMode,
   ) {
     this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
     this.fileEnd = this.geometry.clusterFloor(fileLength);
     this.cache = new L2Cache<Table>(cacheSize, createPolicy(cachePolicy));
+    this.needCheckDurable = (header.features & NEED_CHECK) !== 0n;
   }
 
   static async open(io: BlockBackend, opts: OpenOptions = {}): Promise<QedImage> {
@@ -157,6 +198,7 @@ export class QedImage implements BackingDevice {
       readOnly,
       opts.cacheSize ?? DEFAULT_CACHE_SIZE,
       opts.cachePolicy ?? 'fifo',
+      opts.allocation ?? DEFAULT_ALLOCATION,
     );
     count(img.stats.metadataReads.header, HEADER_BYTES);
     count(img.stats.metadataReads.l1, g.tableBytes);
@@ -183,7 +225,12 @@ export class QedImage implements BackingDevice {
   }
 
   get needsCheck(): boolean {
-    return (this.header.features & BigInt(F_NEED_CHECK)) !== 0n;
+    return (this.header.features & NEED_CHECK) !== 0n;
+  }
+
+  /** Allocating writes holding or waiting for an allocation lock now. */
+  get allocationsPending(): number {
+    return this.allocating;
   }
 
   /** Where the next allocation goes (bytes); grows as clusters are allocated. */
@@ -272,7 +319,9 @@ export class QedImage implements BackingDevice {
 
   /**
    * The write loop: look up a run, write in place if allocated, else take the allocation
-   * lock, look up again (another request may have allocated meanwhile) and allocate.
+   * lock of its L1 entry (of the image in serial mode), look up again (another request may
+   * have allocated meanwhile) and allocate. A run lies in one L2 table, so a request holds
+   * one allocation lock at a time and cannot deadlock.
    * `src` is the data, or zeros written as data, or zero clusters (whole clusters only).
    */
   private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
@@ -290,9 +339,11 @@ export class QedImage implements BackingDevice {
         continue;
       }
       // QEMU keeps the table reference while the request waits in the allocation queue.
-      if (this.allocLock.waiting > 0 || this.allocsInFlight > 0) this.stats.allocationWaits++;
-      await this.allocLock.acquire();
-      this.allocsInFlight++;
+      const key = this.allocKey(run.l1Index);
+      if (this.allocLocks.busy(key)) this.stats.allocationWaits++;
+      this.allocating++;
+      this.allocStarts++;
+      await this.allocLocks.acquire(key);
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
@@ -300,11 +351,16 @@ export class QedImage implements BackingDevice {
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
-        this.allocsInFlight--;
-        this.allocLock.release();
+        this.allocating--;
+        this.allocLocks.release(key);
       }
       done += run.len;
     }
+  }
+
+  /** The allocation queue of L1 entry `l1Index`: one for the image in serial mode. */
+  private allocKey(l1Index: number): number {
+    return this.allocation === 'parallel' ? l1Index : 0;
   }
 
   /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */
@@ -330,20 +386,17 @@ export class QedImage implements BackingDevice {
    * power cut cannot leave an L2 entry past the end of file with need-check lost), data
    * clusters appended with full fill,
    * (flush if there is a backing file), then the L2 sectors, or a new L2 table + flush + L1.
-   * `data` null makes zero clusters instead. The caller holds the allocation lock; `run`
-   * holds the table reference, released here.
+   * `data` null makes zero clusters instead. The caller holds the allocation lock of the
+   * run's L1 entry; `run` holds the table reference, released here.
    */
   private async allocate(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
     const g = this.geometry;
     try {
       this.stats.allocatingWrites++;
-      if (!this.backing && !this.needsCheck) {
-        this.header.features |= BigInt(F_NEED_CHECK);
-        await this.writeHeader();
-        await this.flushFile();
-      }
+      if (!this.backing) await this.ensureNeedCheck();
       let value: number; // first new L2 entry value; data clusters count up from it
       if (data) {
+        // Reserved synchronously: a concurrent allocation gets the next range; never given back.
         value = this.fileEnd;
         this.fileEnd += run.clusters * g.clusterSize;
         this.stats.clustersAllocated += run.clusters;
@@ -358,6 +411,21 @@ export class QedImage implements BackingDevice {
     } finally {
       this.release(run);
     }
+  }
+
+  /**
+   * need-check set and flushed before any allocating write goes on. Concurrent first writers
+   * share one update: the others wait on the header lock, then find it durable.
+   */
+  private async ensureNeedCheck(): Promise<void> {
+    if (this.needCheckDurable) return;
+    await this.headerLock.with(async () => {
+      if (this.needCheckDurable) return;
+      this.header.features |= NEED_CHECK;
+      await this.writeHeader();
+      await this.flushFile();
+      this.needCheckDurable = true;
+    });
   }
 
   /**
@@ -393,7 +461,11 @@ export class QedImage implements BackingDevice {
     count(this.stats.fillWrites, len);
   }
 
-  /** Set entries in an existing table and write the sectors that hold them; undo on failure. */
+  /**
+   * Set entries in an existing table and write the sectors that hold them; undo on failure.
+   * The caller holds the table's allocation lock, so no other writer changed these entries
+   * since `old` was taken, and this table's sector writes go out one at a time.
+   */
   private async updateL2(run: Run, value: number): Promise<void> {
     const table = run.entry!.table;
     const old = table.slice(run.l2Index, run.l2Index + run.clusters);
@@ -412,7 +484,7 @@ export class QedImage implements BackingDevice {
   /** A new L2 table after the data: write it whole, flush, then the L1 sector; commit to the cache. */
   private async newL2(run: Run, value: number): Promise<void> {
     const g = this.geometry;
-    const tableOffset = this.fileEnd;
+    const tableOffset = this.fileEnd; // reserved synchronously, like data clusters
     this.fileEnd += g.tableBytes;
     this.stats.tablesAllocated++;
     const table: Table = new Float64Array(g.nelems);
@@ -420,18 +492,31 @@ export class QedImage implements BackingDevice {
     await this.io.write(encodeEntries(table, 0, g.nelems), tableOffset, 'l2_update');
     count(this.stats.metadataWrites.l2Table, g.tableBytes);
     await this.flushFile();
-    this.l1[run.l1Index] = tableOffset;
-    const span = sectorSpan(run.l1Index, 1);
-    try {
-      await this.io.write(encodeEntries(this.l1, span.first, span.count), this.header.l1TableOffset + span.byteOffset, 'l1_update');
-      count(this.stats.metadataWrites.l1, span.count * 8);
-    } catch (err) {
-      this.l1[run.l1Index] = L2_UNALLOCATED;
-      this.stats.rollbacks++;
-      throw err;
-    }
+    await this.writeL1Entry(run.l1Index, tableOffset);
     this.cache.commit(this.cache.alloc(tableOffset, table));
     this.onTableAccess?.(tableOffset, 'new', run.op);
+  }
+
+  /**
+   * Point L1 entry `l1Index` at a table and write its 512-byte sector, holding the sector's
+   * lock: the sector is encoded from the in-memory L1 when its write is issued, so two writers
+   * of one sector in flight together could land out of order and the older image would drop
+   * the newer entry. Under the lock they go one at a time. The entry is set only under the
+   * lock, so a failed write's entry is cleared before the next writer encodes the sector.
+   */
+  private async writeL1Entry(l1Index: number, tableOffset: number): Promise<void> {
+    const span = sectorSpan(l1Index, 1);
+    await this.l1Locks.with(span.first, async () => {
+      this.l1[l1Index] = tableOffset;
+      try {
+        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.header.l1TableOffset + span.byteOffset, 'l1_update');
+        count(this.stats.metadataWrites.l1, span.count * 8);
+      } catch (err) {
+        this.l1[l1Index] = L2_UNALLOCATED;
+        this.stats.rollbacks++;
+        throw err;
+      }
+    });
   }
 
   // ---- lookup ------------------------------------------------------------------------
@@ -505,16 +590,27 @@ export class QedImage implements BackingDevice {
 
   // ---- flush, grow, close, check -----------------------------------------------------
 
-  /** Flush; at idle (no allocating write in flight) also clear need-check, as QEMU's timer does. */
+  /**
+   * Flush; at idle also clear need-check, as QEMU's timer does. Idle means no allocating write
+   * held or waited for any allocation lock when the flush was issued and none started before it
+   * completed: then every allocating write's metadata is covered by this flush (one that was in
+   * flight could have issued its L2 update after the flush began).
+   */
   async flush(): Promise<void> {
     this.assertOpen();
     this.stats.requests.flush++;
+    const idleBefore = this.allocating === 0;
+    const startsBefore = this.allocStarts;
     await this.flushFile();
-    if (!this.readOnly && this.needsCheck && this.allocsInFlight === 0 && this.allocLock.waiting === 0) {
-      this.header.features &= ~BigInt(F_NEED_CHECK);
+    if (this.readOnly || !this.needsCheck || !idleBefore) return;
+    await this.headerLock.with(async () => {
+      if (!this.needsCheck || this.allocStarts !== startsBefore) return;
+      // An allocating write starting from here on waits on the header lock and sets it again.
+      this.header.features &= ~NEED_CHECK;
+      this.needCheckDurable = false;
       await this.writeHeader();
       await this.flushFile();
-    }
+    });
   }
 
   /** Grow the virtual size (QED cannot shrink). */
@@ -524,14 +620,16 @@ export class QedImage implements BackingDevice {
     if (!Number.isInteger(newSize) || newSize % SECTOR !== 0 || newSize < this.header.imageSize || newSize > max) {
       throw new QedUsageError(`${this.io.name}: cannot resize to ${newSize} bytes: the new size must be a multiple of 512, at least the current ${this.header.imageSize} (QED only grows) and at most ${max}`);
     }
-    const old = this.header.imageSize;
-    this.header.imageSize = newSize;
-    try {
-      await this.writeHeader();
-    } catch (err) {
-      this.header.imageSize = old;
-      throw err;
-    }
+    await this.headerLock.with(async () => {
+      const old = this.header.imageSize;
+      this.header.imageSize = newSize;
+      try {
+        await this.writeHeader();
+      } catch (err) {
+        this.header.imageSize = old;
+        throw err;
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -562,9 +660,12 @@ export class QedImage implements BackingDevice {
       if (result.corruptionsFixed > 0) this.cache.clear(); // tables were rewritten on disk
       if (result.corruptions === 0 && result.checkErrors === 0 && this.needsCheck) {
         await this.flushFile();
-        this.header.features &= ~BigInt(F_NEED_CHECK);
-        await this.writeHeader();
-        await this.flushFile();
+        await this.headerLock.with(async () => {
+          this.header.features &= ~NEED_CHECK;
+          this.needCheckDurable = false;
+          await this.writeHeader();
+          await this.flushFile();
+        });
       }
     }
     return result;
@@ -572,6 +673,7 @@ export class QedImage implements BackingDevice {
 
   // ---- helpers -----------------------------------------------------------------------
 
+  /** Callers hold the header lock (or run alone, at open): the whole in-memory header is written. */
   private async writeHeader(): Promise<void> {
     await this.io.write(serializeHeader(this.header), 0, 'header_update');
     count(this.stats.metadataWrites.header, HEADER_BYTES);

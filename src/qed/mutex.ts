@@ -7,6 +7,11 @@ export class FifoMutex {
     return this.waiters.length;
   }
 
+  /** Someone holds it (waiters, if any, queue behind the holder). */
+  get held(): boolean {
+    return this.locked;
+  }
+
   async acquire(): Promise<void> {
     if (!this.locked) {
       this.locked = true;
@@ -19,5 +24,15 @@ export class FifoMutex {
     const next = this.waiters.shift();
     if (next) next(); // ownership passes directly; `locked` stays true
     else this.locked = false;
+  }
+
+  /** Run `fn` holding the lock. */
+  async with<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
   }
 }
