@@ -1,4 +1,5 @@
 import type { MissRatioCurveReport } from '../cache/mrc.js';
+import { missRatioCurveBuilder, type MissRatioCurveBuilder } from '../cache/shards.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
+import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
@@ -44,6 +46,11 @@ export interface RunOptions {
    * sampleRate 1 is exact, below 1 is SHARDS spatial sampling.
    */
   missRatioCurve?: { sampleRate: number };
+  /**
+   * Told of every L2 table access during the replay phases (not the read-back or checks after
+   * them), with the replay clock's time in ns: `qed-bench trace-export` writes them out.
+   */
+  onTableAccess?: (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp, timeNs: number) => void;
 }
 
 export interface RunOutcome {
@@ -78,6 +85,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
     let jobIndex = 0;
+    const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
+    img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
     for (const phase of w.phases) {
       if (opts.signal?.aborted) break;
       const planned = phase.scenario
@@ -114,6 +123,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       phases.push(collector.finish());
       if (cut?.happened) break;
     }
+    img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
     const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
 
     if (shadow && !rec) {
@@ -146,7 +156,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       scheduler: scheduler?.stats() ?? null,
       integrity,
       recovery: rec?.recovery ?? null,
-      mrc: null,
+      mrc: curve?.report(w.cache.size) ?? null,
     };
   } finally {
     await img.close().catch(() => {});
@@ -168,6 +178,20 @@ function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => B
   if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null };
   const plan = new FaultPlan(s.faults, s.seed);
   return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null };
+}
+
+/** One listener for the curve and the caller's hook (null when neither wants accesses). */
+function tableAccessListener(curve: MissRatioCurveBuilder | null, hook: RunOptions['onTableAccess'], clock: ReplayClock): TableAccessListener | null {
+  if (curve && hook) {
+    return (off, kind, op) => {
+      if (kind === 'new') curve.insert(off);
+      else curve.access(off);
+      hook(off, kind, op, clock.now());
+    };
+  }
+  if (curve) return (off, kind) => (kind === 'new' ? curve.insert(off) : curve.access(off));
+  if (hook) return (off, kind, op) => hook(off, kind, op, clock.now());
+  return null;
 }
 
 function virtualClock(s: DeterministicScheduler): ReplayClock {
