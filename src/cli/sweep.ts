@@ -1,4 +1,166 @@
-import type { RegisterCommand } from './options.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { POLICY_NAMES } from '../cache/policies/index.js';
+import type { SweepResults } from '../metrics/sweep-results.js';
+import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepRun } from '../replay/sweep.js';
+import { formatSweep } from '../report/sweep-table.js';
+import { WorkloadError } from '../workload/errors.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import type { Output } from './output.js';
+import { EXIT_INTERRUPTED } from './run.js';
 
-/** `qed-bench sweep`: not built yet (placeholder so the command tree has one place per command). */
-export const registerSweep: RegisterCommand = () => {};
+export interface SweepCommandOptions {
+  workload: string;
+  /** Comma-separated lists; absent: the workload's matrix (or its single value). */
+  cacheSize?: string;
+  policy?: string;
+  jobs?: number;
+  set: string[];
+  out?: string;
+  resultsDir: string;
+  json?: boolean;
+  /** "i/n", 1-based. */
+  shard?: string;
+  sampleRate?: string;
+  verify: boolean;
+  real?: boolean;
+  memory: boolean;
+  quiet?: boolean;
+}
+
+export const registerSweep: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('sweep')
+    .configureOutput(usageOutput(out, 'sweep'))
+    .description('replay a workload once per cache size × policy (deterministic scheduler, in memory, on worker threads); one results file and a table (exit 1 if a safe policy lost data)')
+    .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml)')
+    .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)")
+    .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
+    .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable)', collect, [])
+    .option('-o, --out <file>', 'sweep results file (default: results/<name>-sweep-<time>.json)')
+    .option('--results-dir <dir>', 'where results files go without --out', 'results')
+    .option('--json', 'print the sweep results JSON instead of the table (no progress bar)')
+    .option('--shard <i/n>', 'run only shard i of n (1-based; cell k of the grid goes to shard k mod n + 1); join shards with `qed-bench merge`')
+    .option('--sample-rate <r>', "the miss-ratio curve's sampling rate, 0 < r <= 1 (default 1: exact)")
+    .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
+    .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
+    .option('--memory', 'replay on in-memory images, no file I/O (default)')
+    .option('--no-memory', 'replay on image files in temp directories')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
+};
+
+/**
+ * Replay every cell (cache size × policy) of a workload, or of one shard of its grid; write one
+ * sweep results file and print the table. Exit 1 if a safe policy failed a run's integrity checks.
+ */
+export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
+  const shard = o.shard === undefined ? null : parseShard(o.shard);
+  const sampleRate = o.sampleRate === undefined ? 1 : parseSampleRate(o.sampleRate);
+  const listed = { sizes: o.cacheSize === undefined ? null : parseSizes(o.cacheSize), policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
+  let text: string;
+  try {
+    text = await readFile(o.workload, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new WorkloadError(o.workload, [{ path: '', message: `cannot read the workload file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
+  }
+  const fromFile = listed.sizes && listed.policies ? null : workloadGrid(text, o.workload, o.set);
+  const sizes = listed.sizes ?? fromFile!.sizes;
+  const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
+
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    out.stderr('\nqed-bench: interrupted; finishing the runs in progress (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const bar = progressBar(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
+  let results: SweepResults;
+  try {
+    results = await sweep(
+      { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate },
+      { jobs: o.jobs ?? availableParallelism(), signal: abort.signal, onRun: bar.update },
+    );
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const path = o.out ?? sweepPath(o.resultsDir, results.sweep.workload, shard);
+  await mkdir(dirname(path), { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  await writeFile(path, json);
+  out.stdout(o.json ? json : `${formatSweep(results)}\nresults: ${path}\n`);
+  if (safePolicyFailed(results.runs)) return EXIT_FAILURE;
+  return results.sweep.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+/** "2/4" → {index: 2, count: 4}; 1 <= index <= count. */
+export function parseShard(s: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s);
+  if (!m) throw new CliUsageError(`--shard: "${s}" is not a shard; write i/n, e.g. --shard 2/4 for the second of four shards`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index < 1 || index > count) {
+    throw new CliUsageError(`--shard: "${s}": the shard number must be between 1 and the shard count (shards are numbered from 1), e.g. --shard 1/${Math.max(count, 2)}`);
+  }
+  return { index, count };
+}
+
+/** "4,8,16" → [4, 8, 16]: whole numbers of tables, at least 1, deduplicated and sorted. */
+export function parseSizes(s: string): number[] {
+  const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new CliUsageError('--cache-size: name at least one size, e.g. --cache-size 4,8,16');
+  const bad = items.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || !Number.isSafeInteger(Number(x)));
+  if (bad.length) {
+    throw new CliUsageError(`--cache-size: ${bad.map((x) => `"${x}"`).join(', ')} ${bad.length === 1 ? 'is not a cache size' : 'are not cache sizes'}; sizes are whole numbers of L2 tables, at least 1, e.g. --cache-size 4,8,16`);
+  }
+  return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
+
+/** Known policy names, deduplicated, in the order given; `what` names where they came from. */
+export function parsePolicies(s: string, what: string): string[] {
+  const policies = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
+  if (policies.length === 0) throw new CliUsageError(`${what}: name at least one policy, e.g. --policy fifo,lru`);
+  const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
+  if (unknown.length) throw new CliUsageError(`${what}: unknown policy ${unknown.map((p) => `"${p}"`).join(', ')}; known policies: ${POLICY_NAMES.join(', ')}`);
+  return policies;
+}
+
+function parseSampleRate(s: string): number {
+  const r = Number(s);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(s) || !Number.isFinite(r) || r <= 0 || r > 1) {
+    throw new CliUsageError(`--sample-rate: "${s}" is not a sampling rate; give a number above 0 and at most 1, e.g. --sample-rate 0.01 (1 = exact)`);
+  }
+  return r;
+}
+
+/** results/<name>-sweep[-shard-i-of-n]-<time>.json */
+function sweepPath(dir: string, name: string, shard: Shard | null): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const part = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
+  return join(dir, `${name.replace(/[^A-Za-z0-9._=,-]+/g, '_')}-sweep${part}-${stamp}.json`);
+}
+
+/** Runs done of the whole sweep, and integrity failures so far; on a terminal only (as `stress`'s bar). */
+function progressBar(enabled: boolean, total: number): { update: (r: SweepRun, done: number) => void; stop: () => void } {
+  if (!enabled || total === 0 || process.stderr.isTTY !== true || process.env.CI) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'sweep |{bar}| {value}/{total} runs, {eta_formatted} left; last: {last}; failed: {failed}', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  let failed = 0;
+  bar.start(total, 0, { failed, last: '-' });
+  return {
+    update(r, done) {
+      if (r.results.integrity.verdict === 'failed') failed++;
+      bar.update(done, { failed, last: `${r.policy} at ${r.size}` });
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Cache sweeps: one workload replayed once per cache size × policy (a grid cell), on worker
+ * threads or in-process, into one sweep results file. A cell is a pure function of (workload
+ * text, overrides, size, policy) under the deterministic scheduler, so the file does not depend
+ * on how many workers ran it, in which order, or how the grid was split into shards.
+ */
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { environment, gitCommit } from '../metrics/env.js';
+import { buildResults, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
+import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
+import { runTasks } from '../util/worker-pool.js';
+import { parseWorkload, WorkloadError } from '../workload/load.js';
+import type { Workload } from '../workload/types.js';
+import { runWorkload } from './runner.js';
+import { UNSAFE_POLICIES } from './stress.js';
+
+export interface SweepCell {
+  size: number;
+  policy: string;
+}
+
+/** Which slice of the grid: cell k (0-based, grid order) belongs to shard (k mod count) + 1. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export type SweepRun = SweepResults['runs'][number];
+
+export interface SweepSpec {
+  /** The workload file's text and its name (for messages and the results). */
+  text: string;
+  file: string;
+  /** The user's --set overrides (the cell's are applied after them). */
+  set: string[];
+  /** The full grid: sizes ascending, policies in the order given. */
+  sizes: number[];
+  policies: string[];
+  /** Null for the whole grid. */
+  shard: Shard | null;
+  /** 'deterministic' forces the deterministic scheduler; 'real' keeps the workload's own. */
+  scheduler: 'deterministic' | 'real';
+  /** Replay on in-memory images (default) or on files in temp directories. */
+  memory: boolean;
+  verify: boolean;
+  /** The miss-ratio curve's sampling rate (1 = exact). */
+  sampleRate: number;
+}
+
+export interface SweepOptions {
+  /** Worker threads; 1 runs in-process. */
+  jobs: number;
+  signal?: AbortSignal;
+  onRun?: (run: SweepRun, done: number, total: number) => void;
+}
+
+/** Every cell of the grid in grid order: sizes outer, policies inner. */
+export function sweepGrid(sizes: readonly number[], policies: readonly string[]): SweepCell[] {
+  return sizes.flatMap((size) => policies.map((policy) => ({ size, policy })));
+}
+
+/** The cells of `shard` (all of them for null), in grid order. */
+export function shardCells(cells: readonly SweepCell[], shard: Shard | null): SweepCell[] {
+  return shard ? cells.filter((_, k) => k % shard.count === shard.index - 1) : [...cells];
+}
+
+/** The overrides that make one cell: ours after the user's, so ours win. */
+export function cellOverrides(set: readonly string[], cell: SweepCell, scheduler: SweepSpec['scheduler']): string[] {
+  return [...set, ...(scheduler === 'deterministic' ? ['scheduler.mode=deterministic'] : []), `cache.size=${cell.size}`, `cache.policy=${cell.policy}`];
+}
+
+export const cellLabel = (c: SweepCell): string => `cache.size=${c.size}, cache.policy=${c.policy}`;
+
+/**
+ * The grid a workload asks for without --cache-size/--policy: the sizes and policies of its
+ * `matrix:` runs (after the user's overrides), else its single cache size and policy.
+ */
+export function workloadGrid(text: string, file: string, set: readonly string[]): { sizes: number[]; policies: string[] } {
+  const ws = parseWorkload(text, file, { set });
+  return {
+    sizes: [...new Set(ws.map((w) => w.cache.size))].sort((a, b) => a - b),
+    policies: [...new Set(ws.map((w) => w.cache.policy))],
+  };
+}
+
+/** Parse the workload for one cell; checks it is one run on a fresh image. Throws WorkloadError. */
+export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'memory' | 'scheduler'>, cell: SweepCell): Workload {
+  const ws = parseWorkload(spec.text, spec.file, { set: cellOverrides(spec.set, cell, spec.scheduler) });
+  if (ws.length !== 1) {
+    throw new WorkloadError(spec.file, [
+      {
+        path: 'matrix',
+        message: `gives ${ws.length} runs per cache size and policy; a sweep runs one: fix the other matrix fields with --set (e.g. --set phases[0].jobs[0].iodepth=8)`,
+      },
+    ]);
+  }
+  const w = ws[0];
+  if (w.image.path) {
+    throw new WorkloadError(spec.file, [{ path: 'image.path', message: 'a sweep replays every cell on a fresh image; remove image.path' }]);
+  }
+  if (spec.memory && w.image.backing) {
+    throw new WorkloadError(spec.file, [{ path: 'image.backing', message: 'in-memory runs cannot use a backing file; add --no-memory to run on files' }]);
+  }
+  return w;
+}
+
+/** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */
+export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'verify' | 'sampleRate'>): Promise<SweepRun> {
+  const cell = { size: w.cache.size, policy: w.cache.policy };
+  try {
+    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, missRatioCurve: { sampleRate: spec.sampleRate } });
+    if (!spec.memory && outcome.image.created && outcome.image.kept) await rm(dirname(outcome.image.path), { recursive: true, force: true });
+    return { ...cell, results: buildResults(w, outcome) };
+  } catch (err) {
+    throw new Error(`${cellLabel(cell)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Run the cells of the spec's shard; bad input throws before any run starts. */
+export async function sweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepResults> {
+  const started = performance.now();
+  const cells = shardCells(sweepGrid(spec.sizes, spec.policies), spec.shard);
+  // Parse every cell up front: errors surface once, here, not in a worker.
+  const workloads = cells.map((c) => sweepWorkload(spec, c));
+  const runs: SweepRun[] = [];
+  const jobs = await runTasks({
+    worker: new URL('./sweep-worker.js', import.meta.url),
+    name: 'sweep worker',
+    init: spec,
+    tasks: cells,
+    jobs: opts.jobs,
+    signal: opts.signal,
+    onResult: (r: SweepRun) => {
+      runs.push(r);
+      opts.onRun?.(r, runs.length, cells.length);
+    },
+    inProcess: (c) => runCell(workloads[cells.indexOf(c)], spec),
+  });
+  const order = (r: SweepCell): number => spec.sizes.indexOf(r.size) * spec.policies.length + spec.policies.indexOf(r.policy);
+  runs.sort((a, b) => order(a) - order(b));
+  return {
+    schema: SWEEP_SCHEMA,
+    tool: { name: 'qed-bench', version: toolVersion(), gitCommit: gitCommit() },
+    environment: environment(),
+    sweep: {
+      workload: workloads[0]?.name ?? sweepWorkload(spec, { size: spec.sizes[0], policy: spec.policies[0] }).name,
+      file: spec.file,
+      set: spec.set,
+      sizes: spec.sizes,
+      policies: spec.policies,
+      shards: spec.shard ? [spec.shard] : null,
+      timing: workloads.every((w) => w.scheduler.mode === 'deterministic') ? 'deterministic' : 'real',
+      jobs,
+      elapsedMs: performance.now() - started,
+      status: runs.length < cells.length ? 'interrupted' : 'completed',
+    },
+    runs,
+  };
+}
+
+/**
+ * What a run's workload is apart from its cell: the hash of its workload with cache size and
+ * policy blanked. Every run of one sweep has the same; merge uses it to refuse mixing sweeps.
+ */
+export function sweepWorkloadHash(r: RunResults): string {
+  const { hash: _hash, ...w } = r.workload;
+  return workloadHash({ ...w, cache: { ...w.cache, size: 0, policy: '' } });
+}
+
+/** True when a run of a policy that must never lose data (all but UNSAFE_POLICIES) failed its integrity checks. */
+export function safePolicyFailed(runs: readonly SweepRun[]): boolean {
+  return runs.some((r) => r.results.integrity.verdict === 'failed' && !UNSAFE_POLICIES.has(r.policy));
+}

@@ -1,0 +1,59 @@
+import type { RunResults } from '../metrics/results.js';
+import type { SweepResults } from '../metrics/sweep-results.js';
+import { UNSAFE_POLICIES } from '../replay/stress.js';
+import { table } from './summary.js';
+
+/** One cell of the sweep table: hit rate / metadata reads per 1000 requests / +peak over capacity. */
+export function sweepCell(r: RunResults): string {
+  const t = r.total;
+  return `${(t.hitRate * 100).toFixed(1)}% / ${t.metadataReadsPer1000.toFixed(1)} / +${t.peakOverCapacity}`;
+}
+
+/**
+ * The terminal summary of a sweep: a header line, a table (rows: cache sizes; columns: policies;
+ * `-` for a cell this file does not hold), and the integrity verdicts.
+ */
+export function formatSweep(r: SweepResults): string {
+  const s = r.sweep;
+  const byCell = new Map(r.runs.map((x) => [`${x.size}/${x.policy}`, x.results]));
+  const cells = s.sizes.length * s.policies.length;
+  const workers = s.jobs === 1 ? '1 process' : `${s.jobs} workers`;
+  const lines = [
+    `sweep ${s.workload}: ${count(s.sizes.length, 'cache size')} × ${count(s.policies.length, 'policy', 'policies')}; ${r.runs.length} of ${cells} runs, ${s.timing} scheduler, ` +
+      `${workers}, ${(s.elapsedMs / 1000).toFixed(1)} s${shardNote(s.shards)}${s.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`,
+    '',
+    'each cell: hit rate / metadata reads per 1000 requests / + peak entries over capacity',
+  ];
+  const rows = s.sizes.map((size) => [String(size), ...s.policies.map((p) => {
+    const res = byCell.get(`${size}/${p}`);
+    return res ? sweepCell(res) : '-';
+  })]);
+  lines.push(...table(['size', ...s.policies], rows), '');
+  lines.push(...integrityLines(r));
+  return lines.join('\n');
+}
+
+/** One line per run whose integrity failed, else one line saying all passed (or were not verified). */
+export function integrityLines(r: SweepResults): string[] {
+  const failed = r.runs.filter((x) => x.results.integrity.verdict === 'failed');
+  if (failed.length === 0) {
+    const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
+    if (skipped === r.runs.length && skipped > 0) return ['integrity: not verified (--no-verify)'];
+    return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${skipped ? ` (${skipped} not verified)` : ''}`];
+  }
+  return failed.map(({ size, policy, results }) => {
+    const i = results.integrity;
+    const known = UNSAFE_POLICIES.has(policy) ? ' (known unsafe policy)' : '';
+    const v = i.violations[0];
+    const first = v ? `; first: ${v.kind} at offset ${v.offset} (${v.sectors} sectors, ${v.during})` : '';
+    return `size ${size} × ${policy}: integrity FAILED${known}: lost ${i.lostWrites}, stale ${i.staleReads}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData} sectors${first}`;
+  });
+}
+
+function shardNote(shards: SweepResults['sweep']['shards']): string {
+  if (!shards) return '';
+  const list = shards.map((x) => `${x.index}/${x.count}`).join(', ');
+  return shards.length === 1 ? `  [shard ${list}]` : `  [shards ${list} merged]`;
+}
+
+const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
