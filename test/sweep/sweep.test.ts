@@ -98,6 +98,15 @@ describe('sweep of sweep-tiny: 2 sizes × 2 policies', () => {
   });
 });
 
+describe('interrupted sweep', () => {
+  it('stops handing out cells on abort: the runs done so far, status interrupted', async () => {
+    const abort = new AbortController();
+    const r = await sweep(spec({ sizes: [2, 3, 4] }), { jobs: 1, signal: abort.signal, onRun: () => abort.abort() });
+    expect(r.sweep.status).toBe('interrupted');
+    expect(r.runs.map((x) => `${x.size}/${x.policy}`)).toEqual(['2/fifo']);
+  });
+});
+
 describe('grid and shards', () => {
   it('the grid from the workload: its matrix sizes (ascending) and policies, or its single values', () => {
     expect(workloadGrid(TEXT, FILE, [])).toEqual({ sizes: [2, 4, 8], policies: ['fifo', 'lru'] });
