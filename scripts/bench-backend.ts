@@ -19,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { BackendError } from '../src/io/backend.js';
 import { FileBackend } from '../src/io/file-backend.js';
+import { randomOffsets } from './lib/offsets.js';
+import { elapsedNs, fmtInt, median, rotation } from './lib/samples.js';
 
 const BLOCK = 4096;
 const DEPTHS = [1, 32] as const;
@@ -78,21 +80,6 @@ function word(buf: Uint8Array, at: number): number {
 function blockOk(buf: Uint8Array, offset: number): boolean {
   const index = offset / BLOCK;
   return word(buf, 0) === index && word(buf, BLOCK - 4) === (index ^ TAG) >>> 0;
-}
-
-/** Block-aligned offsets from a seeded xorshift32, so every variant reads the same blocks. */
-function randomOffsets(count: number, blocks: number, seed = 0x9e3779b9): Float64Array {
-  const out = new Float64Array(count);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = (x % blocks) * BLOCK;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,10 +300,6 @@ const VARIANTS: Variant[] = [
 // ---------------------------------------------------------------------------------------------
 // Runs.
 
-function elapsedNs(t0: bigint): number {
-  return Number(process.hrtime.bigint() - t0);
-}
-
 function runSync(fd: number, offsets: Float64Array): number {
   const buf = new Uint8Array(BLOCK);
   let bad = 0;
@@ -349,12 +332,6 @@ async function runAsync(label: string, read: ReadFn, offsets: Float64Array, dept
   return ns;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 interface Row {
   variant: string;
   label: string;
@@ -378,7 +355,7 @@ async function bench(opts: Options): Promise<{ rows: Row[]; file: string; create
     const t0 = process.hrtime.bigint();
     createFile(file, sizeBytes); // just written, so it sits in the page cache
     const createMs = elapsedNs(t0) / 1e6;
-    const offsets = randomOffsets(opts.ops, sizeBytes / BLOCK);
+    const offsets = randomOffsets(opts.ops, sizeBytes / BLOCK, BLOCK);
     const warm = offsets.subarray(0, Math.min(opts.ops, 20_000));
     log(`created ${opts.sizeMiB} MiB in ${createMs.toFixed(0)} ms: ${file}`);
 
@@ -397,7 +374,7 @@ async function bench(opts: Options): Promise<{ rows: Row[]; file: string; create
       for (const v of VARIANTS) for (const d of DEPTHS) await runAsync(v.label, readers.get(v.id)!.read, warm, d);
 
       for (let rep = 0; rep < opts.reps; rep++) {
-        const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length]);
+        const order = rotation(VARIANTS, rep);
         record(SYNC_ID, runSync(syncFd, offsets));
         log(`rep ${rep + 1}/${opts.reps}: fs.readSync done`);
         for (const d of DEPTHS) {
@@ -435,10 +412,6 @@ async function bench(opts: Options): Promise<{ rows: Row[]; file: string; create
 
 function log(msg: string): void {
   process.stderr.write(`bench-backend: ${msg}\n`);
-}
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }
 
 function printTable(rows: Row[], opts: Options, env: Record<string, string | number>): void {

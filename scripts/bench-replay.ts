@@ -12,9 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileBackend } from '../src/io/file-backend.js';
-import { createImageFile, openImageFile } from '../src/qed/open-file.js';
+import { openImageFile } from '../src/qed/open-file.js';
 import { runWorkload } from '../src/replay/runner.js';
 import { parseWorkload } from '../src/workload/load.js';
+import { createFullImage } from './lib/full-image.js';
+import { atDepth } from './lib/lanes.js';
+import { randomOffsets } from './lib/offsets.js';
+import { median, opsPerSec, rotation } from './lib/samples.js';
 
 const SIZE = 1 << 30;
 const BLOCK = 4096;
@@ -24,44 +28,17 @@ const { values } = parseArgs({ options: { ops: { type: 'string', default: '10000
 const OPS = Number(values.ops);
 const REPS = Number(values.reps);
 
-/** Seeded offsets shared by every variant. */
-function offsets(n: number, blocks: number): Float64Array {
-  const out = new Float64Array(n);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = ((x >>> 0) % blocks) * BLOCK;
-  }
-  return out;
-}
-
-/** ops/s of `read` over the offsets with DEPTH lanes each awaiting its own read. */
-async function atDepth(offs: Float64Array, read: (buf: Uint8Array, off: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: DEPTH }, async () => {
-      const buf = new Uint8Array(BLOCK);
-      while (next < offs.length) await read(buf, offs[next++]);
-    }),
-  );
-  return offs.length / (Number(process.hrtime.bigint() - t0) / 1e9);
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qed-bench-replay-'));
   try {
     const image = path.join(dir, 'full.qed');
-    await createImageFile(image, { size: SIZE });
-    const fill = await openImageFile(image);
-    const chunk = new Uint8Array(1 << 20).fill(0x5a);
-    for (let off = 0; off < SIZE; off += chunk.length) await fill.write(chunk, off);
-    await fill.close();
+    await createFullImage(image, SIZE);
     const fileBlocks = Math.floor(fs.statSync(image).size / BLOCK);
-    const fileOffs = offsets(OPS, fileBlocks);
-    const diskOffs = offsets(OPS, SIZE / BLOCK);
+    const fileOffs = randomOffsets(OPS, fileBlocks, BLOCK);
+    const diskOffs = randomOffsets(OPS, SIZE / BLOCK, BLOCK);
+    /** ops/s of `read` over the offsets at DEPTH. */
+    const readRate = async (offs: Float64Array, read: (buf: Uint8Array, off: number) => Promise<void>): Promise<number> =>
+      opsPerSec(offs.length, await atDepth(offs, DEPTH, BLOCK, read));
 
     const workload = (verify: boolean) => ({
       verify,
@@ -87,7 +64,7 @@ async function main(): Promise<void> {
         id: 'FileBackend.read',
         run: async () => {
           const b = await FileBackend.open(image, { readOnly: true });
-          const r = await atDepth(fileOffs, (buf, off) => b.read(buf, off));
+          const r = await readRate(fileOffs, (buf, off) => b.read(buf, off));
           await b.close();
           return r;
         },
@@ -96,7 +73,7 @@ async function main(): Promise<void> {
         id: 'QedImage.read (engine)',
         run: async () => {
           const img = await openImageFile(image, { readOnly: true });
-          const r = await atDepth(diskOffs, (buf, off) => img.read(buf, off));
+          const r = await readRate(diskOffs, (buf, off) => img.read(buf, off));
           await img.close();
           return r;
         },
@@ -113,13 +90,11 @@ async function main(): Promise<void> {
 
     const samples = new Map<string, number[]>(variants.map((v) => [v.id, []]));
     for (let rep = 0; rep < REPS; rep++) {
-      for (let i = 0; i < variants.length; i++) {
-        const v = variants[(i + rep) % variants.length];
+      for (const v of rotation(variants, rep)) {
         samples.get(v.id)!.push(await v.run());
         process.stderr.write(`rep ${rep + 1}/${REPS}: ${v.id}\n`);
       }
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const backend = median(samples.get('FileBackend.read')!);
     const rows = variants.map((v) => ({ variant: v.id, opsPerSec: Math.round(median(samples.get(v.id)!)), vsBackend: median(samples.get(v.id)!) / backend }));
     if (values.json) {

@@ -1,0 +1,34 @@
+import type { AllocationMode } from '../../src/qed/image.js';
+import type { BenchCase, CaseId } from './cases.js';
+
+/** What every peer runs on. */
+export interface PeerContext {
+  /** Temp directory for fresh images, iologs and fio output; removed at the end. */
+  dir: string;
+  /** The fully allocated, page-cached QED image (read and overwrite cases). */
+  image: string;
+  size: number;
+  clusterSize: number;
+  /** File offsets of each case's requests on the full image (raw peers use these). */
+  host: Map<CaseId, Float64Array>;
+}
+
+/** One way of doing a case's requests; `run` returns operations per second. */
+export interface Peer {
+  id: string;
+  label: string;
+  group: 'QEMU' | 'qed-bench' | 'raw';
+  /** Runs in this process (JIT, libuv pool): warmed up before the timed runs. */
+  inProcess: boolean;
+  /** Why it cannot run here (tool missing), or null. */
+  skip: string | null;
+  /** Does this peer take part in the case (default: yes). */
+  applies?(c: BenchCase): boolean;
+  depth(c: BenchCase): number;
+  run(c: BenchCase, ctx: PeerContext): Promise<number>;
+}
+
+/** The engine peers' allocation mode, in their id and label. */
+export function allocationTag(mode: AllocationMode): string {
+  return mode === 'serial' ? '' : `, allocation ${mode}`;
+}
