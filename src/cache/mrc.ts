@@ -54,10 +54,15 @@ export class LruStackDistances {
     return cum;
   }
 
-  /** The report at `sizes` (see curveSizes). */
-  report(capacity: number, maxPoints = CURVE_POINTS): MissRatioCurveReport {
-    const sizes = curveSizes(this.slotOf.size, capacity, maxPoints);
+  /** Miss ratio of an LRU cache of each of `sizes` tables. */
+  missRatios(sizes: readonly number[]): number[] {
     const cum = this.cumulativeHits();
+    return sizes.map((c) => this.missRatioOf(cum, c));
+  }
+
+  /** The report at curveSizes(distinct, capacity) and any `extraSizes`. */
+  report(capacity: number, extraSizes: readonly number[] = []): MissRatioCurveReport {
+    const sizes = curveSizes(this.slotOf.size, capacity, CURVE_POINTS, extraSizes);
     return {
       kind: 'exact',
       sampleRate: 1,
@@ -65,7 +70,7 @@ export class LruStackDistances {
       inserts: this.nInserts,
       distinctTables: this.slotOf.size,
       sizes,
-      missRatio: sizes.map((c) => this.missRatioOf(cum, c)),
+      missRatio: this.missRatios(sizes),
     };
   }
 
@@ -173,9 +178,10 @@ export const CURVE_POINTS = 512;
 
 /**
  * Report sizes: every size 1..distinct when that is at most `maxPoints`, else about
- * `maxPoints` sizes spread evenly on a log scale from 1 to distinct; `capacity` always.
+ * `maxPoints` sizes spread evenly on a log scale from 1 to distinct; `capacity` (when ≥ 1) and
+ * `extraSizes` always.
  */
-export function curveSizes(distinct: number, capacity: number, maxPoints = CURVE_POINTS): number[] {
+export function curveSizes(distinct: number, capacity: number, maxPoints = CURVE_POINTS, extraSizes: readonly number[] = []): number[] {
   const set = new Set<number>();
   if (distinct <= maxPoints) {
     for (let c = 1; c <= distinct; c++) set.add(c);
@@ -190,6 +196,7 @@ export function curveSizes(distinct: number, capacity: number, maxPoints = CURVE
     }
   }
   if (capacity >= 1) set.add(capacity);
+  for (const c of extraSizes) set.add(c);
   return [...set].sort((a, b) => a - b);
 }
 

@@ -80,9 +80,9 @@ export class ShardsCurve {
     });
   }
 
-  report(capacity: number, maxPoints = CURVE_POINTS): MissRatioCurveReport {
+  report(capacity: number, extraSizes: readonly number[] = []): MissRatioCurveReport {
     const distinct = this.distinctEstimate;
-    const sizes = curveSizes(distinct, capacity, maxPoints);
+    const sizes = curveSizes(distinct, capacity, CURVE_POINTS, extraSizes);
     return {
       kind: 'shards',
       sampleRate: this.sampleRate,
@@ -99,7 +99,9 @@ export class ShardsCurve {
 export interface MissRatioCurveBuilder {
   access(key: number): void;
   insert(key: number): void;
-  report(capacity: number, maxPoints?: number): MissRatioCurveReport;
+  missRatios(sizes: readonly number[]): number[];
+  /** The curve at curveSizes(distinct, capacity) plus `extraSizes` (capacity 0: none). */
+  report(capacity: number, extraSizes?: readonly number[]): MissRatioCurveReport;
 }
 
 export function missRatioCurveBuilder(sampleRate: number): MissRatioCurveBuilder {

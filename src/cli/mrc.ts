@@ -1,4 +1,148 @@
-import type { RegisterCommand } from './options.js';
+import { InvalidArgumentError } from 'commander';
+import type { MissRatioCurveReport } from '../cache/mrc.js';
+import { missRatioCurveBuilder } from '../cache/shards.js';
+import { runWorkload } from '../replay/runner.js';
+import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
+import { loadWorkload } from '../workload/load.js';
+import { CliUsageError, EXIT_OK } from './errors.js';
+import { collect, usageOutput, type RegisterCommand } from './options.js';
+import type { Output } from './output.js';
+import { progressReporter } from './progress.js';
 
-/** `qed-bench mrc`: not built yet (placeholder so the command tree has one place per command). */
-export const registerMrc: RegisterCommand = () => {};
+export interface MrcCommandOptions {
+  input: string;
+  /** 1 = exact; below 1 = SHARDS. */
+  sampleRate: number;
+  sizes?: number[];
+  set: string[];
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** One curve and where it came from (a workload gives one per matrix combination). */
+interface MrcResult {
+  input: string;
+  /** For workload input: the run whose stream it is, and what its own cache did. */
+  workload: { name: string; policy: string; capacity: number; hitRate: number; scheduler: string; inMemory: boolean } | null;
+  mrc: MissRatioCurveReport;
+}
+
+/** Rows printed without --sizes when the curve has more sizes than this. */
+const PRINT_ALL_UP_TO = 32;
+
+export const isWorkloadFile = (path: string): boolean => /\.ya?ml$/i.test(path);
+
+/**
+ * The LRU miss-ratio curve of a table trace (.tables, every line a lookup: new tables count as
+ * cold misses, as any simulator reading the file sees them) or of a workload's replay (in
+ * memory under the deterministic scheduler unless --set says otherwise; new tables occupy the
+ * stack without counting as lookups). Prints size → miss ratio, hit ratio.
+ */
+export async function mrcCommand(o: MrcCommandOptions, out: Output): Promise<number> {
+  const extra = o.sizes ?? [];
+  let results: MrcResult[];
+  if (isWorkloadFile(o.input)) {
+    results = await fromWorkload(o, extra);
+  } else {
+    if (o.set.length) throw new CliUsageError(`--set applies to a workload file (.yaml), but ${o.input} is a table trace`);
+    const curve = missRatioCurveBuilder(o.sampleRate);
+    try {
+      await readTableTrace(o.input, (t) => curve.access(t));
+    } catch (err) {
+      if (err instanceof TableTraceError) throw new CliUsageError(err.message);
+      throw err;
+    }
+    results = [{ input: o.input, workload: null, mrc: curve.report(0, extra) }];
+  }
+  if (o.json) out.stdout(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+  else out.stdout(`${results.map((r) => formatCurve(r, o.sizes)).join('\n')}`);
+  return EXIT_OK;
+}
+
+async function fromWorkload(o: MrcCommandOptions, extra: number[]): Promise<MrcResult[]> {
+  // Deterministic first, so the user's --set may choose otherwise.
+  const workloads = await loadWorkload(o.input, { set: ['scheduler.mode=deterministic', ...o.set] });
+  const results: MrcResult[] = [];
+  for (const [i, w] of workloads.entries()) {
+    // An existing image or a backing file needs the file backend; otherwise memory is faster.
+    const inMemory = !w.image.path && !w.image.backing;
+    const progress = progressReporter({ enabled: !o.json && !o.quiet, label: workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name });
+    let outcome;
+    try {
+      outcome = await runWorkload(w, { inMemory, qemuCheck: false, onProgress: progress.update, missRatioCurve: { sampleRate: o.sampleRate, sizes: extra } });
+    } finally {
+      progress.stop();
+    }
+    const c = outcome.total.cache;
+    results.push({
+      input: o.input,
+      workload: { name: w.name, policy: c.policy, capacity: c.capacity, hitRate: c.lookups ? c.hits / c.lookups : 0, scheduler: w.scheduler.mode, inMemory },
+      mrc: outcome.mrc!,
+    });
+  }
+  return results;
+}
+
+/** A heading and a size / miss ratio / hit ratio table. */
+export function formatCurve(r: MrcResult, sizes?: number[]): string {
+  const m = r.mrc;
+  const what = m.kind === 'exact' ? 'exact LRU miss-ratio curve' : `SHARDS estimate of the LRU miss-ratio curve (sample rate ${m.sampleRate})`;
+  const w = r.workload;
+  const lines = [
+    w
+      ? `${what} of ${w.name} (${r.input}; ${w.scheduler} scheduler${w.inMemory ? ', in memory' : ''}): ${m.lookups} lookups, ${m.inserts} new tables, ${m.kind === 'exact' ? '' : '~'}${m.distinctTables} distinct tables`
+      : `${what} of ${r.input}: ${m.lookups} table accesses (every line a lookup), ${m.kind === 'exact' ? '' : '~'}${m.distinctTables} distinct tables`,
+  ];
+  const rows = printedSizes(m, sizes, w?.capacity);
+  const at = new Map(m.sizes.map((s, i) => [s, m.missRatio[i]]));
+  const table = [['size', 'miss ratio', 'hit ratio'], ...rows.map((s) => {
+    const miss = at.get(s)!;
+    return [`${s}${w && s === w.capacity ? ' *' : ''}`, miss.toFixed(4), (1 - miss).toFixed(4)];
+  })];
+  const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) lines.push(row.map((c, i) => c.padStart(widths[i])).join('  '));
+  if (w) lines.push(`* this run's capacity; its own ${w.policy} cache had hit ratio ${w.hitRate.toFixed(4)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** --sizes; else every size of a short curve; else the curve's sizes nearest each power of two, the capacity and the last. */
+function printedSizes(m: MissRatioCurveReport, sizes: number[] | undefined, capacity: number | undefined): number[] {
+  if (sizes) return sizes;
+  if (m.sizes.length <= PRINT_ALL_UP_TO) return m.sizes;
+  const pick = new Set<number>();
+  for (let p = 1; p <= m.distinctTables; p *= 2) {
+    let best = m.sizes[0];
+    for (const s of m.sizes) if (Math.abs(s - p) < Math.abs(best - p)) best = s;
+    pick.add(best);
+  }
+  if (capacity !== undefined) pick.add(capacity);
+  pick.add(m.sizes.at(-1)!);
+  return [...pick].sort((a, b) => a - b);
+}
+
+function rateArg(value: string): number {
+  const r = Number(value);
+  if (value.trim() === '' || !(r > 0 && r <= 1)) throw new InvalidArgumentError(`"${value}" is not a rate in (0, 1], e.g. 0.1 (1 = exact)`);
+  return r;
+}
+
+function sizesArg(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const bad = parts.find((s) => !/^\d+$/.test(s) || Number(s) < 1);
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a cache size in tables (a whole number >= 1); e.g. --sizes 4,8,16`);
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+export const registerMrc: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('mrc')
+    .configureOutput(usageOutput(out, 'mrc'))
+    .description('LRU miss-ratio curve of a table trace (.tables from trace-export) or of a workload replay (.yaml): miss ratio at every cache size in one pass')
+    .argument('<input>', 'a .tables trace (one table id per line) or a workload YAML file')
+    .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', rateArg, 1)
+    .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', sizesArg)
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable; workload input only)', collect, [])
+    .option('--json', 'print the curve as JSON (no progress bar)')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (input: string, o) => setCode(await mrcCommand({ input, ...o }, out)));
+};

@@ -1,4 +1,76 @@
-import type { RegisterCommand } from './options.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { runWorkload } from '../replay/runner.js';
+import { TableTraceWriter } from '../replay/table-trace.js';
+import { WorkloadError, loadWorkload } from '../workload/load.js';
+import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { collect, usageOutput, type RegisterCommand } from './options.js';
+import type { Output } from './output.js';
+import { progressReporter } from './progress.js';
+import { EXIT_INTERRUPTED } from './run.js';
 
-/** `qed-bench trace-export`: not built yet (placeholder so the command tree has one place per command). */
-export const registerTraceExport: RegisterCommand = () => {};
+export interface TraceExportOptions {
+  workload: string;
+  set: string[];
+  /** Output prefix: PREFIX.tables and PREFIX.csv. */
+  out: string;
+  verify: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Replay a workload (under its own scheduler, on an image file as `run` does) and write its L2
+ * table-access stream as it goes; print a one-paragraph summary. Exit 1 if the replay failed
+ * its integrity checks (the trace is still written), 130 if interrupted (a partial trace).
+ */
+export async function traceExportCommand(o: TraceExportOptions, out: Output): Promise<number> {
+  const workloads = await loadWorkload(o.workload, { set: o.set });
+  if (workloads.length !== 1) {
+    throw new WorkloadError(o.workload, [
+      { path: 'matrix', message: `gives ${workloads.length} runs; trace-export writes the trace of one: fix the matrix fields with --set (e.g. --set cache.size=16)` },
+    ]);
+  }
+  const [w] = workloads;
+  await mkdir(dirname(o.out), { recursive: true });
+  const trace = new TableTraceWriter(o.out);
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    out.stderr('\nqed-bench: interrupted; draining requests in flight (the trace so far is kept; Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = progressReporter({ enabled: !o.quiet, label: w.name });
+  let outcome;
+  try {
+    outcome = await runWorkload(w, { verify: o.verify, qemuCheck: false, signal: abort.signal, onProgress: progress.update, onTableAccess: trace.record });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    trace.close();
+  }
+  const t = trace.counts();
+  const cache = outcome.total.cache;
+  const verdict = outcome.integrity.verdict;
+  out.stdout(
+    `trace-export: replayed ${w.name} (${outcome.total.requests} requests, ${outcome.timing === 'virtual' ? 'deterministic scheduler, virtual time' : 'wall-clock time'}` +
+      `${outcome.status === 'interrupted' ? ', interrupted' : ''}; integrity ${verdict}): ${t.accesses} L2 table accesses, ` +
+      `${cache.lookups} lookups (${cache.hits} hits, ${cache.misses} misses; ${cache.policy} cache of ${cache.capacity} tables) and ${t.inserts} new tables, ` +
+      `over ${t.distinctTables} distinct tables. Wrote ${trace.tablesPath} (one table id per line) and ${trace.csvPath} (time_ns,table,kind,op).\n`,
+  );
+  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  return verdict === 'failed' ? EXIT_FAILURE : EXIT_OK;
+}
+
+export const registerTraceExport: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('trace-export')
+    .configureOutput(usageOutput(out, 'trace-export'))
+    .description("replay a workload and write its L2 table-access stream: PREFIX.tables (one table id per line) and PREFIX.csv (time_ns,table,kind,op)")
+    .argument('<workload>', 'workload YAML file')
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .requiredOption('-o, --out <prefix>', 'output prefix: writes PREFIX.tables and PREFIX.csv')
+    .option('--no-verify', 'skip read verification and the final read-back (faster)')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (workload: string, o) => setCode(await traceExportCommand({ workload, ...o }, out)));
+};

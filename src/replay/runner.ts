@@ -43,9 +43,10 @@ export interface RunOptions {
   inMemory?: boolean;
   /**
    * Compute the LRU miss-ratio curve of the run's L2 table-access stream (results `mrc`);
-   * sampleRate 1 is exact, below 1 is SHARDS spatial sampling.
+   * sampleRate 1 is exact, below 1 is SHARDS spatial sampling; `sizes` are added to the
+   * report's own spread of sizes.
    */
-  missRatioCurve?: { sampleRate: number };
+  missRatioCurve?: { sampleRate: number; sizes?: number[] };
   /**
    * Told of every L2 table access during the replay phases (not the read-back or checks after
    * them), with the replay clock's time in ns: `qed-bench trace-export` writes them out.
@@ -156,7 +157,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       scheduler: scheduler?.stats() ?? null,
       integrity,
       recovery: rec?.recovery ?? null,
-      mrc: curve?.report(w.cache.size) ?? null,
+      mrc: curve?.report(w.cache.size, opts.missRatioCurve?.sizes) ?? null,
     };
   } finally {
     await img.close().catch(() => {});

@@ -75,9 +75,9 @@ describe('exact curve on long streams (the time axis packs and grows)', () => {
         (ops) => {
           const sd = new LruStackDistances();
           for (const o of ops) (o.insert ? sd.insert(o.key) : sd.access(o.key));
-          const r = sd.report(37, 64);
-          for (const [i, size] of r.sizes.entries()) {
-            if (i % 8 !== 0 && size !== 37) continue;
+          const sizes = [1, 2, 3, 5, 8, 13, 37, 100, 250, 600, 1000, 1501];
+          const got = sd.missRatios(sizes);
+          for (const [i, size] of sizes.entries()) {
             const lru = new RefLru(size);
             let lookups = 0;
             let misses = 0;
@@ -87,8 +87,8 @@ describe('exact curve on long streams (the time axis packs and grows)', () => {
               lookups++;
               if (!hit) misses++;
             }
-            expect(r.lookups).toBe(lookups);
-            expect(r.missRatio[i] * lookups).toBeCloseTo(misses, 6);
+            expect(sd.lookups).toBe(lookups);
+            expect(got[i] * lookups).toBeCloseTo(misses, 6);
           }
         },
       ),
@@ -105,5 +105,7 @@ describe('exact curve on long streams (the time axis packs and grows)', () => {
     expect(many).toContain(777);
     expect(many.length).toBeGreaterThan(400);
     expect(many.length).toBeLessThanOrEqual(513);
+    expect(curveSizes(100_000, 0, 512, [1000, 3])).toContain(1000);
+    expect(curveSizes(4, 0, 512, [9])).toEqual([1, 2, 3, 4, 9]);
   });
 });
