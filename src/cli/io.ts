@@ -1,3 +1,4 @@
+import type { AllocationMode } from '../qed/image.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { withImage } from './image.js';
 import { runIoCommands } from './io-exec.js';
@@ -9,6 +10,7 @@ export interface IoArgs {
   cmd: string[];
   cacheSize?: number;
   cachePolicy?: string;
+  allocation?: AllocationMode;
   readOnly?: boolean;
   json?: boolean;
 }
@@ -17,7 +19,7 @@ export interface IoArgs {
 export async function ioCommand(a: IoArgs, out: Output): Promise<number> {
   if (a.cmd.length === 0) throw new CliUsageError(`io ${a.image}: give at least one -c COMMAND, e.g. -c 'read -P 0xcd 0 64k'`);
   const cmds = parseIoCommands(a.cmd, a.readOnly ?? false);
-  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy };
+  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation };
   const { results, engine, cache } = await withImage(a.image, opts, async (img) => {
     const results = await runIoCommands(img, cmds, out, !a.json);
     // Counters as the commands left them, before close() flushes.

@@ -22,6 +22,6 @@ export async function openMemoryImage(
   const store = new MemoryStore();
   await createImage(new MemoryBackend(store), { size: w.image.size, clusterSize: w.image.clusterSize, tableSize: w.image.tableSize });
   const io = wrap(new MemoryBackend(store));
-  const img = await QedImage.open(io, { cacheSize: w.cache.size, cachePolicy: w.cache.policy });
+  const img = await QedImage.open(io, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation });
   return { img, store };
 }

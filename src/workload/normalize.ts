@@ -11,7 +11,7 @@ import type { Issue } from './locate.js';
 import { formatPath, type PathSeg } from './paths.js';
 import { DEFAULTS, type ParsedJob, type ParsedWorkload } from './schema.js';
 import { normalizeScenario } from './scenario.js';
-import type { BlockSize, CacheSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
+import type { BlockSize, CacheSpec, EngineSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
 import type { FaultRule } from '../io/faults.js';
 import type { SizeOrPercent } from './units.js';
 import { parseDistribution } from './fio.js';
@@ -44,6 +44,7 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
   const report = (path: PathSeg[], message: string, hint?: string) => issues.push({ path, message, hint });
   const image = normalizeImage(w.image, env, report);
   const cache: CacheSpec = { size: w.cache.size, policy: w.cache.policy };
+  const engine: EngineSpec = { allocation: w.engine.allocation };
   const phases: PhaseSpec[] = w.phases.map((p, i) => {
     const name = p.name ?? `phase-${i + 1}`;
     if ((p.jobs === undefined) === (p.scenario === undefined)) {
@@ -59,7 +60,7 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
   });
   if (issues.length || !image) return { issues };
   const name = w.name ?? basename(env.source).replace(/\.ya?ml$/i, '');
-  return { workload: { name, description: w.description, source: env.source, seed: w.seed, image, cache, scheduler: schedulerOf(w), phases } };
+  return { workload: { name, description: w.description, source: env.source, seed: w.seed, image, cache, engine, scheduler: schedulerOf(w), phases } };
 }
 
 function schedulerOf(w: ParsedWorkload): SchedulerSpec {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from '../cache/policies/index.js';
-import { DEFAULT_CACHE_SIZE } from '../qed/image.js';
+import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE } from '../qed/image.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
@@ -20,6 +20,7 @@ export const DEFAULTS = {
   tableSize: DEFAULT_TABLE_SIZE,
   cacheSize: DEFAULT_CACHE_SIZE,
   policy: 'fifo',
+  allocation: DEFAULT_ALLOCATION,
   pattern: 'random',
   distribution: 'uniform',
   op: 'read',
@@ -192,6 +193,12 @@ export const cacheSchema = mapping('size and policy', {
     .default(DEFAULTS.policy),
 });
 
+export const engineSchema = mapping('engine settings', {
+  allocation: oneOf(ALLOCATION_MODES)
+    .default(DEFAULTS.allocation)
+    .meta({ description: 'serial: one allocating write at a time (QEMU); parallel: allocating writes under different L1 entries (L2 tables) run together.' }),
+});
+
 /** A parser whose plain Error messages become "expected ..." issues at this field. */
 function parsed<T>(expected: string, parse: (v: string) => T) {
   return scalar(expected, (v) => {
@@ -250,6 +257,7 @@ export const workloadSchema = mapping('workload settings', {
   seed: whole(0).default(DEFAULTS.seed),
   image: imageSchema,
   cache: cacheSchema.prefault({}),
+  engine: engineSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
   phases: z.array(phaseSchema, { error: 'expected a list of phases' }).min(1, { error: 'expected at least one phase' }),
   matrix: matrixSchema.optional(),

@@ -101,6 +101,12 @@ export interface CacheSpec {
   policy: string;
 }
 
+/** Engine settings (QedImage OpenOptions a workload may choose). */
+export interface EngineSpec {
+  /** serial: QEMU's one allocating-write queue; parallel: one queue per L1 entry. */
+  allocation: 'serial' | 'parallel';
+}
+
 /** When a power cut happens under the deterministic scheduler. */
 export type PowerCutSpec =
   | { kind: 'after-requests'; requests: number; tear: boolean }
@@ -125,6 +131,7 @@ export interface Workload {
   seed: number;
   image: ImageSpec;
   cache: CacheSpec;
+  engine: EngineSpec;
   /** How I/O completes: real (the OS decides) or deterministic (a seeded virtual scheduler). */
   scheduler: SchedulerSpec;
   phases: PhaseSpec[];

@@ -27,6 +27,7 @@ describe('defaults', () => {
       seed: 1,
       image: { path: null, size: G, clusterSize: 65536, tableSize: 4, backing: null, keep: false },
       cache: { size: 50, policy: 'fifo' },
+      engine: { allocation: 'serial' },
       scheduler: {
         mode: 'real',
         seed: 1,

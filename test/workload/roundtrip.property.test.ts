@@ -160,6 +160,7 @@ const workloadArb = fc
     seed: fc.integer({ min: 0, max: 2 ** 32 }),
     cacheSize: fc.integer({ min: 1, max: 1000 }),
     policy: fc.constantFrom('fifo', 'fifo-unsafe'),
+    allocation: fc.constantFrom('serial' as const, 'parallel' as const),
     named: fc.boolean(),
   })
   .chain((w) => {
@@ -185,6 +186,7 @@ function render(g: Gen, rng: Rng): string {
   if (!omit(g.w.cacheSize === 50)) cache.size = g.w.cacheSize;
   if (!omit(g.w.policy === 'fifo')) cache.policy = g.w.policy;
   doc.cache = cache;
+  if (!omit(g.w.allocation === 'serial')) doc.engine = { allocation: g.w.allocation };
   doc.phases = g.phases.map((jobs, i) => ({
     ...(g.w.named ? { name: `p${i}` } : {}),
     jobs: jobs.map((j, k) => {
@@ -225,6 +227,7 @@ function expected(g: Gen): Workload {
     seed: g.w.seed,
     image: { path: null, size: g.w.size, clusterSize: g.w.clusterSize, tableSize: g.w.tableSize, backing: null, keep: false },
     cache: { size: g.w.cacheSize, policy: g.w.policy },
+    engine: { allocation: g.w.allocation },
     // Not generated: the defaults (real I/O timing, no faults).
     scheduler: {
       mode: 'real',
