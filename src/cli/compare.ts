@@ -1,4 +1,75 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Option } from 'commander';
+import { compareRunSets } from '../report/compare/compare.js';
+import { EXPORT_FORMATS, exportCurrent, type ExportFormat } from '../report/compare/exporters.js';
+import { formatMarkdown, formatText } from '../report/compare/format.js';
+import { EMPTY_GATE, loadGate } from '../report/compare/gate.js';
+import { loadRunSet } from '../report/compare/inputs.js';
+import { CliUsageError, isInputError } from './errors.js';
 import type { RegisterCommand } from './options.js';
+import { usageOutput } from './options.js';
+import type { Output } from './output.js';
 
-/** `qed-bench compare`: not built yet (placeholder so the command tree has one place per command). */
-export const registerCompare: RegisterCommand = () => {};
+export interface CompareCommandOptions {
+  baseline: string;
+  current: string;
+  gate?: string;
+  format: 'md' | 'text' | 'json';
+  export?: ExportFormat;
+  exportOut?: string;
+}
+
+/**
+ * Compare two sets of results and gate on them: exit 0 pass (warnings allowed), 1 a
+ * regression, 2 bad input or an incomplete comparison. The Markdown summary also goes to
+ * $GITHUB_STEP_SUMMARY when set.
+ */
+export async function compareCommand(o: CompareCommandOptions, out: Output): Promise<number> {
+  if (o.export && !o.exportOut) throw new CliUsageError(`--export ${o.export} needs --export-out FILE (where the JSON goes)`);
+  if (o.exportOut && !o.export) throw new CliUsageError('--export-out needs --export github-bigger|github-smaller|bencher');
+  try {
+    const gate = o.gate ? await loadGate(o.gate) : EMPTY_GATE;
+    const baseline = await loadRunSet(o.baseline);
+    const current = await loadRunSet(o.current);
+    const report = compareRunSets(baseline, current, { gate });
+    const markdown = formatMarkdown(report);
+    out.stdout(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : o.format === 'text' ? formatText(report) : markdown);
+    for (const e of report.errors) out.stderr(`qed-bench: compare: ${e}\n`);
+    await appendStepSummary(markdown, out);
+    if (o.export && o.exportOut) {
+      await mkdir(dirname(o.exportOut), { recursive: true });
+      await writeFile(o.exportOut, `${JSON.stringify(exportCurrent(o.export, current.runs, gate), null, 2)}\n`);
+    }
+    return report.exitCode;
+  } catch (err) {
+    // CI readers look at the step summary, not the log: say there why nothing was compared.
+    if (isInputError(err)) await appendStepSummary(`## qed-bench compare: 🛑 error\n\n\`\`\`\n${(err as Error).message}\n\`\`\`\n`, out);
+    throw err;
+  }
+}
+
+/** GitHub Actions shows this file on the run's page; a failure to write it is only a warning. */
+async function appendStepSummary(markdown: string, out: Output): Promise<void> {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    await appendFile(file, `${markdown}\n`);
+  } catch (err) {
+    out.stderr(`qed-bench: compare: warning: cannot append to $GITHUB_STEP_SUMMARY (${file}): ${(err as Error).message}\n`);
+  }
+}
+
+export const registerCompare: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('compare')
+    .configureOutput(usageOutput(out, 'compare'))
+    .description('compare results (files, sweep files or directories of them) run by run: baseline, current, change, verdict; exit 0 pass, 1 regression, 2 error')
+    .argument('<baseline>', 'results file, sweep file, or a directory of *.json results')
+    .argument('<current>', 'the same for the runs to judge')
+    .option('--gate <file>', 'gate file (YAML): tolerances, severities, per-workload overrides, acknowledged regressions (docs/compare.md)')
+    .addOption(new Option('--format <format>', 'stdout: Markdown, a terminal table, or JSON').choices(['md', 'text', 'json']).default('md'))
+    .addOption(new Option('--export <format>', "write the current runs' figures for github-action-benchmark or Bencher").choices([...EXPORT_FORMATS]))
+    .option('--export-out <file>', 'where --export writes its JSON')
+    .action(async (baseline: string, current: string, o) => setCode(await compareCommand({ baseline, current, ...o }, out)));
+};

@@ -46,17 +46,20 @@ function isMismatch(i: ZodIssue): boolean {
   return i.code === 'invalid_union' && i.errors.every((b) => b.every(isMismatch));
 }
 
-/** zod issues as ours: unions resolved to the branch that matched the type, unknown keys split. */
-export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = []): Issue[] {
+/**
+ * zod issues as ours: unions resolved to the branch that matched the type, unknown keys split.
+ * `schema` is the one validated (for did-you-mean on unknown keys): workloads unless told.
+ */
+export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = [], schema: z.core.$ZodType = workloadSchema): Issue[] {
   return issues.flatMap((i): Issue[] => {
     const path = [...prefix, ...(i.path as PathSeg[])];
     const input = (i as { input?: unknown }).input;
     if (i.code === 'invalid_union') {
       const matched = i.errors.filter((b) => !b.every(isMismatch));
-      if (matched.length === 1) return fromZod(matched[0], path);
+      if (matched.length === 1) return fromZod(matched[0], path, schema);
     }
     if (i.code === 'unrecognized_keys') {
-      return i.keys.map((key) => unknownKey([...path], key));
+      return i.keys.map((key) => unknownKey([...path], key, schema));
     }
     const message = i.message.startsWith('Invalid input: expected')
       ? `expected ${i.message.replace(/^Invalid input: expected (\S+).*$/, '$1')}`
@@ -76,15 +79,15 @@ export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = []): Is
 }
 
 /** An unknown key, with the likeliest key meant or where this key belongs. */
-export function unknownKey(objectPath: PathSeg[], key: string): Issue {
-  const walk = walkSchema(workloadSchema, objectPath);
+export function unknownKey(objectPath: PathSeg[], key: string, schema: z.core.$ZodType = workloadSchema): Issue {
+  const walk = walkSchema(schema, objectPath);
   const known = walk.ok ? walk.keys : [];
   const near = didYouMean(key, known);
   let hint: string | undefined;
   if (near) {
     hint = `did you mean ${near}?`;
   } else {
-    const homes = homesOf(workloadSchema, key);
+    const homes = homesOf(schema, key);
     hint = homes.length
       ? `${key} belongs in ${homes.join(' or ')}`
       : known.length

@@ -39,7 +39,7 @@ export const OPERATIONS = ['read', 'write', 'zero', 'mixed'] as const;
 export const BACKING_FORMATS = ['raw', 'qed'] as const;
 
 /** A YAML number or string run through `parse`; its failures become issues at this field. */
-function scalar<T>(expected: string, parse: (v: string | number) => T) {
+export function scalar<T>(expected: string, parse: (v: string | number) => T) {
   return z.union([z.number(), z.string()], { error: `expected ${expected}` }).transform((v, ctx): T => {
     try {
       return parse(v);
@@ -60,11 +60,11 @@ function text(what: string) {
   return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
 }
 
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `expected one of ${values.join(', ')}` });
 }
 
-function mapping<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
+export function mapping<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
   return z.strictObject(shape, { error: `expected a mapping of ${what}` });
 }
 

@@ -1,0 +1,297 @@
+/**
+ * Baseline against current, run by run (matched by workload name + cache size + policy):
+ * counters exactly or within the gate's tolerance, timings by Welch's t-test plus a minimum
+ * effect when both sides carry repeated samples, never otherwise. Improvements never fail.
+ */
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../../cli/errors.js';
+import { OPS } from '../../metrics/phase.js';
+import { TIMING_METRICS, type RepeatedResults } from '../../replay/repeat.js';
+import { acknowledgementFor, acknowledgementHolds, ruleFor, type GateConfig, type Rule } from './gate.js';
+import type { RunEntry, RunSet } from './inputs.js';
+import { COUNTER_METRICS, INTEGRITY_VERDICT, singleTiming, timingInfo, type Better, type CounterMetric } from './metrics.js';
+import { mean, median, stddev, welchTest } from './stats.js';
+
+export const COMPARE_SCHEMA = 'qed-bench/compare@1';
+
+/** pass: no change or within tolerance; not-gated: a timing reported from single samples. */
+export type Verdict = 'pass' | 'improved' | 'warn' | 'fail' | 'not-gated';
+
+export interface SampleStats {
+  n: number;
+  mean: number;
+  sd: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface Row {
+  metric: string;
+  tier: 'counter' | 'timing';
+  /** How values print: ratio (%), rate, count, verdict (text), timing (by metric). */
+  kind: 'ratio' | 'rate' | 'count' | 'verdict' | 'timing';
+  unit: string;
+  better: Better;
+  /** Numbers, or the integrity verdict; a timing with samples shows their mean. */
+  baseline: number | string | null;
+  current: number | string | null;
+  /** current − baseline, and that relative to |baseline| (null when baseline is 0 or not a number). */
+  delta: number | null;
+  relative: number | null;
+  verdict: Verdict;
+  note: string | null;
+  /** Timings with repeated samples on both sides: the test and the samples' summary. */
+  test?: { p: number; t: number; df: number; alpha: number; minEffect: number; baseline: SampleStats; current: SampleStats };
+}
+
+export interface RunComparison {
+  id: string;
+  name: string;
+  size: number;
+  policy: string;
+  baselineFile: string;
+  currentFile: string;
+  /** The worst row's verdict. */
+  verdict: Verdict;
+  rows: Row[];
+  warnings: string[];
+}
+
+export interface CompareReport {
+  schema: typeof COMPARE_SCHEMA;
+  baseline: { source: string; files: number; runs: number };
+  current: { source: string; files: number; runs: number };
+  gate: string | null;
+  /** The day acknowledgements were judged against (YYYY-MM-DD, UTC). */
+  date: string;
+  runs: RunComparison[];
+  /** Across runs: new runs, single-sample timings, unused acknowledgements. */
+  warnings: string[];
+  /** Why the comparison is incomplete (exit 2): a run without counterpart, a metric missing. */
+  errors: string[];
+  counts: { regressions: number; warnings: number; improvements: number };
+  exitCode: number;
+}
+
+export interface CompareOptions {
+  gate: GateConfig;
+  /** YYYY-MM-DD (UTC); defaults to today. */
+  today?: string;
+}
+
+const RANK: Record<Verdict, number> = { 'not-gated': 0, pass: 0, improved: 1, warn: 2, fail: 3 };
+
+export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions): CompareReport {
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false };
+  const byId = new Map(cur.runs.map((r) => [r.id, r]));
+  const runs: RunComparison[] = [];
+  for (const b of base.runs) {
+    const c = byId.get(b.id);
+    if (!c) {
+      ctx.errors.push(`${b.file}: baseline run ${label(b)} has no counterpart in ${cur.source} (matched by workload name, cache size and policy)`);
+      continue;
+    }
+    runs.push(compareRun(b, c, ctx));
+  }
+  const baseIds = new Set(base.runs.map((r) => r.id));
+  const warnings: string[] = [];
+  for (const c of cur.runs) if (!baseIds.has(c.id)) warnings.push(`${c.file}: run ${label(c)} is not in the baseline; not compared`);
+  if (ctx.singleSamples) {
+    warnings.push('timings from single samples are reported but never gated; run both sides with `qed-bench run --repeat N` to gate them');
+  }
+  for (const a of opts.gate.acknowledge) {
+    if (!ctx.usedAcks.has(a.index)) warnings.push(`${opts.gate.source}: acknowledge[${a.index}] (${a.workload}, ${a.metric}) matched no regression; remove it once it is no longer needed`);
+  }
+  const all = runs.flatMap((r) => r.rows);
+  const counts = {
+    regressions: all.filter((r) => r.verdict === 'fail').length,
+    warnings: all.filter((r) => r.verdict === 'warn').length,
+    improvements: all.filter((r) => r.verdict === 'improved').length,
+  };
+  return {
+    schema: COMPARE_SCHEMA,
+    baseline: { source: base.source, files: base.files.length, runs: base.runs.length },
+    current: { source: cur.source, files: cur.files.length, runs: cur.runs.length },
+    gate: opts.gate.source,
+    date: today,
+    runs,
+    warnings,
+    errors: ctx.errors,
+    counts,
+    exitCode: ctx.errors.length ? EXIT_USAGE : counts.regressions ? EXIT_FAILURE : EXIT_OK,
+  };
+}
+
+/** "name (cache 16, fifo)" */
+export function label(r: { name: string; size: number; policy: string }): string {
+  return `${r.name} (cache ${r.size}, ${r.policy})`;
+}
+
+interface Context {
+  gate: GateConfig;
+  today: string;
+  errors: string[];
+  usedAcks: Set<number>;
+  singleSamples: boolean;
+}
+
+function compareRun(b: RunEntry, c: RunEntry, ctx: Context): RunComparison {
+  const rows: Row[] = [];
+  const missing = (entry: RunEntry, metric: string) => ctx.errors.push(`${entry.file}: run ${label(entry)}: metric ${metric} is missing`);
+  rows.push(...integrityRow(b, c, missing));
+  for (const m of COUNTER_METRICS) {
+    const row = counterRow(m, b, c, ctx, missing);
+    if (row) rows.push(row);
+  }
+  rows.push(...timingRows(b, c, ctx, missing));
+  const warnings = runWarnings(b.results, c.results);
+  const flapped = rows.some((r) => r.tier === 'counter' && (r.verdict === 'fail' || r.verdict === 'warn'));
+  if (flapped && (b.results.timing === 'wall-clock' || c.results.timing === 'wall-clock')) {
+    warnings.push('wall-clock runs: counters depend on the order real I/O completes and may differ from run to run; gate deterministic runs (scheduler.mode: deterministic) or set tolerances');
+  }
+  const verdict = rows.reduce<Verdict>((w, r) => (RANK[r.verdict] > RANK[w] ? r.verdict : w), 'pass');
+  return { id: c.id, name: c.name, size: c.size, policy: c.policy, baselineFile: b.file, currentFile: c.file, verdict, rows, warnings };
+}
+
+function integrityRow(b: RunEntry, c: RunEntry, missing: (e: RunEntry, m: string) => void): Row[] {
+  const bv = b.results.integrity.verdict;
+  const cv = c.results.integrity.verdict;
+  if (typeof bv !== 'string') missing(b, INTEGRITY_VERDICT);
+  if (typeof cv !== 'string') missing(c, INTEGRITY_VERDICT);
+  if (typeof bv !== 'string' || typeof cv !== 'string') return [];
+  let verdict: Verdict = 'pass';
+  let note: string | null = null;
+  if (cv === 'failed') {
+    const i = c.results.integrity;
+    verdict = 'fail';
+    note = `integrity failed (${i.lostWrites} lost, ${i.staleReads} stale, ${i.corruptSectors} corrupt sectors); always a failure`;
+  } else if (bv === 'failed') {
+    verdict = 'improved';
+  } else if (cv === 'skipped' && bv !== 'skipped') {
+    verdict = 'warn';
+    note = 'the current run was not verified (--no-verify)';
+  }
+  return [{ metric: INTEGRITY_VERDICT, tier: 'counter', kind: 'verdict', unit: 'verdict', better: 'higher', baseline: bv, current: cv, delta: null, relative: null, verdict, note }];
+}
+
+function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, missing: (e: RunEntry, m: string) => void): Row | null {
+  const bv = m.value(b.results);
+  const cv = m.value(c.results);
+  if (bv === undefined) missing(b, m.name);
+  if (cv === undefined) missing(c, m.name);
+  if (bv === undefined || cv === undefined) return null;
+  const rule = ruleFor(ctx.gate, c, m.name, m.better);
+  const delta = cv - bv;
+  const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: bv, current: cv, delta, relative: bv !== 0 ? delta / Math.abs(bv) : null, verdict: 'pass', note: null };
+  if (delta === 0) return row;
+  const worse = rule.direction === 'higher' ? delta < 0 : delta > 0;
+  if (!worse) return { ...row, verdict: 'improved' };
+  const t = rule.tolerance;
+  const allowed = 'absolute' in t ? t.absolute : t.relative * Math.abs(bv);
+  if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${'absolute' in t ? `±${t.absolute}` : `±${+(t.relative * 100).toPrecision(6)}%`})` };
+  return regression(row, rule, c, ctx);
+}
+
+/** A change for the worse beyond what the gate allows: its severity, or an acknowledgement. */
+function regression(row: Row, rule: Rule, c: RunEntry, ctx: Context): Row {
+  const ack = acknowledgementFor(ctx.gate, c, row.metric);
+  if (ack) {
+    ctx.usedAcks.add(ack.index);
+    if (acknowledgementHolds(ack, ctx.today)) return { ...row, verdict: 'warn', note: join(row.note, `acknowledged until ${ack.until}: ${ack.reason}`) };
+    return { ...row, verdict: rule.severity, note: join(row.note, `acknowledgement expired on ${ack.until} (${ack.reason})`) };
+  }
+  return { ...row, verdict: rule.severity, note: rule.severity === 'warn' ? join(row.note, 'severity warn in the gate') : row.note };
+}
+
+function join(a: string | null, b: string): string {
+  return a ? `${a}; ${b}` : b;
+}
+
+function timingRows(b: RunEntry, c: RunEntry, ctx: Context, missing: (e: RunEntry, m: string) => void): Row[] {
+  const bs = b.results.repeats;
+  const cs = c.results.repeats;
+  const repeated = !!bs && !!cs && bs.count >= 2 && cs.count >= 2;
+  const names = OPS.flatMap((op) => TIMING_METRICS.map((t) => `${op}.${t}`));
+  const rows: Row[] = [];
+  for (const name of names) {
+    const info = timingInfo(name)!;
+    const rule = ruleFor(ctx.gate, c, name, info.better);
+    const base = { metric: name, tier: 'timing' as const, kind: 'timing' as const, unit: info.unit, better: rule.direction };
+    if (repeated) {
+      const bx = bs.samples[name];
+      const cx = cs.samples[name];
+      if (!bx && !cx) continue;
+      if (!cx) {
+        missing(c, `${name} (repeated samples)`);
+        continue;
+      }
+      if (!bx) {
+        rows.push({ ...base, baseline: null, current: mean(cx), delta: null, relative: null, verdict: 'not-gated', note: 'not in the baseline' });
+        continue;
+      }
+      rows.push(testedRow(base, bx, cx, rule, c, ctx));
+      continue;
+    }
+    const bv = bs && bs.samples[name] ? mean(bs.samples[name]) : singleTiming(b.results, name);
+    const cv = cs && cs.samples[name] ? mean(cs.samples[name]) : singleTiming(c.results, name);
+    if (bv === undefined && cv === undefined) continue;
+    ctx.singleSamples = true;
+    const delta = bv !== undefined && cv !== undefined ? cv - bv : null;
+    rows.push({
+      ...base,
+      baseline: bv ?? null,
+      current: cv ?? null,
+      delta,
+      relative: delta !== null && bv ? delta / Math.abs(bv) : null,
+      verdict: 'not-gated',
+      note: bv === undefined ? 'not in the baseline' : cv === undefined ? 'not in the current run' : 'single sample',
+    });
+  }
+  return rows;
+}
+
+function statsOf(xs: number[]): SampleStats {
+  return { n: xs.length, mean: mean(xs), sd: stddev(xs), median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** Regression only when Welch's test is significant AND the change exceeds the minimum effect. */
+function testedRow(base: Pick<Row, 'metric' | 'tier' | 'kind' | 'unit' | 'better'>, bx: number[], cx: number[], rule: Rule, c: RunEntry, ctx: Context): Row {
+  const w = welchTest(bx, cx);
+  const delta = w.meanB - w.meanA;
+  const relative = w.meanA !== 0 ? delta / Math.abs(w.meanA) : delta === 0 ? 0 : Infinity;
+  const test = { p: w.p, t: w.t, df: w.df, alpha: rule.alpha, minEffect: rule.minEffect, baseline: statsOf(bx), current: statsOf(cx) };
+  const row: Row = { ...base, baseline: w.meanA, current: w.meanB, delta, relative: Number.isFinite(relative) ? relative : null, verdict: 'pass', note: null, test };
+  const significant = w.p < rule.alpha;
+  const big = Math.abs(relative) > rule.minEffect;
+  const p = `p ${formatP(w.p)}`;
+  if (delta === 0) return row;
+  if (!significant) return { ...row, note: `${p} ≥ ${rule.alpha}: within noise` };
+  if (!big) return { ...row, note: `${p}, but below the ${pct(rule.minEffect)} minimum effect` };
+  const worse = rule.direction === 'higher' ? delta < 0 : delta > 0;
+  if (!worse) return { ...row, verdict: 'improved', note: p };
+  return regression({ ...row, note: p }, rule, c, ctx);
+}
+
+export function formatP(p: number): string {
+  if (p === 0) return '< 1e-16';
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
+}
+
+const pct = (x: number) => `${+(x * 100).toPrecision(6)}%`;
+
+function runWarnings(b: RepeatedResults, c: RepeatedResults): string[] {
+  const out: string[] = [];
+  const bh = b.workload.hash;
+  const ch = c.workload.hash;
+  if (bh && ch && bh !== ch) out.push(`the workload changed (hash ${bh.slice(0, 12)} → ${ch.slice(0, 12)}): differences may come from the workload, not the code`);
+  const bf = b.environment?.fingerprint;
+  const cf = c.environment?.fingerprint;
+  if (bf && cf && bf !== cf) {
+    out.push(`different environments (baseline ${bf}; current ${cf}): timings come from different machines; counters under the deterministic scheduler are machine-independent`);
+  }
+  if (b.timing && c.timing && b.timing !== c.timing) out.push(`timing differs: baseline ${b.timing}, current ${c.timing}`);
+  if (b.status === 'interrupted') out.push('the baseline run was interrupted (partial results)');
+  if (c.status === 'interrupted') out.push('the current run was interrupted (partial results)');
+  return out;
+}

@@ -1,0 +1,248 @@
+/**
+ * The gate file (YAML): per-metric defaults, per-workload overrides and acknowledged
+ * regressions with an expiry date. Validated with zod; problems are located (file:line:col and
+ * the field) by the workload loader's machinery, so both kinds of file fail the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { WorkloadError, sortProblems } from '../../workload/errors.js';
+import { Locator, fromZod, type Issue } from '../../workload/locate.js';
+import { didYouMean } from '../../workload/suggest.js';
+import { mapping, oneOf, scalar } from '../../workload/schema.js';
+import { Expected, decimal, percent } from '../../workload/units.js';
+import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
+
+export type Tolerance = { absolute: number } | { relative: number };
+
+/** A rule as written: only what the entry sets. */
+export interface RuleFields {
+  tolerance?: Tolerance;
+  severity?: 'warn' | 'fail';
+  direction?: Better;
+  minEffect?: number;
+  alpha?: number;
+}
+
+/** What applies to one metric of one run, defaults filled in. */
+export interface Rule {
+  tolerance: Tolerance;
+  severity: 'warn' | 'fail';
+  direction: Better;
+  /** Timings: the smallest relative change that counts (0.1 = 10%). */
+  minEffect: number;
+  /** Timings: Welch's test must give p below this. */
+  alpha: number;
+}
+
+export const DEFAULT_RULE: Omit<Rule, 'direction'> = { tolerance: { absolute: 0 }, severity: 'fail', minEffect: 0.1, alpha: 0.01 };
+
+export interface Acknowledgement {
+  workload: string;
+  metric: string;
+  /** YYYY-MM-DD, the last day the acknowledgement holds (UTC). */
+  until: string;
+  reason: string;
+  /** Index in the file's list, for messages and "matched nothing" warnings. */
+  index: number;
+}
+
+interface PatternRules {
+  pattern: string;
+  matches: (name: string) => boolean;
+  rule: RuleFields;
+}
+
+export interface GateConfig {
+  /** The file, or null for the built-in defaults. */
+  source: string | null;
+  metrics: PatternRules[];
+  workloads: Array<{ pattern: string; matches: (name: string) => boolean; metrics: PatternRules[] }>;
+  acknowledge: Acknowledgement[];
+}
+
+export const EMPTY_GATE: GateConfig = { source: null, metrics: [], workloads: [], acknowledge: [] };
+
+const TOLERANCE_TEXT = 'an absolute tolerance (a number ≥ 0) or a relative one ("2%")';
+
+function parseTolerance(v: string | number): Tolerance {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) throw new Expected(`expected ${TOLERANCE_TEXT}`);
+    return { absolute: v };
+  }
+  const s = v.trim();
+  if (s.endsWith('%')) return { relative: percent(s) / 100 };
+  const n = decimal(s);
+  if (n === null) throw new Expected(`expected ${TOLERANCE_TEXT}`);
+  return { absolute: n };
+}
+
+function parseEffect(v: string | number): number {
+  if (typeof v === 'string' && !v.trim().endsWith('%')) throw new Expected('expected a percentage such as 10%', 'write the % sign: min_effect is relative');
+  return percent(v) / 100;
+}
+
+function parseDate(v: string | number): string {
+  const s = String(v).trim();
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  const date = d ? new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== s) throw new Expected('expected a date YYYY-MM-DD, e.g. 2026-12-31');
+  return s;
+}
+
+const DIRECTIONS = ['higher-is-better', 'lower-is-better'] as const;
+
+const ruleSchema = mapping('metric settings (tolerance, severity, direction, min_effect, alpha)', {
+  tolerance: scalar(TOLERANCE_TEXT, parseTolerance).optional(),
+  severity: oneOf(['warn', 'fail']).optional(),
+  direction: oneOf(DIRECTIONS).optional(),
+  min_effect: scalar('a percentage such as 10%', parseEffect).optional(),
+  alpha: z.number({ error: 'expected a significance level between 0 and 1, e.g. 0.01' }).gt(0, { error: 'expected a significance level between 0 and 1, e.g. 0.01' }).lt(1, { error: 'expected a significance level between 0 and 1, e.g. 0.01' }).optional(),
+});
+
+const metricRules = z.record(z.string(), ruleSchema, { error: 'expected a mapping of metric name (or glob) to settings' });
+
+const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+
+export const gateSchema = mapping('gate settings (metrics, workloads, acknowledge)', {
+  metrics: metricRules.optional(),
+  workloads: z.record(z.string(), metricRules, { error: 'expected a mapping of workload name (or glob) to metric settings' }).optional(),
+  acknowledge: z
+    .array(
+      mapping('workload, metric, until and reason', {
+        workload: text('a workload name or glob'),
+        metric: text('a metric name or glob'),
+        until: scalar('a date YYYY-MM-DD', parseDate),
+        reason: text('why the regression is accepted'),
+      }),
+      { error: 'expected a list of {workload, metric, until, reason}' },
+    )
+    .optional(),
+});
+
+type RawRule = z.output<typeof ruleSchema>;
+
+export async function loadGate(path: string): Promise<GateConfig> {
+  let textContent: string;
+  try {
+    textContent = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new WorkloadError(path, [{ path: '', message: `cannot read the gate file: ${why}` }]);
+  }
+  return parseGate(textContent, path);
+}
+
+/** A gate file's text to a config; every problem a WorkloadError naming file:line:col and field. */
+export function parseGate(source: string, file: string): GateConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    throw new WorkloadError(file, [{ path: '', line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` }]);
+  }
+  const data = doc.contents === null ? {} : doc.toJS();
+  const raise = (issues: Issue[]): never => {
+    const locator = new Locator(doc, lines);
+    throw new WorkloadError(file, sortProblems(issues.map((i) => locator.problem(i))));
+  };
+  const parsed = gateSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) raise(fromZod(parsed.error.issues, [], gateSchema));
+  const g = parsed.data!;
+
+  const issues: Issue[] = [];
+  const metricsOf = (rules: Record<string, RawRule> | undefined, at: Array<string>): PatternRules[] =>
+    Object.entries(rules ?? {}).map(([pattern, raw]) => {
+      issues.push(...checkRule(pattern, raw, [...at, pattern]));
+      return { pattern, matches: globMatcher(pattern), rule: fieldsOf(raw) };
+    });
+  const config: GateConfig = {
+    source: file,
+    metrics: metricsOf(g.metrics, ['metrics']),
+    workloads: Object.entries(g.workloads ?? {}).map(([pattern, rules]) => ({ pattern, matches: globMatcher(pattern), metrics: metricsOf(rules, ['workloads', pattern]) })),
+    acknowledge: (g.acknowledge ?? []).map((a, index) => {
+      const path = ['acknowledge', index, 'metric'];
+      const known = metricIssue(a.metric, path, false);
+      if (known) issues.push(known);
+      else if (a.metric === INTEGRITY_VERDICT) issues.push({ path, message: 'an integrity failure cannot be acknowledged: it always fails' });
+      return { ...a, index };
+    }),
+  };
+  if (issues.length) raise(issues);
+  return config;
+}
+
+function fieldsOf(raw: RawRule): RuleFields {
+  const out: RuleFields = {};
+  if (raw.tolerance !== undefined) out.tolerance = raw.tolerance;
+  if (raw.severity !== undefined) out.severity = raw.severity;
+  if (raw.direction !== undefined) out.direction = raw.direction === 'higher-is-better' ? 'higher' : 'lower';
+  if (raw.min_effect !== undefined) out.minEffect = raw.min_effect;
+  if (raw.alpha !== undefined) out.alpha = raw.alpha;
+  return out;
+}
+
+/** A pattern that names no metric, with the likeliest one meant. */
+function metricIssue(pattern: string, path: Array<string | number>, atKey: boolean): Issue | null {
+  if (ALL_METRIC_NAMES.some(globMatcher(pattern))) return null;
+  const near = didYouMean(pattern, ALL_METRIC_NAMES, 3);
+  return {
+    path,
+    atKey,
+    message: `unknown metric "${pattern}"`,
+    hint: near ? `did you mean ${near}?` : `metrics: ${ALL_METRIC_NAMES.filter((n) => !isTimingName(n)).join(', ')}, and timings <op>.<iops|mbPerSec|p50|p99> (op: read, write, zero, flush); * and ? are wildcards`,
+  };
+}
+
+/** Settings that cannot apply to what the pattern names. */
+function checkRule(pattern: string, raw: RawRule, path: string[]): Issue[] {
+  const unknown = metricIssue(pattern, path, true);
+  if (unknown) return [unknown];
+  const names = ALL_METRIC_NAMES.filter(globMatcher(pattern));
+  const issues: Issue[] = [];
+  if (names.length === 1 && names[0] === INTEGRITY_VERDICT) {
+    for (const k of Object.keys(raw)) {
+      issues.push({ path: [...path, k], atKey: true, message: `${INTEGRITY_VERDICT} takes no settings: an integrity failure always fails` });
+    }
+    return issues;
+  }
+  if (names.every(isTimingName) && raw.tolerance !== undefined) {
+    issues.push({ path: [...path, 'tolerance'], atKey: true, message: 'tolerance applies to counters; timings are gated by min_effect and alpha' });
+  }
+  if (!names.some(isTimingName)) {
+    for (const k of ['min_effect', 'alpha'] as const) {
+      if (raw[k] !== undefined) issues.push({ path: [...path, k], atKey: true, message: `${k} applies to timings (<op>.iops, .mbPerSec, .p50, .p99); counters use tolerance` });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The rule for `metric` of the run `run` (its workload name and its `name/size/policy` id):
+ * defaults, then `metrics:` entries that match, then matching `workloads:` entries, each in
+ * file order, later settings replacing earlier ones.
+ */
+export function ruleFor(gate: GateConfig, run: { name: string; id: string }, metric: string, direction: Better): Rule {
+  const rule: Rule = { ...DEFAULT_RULE, direction };
+  const apply = (list: PatternRules[]) => {
+    for (const p of list) if (p.matches(metric)) Object.assign(rule, p.rule);
+  };
+  apply(gate.metrics);
+  for (const w of gate.workloads) if (w.matches(run.name) || w.matches(run.id)) apply(w.metrics);
+  return rule;
+}
+
+/** The last acknowledgement in the file that covers this run's metric, if any. */
+export function acknowledgementFor(gate: GateConfig, run: { name: string; id: string }, metric: string): Acknowledgement | undefined {
+  return [...gate.acknowledge].reverse().find((a) => {
+    const w = globMatcher(a.workload);
+    return (w(run.name) || w(run.id)) && globMatcher(a.metric)(metric);
+  });
+}
+
+/** Whether an acknowledgement still holds on `today` (YYYY-MM-DD, UTC): through its `until` day. */
+export function acknowledgementHolds(a: Acknowledgement, today: string): boolean {
+  return today <= a.until;
+}
