@@ -12,13 +12,13 @@
  *
  * Runs whose baseline failed integrity on purpose (fifo-unsafe reproducing the 2012 race) are
  * checked here, not by compare: they must fail exactly as in the baseline (known-failures.ts).
- * Current results go to DIR/current (a temporary DIR unless --out), removed when the gate
- * passes and kept (path printed) otherwise.
+ * Current results go to DIR/current (a temporary DIR unless --out; DIR/compared/ holds what compare
+ * saw), removed when the gate passes and kept (path printed) otherwise.
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from '../src/cli.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../src/cli/errors.js';
@@ -66,10 +66,16 @@ async function jsonFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 }
 
+/** Relative to the working directory when inside it (compare prints its inputs' paths). */
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
 /** qed-bench compare in-process; its output goes straight to ours. */
 function compare(baseline: string, current: string, format: string | null): Promise<number> {
-  const argv = ['compare', baseline, current];
-  if (existsSync(GATE_FILE)) argv.push('--gate', GATE_FILE);
+  const argv = ['compare', shortPath(baseline), shortPath(current)];
+  if (existsSync(GATE_FILE)) argv.push('--gate', shortPath(GATE_FILE));
   if (format) argv.push('--format', format);
   return run(argv, { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s) });
 }
@@ -132,9 +138,9 @@ async function gate(o: Options, results: Map<string, RunResults>, baselineRel: s
   } else {
     // compare fails every integrity failure, so it sees only the runs that passed in the baseline.
     const gatedCur = new Map([...gatedBase.keys()].map((f) => [f, results.get(f)!]));
-    await writeAll(join(work, 'gate-baseline'), gatedBase);
-    await writeAll(join(work, 'gate-current'), gatedCur);
-    code = await compare(join(work, 'gate-baseline'), join(work, 'gate-current'), o.format);
+    await writeAll(join(work, 'compared', 'baseline'), gatedBase);
+    await writeAll(join(work, 'compared', 'current'), gatedCur);
+    code = await compare(join(work, 'compared', 'baseline'), join(work, 'compared', 'current'), o.format);
     await reportKnownFailures(known, o.format);
     if (code === EXIT_OK && known.some((k) => k.verdict === 'changed')) code = EXIT_REGRESSION;
   }
