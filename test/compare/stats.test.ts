@@ -14,6 +14,7 @@ describe('sample statistics', () => {
     expect(variance([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(32 / 7, 12);
     expect(stddev([1, 1, 1])).toBe(0);
     expect(variance([5])).toBe(0);
+    expect(variance([0.1, 0.1, 0.1])).toBe(0); // their computed mean is 0.10000000000000002
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });

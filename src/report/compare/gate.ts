@@ -78,7 +78,7 @@ function parseTolerance(v: string | number): Tolerance {
 }
 
 function parseEffect(v: string | number): number {
-  if (typeof v === 'string' && !v.trim().endsWith('%')) throw new Expected('expected a percentage such as 10%', 'write the % sign: min_effect is relative');
+  if (typeof v === 'number' || !v.trim().endsWith('%')) throw new Expected('expected a percentage such as 10%', 'write the % sign: min_effect is relative');
   return percent(v) / 100;
 }
 
@@ -148,30 +148,44 @@ export function parseGate(source: string, file: string): GateConfig {
     const locator = new Locator(doc, lines);
     throw new WorkloadError(file, sortProblems(issues.map((i) => locator.problem(i))));
   };
+  // Shape and values (zod) and what metric names mean (ours), all reported at once.
   const parsed = gateSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) raise(fromZod(parsed.error.issues, [], gateSchema));
-  const g = parsed.data!;
-
-  const issues: Issue[] = [];
-  const metricsOf = (rules: Record<string, RawRule> | undefined, at: Array<string>): PatternRules[] =>
-    Object.entries(rules ?? {}).map(([pattern, raw]) => {
-      issues.push(...checkRule(pattern, raw, [...at, pattern]));
-      return { pattern, matches: globMatcher(pattern), rule: fieldsOf(raw) };
-    });
-  const config: GateConfig = {
-    source: file,
-    metrics: metricsOf(g.metrics, ['metrics']),
-    workloads: Object.entries(g.workloads ?? {}).map(([pattern, rules]) => ({ pattern, matches: globMatcher(pattern), metrics: metricsOf(rules, ['workloads', pattern]) })),
-    acknowledge: (g.acknowledge ?? []).map((a, index) => {
-      const path = ['acknowledge', index, 'metric'];
-      const known = metricIssue(a.metric, path, false);
-      if (known) issues.push(known);
-      else if (a.metric === INTEGRITY_VERDICT) issues.push({ path, message: 'an integrity failure cannot be acknowledged: it always fails' });
-      return { ...a, index };
-    }),
-  };
+  const issues = [...(parsed.success ? [] : fromZod(parsed.error.issues, [], gateSchema)), ...meaningIssues(data)];
   if (issues.length) raise(issues);
-  return config;
+  const g = parsed.data!;
+  const metricsOf = (rules: Record<string, RawRule> | undefined): PatternRules[] =>
+    Object.entries(rules ?? {}).map(([pattern, raw]) => ({ pattern, matches: globMatcher(pattern), rule: fieldsOf(raw) }));
+  return {
+    source: file,
+    metrics: metricsOf(g.metrics),
+    workloads: Object.entries(g.workloads ?? {}).map(([pattern, rules]) => ({ pattern, matches: globMatcher(pattern), metrics: metricsOf(rules) })),
+    acknowledge: (g.acknowledge ?? []).map((a, index) => ({ ...a, index })),
+  };
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** Unknown metric names and settings that cannot apply, from the raw file (whatever zod thought). */
+function meaningIssues(data: unknown): Issue[] {
+  if (!isRecord(data)) return [];
+  const issues: Issue[] = [];
+  const rules = (x: unknown, at: string[]) => {
+    if (!isRecord(x)) return;
+    for (const [pattern, raw] of Object.entries(x)) issues.push(...checkRule(pattern, isRecord(raw) ? raw : {}, [...at, pattern]));
+  };
+  rules(data.metrics, ['metrics']);
+  if (isRecord(data.workloads)) for (const [w, x] of Object.entries(data.workloads)) rules(x, ['workloads', w]);
+  if (Array.isArray(data.acknowledge)) {
+    data.acknowledge.forEach((a: unknown, index) => {
+      const metric = isRecord(a) ? a.metric : undefined;
+      if (typeof metric !== 'string' || !metric) return;
+      const path = ['acknowledge', index, 'metric'];
+      const unknown = metricIssue(metric, path, false);
+      if (unknown) issues.push(unknown);
+      else if (metric === INTEGRITY_VERDICT) issues.push({ path, message: 'an integrity failure cannot be acknowledged: it always fails' });
+    });
+  }
+  return issues;
 }
 
 function fieldsOf(raw: RawRule): RuleFields {
@@ -197,7 +211,7 @@ function metricIssue(pattern: string, path: Array<string | number>, atKey: boole
 }
 
 /** Settings that cannot apply to what the pattern names. */
-function checkRule(pattern: string, raw: RawRule, path: string[]): Issue[] {
+function checkRule(pattern: string, raw: Record<string, unknown>, path: string[]): Issue[] {
   const unknown = metricIssue(pattern, path, true);
   if (unknown) return [unknown];
   const names = ALL_METRIC_NAMES.filter(globMatcher(pattern));

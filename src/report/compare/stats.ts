@@ -10,9 +10,10 @@ export function mean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
-/** Sample variance (n − 1 in the denominator); 0 for fewer than two values. */
+/** Sample variance (n − 1 in the denominator); 0 for fewer than two values or all equal. */
 export function variance(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
+  // Equal values exactly 0: their computed mean can be off by an ulp, which would look like noise.
+  if (xs.length < 2 || xs.every((x) => x === xs[0])) return 0;
   const m = mean(xs);
   let s = 0;
   for (const x of xs) s += (x - m) ** 2;
