@@ -123,6 +123,8 @@ export async function sweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepR
   const cells = shardCells(sweepGrid(spec.sizes, spec.policies), spec.shard);
   // Parse every cell up front: errors surface once, here, not in a worker.
   const workloads = cells.map((c) => sweepWorkload(spec, c));
+  // Cells differ only in cache size and policy: any one names the workload and its scheduler.
+  const probe = workloads[0] ?? sweepWorkload(spec, { size: spec.sizes[0], policy: spec.policies[0] });
   const runs: SweepRun[] = [];
   const jobs = await runTasks({
     worker: new URL('./sweep-worker.js', import.meta.url),
@@ -144,13 +146,13 @@ export async function sweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepR
     tool: { name: 'qed-bench', version: toolVersion(), gitCommit: gitCommit() },
     environment: environment(),
     sweep: {
-      workload: workloads[0]?.name ?? sweepWorkload(spec, { size: spec.sizes[0], policy: spec.policies[0] }).name,
+      workload: probe.name,
       file: spec.file,
       set: spec.set,
       sizes: spec.sizes,
       policies: spec.policies,
       shards: spec.shard ? [spec.shard] : null,
-      timing: workloads.every((w) => w.scheduler.mode === 'deterministic') ? 'deterministic' : 'real',
+      timing: probe.scheduler.mode === 'deterministic' ? 'deterministic' : 'real',
       jobs,
       elapsedMs: performance.now() - started,
       status: runs.length < cells.length ? 'interrupted' : 'completed',

@@ -35,6 +35,7 @@ export function formatSweep(r: SweepResults): string {
 
 /** One line per run whose integrity failed, else one line saying all passed (or were not verified). */
 export function integrityLines(r: SweepResults): string[] {
+  if (r.runs.length === 0) return ['integrity: no runs in this file'];
   const failed = r.runs.filter((x) => x.results.integrity.verdict === 'failed');
   if (failed.length === 0) {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;

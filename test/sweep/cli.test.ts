@@ -41,6 +41,14 @@ describe('qed-bench sweep', () => {
     expect(formatSweep(s)).toMatch(/\nsize 2 × fifo-unsafe: integrity FAILED \(known unsafe policy\): lost [1-9]\d*, /);
   });
 
+  it('a shard with no cells (more shards than cells) writes an empty sweep file', async () => {
+    const out = tmp.path('empty.json');
+    const r = await cliOk(0, 'sweep', FILE, '--cache-size', '2', '--policy', 'lru', '--shard', '2/2', '--real', '-o', out);
+    expect(read(out).sweep).toMatchObject({ workload: 'sweep-tiny', shards: [{ index: 2, count: 2 }], timing: 'real', status: 'completed' });
+    expect(read(out).runs).toEqual([]);
+    expect(r.stdout).toMatch(/\n2 +-\n\nintegrity: no runs in this file\n/);
+  });
+
   it('--no-verify skips the integrity checks', async () => {
     const out = tmp.path('nv.json');
     const r = await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '--no-verify', '-o', out);
