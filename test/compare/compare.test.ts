@@ -144,6 +144,45 @@ describe('counters (tier 1)', () => {
   });
 });
 
+describe('power-cut recovery counters', () => {
+  let cut: RunResults;
+  beforeAll(async () => {
+    cut = await realResults(['scheduler.power_cut.after_requests=40', 'scheduler.power_cut.tear=true']);
+  });
+  async function compareCut(change: (r: RepeatedResults) => void) {
+    const cur = clone(cut) as RepeatedResults;
+    change(cur);
+    return cli('compare', await writeJson(tmp.path('b.json'), cut), await writeJson(tmp.path('c.json'), cur));
+  }
+
+  it('are compared exactly when the run has a power cut; either direction of writesUndone is a change', async () => {
+    expect(cut.recovery!.writesUndone).toBeGreaterThan(0);
+    const same = await compareCut(() => {});
+    expect(same.code).toBe(0);
+    expect(row(same.stdout, 'recovery.writesUndone')).toContain(`| ${cut.recovery!.writesUndone} | ${cut.recovery!.writesUndone} | 0 | ✅ |`);
+    for (const d of [1, -1]) {
+      const r = await compareCut((c) => (c.recovery!.writesUndone += d));
+      expect(r.code).toBe(1);
+      expect(row(r.stdout, 'recovery.writesUndone')).toContain('❌ changed (neither direction is better)');
+    }
+    expect((await compareCut((c) => (c.recovery!.lostFlushedWrites += 1))).code).toBe(1);
+  });
+
+  it('a run without the power cut on one side: missing (exit 2), or new (reported)', async () => {
+    const gone = await compareCut((c) => (c.recovery = null));
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain('metric recovery.writesUndone is missing');
+    const added = await cli('compare', await writeJson(tmp.path('b.json'), { ...clone(cut), recovery: null }), await writeJson(tmp.path('c.json'), cut));
+    expect(added.code).toBe(0);
+    expect(row(added.stdout, 'recovery.writesUndone')).toContain('➖ not gated: not in the baseline');
+  });
+
+  it('runs without a power cut have no recovery rows', async () => {
+    const r = await compare(() => {});
+    expect(r.stdout).not.toContain('recovery.');
+  });
+});
+
 describe('errors (exit 2)', () => {
   it('a baseline run with no current counterpart names the baseline file', async () => {
     const r = await compare((c) => (c.workload.cache.size = 4));

@@ -105,6 +105,13 @@ describe('rules', () => {
     expect(ruleFor(gate, { name: 'zipf[cache.size=16]', id: 'zipf[cache.size=16]/16/fifo' }, 'read.p99', 'lower')).toMatchObject({ minEffect: 0.2 });
   });
 
+  it('direction overrides: higher-is-better, lower-is-better, neither (any change counts)', () => {
+    const g = parseGate('metrics:\n  cache.evictions: { direction: neither }\n  cache.loads: { direction: higher-is-better }\n', 'gate.yaml');
+    expect(ruleFor(g, run, 'cache.evictions', 'lower').direction).toBe('neither');
+    expect(ruleFor(g, run, 'cache.loads', 'lower').direction).toBe('higher');
+    expect(error('metrics:\n  cache.loads: { direction: up }\n')).toMatch(/expected one of higher-is-better, lower-is-better, neither, found "up"/);
+  });
+
   it('the last matching acknowledgement applies, through its until day', () => {
     expect(acknowledgementFor(gate, run, 'cache.loads')?.reason).toBe('last');
     expect(acknowledgementFor(gate, run, 'cache.evictions')?.reason).toBe('first');

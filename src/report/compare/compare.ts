@@ -176,6 +176,11 @@ function integrityRow(b: RunEntry, c: RunEntry, missing: (e: RunEntry, m: string
 }
 
 function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, missing: (e: RunEntry, m: string) => void): Row | null {
+  if (m.applies && !m.applies(b.results)) {
+    const cv = m.applies(c.results) ? m.value(c.results) : undefined;
+    if (cv === undefined) return null;
+    return { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: m.better, baseline: null, current: cv, delta: null, relative: null, verdict: 'not-gated', note: 'not in the baseline' };
+  }
   const bv = m.value(b.results);
   const cv = m.value(c.results);
   if (bv === undefined) missing(b, m.name);
@@ -185,12 +190,12 @@ function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, mi
   const delta = cv - bv;
   const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: bv, current: cv, delta, relative: bv !== 0 ? delta / Math.abs(bv) : null, verdict: 'pass', note: null };
   if (delta === 0) return row;
-  const worse = rule.direction === 'higher' ? delta < 0 : delta > 0;
+  const worse = rule.direction === 'neither' || (rule.direction === 'higher' ? delta < 0 : delta > 0);
   if (!worse) return { ...row, verdict: 'improved' };
   const t = rule.tolerance;
   const allowed = 'absolute' in t ? t.absolute : t.relative * Math.abs(bv);
   if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${'absolute' in t ? `±${t.absolute}` : `±${+(t.relative * 100).toPrecision(6)}%`})` };
-  return regression(row, rule, c, ctx);
+  return regression(rule.direction === 'neither' ? { ...row, note: 'changed (neither direction is better)' } : row, rule, c, ctx);
 }
 
 /** A change for the worse beyond what the gate allows: its severity, or an acknowledgement. */
@@ -268,7 +273,7 @@ function testedRow(base: Pick<Row, 'metric' | 'tier' | 'kind' | 'unit' | 'better
   if (delta === 0) return row;
   if (!significant) return { ...row, note: `${p} ≥ ${rule.alpha}: within noise` };
   if (!big) return { ...row, note: `${p}, but below the ${pct(rule.minEffect)} minimum effect` };
-  const worse = rule.direction === 'higher' ? delta < 0 : delta > 0;
+  const worse = rule.direction === 'neither' || (rule.direction === 'higher' ? delta < 0 : delta > 0);
   if (!worse) return { ...row, verdict: 'improved', note: p };
   return regression({ ...row, note: p }, rule, c, ctx);
 }

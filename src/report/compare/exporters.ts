@@ -57,6 +57,7 @@ function figures(runs: RunEntry[], gate: GateConfig): Figure[] {
 export function exportCurrent(format: ExportFormat, runs: RunEntry[], gate: GateConfig): GithubBenchmarkEntry[] | BencherMetricFormat {
   const all = figures(runs, gate);
   if (format === 'bencher') return bencher(all);
+  // A figure where neither direction is better (recovery.writesUndone) has no place in either list.
   const want: Better = format === 'github-bigger' ? 'higher' : 'lower';
   return all.filter((f) => f.better === want).map(githubEntry);
 }

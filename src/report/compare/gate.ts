@@ -90,7 +90,7 @@ function parseDate(v: string | number): string {
   return s;
 }
 
-const DIRECTIONS = ['higher-is-better', 'lower-is-better'] as const;
+const DIRECTIONS = ['higher-is-better', 'lower-is-better', 'neither'] as const;
 
 const ruleSchema = mapping('metric settings (tolerance, severity, direction, min_effect, alpha)', {
   tolerance: scalar(TOLERANCE_TEXT, parseTolerance).optional(),
@@ -192,7 +192,7 @@ function fieldsOf(raw: RawRule): RuleFields {
   const out: RuleFields = {};
   if (raw.tolerance !== undefined) out.tolerance = raw.tolerance;
   if (raw.severity !== undefined) out.severity = raw.severity;
-  if (raw.direction !== undefined) out.direction = raw.direction === 'higher-is-better' ? 'higher' : 'lower';
+  if (raw.direction !== undefined) out.direction = raw.direction === 'higher-is-better' ? 'higher' : raw.direction === 'lower-is-better' ? 'lower' : 'neither';
   if (raw.min_effect !== undefined) out.minEffect = raw.min_effect;
   if (raw.alpha !== undefined) out.alpha = raw.alpha;
   return out;

@@ -7,7 +7,8 @@ import { OPS } from '../../metrics/phase.js';
 import type { RepeatedResults } from '../../replay/repeat.js';
 import { TIMING_METRICS, type TimingMetric } from '../../replay/repeat.js';
 
-export type Better = 'higher' | 'lower';
+/** Which way is better; `neither`: any change beyond the tolerance is a regression. */
+export type Better = 'higher' | 'lower' | 'neither';
 
 export interface CounterMetric {
   name: string;
@@ -17,6 +18,8 @@ export interface CounterMetric {
   unit: string;
   /** The value in a results file; undefined when the file does not have it. */
   value(r: RepeatedResults): number | undefined;
+  /** Whether a run has this metric at all (recovery counters: only runs with a power cut). */
+  applies?(r: RepeatedResults): boolean;
 }
 
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
@@ -34,7 +37,19 @@ export const COUNTER_METRICS: CounterMetric[] = [
   { name: 'cache.evictions', better: 'lower', kind: 'count', unit: 'evictions', value: (r) => num(r.total?.cache?.evictions) },
   { name: 'integrity.lostWrites', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.lostWrites) },
   { name: 'integrity.staleReads', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.staleReads) },
+  ...recovery('writesUndone', 'neither', 'writes'),
+  ...recovery('sectorsTorn', 'neither', 'sectors'),
+  ...recovery('corruptionsFound', 'lower', 'corruptions'),
+  ...recovery('corruptionsFixed', 'neither', 'corruptions'),
+  ...recovery('leaks', 'lower', 'clusters'),
+  ...recovery('lostUnflushedWrites', 'lower', 'writes'),
+  ...recovery('lostFlushedWrites', 'lower', 'writes'),
 ];
+
+/** A power-cut recovery counter (docs/results.md): only in runs of a workload with scheduler.power_cut. */
+function recovery(field: 'writesUndone' | 'sectorsTorn' | 'corruptionsFound' | 'corruptionsFixed' | 'leaks' | 'lostUnflushedWrites' | 'lostFlushedWrites', better: Better, unit: string): CounterMetric[] {
+  return [{ name: `recovery.${field}`, better, kind: 'count', unit, value: (r) => num(r.recovery?.[field]), applies: (r) => r.recovery != null }];
+}
 
 export interface TimingMetricInfo {
   better: Better;
