@@ -1,5 +1,5 @@
 /** Gate files: located errors (file:line:col, field, did-you-mean) and how rules combine. */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { acknowledgementFor, acknowledgementHolds, loadGate, parseGate, ruleFor } from '../../src/report/compare/gate.js';
 import { STACK_LINE, cli, useTempDir } from '../cli/helpers.js';
@@ -64,6 +64,14 @@ describe('gate file errors', () => {
     expect(r.stderr).toBe(`qed-bench: ${gate}:2:3: metrics: unknown metric "hitrate"; did you mean hitRate?\n`);
     expect(r.stderr).not.toContain(STACK_LINE);
     expect((await cli('compare', results, results, '--gate', tmp.path('none.yaml'))).stderr).toContain('none.yaml: cannot read the gate file: no such file');
+  });
+
+  it('the example in docs/compare.md is valid', async () => {
+    const doc = await readFile('docs/compare.md', 'utf8');
+    const example = /## The gate file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const g = parseGate(example, 'docs/compare.md');
+    expect(g.workloads.map((w) => w.pattern)).toEqual(['zipf*', 'zipf[cache.size=8]/8/lru']);
+    expect(ruleFor(g, { name: 'zipf', id: 'zipf/16/fifo' }, 'hitRate', 'higher').tolerance).toEqual({ relative: 0.005 });
   });
 
   it('the shipped bench/gate.yaml is valid', async () => {
