@@ -13,6 +13,7 @@ const QUICK = [
   'ci-seed-race-small[cache.policy=fifo]',
   'ci-seed-race-small[cache.policy=fifo-unsafe]',
   'ci-power-cut',
+  'ci-parallel-alloc[engine.allocation=parallel]',
   'ci-zipf-read[cache.size=32,cache.policy=lru]',
 ];
 
