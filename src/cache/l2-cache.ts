@@ -1,3 +1,5 @@
+import type { Node } from './policies/dlist.js';
+import { ListPolicy } from './policies/list-policy.js';
 import type { EvictionPolicy } from './policy.js';
 
 /**
@@ -10,6 +12,19 @@ export interface CacheEntry<T> {
   table: T;
   ref: number;
   cached: boolean;
+}
+
+/** What alloc makes: a CacheEntry with a slot for the list policy's node while cached. */
+class Entry<T> implements CacheEntry<T> {
+  ref = 1;
+  cached = false;
+  /** The node of a list policy's fast path (see ListPolicy), while cached; else null. */
+  node: Node | null = null;
+
+  constructor(
+    readonly offset: number,
+    public table: T,
+  ) {}
 }
 
 /** Counters owned by the cache; names as in DESIGN.md. */
@@ -38,11 +53,25 @@ export interface CacheStats {
  * (O(1)); which entry leaves is the policy's choice. Under a policy that respects in-use
  * entries the cache grows past capacity when every entry is in use and shrinks back as soon
  * as references drop.
+ *
+ * Hot path: a hit is one Map lookup plus the policy's own work; a miss that evicts is the miss
+ * lookup, a delete and a set. List policies (fifo, lru, clock, sieve) take the node fast path
+ * (ListPolicy): the entry holds its node and the node its entry, so neither side looks the other
+ * up. The duplicate check of a commit is skipped when nothing was committed since the lookup of
+ * the same table missed, and `acquire` right after a commit takes the committed entry.
  */
 export class L2Cache<T> {
-  private readonly map = new Map<number, CacheEntry<T>>();
+  private readonly map = new Map<number, Entry<T>>();
   private readonly loading = new Map<number, number>();
   private readonly s: CacheStats;
+  /** The policy, when it takes the node fast path. */
+  private readonly listPolicy: ListPolicy | null;
+  /** The last entry `evictable` said may go, and the last entry committed (lookups saved). */
+  private checked: Entry<T> | undefined;
+  private committed: Entry<T> | undefined;
+  /** The offset of the last missed lookup, and the commit count then (see commit). */
+  private missed = -1;
+  private missedAtCommit = 0;
 
   constructor(
     readonly capacity: number,
@@ -52,6 +81,7 @@ export class L2Cache<T> {
       throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
     }
     policy.setCapacity?.(capacity);
+    this.listPolicy = policy instanceof ListPolicy ? policy : null;
     this.s = {
       capacity,
       policy: policy.name,
@@ -87,17 +117,21 @@ export class L2Cache<T> {
     const e = this.map.get(offset);
     if (!e) {
       this.s.misses++;
+      this.missed = offset;
+      this.missedAtCommit = this.s.commits;
       return undefined;
     }
     this.s.hits++;
     e.ref++;
-    this.policy.accessed(offset);
+    if (this.listPolicy !== null) this.listPolicy.touched(e.node!);
+    else this.policy.accessed(offset);
     return e;
   }
 
   /** A new reference to an entry known to be cached, without counting a lookup. */
   acquire(offset: number): CacheEntry<T> {
-    const e = this.map.get(offset);
+    const c = this.committed;
+    const e = c !== undefined && c.offset === offset && c.cached ? c : this.map.get(offset);
     if (!e) throw new Error(`L2 cache: table ${offset} is not cached`);
     e.ref++;
     return e;
@@ -105,16 +139,19 @@ export class L2Cache<T> {
 
   /** A fresh entry with one reference (the caller's), not yet in the cache. */
   alloc(offset: number, table: T): CacheEntry<T> {
-    return { offset, table, ref: 1, cached: false };
+    return new Entry(offset, table);
   }
 
   /**
    * Put an entry in the cache; the caller's reference becomes the cache's. If the offset is
    * already cached the new copy is dropped, as QEMU does.
    */
-  commit(entry: CacheEntry<T>): void {
+  commit(ce: CacheEntry<T>): void {
+    const entry = ce as Entry<T>;
     if (entry.cached) throw new Error(`L2 cache: table ${entry.offset} committed twice`);
-    if (this.map.has(entry.offset)) {
+    // Every map insert is a commit: none since this offset missed means it is still not cached.
+    const knownAbsent = entry.offset === this.missed && this.s.commits === this.missedAtCommit;
+    if (!knownAbsent && this.map.has(entry.offset)) {
       this.s.duplicateCommits++;
       entry.ref--;
       return;
@@ -125,7 +162,14 @@ export class L2Cache<T> {
     this.shrink(this.capacity - 1, entry.offset);
     entry.cached = true;
     this.map.set(entry.offset, entry);
-    this.policy.inserted(entry.offset);
+    if (this.listPolicy !== null) {
+      const n = this.listPolicy.insertNode(entry.offset);
+      n.data = entry;
+      entry.node = n;
+    } else {
+      this.policy.inserted(entry.offset);
+    }
+    this.committed = entry;
     this.noteSize();
   }
 
@@ -185,14 +229,24 @@ export class L2Cache<T> {
    * `incoming` is the table a commit is making room for (the policy may want to know).
    */
   private shrink(limit: number = this.capacity, incoming?: number): void {
+    const lp = this.listPolicy;
     while (this.map.size > limit) {
-      const key = this.policy.victim(this.evictable, incoming);
-      if (key === undefined) break;
-      const e = this.map.get(key);
-      if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
+      let e: Entry<T> | undefined;
+      if (lp !== null) {
+        const n = lp.victimNode(this.evictableNode);
+        if (n === undefined) break;
+        e = n.data as Entry<T>;
+      } else {
+        const key = this.policy.victim(this.evictable, incoming);
+        if (key === undefined) break;
+        const c = this.checked;
+        // Cached and of that offset: then it is the map's entry for it (a stale memo is not cached).
+        e = c !== undefined && c.offset === key && c.cached ? c : this.map.get(key);
+        if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
+      }
       if (e.ref > 1) {
         if (this.policy.respectsInUse) {
-          throw new Error(`L2 cache: policy ${this.policy.name} chose in-use table ${key}`);
+          throw new Error(`L2 cache: policy ${this.policy.name} chose in-use table ${e.offset}`);
         }
         this.s.evictionsInUse++;
       }
@@ -201,9 +255,14 @@ export class L2Cache<T> {
     }
   }
 
-  private remove(e: CacheEntry<T>): void {
+  private remove(e: Entry<T>): void {
     this.map.delete(e.offset);
-    this.policy.removed(e.offset);
+    if (this.listPolicy !== null) {
+      this.listPolicy.removeNode(e.node!);
+      e.node = null;
+    } else {
+      this.policy.removed(e.offset);
+    }
     e.cached = false;
     e.ref--;
   }
@@ -223,7 +282,17 @@ export class L2Cache<T> {
   /** What policies ask before choosing a victim: false for an in-use entry, counted as a skip. */
   private readonly evictable = (key: number): boolean => {
     const e = this.map.get(key);
-    if (e === undefined || e.ref <= 1) return true;
+    if (e === undefined || e.ref <= 1) {
+      this.checked = e;
+      return true;
+    }
+    this.s.inUseSkips++;
+    return false;
+  };
+
+  /** The same for the node fast path: the node carries its entry. */
+  private readonly evictableNode = (n: Node): boolean => {
+    if ((n.data as Entry<T>).ref <= 1) return true;
     this.s.inUseSkips++;
     return false;
   };

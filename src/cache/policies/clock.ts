@@ -1,3 +1,4 @@
+import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 
 /**
@@ -18,12 +19,11 @@ export class ClockPolicy extends ListPolicy {
   readonly name = 'clock';
   readonly respectsInUse = true;
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n !== undefined) n.bits = 1;
+  touched(n: Node): void {
+    n.bits = 1;
   }
 
-  victim(evictable: (key: number) => boolean): number | undefined {
+  victimNode(ok: (n: Node) => boolean): Node | undefined {
     const list = this.list;
     // Consecutive clear-bit entries found in use: once every entry was one, stop.
     let inUseRun = 0;
@@ -33,8 +33,8 @@ export class ClockPolicy extends ListPolicy {
       if (n.bits !== 0) {
         n.bits = 0;
         inUseRun = 0;
-      } else if (evictable(n.key)) {
-        return n.key;
+      } else if (ok(n)) {
+        return n;
       } else {
         inUseRun++;
       }

@@ -1,3 +1,4 @@
+import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 
 /**
@@ -9,10 +10,10 @@ export class FifoPolicy extends ListPolicy {
   readonly name: string = 'fifo';
   readonly respectsInUse: boolean = true;
 
-  accessed(): void {}
+  touched(): void {}
 
-  victim(evictable: (key: number) => boolean): number | undefined {
-    return this.list.oldestWhere(evictable)?.key;
+  victimNode(ok: (n: Node) => boolean): Node | undefined {
+    return this.list.oldestNodeWhere(ok);
   }
 }
 
@@ -21,7 +22,7 @@ export class FifoUnsafePolicy extends FifoPolicy {
   override readonly name = 'fifo-unsafe';
   override readonly respectsInUse = false;
 
-  override victim(): number | undefined {
-    return this.list.tail()?.key;
+  override victimNode(): Node | undefined {
+    return this.list.tail();
   }
 }

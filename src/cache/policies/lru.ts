@@ -1,3 +1,4 @@
+import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 
 /**
@@ -13,12 +14,11 @@ export class LruPolicy extends ListPolicy {
   readonly name = 'lru';
   readonly respectsInUse = true;
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n !== undefined) this.list.moveToHead(n);
+  touched(n: Node): void {
+    this.list.moveToHead(n);
   }
 
-  victim(evictable: (key: number) => boolean): number | undefined {
-    return this.list.oldestWhere(evictable)?.key;
+  victimNode(ok: (n: Node) => boolean): Node | undefined {
+    return this.list.oldestNodeWhere(ok);
   }
 }

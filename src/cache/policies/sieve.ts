@@ -20,16 +20,15 @@ export class SievePolicy extends ListPolicy {
   /** The next entry the hand looks at; undefined means start at the tail. */
   private hand: Node | undefined;
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n !== undefined) n.bits = 1;
+  touched(n: Node): void {
+    n.bits = 1;
   }
 
   protected override beforeRemove(n: Node): void {
     if (this.hand === n) this.hand = this.list.newer(n);
   }
 
-  victim(evictable: (key: number) => boolean): number | undefined {
+  victimNode(ok: (n: Node) => boolean): Node | undefined {
     const list = this.list;
     let n = this.hand ?? list.tail();
     let inUseRun = 0;
@@ -37,9 +36,9 @@ export class SievePolicy extends ListPolicy {
       if (n.bits !== 0) {
         n.bits = 0;
         inUseRun = 0;
-      } else if (evictable(n.key)) {
+      } else if (ok(n)) {
         this.hand = list.newer(n);
-        return n.key;
+        return n;
       } else {
         inUseRun++;
       }
