@@ -254,6 +254,25 @@ describe('inputs: directories and sweep files', () => {
     expect(report.runs[1].baselineFile).toBe(tmp.path('dir/b.json'));
   });
 
+  it('Markdown puts failing runs first and folds unchanged ones into one block', async () => {
+    const other = clone(base);
+    other.workload.cache.size = 8;
+    const worse = clone(other);
+    worse.total.cache.loads += 1;
+    for (const [dir, runs] of [['mb', [base, other]], ['mc', [base, worse]]] as const) {
+      await mkdir(tmp.path(dir));
+      await writeJson(tmp.path(`${dir}/a.json`), runs[0]);
+      await writeJson(tmp.path(`${dir}/b.json`), runs[1]);
+    }
+    const r = await cli('compare', tmp.path('mb'), tmp.path('mc'));
+    expect(r.code).toBe(1);
+    const failing = r.stdout.indexOf('### ❌ tiny (cache 8, fifo)');
+    const folded = r.stdout.indexOf('<summary>✅ 1 run with no change</summary>');
+    expect(failing).toBeGreaterThan(0);
+    expect(folded).toBeGreaterThan(failing);
+    expect(r.stdout.indexOf('#### tiny (cache 3, fifo)')).toBeGreaterThan(folded);
+  });
+
   it('the same run twice on one side is an error naming both files', async () => {
     await mkdir(tmp.path('dup'));
     await writeJson(tmp.path('dup/a.json'), base);

@@ -26,29 +26,44 @@ export function formatMarkdown(r: CompareReport): string {
   if (r.errors.length) {
     out.push('**Errors** (the comparison is incomplete):', '', ...r.errors.map((e) => `- ${e}`), '');
   }
-  for (const run of r.runs) {
-    const quiet = run.verdict === 'pass' && !run.warnings.length;
-    const title = `${MD_VERDICT[run.verdict].split(' ')[0]} ${label(run)}`;
-    if (quiet) out.push('<details>', `<summary>${escapeHtml(title)}: no change</summary>`, '');
-    else out.push(`### ${oneLine(title)}`, '');
-    out.push('| metric | baseline | current | change | verdict |', '|---|---:|---:|---:|---|');
-    for (const row of run.rows) {
-      const mark = MD_VERDICT[row.verdict];
-      const verdict = !row.note ? mark : /[a-z]$/.test(mark) ? `${mark}: ${row.note}` : `${mark} ${row.note}`;
-      out.push(`| ${row.metric} | ${cells(row).map(escapeMd).join(' | ')} | ${escapeMd(verdict)} |`);
-    }
-    out.push('');
+  // What needs attention first; runs without any change folded into one block at the end.
+  const quiet = (run: RunComparison) => run.verdict === 'pass' && !run.warnings.length;
+  const ordered = worstFirst(r.runs);
+  for (const run of ordered.filter((x) => !quiet(x))) {
+    out.push(`### ${MD_VERDICT[run.verdict].split(' ')[0]} ${oneLine(label(run))}`, '', ...markdownTable(run));
     if (run.warnings.length) out.push(...run.warnings.map((w) => `- ⚠️ ${oneLine(w)}`), '');
-    if (quiet) out.push('</details>', '');
+  }
+  const unchanged = ordered.filter(quiet);
+  if (unchanged.length) {
+    out.push('<details>', `<summary>✅ ${runs(unchanged.length)} with no change</summary>`, '');
+    for (const run of unchanged) out.push(`#### ${oneLine(label(run))}`, '', ...markdownTable(run));
+    out.push('</details>', '');
   }
   if (r.warnings.length) out.push('**Warnings**', '', ...r.warnings.map((w) => `- ${oneLine(w)}`), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+function markdownTable(run: RunComparison): string[] {
+  const out = ['| metric | baseline | current | change | verdict |', '|---|---:|---:|---:|---|'];
+  for (const row of run.rows) {
+    const mark = MD_VERDICT[row.verdict];
+    const verdict = !row.note ? mark : /[a-z]$/.test(mark) ? `${mark}: ${row.note}` : `${mark} ${row.note}`;
+    out.push(`| ${row.metric} | ${cells(row).map(escapeMd).join(' | ')} | ${escapeMd(verdict)} |`);
+  }
+  return [...out, ''];
+}
+
+const ORDER: Record<Verdict, number> = { fail: 0, warn: 1, improved: 2, pass: 3, 'not-gated': 3 };
+
+/** Failures, then warnings, then improvements, then the rest; input order within each. */
+function worstFirst(list: RunComparison[]): RunComparison[] {
+  return [...list].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict]);
+}
+
 export function formatText(r: CompareReport): string {
   const out: string[] = [];
   out.push(`compare ${r.baseline.source} (${runs(r.baseline.runs)}) → ${r.current.source} (${runs(r.current.runs)}); gate: ${r.gate ?? 'defaults'}; ${r.date}`, '');
-  for (const run of r.runs) {
+  for (const run of worstFirst(r.runs)) {
     out.push(`${TEXT_VERDICT[run.verdict].toUpperCase()}  ${label(run)}`);
     const rows = run.rows.map((row) => [row.metric, ...cells(row), TEXT_VERDICT[row.verdict], row.note ?? '']);
     out.push(...table(['metric', 'baseline', 'current', 'change', 'verdict', 'note'], rows).map((l) => `  ${l.trimEnd()}`));
@@ -112,6 +127,3 @@ function oneLine(s: string): string {
   return s.replace(/\n/g, ' ');
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
