@@ -89,6 +89,7 @@ export async function loadReportInputs(paths: string[]): Promise<ReportRun[]> {
   }
   const runs: ReportRun[] = [];
   for (const f of files) runs.push(...parseReportInput(await readText(f), f));
+  if (!runs.length) throw new ReportInputError(`${files.join(', ')}: no runs in ${files.length === 1 ? 'this file' : 'these files'} (a sweep interrupted before its first run?); nothing to report`);
   return runs;
 }
 
@@ -101,14 +102,14 @@ export function parseReportInput(text: string, file: string): ReportRun[] {
   const schema = (doc as { schema?: unknown }).schema;
   if (schema === RESULTS_SCHEMA) {
     const r = checkResults(doc, file, '');
-    return [{ source: file, workload: r.workload.name, size: r.workload.cache.size, policy: r.workload.cache.policy, results: r }];
+    return [{ source: file, workload: gridName(r.workload.name), size: r.workload.cache.size, policy: r.workload.cache.policy, results: r }];
   }
   if (schema === SWEEP_SCHEMA) {
     const s = check(sweepShape, doc, file, '');
     return s.runs.map((run, i) => {
       const at = `runs[${i}].results`;
       const r = checkResults(run.results, file, at);
-      return { source: `${file} runs[${i}]`, workload: r.workload.name, size: run.size, policy: run.policy, results: r };
+      return { source: `${file} runs[${i}]`, workload: gridName(r.workload.name), size: run.size, policy: run.policy, results: r };
     });
   }
   if (typeof schema === 'string' && /^qed-bench\/(results|sweep)@/.test(schema)) {
@@ -116,6 +117,18 @@ export function parseReportInput(text: string, file: string): ReportRun[] {
   }
   const found = schema === undefined ? 'no "schema" field' : `schema ${JSON.stringify(schema)}`;
   throw new ReportInputError(`${file}: not a qed-bench results file (${found}; expected "${RESULTS_SCHEMA}" or "${SWEEP_SCHEMA}"); ${HOW}`);
+}
+
+/**
+ * The workload a run belongs to in the grid: `run` names each matrix combination
+ * `name[cache.size=8,cache.policy=lru]`; cache size and policy are the grid's axes, so they
+ * leave the name (other matrix keys stay: another workload variant).
+ */
+export function gridName(name: string): string {
+  const m = /^(.*)\[(.*)\]$/s.exec(name);
+  if (!m) return name;
+  const rest = m[2].split(/,(?=[\w.[\]]+=)/).filter((kv) => !/^cache\.(size|policy)=/.test(kv));
+  return rest.length ? `${m[1]}[${rest.join(',')}]` : m[1];
 }
 
 function checkResults(doc: unknown, file: string, at: string): RunResults {
@@ -154,7 +167,7 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const why = (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '');
+    const why = (err as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, .*? is not valid JSON$/s, '').replace(/\s+/g, ' ');
     let where = '';
     try {
       const { line, col } = lineCol(text, jsonErrorOffset(text));

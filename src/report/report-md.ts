@@ -41,13 +41,13 @@ export function renderMarkdown(runs: ReportRun[]): string {
     const i = r.results.integrity;
     return [md(r.workload), String(r.size), md(r.policy), i.verdict === 'failed' ? '**failed**' : i.verdict, String(i.staleReads), String(i.lostWrites), String(i.corruptSectors), md(checkText(r)), md(qemuText(r))];
   });
-  out.push(...table(['workload', 'cache size', 'policy', 'verdict', 'stale reads', 'lost writes', 'corrupt sectors', 'check', 'qemu-img check'], integ, 4), '');
+  out.push(...table(['workload', 'cache size', 'policy', 'verdict', 'stale reads', 'lost writes', 'corrupt sectors', 'check', 'qemu-img check'], integ, 4, 7), '');
   return out.join('\n');
 }
 
-/** A GitHub-flavoured table; columns from `firstNumeric` on are right-aligned. */
-function table(head: string[], rows: string[][], firstNumeric: number): string[] {
-  const align = head.map((_, i) => (i >= firstNumeric ? '---:' : '---'));
+/** A GitHub-flavoured table; columns [from, to) hold numbers and are right-aligned. */
+function table(head: string[], rows: string[][], from: number, to = head.length): string[] {
+  const align = head.map((_, i) => (i >= from && i < to ? '---:' : '---'));
   return [head, align, ...rows].map((r) => `| ${r.join(' | ')} |`);
 }
 

@@ -47,6 +47,7 @@ export function renderHtml(runs: ReportRun[], opts: HtmlOptions = {}): string {
 function page(runs: ReportRun[], workloads: string[], body: string): string {
   const files = [...new Set(runs.map((r) => r.source.replace(/ runs\[\d+\]$/, '')))];
   const timings = [...new Set(runs.map((r) => r.results.timing))];
+  const interrupted = runs.filter((r) => r.results.status === 'interrupted').length;
   const title = `qed-bench report: ${workloads.join(', ')}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -61,7 +62,7 @@ function page(runs: ReportRun[], workloads: string[], body: string): string {
 <body data-errors="">
 <header>
 <h1>${esc(title)}</h1>
-<p>${runs.length} run${runs.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'} (${esc(files.slice(0, 4).join(', '))}${files.length > 4 ? ', ...' : ''}); ${esc(timings.join(' and '))} timing${timings.includes('virtual') ? ' (deterministic scheduler: latencies are virtual)' : ''}. Hover a point for its values.</p>
+<p>${runs.length} run${runs.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'} (${esc(files.slice(0, 4).join(', '))}${files.length > 4 ? ', ...' : ''}); ${esc(timings.join(' and '))} timing${timings.includes('virtual') ? ' (deterministic scheduler: latencies are virtual)' : ''}. Hover a point for its values.${interrupted ? ` <b>${interrupted} run${interrupted === 1 ? ' was' : 's were'} interrupted: partial results.</b>` : ''}</p>
 </header>
 <main>
 ${body}
