@@ -4,7 +4,9 @@
  * run lost a flushed write, left a corruption unrepaired or failed integrity otherwise.
  *
  *   npm run powercut:sweep -- [--runs 1000] [--first-seed 1] [--threads N] [--workload FILE]
- *                             [--qemu-check auto|always|never] [--json]
+ *                             [--set key=value ...] [--qemu-check auto|always|never] [--json]
+ *
+ * --set overrides workload fields as `qed-bench run --set` does (e.g. engine.allocation=parallel).
  *
  * Each run is about 250 backend requests on a fresh 64 MiB image file; a run is bound by file
  * system round trips more than by CPU, so TMPDIR=/dev/shm (tmpfs) makes a sweep much faster.
@@ -33,12 +35,14 @@ interface RunFigures {
 
 interface Job {
   file: string;
+  /** --set overrides, applied before the seed. */
+  set: string[];
   seeds: number[];
   qemuCheck: boolean | 'auto';
 }
 
-async function runOne(text: string, file: string, seed: number, qemuCheck: boolean | 'auto'): Promise<RunFigures> {
-  const [w] = parseWorkload(text, file, { set: [`seed=${seed}`] });
+async function runOne(text: string, file: string, set: string[], seed: number, qemuCheck: boolean | 'auto'): Promise<RunFigures> {
+  const [w] = parseWorkload(text, file, { set: [...set, `seed=${seed}`] });
   const out = await runWorkload(w, { qemuCheck });
   const r = out.recovery;
   if (!r) throw new Error(`${file} has no scheduler.power_cut`);
@@ -62,7 +66,7 @@ async function runOne(text: string, file: string, seed: number, qemuCheck: boole
 
 async function worker(job: Job): Promise<void> {
   const text = readFileSync(job.file, 'utf8');
-  for (const seed of job.seeds) parentPort!.postMessage(await runOne(text, job.file, seed, job.qemuCheck));
+  for (const seed of job.seeds) parentPort!.postMessage(await runOne(text, job.file, job.set, seed, job.qemuCheck));
 }
 
 async function main(): Promise<number> {
@@ -72,6 +76,7 @@ async function main(): Promise<number> {
       'first-seed': { type: 'string', default: '1' },
       threads: { type: 'string', default: String(os.availableParallelism()) },
       workload: { type: 'string', default: 'workloads/power-cut.yaml' },
+      set: { type: 'string', multiple: true, default: [] },
       'qemu-check': { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
     },
@@ -82,12 +87,14 @@ async function main(): Promise<number> {
   const q = values['qemu-check'];
   const qemuCheck = q === 'always' ? true : q === 'never' ? false : 'auto';
   const seeds = Array.from({ length: runs }, (_, k) => first + k);
+  const set = values.set;
+  parseWorkload(readFileSync(values.workload, 'utf8'), values.workload, { set }); // bad input fails here, once
   const t0 = performance.now();
   const results: RunFigures[] = [];
   // Seeds dealt round-robin so every thread gets a similar mix.
   await Promise.all(
     Array.from({ length: threads }, (_, t) => {
-      const job: Job = { file: values.workload, seeds: seeds.filter((_, k) => k % threads === t), qemuCheck };
+      const job: Job = { file: values.workload, set, seeds: seeds.filter((_, k) => k % threads === t), qemuCheck };
       return new Promise<void>((resolve, reject) => {
         const w = new Worker(new URL(import.meta.url), { workerData: job });
         w.on('message', (r: RunFigures) => {
@@ -104,6 +111,7 @@ async function main(): Promise<number> {
   const failed = results.filter((r) => !r.ok).sort((a, b) => a.seed - b.seed);
   const summary = {
     workload: values.workload,
+    set,
     seeds: `${first}..${first + runs - 1}`,
     runs: results.length,
     failedRuns: failed.length,
@@ -125,6 +133,7 @@ async function main(): Promise<number> {
   } else {
     const rows: Array<[string, string | number]> = [
       ['runs (seeds)', `${summary.runs} (${summary.seeds})`],
+      ['overrides', set.length ? set.join(' ') : 'none'],
       ['flushed writes lost (must be 0)', summary.flushedWritesLost],
       ['unrepaired corruptions (must be 0)', summary.unrepairedCorruptions],
       ['failed runs', summary.failedRuns],
