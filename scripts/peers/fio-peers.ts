@@ -1,7 +1,7 @@
 /**
- * fio on the image file treated as raw: the case's requests replayed from an iolog at the file
- * offsets the image maps them to (same blocks, same order), or, for allocating writes,
- * sequential writes into a fresh sparse file (--fallocate=none, so each write allocates).
+ * fio on the image file treated as raw: the case's requests replayed from an iolog (v2) at the
+ * file offsets the image maps them to (same blocks, same order); for allocating writes, at the
+ * virtual offsets in a fresh file, which fio creates sparse, so each write allocates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,11 +22,7 @@ export function fioPeer(engine: 'psync' | 'io_uring', skip: string | null): Peer
       const fresh = path.join(ctx.dir, `fresh-fio-${engine}.raw`);
       const args = [`--name=peers-${c.id}`, `--ioengine=${engine}`, '--invalidate=0', '--output-format=json', `--output=${out}`];
       if (engine !== 'psync') args.push(`--iodepth=${c.depth}`);
-      if (c.fresh) {
-        args.push(`--filename=${fresh}`, '--rw=write', `--bs=${c.bs}`, `--size=${c.ops * c.bs}`, '--fallocate=none');
-      } else {
-        args.push(`--read_iolog=${iolog(c, ctx)}`, '--replay_no_stall=1');
-      }
+      args.push(`--read_iolog=${c.fresh ? iolog(c, ctx, fresh, c.offsets) : iolog(c, ctx, ctx.image, ctx.host.get(c.id))}`, '--replay_no_stall=1');
       try {
         const r = await runTool('fio', args);
         if (r.code !== 0) throw new Error(`fio ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
@@ -42,15 +38,14 @@ export function fioPeer(engine: 'psync' | 'io_uring', skip: string | null): Peer
   };
 }
 
-/** fio's iolog v2 of the case's requests at their file offsets on the full image (written once). */
-function iolog(c: BenchCase, ctx: PeerContext): string {
-  const file = path.join(ctx.dir, `iolog-${c.id}.txt`);
+/** fio's iolog v2 of the case's requests on `target` at `offsets` (written once per case, target and count). */
+function iolog(c: BenchCase, ctx: PeerContext, target: string, offsets: Float64Array | undefined): string {
+  if (!offsets) throw new Error(`no file offsets for case ${c.id}`);
+  const file = path.join(ctx.dir, `iolog-${c.id}-${path.basename(target)}-${c.ops}.txt`);
   if (fs.existsSync(file)) return file;
-  const host = ctx.host.get(c.id);
-  if (!host) throw new Error(`no file offsets for case ${c.id}`);
-  const lines = ['fio version 2 iolog', `${ctx.image} add`, `${ctx.image} open`];
-  for (const off of host) lines.push(`${ctx.image} ${c.op} ${off} ${c.bs}`);
-  lines.push(`${ctx.image} close`, '');
+  const lines = ['fio version 2 iolog', `${target} add`, `${target} open`];
+  for (const off of offsets.subarray(0, c.ops)) lines.push(`${target} ${c.op} ${off} ${c.bs}`);
+  lines.push(`${target} close`, '');
   fs.writeFileSync(file, lines.join('\n'));
   return file;
 }
