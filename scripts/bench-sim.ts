@@ -11,13 +11,30 @@
  * A first row, "(Map.get alone)", times one Map lookup per access on a Map of `capacity` tables:
  * the floor of any cache, and a yardstick for how fast (or how busy) the machine is.
  *
+ * Then, on each stream at `--curve-accesses` (10 M) accesses, in a worker per repetition:
+ *   - one LRU replay of the stream through the cache, and the exact one-pass miss-ratio curve of
+ *     the same stream (every size at once): both times and their ratio (target: curve < 2×);
+ *     the curve at `capacity` must equal the replay's miss ratio, or the bench fails;
+ *   - the SHARDS curve at rate `--shards-rate` (0.01): its time and its error against the exact
+ *     curve over every size 1..distinct tables (max and mean), and the max over sizes ≥ 1/R (a
+ *     sample of rate R cannot resolve smaller caches: a sampled distance of 1 is 1/R tables);
+ * and a deterministic metadata-only replay (METADATA_REPLAY below: 4 KiB zipf reads over 128
+ * small L2 tables, cache of `capacity`) in memory under the deterministic scheduler, verification
+ * off: requests and cache lookups per second of wall time from opening the image to the end of
+ * the last phase (the image check after it excluded).
+ *
  *   npm run bench:sim -- [--accesses 2000000] [--reps 3] [--capacity 50] [--tables 1000]
- *                        [--theta 1.2] [--scan-tables 100000] [--json]
+ *                        [--theta 1.2] [--scan-tables 100000] [--curve-accesses 10000000]
+ *                        [--shards-rate 0.01] [--replay-ops 50000] [--skip-curve] [--json]
  */
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { L2Cache } from '../src/cache/l2-cache.js';
+import { LruStackDistances } from '../src/cache/mrc.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
+import { ShardsCurve } from '../src/cache/shards.js';
+import { runWorkload } from '../src/replay/runner.js';
+import { parseWorkload } from '../src/workload/load.js';
 import { Rng } from '../src/util/random.js';
 import { Scatter, zipfRanks } from '../src/workload/distributions.js';
 
@@ -35,13 +52,37 @@ interface Options {
   tables: number;
   theta: number;
   scanTables: number;
+  curveAccesses: number;
+  shardsRate: number;
+  replayOps: number;
+  skipCurve: boolean;
   json: boolean;
 }
 
-interface Job {
-  policy: string;
-  capacity: number;
-  streams: Record<StreamName, SharedArrayBuffer>;
+/** A worker's task: one policy over every stream, the curves over every stream, or the replay. */
+type Job =
+  | { task: 'policy'; policy: string; capacity: number; streams: Record<StreamName, SharedArrayBuffer> }
+  | { task: 'curve'; capacity: number; shardsRate: number; streams: Record<StreamName, SharedArrayBuffer> }
+  | { task: 'replay'; ops: number; capacity: number };
+
+interface CurveSample {
+  stream: StreamName;
+  accesses: number;
+  distinct: number;
+  lruNs: number;
+  curveNs: number;
+  shardsNs: number;
+  /** SHARDS error against the exact curve over sizes 1..distinct, and over sizes ≥ 1/R. */
+  shardsMaxError: number;
+  shardsMeanError: number;
+  shardsMaxErrorResolved: number;
+  missRatioAtCapacity: number;
+}
+
+interface ReplaySample {
+  requests: number;
+  lookups: number;
+  ns: number;
 }
 
 interface Sample {
@@ -55,9 +96,9 @@ interface Sample {
 // ---------------------------------------------------------------------------------------------
 // Streams: table offsets in a shared Float64Array, built once by the main thread.
 
-function buildStreams(o: Options): Record<StreamName, SharedArrayBuffer> {
+function buildStreams(o: Options, accesses: number): Record<StreamName, SharedArrayBuffer> {
   const make = (fill: (out: Float64Array) => void): SharedArrayBuffer => {
-    const sab = new SharedArrayBuffer(o.accesses * 8);
+    const sab = new SharedArrayBuffer(accesses * 8);
     fill(new Float64Array(sab));
     return sab;
   };
@@ -112,7 +153,106 @@ function baseline(capacity: number, stream: Float64Array): { ns: number; hits: n
   return { ns: Number(process.hrtime.bigint() - t0), hits };
 }
 
-function runJob(job: Job): Sample[] {
+/** Time `fn` in ns. */
+function timed<T>(fn: () => T): { ns: number; value: T } {
+  const t0 = process.hrtime.bigint();
+  const value = fn();
+  return { ns: Number(process.hrtime.bigint() - t0), value };
+}
+
+function exactCurve(stream: Float64Array): LruStackDistances {
+  const sd = new LruStackDistances();
+  for (let i = 0; i < stream.length; i++) sd.access(stream[i]);
+  return sd;
+}
+
+function shardsCurve(stream: Float64Array, rate: number): ShardsCurve {
+  const s = new ShardsCurve(rate);
+  for (let i = 0; i < stream.length; i++) s.access(stream[i]);
+  return s;
+}
+
+/** One LRU replay, the exact curve and the SHARDS curve of each stream; each after a warm-up. */
+function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
+  const streams = STREAMS.map((name) => ({ name, data: new Float64Array(job.streams[name]) }));
+  for (const s of streams) {
+    const slice = s.data.subarray(0, Math.min(s.data.length, 300_000));
+    replay('lru', job.capacity, slice);
+    exactCurve(slice);
+    shardsCurve(slice, job.shardsRate);
+  }
+  return streams.map(({ name, data }) => {
+    const lru = replay('lru', job.capacity, data);
+    const exact = timed(() => exactCurve(data));
+    const shards = timed(() => shardsCurve(data, job.shardsRate));
+    const st = lru.cache.stats();
+    const distinct = exact.value.distinctKeys;
+    const curve = exact.value.curve(distinct);
+    // The one-pass curve must agree with the replay it is timed against.
+    const missRatio = exact.value.missRatios([job.capacity])[0];
+    if (Math.abs(missRatio * st.lookups - st.misses) > 1e-6 * st.lookups) {
+      throw new Error(`${name}: exact curve at ${job.capacity} gives miss ratio ${missRatio}, the LRU replay ${st.misses / st.lookups}`);
+    }
+    const every = Array.from({ length: distinct }, (_, i) => i + 1);
+    const est = shards.value.missRatios(every);
+    const resolvedFrom = Math.ceil(1 / shards.value.sampleRate);
+    let max = 0;
+    let sum = 0;
+    let maxResolved = 0;
+    for (let c = 1; c <= distinct; c++) {
+      const e = Math.abs(est[c - 1] - curve[c]);
+      sum += e;
+      if (e > max) max = e;
+      if (c >= resolvedFrom && e > maxResolved) maxResolved = e;
+    }
+    return {
+      stream: name,
+      accesses: data.length,
+      distinct,
+      lruNs: lru.ns,
+      curveNs: exact.ns,
+      shardsNs: shards.ns,
+      shardsMaxError: max,
+      shardsMeanError: sum / distinct,
+      shardsMaxErrorResolved: maxResolved,
+      missRatioAtCapacity: missRatio,
+    };
+  });
+}
+
+/**
+ * random-read-zipf's shape on one-cluster tables of 4 KiB clusters (2 MiB of disk each), so the
+ * engine's request path and the cache, not decoding 256 KiB tables after each miss, set the pace.
+ */
+const METADATA_REPLAY = `name: metadata-replay
+seed: 7
+image: { size: 256M, cluster_size: 4k, table_size: 1 }
+cache: { size: 50, policy: fifo }
+scheduler: { mode: deterministic }
+phases:
+  - name: touch-tables
+    jobs: [{ name: one-per-table, pattern: strided, stride: 2M, op: write, bs: 4k, iodepth: 8, stop: { ops: 128 } }]
+  - name: read
+    jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 50000 } }]
+`;
+
+/** METADATA_REPLAY in memory, deterministic, no verification: wall time of the replay phases. */
+async function runReplay(ops: number, capacity: number): Promise<ReplaySample> {
+  const [w] = parseWorkload(METADATA_REPLAY, 'bench-sim metadata-replay', { set: [`phases[1].jobs[0].stop.ops=${ops}`, `cache.size=${capacity}`] });
+  let t1 = 0n;
+  const t0 = process.hrtime.bigint();
+  const outcome = await runWorkload(w, {
+    inMemory: true,
+    verify: false,
+    qemuCheck: false,
+    onProgress: (p) => {
+      if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
+    },
+  });
+  return { requests: outcome.total.requests, lookups: outcome.total.cache.lookups, ns: Number(t1 - t0) };
+}
+
+function runPolicy(job: Extract<Job, { task: 'policy' }>): Sample[] {
   const streams = STREAMS.map((name) => ({ name, data: new Float64Array(job.streams[name]) }));
   if (job.policy === BASELINE) {
     for (const s of streams) baseline(job.capacity, s.data.subarray(0, Math.min(s.data.length, 300_000)));
@@ -131,13 +271,23 @@ function runJob(job: Job): Sample[] {
   });
 }
 
-function inWorker(job: Job): Promise<Sample[]> {
+async function runJob(job: Job): Promise<Sample[] | CurveSample[] | ReplaySample> {
+  if (job.task === 'policy') return runPolicy(job);
+  if (job.task === 'curve') return runCurves(job);
+  return runReplay(job.ops, job.capacity);
+}
+
+function inWorker(job: Extract<Job, { task: 'policy' }>): Promise<Sample[]>;
+function inWorker(job: Extract<Job, { task: 'curve' }>): Promise<CurveSample[]>;
+function inWorker(job: Extract<Job, { task: 'replay' }>): Promise<ReplaySample>;
+function inWorker(job: Job): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL(import.meta.url), { workerData: job });
-    let result: Sample[] | undefined;
-    w.once('message', (m: Sample[]) => (result = m));
+    let result: unknown;
+    w.once('message', (m: unknown) => (result = m));
     w.once('error', reject);
-    w.once('exit', (code) => (result ? resolve(result) : reject(new Error(`worker for ${job.policy} exited with ${code}`))));
+    const what = job.task === 'policy' ? job.policy : job.task;
+    w.once('exit', (code) => (result !== undefined ? resolve(result) : reject(new Error(`worker for ${what} exited with ${code}`))));
   });
 }
 
@@ -168,6 +318,10 @@ function parseOptions(): Options {
       tables: { type: 'string', default: '1000' },
       theta: { type: 'string', default: '1.2' },
       'scan-tables': { type: 'string', default: '100000' },
+      'curve-accesses': { type: 'string', default: '10000000' },
+      'shards-rate': { type: 'string', default: '0.01' },
+      'replay-ops': { type: 'string', default: '50000' },
+      'skip-curve': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -178,6 +332,8 @@ function parseOptions(): Options {
   };
   const theta = Number(values.theta);
   if (!(theta > 0) || theta === 1) throw new Error(`--theta must be > 0 and not 1, got "${values.theta}"`);
+  const shardsRate = Number(values['shards-rate']);
+  if (!(shardsRate > 0 && shardsRate <= 1)) throw new Error(`--shards-rate must be in (0, 1], got "${values['shards-rate']}"`);
   return {
     accesses: int('accesses', values.accesses!, 1000),
     reps: int('reps', values.reps!, 1),
@@ -185,6 +341,10 @@ function parseOptions(): Options {
     tables: int('tables', values.tables!, 2),
     theta,
     scanTables: int('scan-tables', values['scan-tables']!, 1),
+    curveAccesses: int('curve-accesses', values['curve-accesses']!, 1000),
+    shardsRate,
+    replayOps: int('replay-ops', values['replay-ops']!, 1),
+    skipCurve: values['skip-curve']!,
     json: values.json!,
   };
 }
@@ -194,13 +354,13 @@ async function main(): Promise<void> {
   const log = (s: string): void => {
     if (!o.json) process.stderr.write(`${s}\n`);
   };
-  const streams = buildStreams(o);
+  const streams = buildStreams(o, o.accesses);
   const samples = new Map<string, Sample[]>();
   const names = [BASELINE, ...POLICY_NAMES];
   for (let rep = 0; rep < o.reps; rep++) {
     const order = names.map((_, i) => names[(i + rep) % names.length]);
     for (const policy of order) {
-      const got = await inWorker({ policy, capacity: o.capacity, streams });
+      const got = await inWorker({ task: 'policy', policy, capacity: o.capacity, streams });
       for (const s of got) {
         const key = `${policy}\0${s.stream}`;
         samples.set(key, [...(samples.get(key) ?? []), s]);
@@ -227,9 +387,12 @@ async function main(): Promise<void> {
     }
   }
 
+  const curves = o.skipCurve ? null : await curveRows(o, log);
+  const replay = await replayRow(o, log);
+
   if (o.json) {
     const { json: _json, ...params } = o;
-    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows, curves, replay }, null, 2)}\n`);
     return;
   }
 
@@ -252,6 +415,99 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of body) console.log(line(r));
+  if (curves) printCurves(o, curves);
+  console.log(
+    `\nDeterministic metadata-only replay (4 KiB zipf reads over 128 one-cluster tables, fifo cache of ${o.capacity}, in memory, verify off, median of ${o.reps}): ` +
+      `${replay.requests} requests, ${(replay.requestsPerSec / 1e3).toFixed(1)} k requests/s, ${(replay.lookupsPerSec / 1e3).toFixed(1)} k cache lookups/s`,
+  );
+}
+
+interface CurveRow {
+  stream: StreamName;
+  accesses: number;
+  distinct: number;
+  lruMs: number;
+  curveMs: number;
+  /** curve time ÷ LRU replay time (target < 2). */
+  ratio: number;
+  shardsMs: number;
+  shardsMaxError: number;
+  shardsMeanError: number;
+  shardsMaxErrorResolved: number;
+}
+
+/** Medians over `reps` workers, each timing every stream's replay, exact curve and SHARDS curve. */
+async function curveRows(o: Options, log: (s: string) => void): Promise<CurveRow[]> {
+  const streams = buildStreams(o, o.curveAccesses);
+  const all: CurveSample[][] = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    all.push(await inWorker({ task: 'curve', capacity: o.capacity, shardsRate: o.shardsRate, streams }));
+    log(`curves: rep ${rep + 1}/${o.reps} done`);
+  }
+  return STREAMS.map((stream) => {
+    const list = all.map((samples) => samples.find((x) => x.stream === stream)!);
+    const first = list[0];
+    return {
+      stream,
+      accesses: first.accesses,
+      distinct: first.distinct,
+      lruMs: median(list.map((x) => x.lruNs)) / 1e6,
+      curveMs: median(list.map((x) => x.curveNs)) / 1e6,
+      ratio: median(list.map((x) => x.curveNs / x.lruNs)),
+      shardsMs: median(list.map((x) => x.shardsNs)) / 1e6,
+      shardsMaxError: first.shardsMaxError,
+      shardsMeanError: first.shardsMeanError,
+      shardsMaxErrorResolved: first.shardsMaxErrorResolved,
+    };
+  });
+}
+
+function printCurves(o: Options, rows: CurveRow[]): void {
+  const ms = (x: number): string => `${x.toFixed(0)} ms`;
+  const header = ['stream', 'distinct', 'LRU replay', 'exact curve', 'curve/replay', `SHARDS R=${o.shardsRate}`, 'max err', 'mean err', `max err, size ≥ ${Math.ceil(1 / o.shardsRate)}`];
+  const body = rows.map((r) => [
+    r.stream,
+    String(r.distinct),
+    ms(r.lruMs),
+    ms(r.curveMs),
+    `${r.ratio.toFixed(2)}×`,
+    ms(r.shardsMs),
+    r.shardsMaxError.toFixed(3),
+    r.shardsMeanError.toFixed(4),
+    r.shardsMaxErrorResolved.toFixed(3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(
+    `\nMiss-ratio curves on ${o.curveAccesses} accesses, median of ${o.reps} runs: one LRU replay (capacity ${o.capacity}) ` +
+      `vs the exact one-pass curve at every size (target < 2×); SHARDS error vs exact over sizes 1..distinct`,
+  );
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+}
+
+interface ReplayRow {
+  requests: number;
+  lookups: number;
+  requestsPerSec: number;
+  lookupsPerSec: number;
+}
+
+async function replayRow(o: Options, log: (s: string) => void): Promise<ReplayRow> {
+  const samples: ReplaySample[] = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    samples.push(await inWorker({ task: 'replay', ops: o.replayOps, capacity: o.capacity }));
+    log(`replay: rep ${rep + 1}/${o.reps} done`);
+  }
+  const lookups = new Set(samples.map((x) => x.lookups));
+  if (lookups.size !== 1) throw new Error(`deterministic replay: lookups differ between runs (${[...lookups].join(', ')})`);
+  return {
+    requests: samples[0].requests,
+    lookups: samples[0].lookups,
+    requestsPerSec: median(samples.map((x) => x.requests / (x.ns / 1e9))),
+    lookupsPerSec: median(samples.map((x) => x.lookups / (x.ns / 1e9))),
+  };
 }
 
 if (isMainThread) {
@@ -260,5 +516,6 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  parentPort!.postMessage(runJob(workerData as Job));
+  // A rejection is an uncaught error in the worker: the main thread's 'error' handler sees it.
+  void runJob(workerData as Job).then((r) => parentPort!.postMessage(r));
 }

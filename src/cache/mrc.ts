@@ -1,7 +1,9 @@
 /**
  * Exact LRU miss-ratio curve in one pass over a table-access stream (Mattson's stack
- * distances). A Fenwick tree over access times marks each key's latest access, so the stack
- * distance of an access is the number of marks after the key's previous access: O(log n) each.
+ * distances). A bit per access time marks each key's latest access, so the stack distance of an
+ * access is the number of marks after the key's previous access: a Fenwick tree over the mark
+ * counts of 32-bit words plus a popcount, O(log n) each. (The tree over words is 32 times smaller
+ * than one over times: it stays in the CPU's nearest cache however many distinct keys there are.)
  *
  * The stream length is not known up front, so the time axis is renumbered when it fills: only
  * one mark per distinct key is live, and packing the live marks to 1..k (in order) keeps every
@@ -9,9 +11,12 @@
  * number of distinct keys, not the number of accesses, and the packing costs O(1) amortized.
  */
 export class LruStackDistances {
-  /** Time axis length (a power of two); the Fenwick tree and `owner` have n + 1 slots. */
+  /** Time axis length (a power of two ≥ 1024); `owner` has n + 1 slots. */
   private n = 1024;
-  private tree = new Int32Array(this.n + 1);
+  /** Mark of time p (1-based): bit (p - 1) & 31 of word (p - 1) >>> 5. */
+  private bits = new Int32Array(this.n >>> 5);
+  /** Fenwick tree over the words' mark counts (1-based: tree[w + 1] covers word w). */
+  private tree = new Int32Array((this.n >>> 5) + 1);
   /** owner[time] = slot + 1 of the key whose latest access is at `time`, 0 for none. */
   private owner = new Int32Array(this.n + 1);
   /** Dense slot per key, and the time of each slot's latest access. */
@@ -112,29 +117,42 @@ export class LruStackDistances {
     } else {
       const prev = this.lastTime[slot];
       // Every live mark is at or before now - 1: those after `prev` are the keys used since.
-      d = this.slotOf.size - this.prefix(prev) + 1;
-      this.add(prev, -1);
+      d = this.slotOf.size - this.marksUpTo(prev) + 1;
+      this.unmark(prev);
       this.owner[prev] = 0;
     }
     if (this.t === this.n) this.pack();
     const now = ++this.t;
-    this.add(now, 1);
+    this.mark(now);
     this.owner[now] = slot + 1;
     this.lastTime[slot] = now;
     return d;
   }
 
-  private add(i: number, v: number): void {
+  private mark(p: number): void {
+    const w = (p - 1) >>> 5;
+    this.bits[w] |= 1 << ((p - 1) & 31);
     const tree = this.tree;
-    const n = this.n;
-    for (; i <= n; i += i & -i) tree[i] += v;
+    const words = tree.length - 1;
+    for (let i = w + 1; i <= words; i += i & -i) tree[i]++;
   }
 
-  private prefix(i: number): number {
+  private unmark(p: number): void {
+    const w = (p - 1) >>> 5;
+    this.bits[w] &= ~(1 << ((p - 1) & 31));
+    const tree = this.tree;
+    const words = tree.length - 1;
+    for (let i = w + 1; i <= words; i += i & -i) tree[i]--;
+  }
+
+  /** Marks at times 1..p. */
+  private marksUpTo(p: number): number {
+    const w = (p - 1) >>> 5;
     const tree = this.tree;
     let s = 0;
-    for (; i > 0; i -= i & -i) s += tree[i];
-    return s;
+    for (let i = w; i > 0; i -= i & -i) s += tree[i];
+    // Bits 0..b of the word: (2 << b) - 1, which is -1 (all) for b = 31.
+    return s + popcount(this.bits[w] & ((2 << ((p - 1) & 31)) - 1));
   }
 
   /** Renumber the live marks 1..k in time order; double the axis if that leaves it over half full. */
@@ -150,15 +168,20 @@ export class LruStackDistances {
       this.lastTime[s - 1] = k;
     }
     owner.fill(0, k + 1);
-    const tree = n === this.n ? this.tree.fill(0) : new Int32Array(n + 1);
-    tree.fill(1, 1, k + 1);
+    const words = n >>> 5;
+    const bits = n === this.n ? this.bits.fill(0) : new Int32Array(words);
+    bits.fill(-1, 0, k >>> 5);
+    if (k & 31) bits[k >>> 5] = (1 << (k & 31)) - 1;
+    const tree = n === this.n ? this.tree.fill(0) : new Int32Array(words + 1);
+    for (let w = 0; w < words; w++) tree[w + 1] = popcount(bits[w]);
     // Linear Fenwick build: each node passes its sum to its parent.
-    for (let i = 1; i <= n; i++) {
+    for (let i = 1; i <= words; i++) {
       const p = i + (i & -i);
-      if (p <= n) tree[p] += tree[i];
+      if (p <= words) tree[p] += tree[i];
     }
     this.n = n;
     this.owner = owner;
+    this.bits = bits;
     this.tree = tree;
     this.t = k;
   }
@@ -171,6 +194,13 @@ export class LruStackDistances {
     h.set(this.hist);
     this.hist = h;
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** Most points a report carries; below this many distinct tables it has every size. */
