@@ -7,6 +7,8 @@ export interface DocRow {
   names: string[];
   /** Key lists from the second column: `{a, b (note), c}` or `a, b, c` in backticks. */
   keyLists: string[][];
+  /** The meaning starts "only with ...": the field is present only under that option. */
+  optional: boolean;
 }
 
 /** The three tables of docs/results.md: results file, metrics object, integrity. */
@@ -30,7 +32,7 @@ export function resultsDocTables(): DocRow[][] {
     const keyLists = ticks(cols.slice(1).join(' | '))
       .filter((t) => t.includes(','))
       .map((t) => t.replace(/^\{|\}$/g, '').replace(/\([^)]*\)/g, '').split(',').map((k) => k.trim()).filter(Boolean));
-    current.push({ names, keyLists });
+    current.push({ names, keyLists, optional: /^\s*only with\b/.test(cols[1]) });
   }
   return tables;
 }
