@@ -16,7 +16,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runWorkload } from '../src/replay/runner.js';
-import { parseWorkload } from '../src/workload/load.js';
+import { parseWorkload, WorkloadError } from '../src/workload/load.js';
 
 interface RunFigures {
   seed: number;
@@ -154,6 +154,11 @@ if (isMainThread) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
+      // Bad input (workload or --set): one paragraph, exit 2; anything else is a bug: the stack.
+      if (err instanceof WorkloadError) {
+        process.stderr.write(`powercut:sweep: ${err.message}\n`);
+        process.exit(2);
+      }
       process.stderr.write(`powercut:sweep: ${(err as Error).stack ?? String(err)}\n`);
       process.exit(1);
     },

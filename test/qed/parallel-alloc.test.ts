@@ -4,7 +4,7 @@
  * real image files; and the shared resources they must not break: the need-check header
  * update, the L1 sector that two new tables share, rollback, and qemu-img check of the result.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IoEvent } from '../../src/io/backend.js';
@@ -248,6 +248,36 @@ describe('parallel allocation', () => {
     expect(after.bytes).toEqual(want);
     expect(after.l1[failed]).toBe(L2_UNALLOCATED);
     expect(after.check).toMatchObject({ corruptions: 0, leaks: 3 }); // the failed write's data cluster and its table (2 clusters)
+  });
+
+  it('with a backing file: concurrent partial writes in many tables fill the rest of their clusters from it', async () => {
+    const dir = await tmp();
+    const base = join(dir, 'base.raw');
+    const size = 64 * 1024 * 1024;
+    const pattern = (off: number): number => ((off >> 9) * 7 + 3) & 0xff; // one byte value per sector
+    const raw = new Uint8Array(size);
+    for (let off = 0; off < size; off += 512) raw.fill(pattern(off), off, off + 512);
+    writeFileSync(base, raw);
+    const path = join(dir, 'overlay.qed');
+    await createImageFile(path, { size, clusterSize: CS, tableSize: 2, backingFile: 'base.raw', backingFormat: 'raw' });
+    const sched = scheduler(9, 8);
+    const img = await openImageFile(path, { allocation: 'parallel', wrap: (b) => sched.attach(b) });
+    // 1 KiB in the middle of a cluster, in each of 12 tables, all at once.
+    const offsets = Array.from({ length: 12 }, (_, k) => k * TABLE_SPAN + k * CS + 1024);
+    await Promise.all(offsets.map((off) => img.write(filled(1024, 0xee), off)));
+    expect(img.stats.tablesAllocated).toBe(12);
+    await img.close();
+    const re = await openImageFile(path, { readOnly: true });
+    for (const off of offsets) {
+      const got = new Uint8Array(CS);
+      const start = off - 1024;
+      await re.read(got, start);
+      const want = raw.slice(start, start + CS);
+      want.fill(0xee, 1024, 2048);
+      expect(Buffer.compare(got, want)).toBe(0);
+    }
+    expect(await re.check()).toMatchObject({ corruptions: 0, leaks: 0 });
+    await re.close();
   });
 
   it('a replay of workloads/parallel-alloc.yaml on a file passes its integrity check and qemu-img check', async () => {
