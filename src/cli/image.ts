@@ -1,11 +1,11 @@
-import { openImageFile } from '../qed/open-file.js';
+import { openImageFile, type FileOpenOptions } from '../qed/open-file.js';
 import type { OpenOptions } from '../qed/image.js';
 import type { QedImage } from '../qed/image.js';
 
 /** Open, use, close: the image is closed on every path; an error from `fn` wins over one from close. */
 export async function withImage<T>(
   path: string,
-  opts: Omit<OpenOptions, 'openBacking'>,
+  opts: FileOpenOptions,
   fn: (img: QedImage) => Promise<T>,
 ): Promise<T> {
   const img = await openImageFile(path, opts);

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
-import { FileBackend } from '../io/file-backend.js';
+import { FileBackend, type IoMode } from '../io/file-backend.js';
 import { RawBacking, type BackingDevice } from './backing.js';
 import { createImage, validateCreateOptions, type CreateOptions } from './create.js';
 import { QED_MAGIC } from './format.js';
@@ -9,14 +9,16 @@ import { QedImage, type OpenOptions } from './image.js';
 export interface FileOpenOptions extends Omit<OpenOptions, 'openBacking'> {
   /** Wraps every file backend opened (the image's and its backing files'), e.g. in a scheduler. */
   wrap?: (b: BlockBackend) => BlockBackend;
+  /** The file backends' I/O mode, for the image and its backing files (default async; see IoMode). */
+  io?: IoMode;
 }
 
 /** Open an image file; its backing file (raw or QED, probed unless the header says raw) opens read-only. */
 export async function openImageFile(path: string, opts: FileOpenOptions = {}): Promise<QedImage> {
   const wrap = opts.wrap ?? ((b: BlockBackend) => b);
-  const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly }));
+  const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly, io: opts.io }));
   try {
-    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap) });
+    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap, opts.io) });
   } catch (err) {
     await io.close();
     throw err;
@@ -34,11 +36,11 @@ export async function createImageFile(path: string, opts: CreateOptions): Promis
   }
 }
 
-async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend): Promise<BackingDevice> {
+async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend, io: IoMode | undefined): Promise<BackingDevice> {
   const path = isAbsolute(name) ? name : resolve(dirname(imagePath), name);
   if (format === 'probe') format = (await isQed(path)) ? 'qed' : 'raw';
-  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap });
-  return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true })));
+  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io });
+  return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io })));
 }
 
 async function isQed(path: string): Promise<boolean> {

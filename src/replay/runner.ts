@@ -79,7 +79,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const mem = opts.inMemory ? await openMemoryImage(w, wrap) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
   let kept = !mem && (!created || w.image.keep);
-  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap }));
+  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);

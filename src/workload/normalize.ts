@@ -118,7 +118,7 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
     }
     backing = { file, format: i.backing.format };
   }
-  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep } : null;
+  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io } : null;
 }
 
 /** An existing image: its header decides the geometry; the workload may only repeat it. */
@@ -146,7 +146,7 @@ function existingImage(i: ParsedWorkload['image'], path: string, env: Env, repor
     ok = false;
   }
   // keep: an image the user named is never deleted, whatever the file says.
-  return ok ? { path, size: info.size, clusterSize: info.clusterSize, tableSize: info.tableSize, backing: null, keep: true } : null;
+  return ok ? { path, size: info.size, clusterSize: info.clusterSize, tableSize: info.tableSize, backing: null, keep: true, io: i.io } : null;
 }
 
 function sizesOf(bs: BlockSize): number[] {

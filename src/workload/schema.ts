@@ -9,6 +9,7 @@ import { POLICY_NAMES } from '../cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE } from '../qed/image.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
+import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
@@ -184,6 +185,9 @@ export const imageSchema = mapping('image settings', {
     format: oneOf(BACKING_FORMATS),
   }).optional(),
   keep: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Keep the fresh image after the run.' }),
+  io: oneOf(IO_MODES)
+    .optional()
+    .meta({ yamlDefault: DEFAULT_IO_MODE, description: "async: reads, writes and flushes go to libuv's thread pool and overlap; sync: blocking calls on the main thread (fio's psync), faster on page-cached files and fast local disks, slower where latency is high." }),
 });
 
 export const cacheSchema = mapping('size and policy', {
