@@ -4,10 +4,11 @@
  * Three cases on a 1 GiB QED image with 64 KiB clusters: 4 KiB reads and in-place writes at
  * depth 32 on the fully allocated image, and 64 KiB allocating writes at depth 16 on a fresh
  * one. Each runs through qemu-img bench (aio=threads, and io_uring when this build has it),
- * qed-bench (the engine alone, and the full replay runner), Node's blocking fs calls, the
- * project's FileBackend and fio (psync, and io_uring). Runs are interleaved (the peer order
- * rotates each repetition) and repeated; the table shows medians, min–max, and each median's
- * ratio to the qed-bench engine. Then the L2-load oracle: the same request sequences through
+ * qed-bench (the engine alone, and the full replay runner, each with the file backend's async
+ * and sync I/O), Node's blocking fs calls, the project's FileBackend and fio (psync, and
+ * io_uring). Runs are interleaved (the peer order rotates each repetition) and repeated; the
+ * table shows medians, min–max, and each median's ratio to the qed-bench engine (async) and to
+ * qemu-img bench's default aio. Then the L2-load oracle: the same request sequences through
  * qemu-io's trace and our engine with QEMU's cache must load as many L2 tables.
  *
  *   npm run bench:peers -- [--reps 5] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--size 1G]
@@ -33,6 +34,8 @@ import { probeTools, runTool, type Tools } from './peers/tools.js';
 
 const CLUSTER = 64 << 10;
 const REFERENCE = 'engine';
+/** The second ratio column: issue 6's targets are stated against QEMU's default aio. */
+const QEMU_REFERENCE = 'qemu-img-threads';
 const USAGE =
   'usage: npm run bench:peers -- [--reps N] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--alloc-order sequential|scattered] [--size SIZE] [--cases read,overwrite,allocate] [--no-l2] [--json] [--debug]';
 
@@ -119,8 +122,12 @@ function peersFor(tools: Tools): Peer[] {
     qemuImgPeer('io_uring', why(tools.qemuImgIoUring)),
     enginePeer('serial'),
     enginePeer('parallel'),
+    enginePeer('serial', 'sync'),
+    enginePeer('parallel', 'sync'),
     runnerPeer('serial'),
     runnerPeer('parallel'),
+    runnerPeer('serial', 'sync'),
+    runnerPeer('parallel', 'sync'),
     nodeSyncPeer,
     fileBackendPeer,
     fioPeer('psync', why(tools.fio)),
@@ -174,12 +181,16 @@ async function bench(opts: Options, dir: string): Promise<{ cases: CaseResult[];
   }
 
   const results = cases.map((c): CaseResult => {
-    const ref = samples.get(`${c.id}/${REFERENCE}`);
-    const refMedian = ref ? spread(ref).median : null;
+    const medianOf = (id: string): number | null => {
+      const xs = samples.get(`${c.id}/${id}`);
+      return xs ? spread(xs).median : null;
+    };
+    const refMedian = medianOf(REFERENCE);
+    const qemuMedian = medianOf(QEMU_REFERENCE);
     const rows = runnable(c).map((p): PeerRow => {
       const xs = samples.get(`${c.id}/${p.id}`)!;
       const s = spread(xs);
-      return { peer: p.id, label: p.label, group: p.group, depth: p.depth(c), samples: xs, ...s, ratio: refMedian ? s.median / refMedian : null };
+      return { peer: p.id, label: p.label, group: p.group, depth: p.depth(c), samples: xs, ...s, ratio: refMedian ? s.median / refMedian : null, ratioQemu: qemuMedian ? s.median / qemuMedian : null };
     });
     const skipped = peers.filter((p) => p.skip !== null).map((p) => ({ peer: p.label, reason: p.skip! }));
     return { id: c.id, title: c.title, ops: c.ops, bs: c.bs, depth: c.depth, seconds: (wallMs.get(c.id) ?? 0) / 1000, rows, skipped };
@@ -244,14 +255,14 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     env.loadavg1End = Number(os.loadavg()[0].toFixed(2)); // others' load on the cores, before and after
     if (opts.json) {
-      console.log(JSON.stringify({ benchmark: 'peers', options: opts, env, tools, seconds, setupSeconds, reference: REFERENCE, cases, l2Loads: l2 }, null, 2));
+      console.log(JSON.stringify({ benchmark: 'peers', options: opts, env, tools, seconds, setupSeconds, reference: REFERENCE, qemuReference: QEMU_REFERENCE, cases, l2Loads: l2 }, null, 2));
       return;
     }
     const out = (line: string): void => console.log(line);
     out(`bench:peers: ${opts.size / 2 ** 20} MiB QED image, 64 KiB clusters, page-cached (the allocating case on a fresh one); median of ${opts.reps} interleaved runs; ${seconds.toFixed(0)} s in all (image written in ${setupSeconds.toFixed(0)} s)`);
     out(Object.entries(env).map(([k, v]) => `${k}=${v}`).join(', '));
     out('');
-    for (const c of cases) printCase(c, 'qed-bench engine', out);
+    for (const c of cases) printCase(c, 'qed-bench engine', 'QEMU aio=threads', out);
     if (typeof l2 === 'string') out(`L2-load oracle skipped: ${l2}`);
     else printL2Loads(l2, out);
   } finally {

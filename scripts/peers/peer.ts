@@ -1,3 +1,4 @@
+import type { IoMode } from '../../src/io/file-backend.js';
 import type { AllocationMode } from '../../src/qed/image.js';
 import type { BenchCase, CaseId } from './cases.js';
 
@@ -31,4 +32,9 @@ export interface Peer {
 /** The engine peers' allocation mode, in their id and label. */
 export function allocationTag(mode: AllocationMode): string {
   return mode === 'serial' ? '' : `, allocation ${mode}`;
+}
+
+/** The engine peers' file I/O mode, in their label (async, the default, says nothing). */
+export function ioTag(io: IoMode): string {
+  return io === 'async' ? '' : `, io ${io}`;
 }

@@ -1,10 +1,12 @@
 /**
  * qed-bench itself, real timing on the file backend: the engine alone (QedImage driven at the
  * case's depth by the same lane loop as the raw peers) and the full replay runner (runWorkload
- * from a workload, verification off, no qemu-img check).
+ * from a workload, verification off, no qemu-img check), each with the file backend's async I/O
+ * (libuv's thread pool) or sync I/O (blocking calls, as fio's psync).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { IoMode } from '../../src/io/file-backend.js';
 import type { AllocationMode } from '../../src/qed/image.js';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import { runWorkload } from '../../src/replay/runner.js';
@@ -12,12 +14,12 @@ import { parseWorkload } from '../../src/workload/load.js';
 import { atDepth } from '../lib/lanes.js';
 import { opsPerSec } from '../lib/samples.js';
 import type { BenchCase } from './cases.js';
-import { allocationTag, type Peer, type PeerContext } from './peer.js';
+import { allocationTag, ioTag, type Peer, type PeerContext } from './peer.js';
 
-export function enginePeer(allocation: AllocationMode): Peer {
+export function enginePeer(allocation: AllocationMode, io: IoMode = 'async'): Peer {
   return {
-    id: `engine${allocation === 'serial' ? '' : `-${allocation}`}`,
-    label: `qed-bench engine alone (QedImage)${allocationTag(allocation)}`,
+    id: `engine${allocation === 'serial' ? '' : `-${allocation}`}${io === 'async' ? '' : `-${io}`}`,
+    label: `qed-bench engine alone (QedImage)${allocationTag(allocation)}${ioTag(io)}`,
     group: 'qed-bench',
     inProcess: true,
     skip: null,
@@ -25,9 +27,9 @@ export function enginePeer(allocation: AllocationMode): Peer {
     applies: (c) => allocation === 'serial' || c.fresh,
     depth: (c) => c.depth,
     async run(c, ctx) {
-      const file = c.fresh ? path.join(ctx.dir, `fresh-engine-${allocation}.qed`) : ctx.image;
+      const file = c.fresh ? path.join(ctx.dir, `fresh-engine-${allocation}-${io}.qed`) : ctx.image;
       if (c.fresh) await createImageFile(file, { size: ctx.size, clusterSize: ctx.clusterSize });
-      const img = await openImageFile(file, { readOnly: c.op === 'read', allocation });
+      const img = await openImageFile(file, { readOnly: c.op === 'read', allocation, io });
       try {
         const io = c.op === 'read' ? (b: Uint8Array, o: number) => img.read(b, o) : (b: Uint8Array, o: number) => img.write(b, o);
         return opsPerSec(c.ops, await atDepth(c.offsets, c.depth, c.bs, io, 0xa5));
@@ -39,10 +41,10 @@ export function enginePeer(allocation: AllocationMode): Peer {
   };
 }
 
-export function runnerPeer(allocation: AllocationMode): Peer {
+export function runnerPeer(allocation: AllocationMode, io: IoMode = 'async'): Peer {
   return {
-    id: `runner${allocation === 'serial' ? '' : `-${allocation}`}`,
-    label: `qed-bench runner (runWorkload, no verify)${allocationTag(allocation)}`,
+    id: `runner${allocation === 'serial' ? '' : `-${allocation}`}${io === 'async' ? '' : `-${io}`}`,
+    label: `qed-bench runner (runWorkload, no verify)${allocationTag(allocation)}${ioTag(io)}`,
     group: 'qed-bench',
     inProcess: true,
     skip: null,
@@ -50,7 +52,7 @@ export function runnerPeer(allocation: AllocationMode): Peer {
     applies: (c) => (allocation === 'serial') !== c.fresh,
     depth: (c) => c.depth,
     async run(c, ctx) {
-      const out = await runWorkload(workloadFor(c, ctx, allocation), { verify: false, qemuCheck: false, sampleEvery: c.ops });
+      const out = await runWorkload(workloadFor(c, ctx, allocation, io), { verify: false, qemuCheck: false, sampleEvery: c.ops });
       // The phase ends with a flush (fsync), which qemu-img bench does not time: the rate is
       // taken at the last request's completion, the time-series point sampled there.
       const last = out.phases[0]?.timeSeries.at(-1);
@@ -60,12 +62,12 @@ export function runnerPeer(allocation: AllocationMode): Peer {
   };
 }
 
-function workloadFor(c: BenchCase, ctx: PeerContext, allocation: AllocationMode) {
-  const image = c.fresh ? `{ size: ${ctx.size}, cluster_size: ${ctx.clusterSize} }` : `{ path: ${JSON.stringify(ctx.image)} }`;
+function workloadFor(c: BenchCase, ctx: PeerContext, allocation: AllocationMode, io: IoMode) {
+  const image = c.fresh ? `{ size: ${ctx.size}, cluster_size: ${ctx.clusterSize}, io: ${io} }` : `{ path: ${JSON.stringify(ctx.image)}, io: ${io} }`;
   // align = bs: the generator's stride then wraps at the disk size, as qemu-img bench's does.
   const pattern = c.stride === c.bs ? 'pattern: sequential' : `pattern: strided, stride: ${c.stride}, align: ${c.bs}`;
   const yaml = [
-    `name: peers-${c.id}`,
+    `name: peers-${c.id}-${io}`,
     `image: ${image}`,
     'cache: { size: 50, policy: fifo }',
     ...(allocation === 'serial' ? [] : [`engine: { allocation: ${allocation} }`]),
@@ -73,5 +75,5 @@ function workloadFor(c: BenchCase, ctx: PeerContext, allocation: AllocationMode)
     `  - jobs: [{ ${pattern}, op: ${c.op}, bs: ${c.bs}, iodepth: ${c.depth}, stop: { ops: ${c.ops} } }]`,
     '',
   ].join('\n');
-  return parseWorkload(yaml, path.join(ctx.dir, `peers-${c.id}.yaml`))[0];
+  return parseWorkload(yaml, path.join(ctx.dir, `peers-${c.id}-${io}.yaml`))[0];
 }

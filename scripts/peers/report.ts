@@ -12,6 +12,8 @@ export interface PeerRow extends Spread {
   samples: number[];
   /** median ÷ the reference peer's median (qed-bench engine alone); null without one. */
   ratio: number | null;
+  /** median ÷ qemu-img bench aio=threads' median; null when that peer did not run. */
+  ratioQemu: number | null;
 }
 
 export interface CaseResult {
@@ -27,9 +29,10 @@ export interface CaseResult {
   skipped: Array<{ peer: string; reason: string }>;
 }
 
-export function printCase(r: CaseResult, reference: string, write: (line: string) => void): void {
-  const header = ['peer', 'depth', 'median ops/s', 'min–max ops/s', `÷ ${reference}`];
-  const body = r.rows.map((x) => [x.label, String(x.depth), fmtInt(x.median), `${fmtInt(x.min)}–${fmtInt(x.max)}`, x.ratio === null ? '-' : `${x.ratio.toFixed(2)}x`]);
+export function printCase(r: CaseResult, reference: string, qemuReference: string, write: (line: string) => void): void {
+  const header = ['peer', 'depth', 'median ops/s', 'min–max ops/s', `÷ ${reference}`, `÷ ${qemuReference}`];
+  const ratio = (x: number | null): string => (x === null ? '-' : `${x.toFixed(2)}x`);
+  const body = r.rows.map((x) => [x.label, String(x.depth), fmtInt(x.median), `${fmtInt(x.min)}–${fmtInt(x.max)}`, ratio(x.ratio), ratio(x.ratioQemu)]);
   table(header, body, write, `${r.title} (${r.seconds.toFixed(0)} s of runs)`);
   for (const s of r.skipped) write(`  skipped ${s.peer}: ${s.reason}`);
   write('');
