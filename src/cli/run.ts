@@ -9,6 +9,7 @@ import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
 
 export interface RunCommandOptions {
@@ -25,8 +26,6 @@ export interface RunCommandOptions {
   repeat?: number;
 }
 
-/** Exit code when the user stopped the replay (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
 
 /**
  * Replay a workload file (every matrix combination in turn), write one results file per run,
@@ -34,31 +33,25 @@ export const EXIT_INTERRUPTED = 130;
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
   const workloads = await loadWorkload(o.workload, { set: o.set });
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: stop now
-    out.stderr('\nqed-bench: interrupted; draining requests in flight and writing partial results (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
     for (const [i, w] of workloads.entries()) {
-      if (abort.signal.aborted) break;
+      if (signal.aborted) break;
       if (o.keepImage) w.image.keep = true;
       const label = workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name;
       const repeat = o.repeat ?? 1;
       const runOnce = async (r: number) => {
         const progress = progressReporter({ enabled: !o.json && !o.quiet, label: repeat > 1 ? `${label} (repeat ${r + 1}/${repeat})` : label });
         try {
-          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal: abort.signal, onProgress: progress.update });
+          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update });
         } finally {
           progress.stop();
         }
       };
       let results: RepeatedResults;
       if (repeat > 1) {
-        const combined = await repeatWorkload(w, repeat, runOnce, abort.signal);
+        const combined = await repeatWorkload(w, repeat, runOnce, signal);
         results = combined.results;
         if (results.timing === 'virtual' && combined.differences.length) {
           out.stderr(`qed-bench: warning: ${w.name}: counters differ between repeats under the deterministic scheduler (they should not): ${combined.differences.slice(0, 5).join('; ')}${combined.differences.length > 5 ? `; and ${combined.differences.length - 5} more` : ''}\n`);
@@ -75,10 +68,10 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    stopInterrupts();
   }
   if (o.json) out.stdout(`${JSON.stringify(all.length === 1 ? all[0] : all, null, 2)}\n`);
-  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  if (signal.aborted) return EXIT_INTERRUPTED;
   return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
 }
 

@@ -1,14 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readWorkloadText } from '../workload/load.js';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import { onPath } from '../replay/qemu-check.js';
 import { stress, type StressRun } from '../replay/stress.js';
 import { formatStress } from '../report/stress-summary.js';
-import { WorkloadError } from '../workload/errors.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
-import { EXIT_INTERRUPTED } from './run.js';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 
 export interface StressCommandOptions {
   workload: string;
@@ -39,31 +38,19 @@ export async function stressCommand(o: StressCommandOptions, out: Output): Promi
   // qemu-img can only check files: --qemu-check implies runs on files.
   const memory = o.memory && !o.qemuCheck;
   if (o.qemuCheck && !(await onPath('qemu-img'))) throw new CliUsageError('--qemu-check needs qemu-img on PATH (Debian: apt-get install qemu-utils)');
-  let text: string;
-  try {
-    text = await readFile(o.workload, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new WorkloadError(o.workload, [{ path: '', message: `cannot read the workload file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
-  }
+  const text = await readWorkloadText(o.workload);
 
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    out.stderr('\nqed-bench: interrupted; finishing the runs in progress (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const { signal, stop: stopInterrupts } = onInterrupt(out, 'finishing the runs in progress');
   const bar = progressBar(!o.json && !o.quiet, policies);
   let report;
   try {
     report = await stress(
       { text, file: o.workload, set: o.set, firstSeed: o.firstSeed, seeds: o.seeds, policies, memory, qemuCheck: o.qemuCheck === true },
-      { jobs: o.jobs ?? availableParallelism(), signal: abort.signal, onRun: bar.update },
+      { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
     );
   } finally {
     bar.stop();
-    process.off('SIGINT', onSigint);
+    stopInterrupts();
   }
   out.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStress(report)}\n`);
   if (report.policies.some((p) => p.safe && p.failedRuns > 0)) return EXIT_FAILURE;

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readWorkloadText } from '../workload/load.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -6,11 +7,10 @@ import { POLICY_NAMES } from '../cache/policies/index.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepRun } from '../replay/sweep.js';
 import { formatSweep } from '../report/sweep-table.js';
-import { WorkloadError } from '../workload/errors.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
-import { EXIT_INTERRUPTED } from './run.js';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 
 export interface SweepCommandOptions {
   workload: string;
@@ -62,34 +62,22 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const sampleRate = o.sampleRate === undefined ? 1 : parseSampleRate(o.sampleRate);
   const listed = { sizes: o.cacheSize === undefined ? null : parseSizes(o.cacheSize), policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
-  let text: string;
-  try {
-    text = await readFile(o.workload, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new WorkloadError(o.workload, [{ path: '', message: `cannot read the workload file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
-  }
+  const text = await readWorkloadText(o.workload);
   const fromFile = listed.sizes && listed.policies ? null : workloadGrid(text, o.workload, o.set);
   const sizes = listed.sizes ?? fromFile!.sizes;
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
 
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    out.stderr('\nqed-bench: interrupted; finishing the runs in progress (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const { signal, stop: stopInterrupts } = onInterrupt(out, 'finishing the runs in progress');
   const bar = progressBar(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
   let results: SweepResults;
   try {
     results = await sweep(
       { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate },
-      { jobs: o.jobs ?? availableParallelism(), signal: abort.signal, onRun: bar.update },
+      { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
     );
   } finally {
     bar.stop();
-    process.off('SIGINT', onSigint);
+    stopInterrupts();
   }
   const path = o.out ?? sweepPath(o.resultsDir, results.sweep.workload, shard);
   await mkdir(dirname(path), { recursive: true });

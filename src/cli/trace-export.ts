@@ -7,7 +7,7 @@ import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { collect, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
-import { EXIT_INTERRUPTED } from './run.js';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 
 export interface TraceExportOptions {
   workload: string;
@@ -33,20 +33,14 @@ export async function traceExportCommand(o: TraceExportOptions, out: Output): Pr
   const [w] = workloads;
   await mkdir(dirname(o.out), { recursive: true });
   const trace = new TableTraceWriter(o.out);
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    out.stderr('\nqed-bench: interrupted; draining requests in flight (the trace so far is kept; Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight; the trace so far is kept');
   const progress = progressReporter({ enabled: !o.quiet, label: w.name });
   let outcome;
   try {
-    outcome = await runWorkload(w, { verify: o.verify, qemuCheck: false, signal: abort.signal, onProgress: progress.update, onTableAccess: trace.record });
+    outcome = await runWorkload(w, { verify: o.verify, qemuCheck: false, signal, onProgress: progress.update, onTableAccess: trace.record });
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
+    stopInterrupts();
     trace.close();
   }
   const t = trace.counts();
@@ -58,7 +52,7 @@ export async function traceExportCommand(o: TraceExportOptions, out: Output): Pr
       `${cache.lookups} lookups (${cache.hits} hits, ${cache.misses} misses; ${cache.policy} cache of ${cache.capacity} tables) and ${t.inserts} new tables, ` +
       `over ${t.distinctTables} distinct tables. Wrote ${trace.tablesPath} (one table id per line) and ${trace.csvPath} (time_ns,table,kind,op).\n`,
   );
-  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  if (signal.aborted) return EXIT_INTERRUPTED;
   return verdict === 'failed' ? EXIT_FAILURE : EXIT_OK;
 }
 

@@ -28,15 +28,18 @@ export interface LoadOptions {
 
 /** Reads, validates and expands a workload file: one Workload per matrix combination. */
 export async function loadWorkload(path: string, opts: LoadOptions = {}): Promise<Workload[]> {
-  let text: string;
+  return parseWorkload(await readWorkloadText(path), path, opts);
+}
+
+/** A workload file's text; an unreadable file is a WorkloadError naming it. */
+export async function readWorkloadText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new WorkloadError(path, [{ path: '', message: `cannot read the workload file: ${why}` }]);
   }
-  return parseWorkload(text, path, opts);
 }
 
 /** The same from text; `source` names the file in messages and anchors relative paths. */
