@@ -26,26 +26,48 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
   const { clock } = ctx;
   const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
   const worker = async (): Promise<void> => {
+    const scratch: Scratch = { buf: null };
     while (!ctx.stopped() && clock.now() < deadline) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
       if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
-      await issue(req, ctx);
+      await issue(req, ctx, scratch);
     }
   };
   await Promise.all(Array.from({ length: job.iodepth }, worker));
 }
 
+/**
+ * A worker's read buffer, reused from request to request (a fresh buffer per request was a
+ * large share of the runner's cost). Dropped after a failed read, whose I/O may still be landing.
+ */
+export interface Scratch {
+  buf: Uint8Array | null;
+}
+
+function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
+  if (!scratch) return new Uint8Array(length);
+  if (!scratch.buf || scratch.buf.length < length) scratch.buf = new Uint8Array(length);
+  return scratch.buf.subarray(0, length);
+}
+
+/** Zeros to write when nothing verifies the data: one shared buffer (the engine never writes into a source). */
+let zeroSource = new Uint8Array(0);
+function zeros(length: number): Uint8Array {
+  if (zeroSource.length < length) zeroSource = new Uint8Array(length);
+  return zeroSource.subarray(0, length);
+}
+
 /** Issue one request to the engine, verify it against the shadow model, and record it. */
-export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
+export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratch): Promise<void> {
   const { img, shadow } = ctx;
   ctx.inFlight++;
   const t0 = ctx.clock.now();
   let error: string | null = null;
   try {
     if (req.op === 'read') {
-      const buf = new Uint8Array(req.length);
+      const buf = readBuffer(scratch, req.length);
       const token = shadow?.beginRead(req.offset, req.length);
       let ok = false;
       try {
@@ -53,10 +75,11 @@ export async function issue(req: IoRequest, ctx: ReplayContext): Promise<void> {
         ok = true;
       } finally {
         if (token) shadow!.endRead(token, ok ? buf : null);
+        if (!ok && scratch) scratch.buf = null;
       }
     } else if (req.op === 'write' || req.op === 'zero') {
       const zero = req.op === 'zero';
-      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : new Uint8Array(req.length) };
+      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : zeros(req.length) };
       let ok = false;
       try {
         if (zero) await img.writeZeroes(req.offset, req.length);
