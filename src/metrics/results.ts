@@ -47,7 +47,8 @@ export function buildResults(w: Workload, outcome: RunOutcome): RunResults {
 function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x && typeof x === 'object') {
-    const keys = Object.keys(x).sort();
+    // Undefined fields are absent from the JSON, so they must not change the hash either.
+    const keys = Object.keys(x).filter((k) => (x as Record<string, unknown>)[k] !== undefined).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(x) ?? 'null';

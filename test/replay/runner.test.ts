@@ -271,6 +271,13 @@ describe('workload hash', () => {
     expect(workloadHash(parseWorkload(reordered, MIXED)[0])).toBe(a);
   });
 
+  it('ignores fields that are undefined (absent from the JSON), so adding an optional field keeps old hashes', () => {
+    const [w] = parseWorkload(mixedText, MIXED);
+    const withUndefined = { ...w, image: { ...w.image, someNewOption: undefined } } as Workload;
+    expect(workloadHash(withUndefined)).toBe(workloadHash(w));
+    expect(workloadHash({ ...w, image: { ...w.image, someNewOption: 1 } } as Workload)).not.toBe(workloadHash(w));
+  });
+
   it('differs when the cache size, policy, seed or a job differs', () => {
     const a = hashOf(MIXED);
     const others = [['cache.size=16'], ['cache.policy=fifo-unsafe'], ['seed=43'], ['phases[1].jobs[1].iodepth=4']].map((s) => hashOf(MIXED, s));
