@@ -74,7 +74,8 @@ function shortPath(p: string): string {
 
 /** qed-bench compare in-process; its output goes straight to ours. */
 function compare(baseline: string, current: string, format: string | null): Promise<number> {
-  const argv = ['compare', shortPath(baseline), shortPath(current)];
+  // Deterministic counters: any change, better or worse, means the behaviour changed.
+  const argv = ['compare', shortPath(baseline), shortPath(current), '--strict-counters'];
   if (existsSync(GATE_FILE)) argv.push('--gate', shortPath(GATE_FILE));
   if (format) argv.push('--format', format);
   return run(argv, { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s) });

@@ -15,6 +15,7 @@ export interface CompareCommandOptions {
   baseline: string;
   current: string;
   gate?: string;
+  strictCounters?: boolean;
   format: 'md' | 'text' | 'json';
   export?: ExportFormat;
   exportOut?: string;
@@ -32,7 +33,7 @@ export async function compareCommand(o: CompareCommandOptions, out: Output): Pro
     const gate = o.gate ? await loadGate(o.gate) : EMPTY_GATE;
     const baseline = await loadRunSet(o.baseline);
     const current = await loadRunSet(o.current);
-    const report = compareRunSets(baseline, current, { gate });
+    const report = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true });
     const markdown = formatMarkdown(report);
     out.stdout(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : o.format === 'text' ? formatText(report) : markdown);
     for (const e of report.errors) out.stderr(`qed-bench: compare: ${e}\n`);
@@ -67,6 +68,7 @@ export const registerCompare: RegisterCommand = (program, out, setCode) => {
     .description('compare results (files, sweep files or directories of them) run by run: baseline, current, change, verdict; exit 0 pass, 1 regression, 2 error')
     .argument('<baseline>', 'results file, sweep file, or a directory of *.json results')
     .argument('<current>', 'the same for the runs to judge')
+    .option('--strict-counters', 'fail any change to a counter, improvements included (for a committed deterministic baseline)')
     .option('--gate <file>', 'gate file (YAML): tolerances, severities, per-workload overrides, acknowledged regressions (docs/compare.md)')
     .addOption(new Option('--format <format>', 'stdout: Markdown, a terminal table, or JSON').choices(['md', 'text', 'json']).default('md'))
     .addOption(new Option('--export <format>', "write the current runs' figures for github-action-benchmark or Bencher").choices([...EXPORT_FORMATS]))

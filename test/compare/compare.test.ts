@@ -78,6 +78,14 @@ describe('counters (tier 1)', () => {
     expect(r.stdout).toContain('2 improvements');
   });
 
+  it('--strict-counters fails an improvement too (a deterministic baseline must be updated on purpose)', async () => {
+    const r = await compare((c) => (c.total.hitRate += 0.05), '--strict-counters');
+    expect(r.code).toBe(1);
+    expect(row(r.stdout, 'hitRate')).toContain('❌');
+    expect(row(r.stdout, 'hitRate')).toContain('update the baseline');
+    expect((await compare(() => {}, '--strict-counters')).code).toBe(0);
+  });
+
   it('more metadata reads are worse (direction per metric)', async () => {
     const r = await compare((c) => (c.total.metadataReadsPer1000 += 1));
     expect(r.code).toBe(1);

@@ -77,13 +77,18 @@ export interface CompareOptions {
   gate: GateConfig;
   /** YYYY-MM-DD (UTC); defaults to today. */
   today?: string;
+  /**
+   * Fail any change to a counter, improvements included: for a committed deterministic baseline
+   * (bench:ci), where any change means the behaviour changed and the baseline must follow on purpose.
+   */
+  strictCounters?: boolean;
 }
 
 const RANK: Record<Verdict, number> = { 'not-gated': 0, pass: 0, improved: 1, warn: 2, fail: 3 };
 
 export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions): CompareReport {
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false };
+  const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false, strictCounters: opts.strictCounters ?? false };
   const byId = new Map(cur.runs.map((r) => [r.id, r]));
   const runs: RunComparison[] = [];
   for (const b of base.runs) {
@@ -134,6 +139,7 @@ interface Context {
   errors: string[];
   usedAcks: Set<number>;
   singleSamples: boolean;
+  strictCounters: boolean;
 }
 
 function compareRun(b: RunEntry, c: RunEntry, ctx: Context): RunComparison {
@@ -191,7 +197,9 @@ function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, mi
   const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: bv, current: cv, delta, relative: bv !== 0 ? delta / Math.abs(bv) : null, verdict: 'pass', note: null };
   if (delta === 0) return row;
   const worse = rule.direction === 'neither' || (rule.direction === 'higher' ? delta < 0 : delta > 0);
-  if (!worse) return { ...row, verdict: 'improved' };
+  if (!worse) {
+    return ctx.strictCounters ? { ...row, verdict: 'fail', note: 'improved, but counters must not change (--strict-counters): update the baseline on purpose' } : { ...row, verdict: 'improved' };
+  }
   const t = rule.tolerance;
   const allowed = 'absolute' in t ? t.absolute : t.relative * Math.abs(bv);
   if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${'absolute' in t ? `±${t.absolute}` : `±${+(t.relative * 100).toPrecision(6)}%`})` };
