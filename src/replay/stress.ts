@@ -105,25 +105,44 @@ export function runOverrides(set: readonly string[], seed: number, policy: strin
   return [...set, 'scheduler.mode=deterministic', `seed=${seed}`, `scheduler.seed=${seed}`, `cache.policy=${policy}`];
 }
 
+/** How a command that replays one run per grid point, each on a fresh image, names itself in errors. */
+export interface OneRunCommand {
+  /** The command as a sentence's subject: "stress", "a sweep". */
+  name: string;
+  /** The grid point: "seed and policy". */
+  per: string;
+  /** What each fresh image is for: "seed", "cell". */
+  each: string;
+  /** A --set that fixes a matrix field this command does not vary. */
+  example: string;
+}
+
 /**
- * Parse the workload for one policy (the seed given is a placeholder); checks that it is one
- * run per seed, with a fresh image. Throws WorkloadError for bad input.
+ * Parse the workload with `overrides`; checks that it gives one run, on a fresh image (no
+ * image.path) and, in memory, without a backing file. Throws WorkloadError for bad input.
  */
-export function stressWorkload(spec: Pick<StressSpec, 'text' | 'file' | 'set' | 'memory'>, policy: string, seed: number): Workload {
-  const ws = parseWorkload(spec.text, spec.file, { set: runOverrides(spec.set, seed, policy) });
+export function oneFreshRun(spec: Pick<StressSpec, 'text' | 'file' | 'memory'>, overrides: readonly string[], cmd: OneRunCommand): Workload {
+  const ws = parseWorkload(spec.text, spec.file, { set: overrides });
   if (ws.length !== 1) {
     throw new WorkloadError(spec.file, [
-      { path: 'matrix', message: `gives ${ws.length} runs per seed and policy; stress runs one: fix the other matrix fields with --set (e.g. --set cache.size=4)` },
+      { path: 'matrix', message: `gives ${ws.length} runs per ${cmd.per}; ${cmd.name} runs one: fix the other matrix fields with --set (e.g. --set ${cmd.example})` },
     ]);
   }
   const w = ws[0];
   if (w.image.path) {
-    throw new WorkloadError(spec.file, [{ path: 'image.path', message: 'stress replays every seed on a fresh image; remove image.path' }]);
+    throw new WorkloadError(spec.file, [{ path: 'image.path', message: `${cmd.name} replays every ${cmd.each} on a fresh image; remove image.path` }]);
   }
   if (spec.memory && w.image.backing) {
     throw new WorkloadError(spec.file, [{ path: 'image.backing', message: 'in-memory runs cannot use a backing file; add --no-memory to run on files' }]);
   }
   return w;
+}
+
+const STRESS_COMMAND: OneRunCommand = { name: 'stress', per: 'seed and policy', each: 'seed', example: 'cache.size=4' };
+
+/** Parse the workload for one policy (the seed given is a placeholder). Throws WorkloadError for bad input. */
+export function stressWorkload(spec: Pick<StressSpec, 'text' | 'file' | 'set' | 'memory'>, policy: string, seed: number): Workload {
+  return oneFreshRun(spec, runOverrides(spec.set, seed, policy), STRESS_COMMAND);
 }
 
 /** The workload with `seed`: what `--set seed=N --set scheduler.seed=N` gives (nothing else derives from seeds). */

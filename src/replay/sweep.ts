@@ -10,10 +10,10 @@ import { environment, gitCommit } from '../metrics/env.js';
 import { buildResults, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { runTasks } from '../util/worker-pool.js';
-import { parseWorkload, WorkloadError } from '../workload/load.js';
+import { parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from './runner.js';
-import { UNSAFE_POLICIES } from './stress.js';
+import { oneFreshRun, UNSAFE_POLICIES, type OneRunCommand } from './stress.js';
 
 export interface SweepCell {
   size: number;
@@ -84,25 +84,11 @@ export function workloadGrid(text: string, file: string, set: readonly string[])
   };
 }
 
+const SWEEP_COMMAND: OneRunCommand = { name: 'a sweep', per: 'cache size and policy', each: 'cell', example: 'phases[0].jobs[0].iodepth=8' };
+
 /** Parse the workload for one cell; checks it is one run on a fresh image. Throws WorkloadError. */
 export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'memory' | 'scheduler'>, cell: SweepCell): Workload {
-  const ws = parseWorkload(spec.text, spec.file, { set: cellOverrides(spec.set, cell, spec.scheduler) });
-  if (ws.length !== 1) {
-    throw new WorkloadError(spec.file, [
-      {
-        path: 'matrix',
-        message: `gives ${ws.length} runs per cache size and policy; a sweep runs one: fix the other matrix fields with --set (e.g. --set phases[0].jobs[0].iodepth=8)`,
-      },
-    ]);
-  }
-  const w = ws[0];
-  if (w.image.path) {
-    throw new WorkloadError(spec.file, [{ path: 'image.path', message: 'a sweep replays every cell on a fresh image; remove image.path' }]);
-  }
-  if (spec.memory && w.image.backing) {
-    throw new WorkloadError(spec.file, [{ path: 'image.backing', message: 'in-memory runs cannot use a backing file; add --no-memory to run on files' }]);
-  }
-  return w;
+  return oneFreshRun(spec, cellOverrides(spec.set, cell, spec.scheduler), SWEEP_COMMAND);
 }
 
 /** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */
