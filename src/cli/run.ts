@@ -3,11 +3,11 @@ import { dirname, join } from 'node:path';
 import { buildResults } from '../metrics/results.js';
 import { formatRepeats } from '../report/compare/repeats-summary.js';
 import { formatSummary } from '../report/summary.js';
-import { repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
+import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
-import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
@@ -33,6 +33,7 @@ export interface RunCommandOptions {
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
   const workloads = await loadWorkload(o.workload, { set: o.set });
+  if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
@@ -54,7 +55,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
         const combined = await repeatWorkload(w, repeat, runOnce, signal);
         results = combined.results;
         if (results.timing === 'virtual' && combined.differences.length) {
-          out.stderr(`qed-bench: warning: ${w.name}: counters differ between repeats under the deterministic scheduler (they should not): ${combined.differences.slice(0, 5).join('; ')}${combined.differences.length > 5 ? `; and ${combined.differences.length - 5} more` : ''}\n`);
+          out.stderr(countersDifferWarning(w.name, combined.differences));
         }
       } else {
         results = buildResults(w, await runOnce(0));
@@ -73,6 +74,16 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   if (o.json) out.stdout(`${JSON.stringify(all.length === 1 ? all[0] : all, null, 2)}\n`);
   if (signal.aborted) return EXIT_INTERRUPTED;
   return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * Repeats on one existing image are not repeats: the first allocates clusters and tables, the
+ * later ones overwrite what it allocated, so their timings measure a different workload.
+ */
+function refuseSharedImage(file: string, workloads: Workload[]): void {
+  const shared = workloads.find((w) => w.image.path);
+  if (!shared) return;
+  throw new CliUsageError(`${file}: image.path (${shared.image.path}) cannot be used with --repeat > 1: every repeat would replay on the same image, the first allocating and the later ones overwriting, so their timing samples would not be comparable; remove image.path (each repeat then gets a fresh image) or run without --repeat`);
 }
 
 /** --out names the file (numbered when a matrix gives several runs); else results/<name>-<time>.json. */

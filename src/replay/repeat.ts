@@ -3,6 +3,8 @@
  * file whose `repeats` field keeps every timing sample, so `compare` can test timings
  * statistically instead of trusting a single noisy number.
  */
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { OPS } from '../metrics/phase.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import type { Workload } from '../workload/types.js';
@@ -94,6 +96,12 @@ export function combineRepeats(runs: RunResults[]): Combined {
   };
 }
 
+/** The stderr line when deterministic repeats counted differently (a determinism bug): the first 5. */
+export function countersDifferWarning(name: string, differences: string[]): string {
+  const more = differences.length > 5 ? `; and ${differences.length - 5} more` : '';
+  return `qed-bench: warning: ${name}: counters differ between repeats under the deterministic scheduler (they should not): ${differences.slice(0, 5).join('; ')}${more}\n`;
+}
+
 function leafOf(x: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), x);
 }
@@ -114,5 +122,18 @@ export async function repeatWorkload(
     if (i > 0 && signal?.aborted) break;
     runs.push(buildResults(w, await runOnce(i)));
   }
-  return combineRepeats(runs);
+  const combined = combineRepeats(runs);
+  await removeUnreportedImages(runs, combined.results);
+  return combined;
+}
+
+/**
+ * Each repeat creates its own temp image; one kept (image.keep, --keep-image, or a failed
+ * integrity verdict) would outlive the run, but the results report only the body's. Delete the
+ * others with their temp directories (the runner made one per created image), so N repeats
+ * leave one image, not N.
+ */
+async function removeUnreportedImages(runs: RunResults[], reported: RunResults): Promise<void> {
+  const others = runs.filter((r) => r.image.created && r.image.kept && r.image.path !== reported.image.path);
+  await Promise.all(others.map((r) => rm(dirname(r.image.path), { recursive: true, force: true })));
 }

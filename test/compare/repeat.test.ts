@@ -1,7 +1,9 @@
 /** `qed-bench run --repeat N`: samples per timing, medians and spread, the determinism warning. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineRepeats, type RepeatedResults } from '../../src/replay/repeat.js';
+import { combineRepeats, countersDifferWarning, type RepeatedResults } from '../../src/replay/repeat.js';
 import { cli, cliOk, useTempDir } from '../cli/helpers.js';
 import { TINY_WORKLOAD, clone, realResults } from './fixtures.js';
 
@@ -42,12 +44,37 @@ describe('run --repeat', () => {
     expect(a.total.cache.loads).toBeGreaterThan(b.total.cache.loads);
   });
 
-  it('warns on stderr when counters differ between deterministic repeats (here: replays on one existing image)', async () => {
+  it('refuses --repeat > 1 on an existing image (image.path): exit 2 naming the field and why', async () => {
     const image = tmp.path('shared.qed');
     await cliOk(0, 'create', image, '16M', '-c', '4k', '-t', '1');
     const text = TINY_WORKLOAD.replace('image: { size: 16M, cluster_size: 4k, table_size: 1 }', `image: { path: ${JSON.stringify(image)} }`);
-    const r = await cli('run', await workload(text), '--repeat', '2', '-o', tmp.path('s.json'), '-q', '--no-qemu-check');
-    expect(r.stderr).toMatch(/^qed-bench: warning: tiny: counters differ between repeats under the deterministic scheduler \(they should not\): hitRate \(repeat 2: [\d.]+, repeat 1: [\d.]+\); .*; and \d+ more\n$/);
+    const file = await workload(text);
+    const r = await cli('run', file, '--repeat', '2', '-o', tmp.path('s.json'), '-q', '--no-qemu-check');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`qed-bench: ${file}: image.path (${image}) cannot be used with --repeat > 1: every repeat would replay on the same image, the first allocating and the later ones overwriting, so their timing samples would not be comparable; remove image.path (each repeat then gets a fresh image) or run without --repeat\n`);
+    expect(existsSync(tmp.path('s.json'))).toBe(false);
+    // One replay on an existing image is still fine.
+    await cliOk(0, 'run', file, '--repeat', '1', '-o', tmp.path('one.json'), '-q', '--no-qemu-check');
+  });
+
+  it('--keep-image keeps only the reported repeat\'s image: the other repeats\' images and temp dirs are deleted', async () => {
+    const scratch = tmp.path('tmp');
+    await mkdir(scratch);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = scratch; // the runner's mkdtemp(tmpdir()) lands here, so we can count what is left
+    try {
+      const r = await cliOk(0, 'run', await workload(), '--repeat', '3', '--keep-image', '-o', tmp.path('k.json'), '-q', '--no-qemu-check');
+      const res = await readResults(tmp.path('k.json'));
+      const left = await readdir(scratch);
+      expect(left).toHaveLength(1);
+      expect(res.image.kept).toBe(true);
+      expect(res.image.path).toBe(join(scratch, left[0], 'tiny.qed'));
+      expect(await readdir(join(scratch, left[0]))).toEqual(['tiny.qed']);
+      expect(r.stdout).toContain(`image kept: ${res.image.path}`);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('from run --repeat to compare: a slower latency model fails the gate, the same one passes', async () => {
@@ -74,5 +101,18 @@ describe('combineRepeats', () => {
     expect(differences).toEqual([`cache.loads (repeat 2: ${a.total.cache.loads + 2}, repeat 1: ${a.total.cache.loads})`, 'integrity.verdict (repeat 2: "failed", repeat 1: "passed")']);
     expect(results.integrity.verdict).toBe('failed');
     expect(results.repeats.count).toBe(2);
+  });
+
+  it('warns about differing deterministic counters: the first five, then how many more', async () => {
+    const a = await realResults();
+    const b = clone(a);
+    b.total.hitRate += 0.1;
+    for (const k of Object.keys(b.total.cache) as (keyof typeof b.total.cache)[]) if (typeof b.total.cache[k] === 'number') (b.total.cache[k] as number) += 1;
+    const { differences } = combineRepeats([a, b]);
+    expect(differences.length).toBeGreaterThan(6);
+    const line = countersDifferWarning('tiny', differences);
+    expect(line).toMatch(/^qed-bench: warning: tiny: counters differ between repeats under the deterministic scheduler \(they should not\): hitRate \(repeat 2: [\d.]+, repeat 1: [\d.]+\); .*; and \d+ more\n$/);
+    expect(line.split('; ')).toHaveLength(6);
+    expect(countersDifferWarning('tiny', differences.slice(0, 2))).toBe(`qed-bench: warning: tiny: counters differ between repeats under the deterministic scheduler (they should not): ${differences[0]}; ${differences[1]}\n`);
   });
 });
