@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { BackendError } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';
 import type { QedImage } from '../qed/image.js';
@@ -19,20 +20,35 @@ export interface ReplayContext {
 }
 
 /**
+ * Under the wall clock each worker gives the event loop a turn every this many requests: with
+ * image.io sync every I/O promise is already settled, so without it a replay runs on microtasks
+ * alone and neither Ctrl-C nor the progress bar's timer ever runs. Each worker counts its own
+ * (one setImmediate per 64 requests; the loop turns once all workers wait on theirs). Not under
+ * the virtual clock: its scheduler decides every interleaving, and its results must not change.
+ */
+const YIELD_EVERY = 64;
+
+/**
  * Run one job: `iodepth` workers pull from the job's request stream and keep that many
  * requests in flight until the stream ends, the job's duration passes, or the replay stops.
  */
 export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayContext): Promise<void> {
   const { clock } = ctx;
   const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
+  const yields = clock.kind === 'wall-clock';
   const worker = async (): Promise<void> => {
     const scratch: Scratch = { buf: null };
+    let sinceYield = 0;
     while (!ctx.stopped() && clock.now() < deadline) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
       if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
       await issue(req, ctx, scratch);
+      if (yields && ++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        await setImmediate();
+      }
     }
   };
   await Promise.all(Array.from({ length: job.iodepth }, worker));
