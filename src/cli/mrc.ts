@@ -1,11 +1,10 @@
-import { InvalidArgumentError } from 'commander';
 import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { missRatioCurveBuilder } from '../cache/shards.js';
 import { runWorkload } from '../replay/runner.js';
 import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
 import { loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
-import { collect, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, collect, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
 
@@ -120,27 +119,14 @@ function printedSizes(m: MissRatioCurveReport, sizes: number[] | undefined, capa
   return [...pick].sort((a, b) => a - b);
 }
 
-function rateArg(value: string): number {
-  const r = Number(value);
-  if (value.trim() === '' || !(r > 0 && r <= 1)) throw new InvalidArgumentError(`"${value}" is not a rate in (0, 1], e.g. 0.1 (1 = exact)`);
-  return r;
-}
-
-function sizesArg(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  const bad = parts.find((s) => !/^\d+$/.test(s) || Number(s) < 1);
-  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a cache size in tables (a whole number >= 1); e.g. --sizes 4,8,16`);
-  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
-}
-
 export const registerMrc: RegisterCommand = (program, out, setCode) => {
   program
     .command('mrc')
     .configureOutput(usageOutput(out, 'mrc'))
     .description('LRU miss-ratio curve of a table trace (.tables from trace-export) or of a workload replay (.yaml): miss ratio at every cache size in one pass')
     .argument('<input>', 'a .tables trace (one table id per line) or a workload YAML file')
-    .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', rateArg, 1)
-    .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', sizesArg)
+    .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', sampleRateArg, 1)
+    .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', cacheSizesArg)
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable; workload input only)', collect, [])
     .option('--json', 'print the curve as JSON (no progress bar)')
     .option('-q, --quiet', 'no progress bar')

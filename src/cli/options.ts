@@ -22,6 +22,28 @@ export function positiveIntArg(value: string): number {
   return n;
 }
 
+/** "4,8,16" → [4, 8, 16]: cache sizes in L2 tables, whole and at least 1, deduplicated and sorted. */
+export function cacheSizesArg(value: string): number[] {
+  const items = value.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('name at least one cache size, e.g. 4,8,16');
+  const bad = items.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || !Number.isSafeInteger(Number(x)));
+  if (bad.length) {
+    throw new InvalidArgumentError(
+      `${bad.map((x) => `"${x}"`).join(', ')} ${bad.length === 1 ? 'is not a cache size' : 'are not cache sizes'}; sizes are whole numbers of L2 tables, at least 1, e.g. 4,8,16`,
+    );
+  }
+  return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
+
+/** A SHARDS sampling rate: a number above 0 and at most 1 (1 is the exact curve). */
+export function sampleRateArg(value: string): number {
+  const r = Number(value);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(value) || !Number.isFinite(r) || r <= 0 || r > 1) {
+    throw new InvalidArgumentError(`"${value}" is not a sampling rate; give a number above 0 and at most 1, e.g. 0.01 (1 = exact)`);
+  }
+  return r;
+}
+
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }

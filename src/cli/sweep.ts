@@ -8,14 +8,15 @@ import type { SweepResults } from '../metrics/sweep-results.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepRun } from '../replay/sweep.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 
 export interface SweepCommandOptions {
   workload: string;
-  /** Comma-separated lists; absent: the workload's matrix (or its single value). */
-  cacheSize?: string;
+  /** Absent: the workload's matrix (or its single value). */
+  cacheSize?: number[];
+  /** Comma-separated; absent: the workload's matrix (or its single value). */
   policy?: string;
   jobs?: number;
   set: string[];
@@ -24,7 +25,7 @@ export interface SweepCommandOptions {
   json?: boolean;
   /** "i/n", 1-based. */
   shard?: string;
-  sampleRate?: string;
+  sampleRate: number;
   verify: boolean;
   real?: boolean;
   memory: boolean;
@@ -37,7 +38,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'sweep'))
     .description('replay a workload once per cache size × policy (deterministic scheduler, in memory, on worker threads); one results file and a table (exit 1 if a safe policy lost data)')
     .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml)')
-    .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)")
+    .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
     .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable)', collect, [])
@@ -45,7 +46,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--results-dir <dir>', 'where results files go without --out', 'results')
     .option('--json', 'print the sweep results JSON instead of the table (no progress bar)')
     .option('--shard <i/n>', 'run only shard i of n (1-based; cell k of the grid goes to shard k mod n + 1); join shards with `qed-bench merge`')
-    .option('--sample-rate <r>', "the miss-ratio curve's sampling rate, 0 < r <= 1 (default 1: exact)")
+    .option('--sample-rate <r>', "the miss-ratio curve's sampling rate, 0 < r <= 1 (1: exact)", sampleRateArg, 1)
     .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
     .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
@@ -60,8 +61,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
  */
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
   const shard = o.shard === undefined ? null : parseShard(o.shard);
-  const sampleRate = o.sampleRate === undefined ? 1 : parseSampleRate(o.sampleRate);
-  const listed = { sizes: o.cacheSize === undefined ? null : parseSizes(o.cacheSize), policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
+  const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
   const text = await readWorkloadText(o.workload);
   const fromFile = listed.sizes && listed.policies ? null : workloadGrid(text, o.workload, o.set);
   const sizes = listed.sizes ?? fromFile!.sizes;
@@ -72,7 +72,7 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   let results: SweepResults;
   try {
     results = await sweep(
-      { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate },
+      { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate: o.sampleRate },
       { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
     );
   } finally {
@@ -100,17 +100,6 @@ export function parseShard(s: string): Shard {
   return { index, count };
 }
 
-/** "4,8,16" → [4, 8, 16]: whole numbers of tables, at least 1, deduplicated and sorted. */
-export function parseSizes(s: string): number[] {
-  const items = s.split(',').map((x) => x.trim()).filter(Boolean);
-  if (items.length === 0) throw new CliUsageError('--cache-size: name at least one size, e.g. --cache-size 4,8,16');
-  const bad = items.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || !Number.isSafeInteger(Number(x)));
-  if (bad.length) {
-    throw new CliUsageError(`--cache-size: ${bad.map((x) => `"${x}"`).join(', ')} ${bad.length === 1 ? 'is not a cache size' : 'are not cache sizes'}; sizes are whole numbers of L2 tables, at least 1, e.g. --cache-size 4,8,16`);
-  }
-  return [...new Set(items.map(Number))].sort((a, b) => a - b);
-}
-
 /** Known policy names, deduplicated, in the order given; `what` names where they came from. */
 export function parsePolicies(s: string, what: string): string[] {
   const policies = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
@@ -118,14 +107,6 @@ export function parsePolicies(s: string, what: string): string[] {
   const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
   if (unknown.length) throw new CliUsageError(`${what}: unknown policy ${unknown.map((p) => `"${p}"`).join(', ')}; known policies: ${POLICY_NAMES.join(', ')}`);
   return policies;
-}
-
-function parseSampleRate(s: string): number {
-  const r = Number(s);
-  if (!/^\s*[\d.eE+-]+\s*$/.test(s) || !Number.isFinite(r) || r <= 0 || r > 1) {
-    throw new CliUsageError(`--sample-rate: "${s}" is not a sampling rate; give a number above 0 and at most 1, e.g. --sample-rate 0.01 (1 = exact)`);
-  }
-  return r;
 }
 
 /** results/<name>-sweep[-shard-i-of-n]-<time>.json */

@@ -81,7 +81,7 @@ describe('qed-bench mrc on a .tables trace', () => {
 
   it('refuses bad options and a missing file with exit 2', async () => {
     const p = trace('t.tables', '1\n');
-    for (const args of [['--sample-rate', '0'], ['--sample-rate', '1.5'], ['--sample-rate', 'x'], ['--sizes', '4,0'], ['--sizes', '4,a'], ['--set', 'cache.size=2']]) {
+    for (const args of [['--sample-rate', '0'], ['--sample-rate', '1.5'], ['--sample-rate', 'x'], ['--sizes', '4,0'], ['--sizes', '4,a'], ['--sizes', '99999999999999999999'], ['--set', 'cache.size=2']]) {
       const r = await cli('mrc', p, ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^qed-bench: (mrc: )?/);

@@ -61,9 +61,9 @@ describe('qed-bench sweep', () => {
     [['--shard', '0/2'], /--shard: "0\/2": the shard number must be between 1/],
     [['--shard', 'abc'], /--shard: "abc" is not a shard; write i\/n, e.g. --shard 2\/4/],
     [['--policy', 'lru,lru2'], /--policy: unknown policy "lru2"; known policies: .*sieve/],
-    [['--cache-size', '4,0'], /--cache-size: "0" is not a cache size; sizes are whole numbers of L2 tables, at least 1/],
-    [['--cache-size', '4,x,1.5'], /--cache-size: "x", "1.5" are not cache sizes/],
-    [['--sample-rate', '2'], /--sample-rate: "2" is not a sampling rate/],
+    [['--cache-size', '4,0'], /--cache-size <list>' argument '4,0' is invalid\. "0" is not a cache size; sizes are whole numbers of L2 tables, at least 1/],
+    [['--cache-size', '4,x,1.5'], /--cache-size <list>' argument '4,x,1\.5' is invalid\. "x", "1\.5" are not cache sizes/],
+    [['--sample-rate', '2'], /--sample-rate <r>' argument '2' is invalid\. "2" is not a sampling rate/],
     [['--set', 'matrix.seed=[1,2]'], /matrix/],
   ])('usage error %j: exit 2, one paragraph, no file written', async (args, message) => {
     const r = await cli('sweep', FILE, '--jobs', '1', '--results-dir', tmp.path('none'), ...args);
