@@ -574,7 +574,14 @@ export class QedImage implements BackingDevice {
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
   private async loadL2(offset: number, op: TableAccessOp): Promise<CacheEntry<Table>> {
     const hit = this.cache.find(offset);
-    this.onTableAccess?.(offset, hit ? 'hit' : 'miss', op);
+    if (this.onTableAccess) {
+      try {
+        this.onTableAccess(offset, hit ? 'hit' : 'miss', op);
+      } catch (err) {
+        if (hit) this.cache.unref(hit); // a throwing listener must not leak the hit's reference
+        throw err;
+      }
+    }
     if (hit) return hit;
     const buf = new Uint8Array(this.geometry.tableBytes);
     this.cache.beginLoad(offset);

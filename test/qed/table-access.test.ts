@@ -23,4 +23,23 @@ describe('onTableAccess', () => {
     expect(seen.filter((x) => x.includes(' hit ')).length).toBe(s.hits);
     await img.close();
   });
+
+  it('a listener that throws on a hit fails that request without leaking the table reference', async () => {
+    const store = new MemoryStore();
+    await createImage(new MemoryBackend(store), { size: 64 << 20, clusterSize: 4096, tableSize: 1 });
+    const img = await QedImage.open(new MemoryBackend(store), { cacheSize: 1 });
+    await img.write(new Uint8Array(4096).fill(1), 0);
+    img.onTableAccess = (_off, kind) => {
+      if (kind === 'hit') throw new Error('listener failed');
+    };
+    await expect(img.read(new Uint8Array(4096), 0)).rejects.toThrow('listener failed');
+    img.onTableAccess = null;
+    // A leaked reference would pin the first table: the second could not evict it (2 tables in a cache of 1).
+    img.cache.resetPeaks();
+    await img.write(new Uint8Array(4096).fill(2), 4 << 20);
+    const s = img.cacheStats();
+    expect(s.peakOverCapacity).toBe(0);
+    expect(s.entries).toBe(1);
+    await img.close();
+  });
 });
