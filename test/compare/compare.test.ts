@@ -86,6 +86,20 @@ describe('counters (tier 1)', () => {
     expect((await compare(() => {}, '--strict-counters')).code).toBe(0);
   });
 
+  it('--strict-counters fails a worse change the gate tolerates, and one beyond it (no tolerance, no acknowledgement)', async () => {
+    const gate = await gateFile('metrics:\n  cache.loads: { tolerance: 5 }\n  cache.evictions: { tolerance: 10% }\nacknowledge:\n  - { workload: "*", metric: cache.evictions, until: "2999-12-31", reason: known }\n');
+    expect((await compare((c) => (c.total.cache.loads += 5), '--gate', gate)).code).toBe(0);
+    const within = await compare((c) => (c.total.cache.loads += 5), '--gate', gate, '--strict-counters');
+    expect(within.code).toBe(1);
+    expect(row(within.stdout, 'cache.loads')).toContain('❌');
+    expect(row(within.stdout, 'cache.loads')).toContain("within the gate's tolerance (±5), but counters must not change (--strict-counters): update the baseline on purpose");
+    const moreEvictions = (c: RepeatedResults) => (c.total.cache.evictions += Math.max(1, Math.ceil(base.total.cache.evictions * 0.2)));
+    expect((await compare(moreEvictions, '--gate', gate)).code).toBe(0); // acknowledged
+    const beyond = await compare(moreEvictions, '--gate', gate, '--strict-counters');
+    expect(beyond.code).toBe(1);
+    expect(row(beyond.stdout, 'cache.evictions')).toContain('❌ counters must not change (--strict-counters): update the baseline on purpose');
+  });
+
   it('more metadata reads are worse (direction per metric)', async () => {
     const r = await compare((c) => (c.total.metadataReadsPer1000 += 1));
     expect(r.code).toBe(1);

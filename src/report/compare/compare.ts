@@ -197,12 +197,17 @@ function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, mi
   const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: bv, current: cv, delta, relative: bv !== 0 ? delta / Math.abs(bv) : null, verdict: 'pass', note: null };
   if (delta === 0) return row;
   const worse = rule.direction === 'neither' || (rule.direction === 'higher' ? delta < 0 : delta > 0);
-  if (!worse) {
-    return ctx.strictCounters ? { ...row, verdict: 'fail', note: 'improved, but counters must not change (--strict-counters): update the baseline on purpose' } : { ...row, verdict: 'improved' };
-  }
   const t = rule.tolerance;
   const allowed = 'absolute' in t ? t.absolute : t.relative * Math.abs(bv);
-  if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${'absolute' in t ? `±${t.absolute}` : `±${+(t.relative * 100).toPrecision(6)}%`})` };
+  const tolerance = 'absolute' in t ? `±${t.absolute}` : `±${+(t.relative * 100).toPrecision(6)}%`;
+  // A committed deterministic baseline: any change means behaviour changed, whichever way and
+  // however small, so neither a tolerance nor an acknowledgement lets it through.
+  if (ctx.strictCounters) {
+    const what = !worse ? 'improved, but counters' : Math.abs(delta) <= allowed ? `within the gate's tolerance (${tolerance}), but counters` : 'counters';
+    return { ...row, verdict: 'fail', note: `${what} must not change (--strict-counters): update the baseline on purpose` };
+  }
+  if (!worse) return { ...row, verdict: 'improved' };
+  if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${tolerance})` };
   return regression(rule.direction === 'neither' ? { ...row, note: 'changed (neither direction is better)' } : row, rule, c, ctx);
 }
 
