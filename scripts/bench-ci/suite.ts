@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildResults, type RunResults } from '../../src/metrics/results.js';
 import { runWorkload } from '../../src/replay/runner.js';
+import { safeFileName } from '../../src/util/file-name.js';
 import { loadWorkload } from '../../src/workload/load.js';
 import type { Workload } from '../../src/workload/types.js';
 
@@ -43,7 +44,7 @@ function findRoot(from: string): string {
 
 /** `ci-zipf-read[cache.size=8,cache.policy=lru]` → `ci-zipf-read--cache.size=8,cache.policy=lru.json`. */
 export function resultsFileName(workloadName: string): string {
-  return `${workloadName.replace(/\[(.*)\]$/, '--$1').replace(/[^A-Za-z0-9._=,-]+/g, '_')}.json`;
+  return `${safeFileName(workloadName.replace(/\[(.*)\]$/, '--$1'))}.json`;
 }
 
 /** Every run of the suite, in file order then matrix order. Non-deterministic workloads are refused. */

@@ -7,6 +7,7 @@ import { POLICY_NAMES } from '../cache/policies/index.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepRun } from '../replay/sweep.js';
 import { formatSweep } from '../report/sweep-table.js';
+import { safeFileName } from '../util/file-name.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -113,7 +114,7 @@ export function parsePolicies(s: string, what: string): string[] {
 function sweepPath(dir: string, name: string, shard: Shard | null): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const part = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
-  return join(dir, `${name.replace(/[^A-Za-z0-9._=,-]+/g, '_')}-sweep${part}-${stamp}.json`);
+  return join(dir, `${safeFileName(name)}-sweep${part}-${stamp}.json`);
 }
 
 /** Runs done of the whole sweep, and integrity failures so far; on a terminal only (as `stress`'s bar). */

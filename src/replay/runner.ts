@@ -11,6 +11,7 @@ import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
+import { qemuSafeFileName } from '../util/file-name.js';
 import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
@@ -202,7 +203,7 @@ function virtualClock(s: DeterministicScheduler): ReplayClock {
 async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {
   if (w.image.path) return { path: w.image.path, created: false, dir: null };
   const dir = await mkdtemp(join(tmpdir(), 'qed-bench-'));
-  const path = join(dir, `${w.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.qed`);
+  const path = join(dir, `${qemuSafeFileName(w.name)}.qed`);
   await createImageFile(path, {
     size: w.image.size,
     clusterSize: w.image.clusterSize,
