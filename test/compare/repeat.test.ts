@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { combineRepeats, countersDifferWarning, type RepeatedResults } from '../../src/replay/repeat.js';
 import { cli, cliOk, useTempDir } from '../cli/helpers.js';
+import { resultsDocTables } from '../replay/results-doc.js';
 import { TINY_WORKLOAD, clone, realResults } from './fixtures.js';
 
 const tmp = useTempDir();
@@ -22,6 +23,10 @@ describe('run --repeat', () => {
     const out = tmp.path('r.json');
     const r = await cliOk(0, 'run', await workload(), '--repeat', '3', '-o', out, '-q', '--no-qemu-check');
     const res = await readResults(out);
+    // The results-doc test skips "only with ..." rows: check the documented keys here.
+    const documented = resultsDocTables()[0].find((row) => row.names.includes('repeats'));
+    expect(documented?.keyLists[0]).toEqual(['count', 'samples']);
+    expect(Object.keys(res.repeats!).sort()).toEqual([...documented!.keyLists[0]].sort());
     expect(res.repeats!.count).toBe(3);
     expect(Object.keys(res.repeats!.samples).sort()).toEqual(['read.iops', 'read.mbPerSec', 'read.p50', 'read.p99', 'write.iops', 'write.mbPerSec', 'write.p50', 'write.p99']);
     for (const xs of Object.values(res.repeats!.samples)) {
