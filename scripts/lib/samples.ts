@@ -1,11 +1,7 @@
 /** Summaries of repeated timing samples, shared by the bench scripts. */
+import { median } from '../../src/report/compare/stats.js';
 
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+export { median };
 
 export interface Spread {
   median: number;

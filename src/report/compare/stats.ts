@@ -24,6 +24,7 @@ export function stddev(xs: readonly number[]): number {
   return Math.sqrt(variance(xs));
 }
 
+/** NaN for no samples. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
