@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runWorkload } from '../replay/runner.js';
-import { TableTraceWriter } from '../replay/table-trace.js';
+import { TableTraceError, TableTraceWriter } from '../replay/table-trace.js';
 import { WorkloadError, loadWorkload } from '../workload/load.js';
-import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { collect, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
@@ -21,7 +21,8 @@ export interface TraceExportOptions {
 /**
  * Replay a workload (under its own scheduler, on an image file as `run` does) and write its L2
  * table-access stream as it goes; print a one-paragraph summary. Exit 1 if the replay failed
- * its integrity checks (the trace is still written), 130 if interrupted (a partial trace).
+ * its integrity checks (the trace is still written), 130 if interrupted (a partial trace), 2 if
+ * the trace files cannot be created or written (a full disk stops the trace, not the replay).
  */
 export async function traceExportCommand(o: TraceExportOptions, out: Output): Promise<number> {
   const workloads = await loadWorkload(o.workload, { set: o.set });
@@ -31,8 +32,7 @@ export async function traceExportCommand(o: TraceExportOptions, out: Output): Pr
     ]);
   }
   const [w] = workloads;
-  await mkdir(dirname(o.out), { recursive: true });
-  const trace = new TableTraceWriter(o.out);
+  const trace = await openTrace(o.out);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight; the trace so far is kept');
   const progress = progressReporter({ enabled: !o.quiet, label: w.name });
   let outcome;
@@ -44,6 +44,8 @@ export async function traceExportCommand(o: TraceExportOptions, out: Output): Pr
     trace.close();
   }
   const t = trace.counts();
+  // The replay ran on; the trace did not: say where it stopped rather than summarize a cut trace.
+  if (trace.error) throw new CliUsageError(`${trace.error.message}; recording stopped at L2 table access ${t.accesses}, so ${trace.tablesPath} and ${trace.csvPath} are incomplete`);
   const cache = outcome.total.cache;
   const verdict = outcome.integrity.verdict;
   out.stdout(
@@ -54,6 +56,22 @@ export async function traceExportCommand(o: TraceExportOptions, out: Output): Pr
   );
   if (signal.aborted) return EXIT_INTERRUPTED;
   return verdict === 'failed' ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Create the prefix's directory and both files; a path that cannot be written is the user's to fix. */
+async function openTrace(prefix: string): Promise<TableTraceWriter> {
+  const dir = dirname(prefix);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new CliUsageError(`${dir}: cannot create the directory for the trace (-o ${prefix}): ${(err as Error).message}`);
+  }
+  try {
+    return new TableTraceWriter(prefix);
+  } catch (err) {
+    if (err instanceof TableTraceError) throw new CliUsageError(err.message);
+    throw err;
+  }
 }
 
 export const registerTraceExport: RegisterCommand = (program, out, setCode) => {

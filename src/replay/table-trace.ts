@@ -21,30 +21,55 @@ export class TableTraceError extends Error {
   }
 }
 
-/** Appends text to a file in ~64 KiB writes (synchronous: the engine's listener cannot wait). */
+/** Why a file operation failed, briefly: "ENOSPC: no space left on device, write". */
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Appends text to a file in ~64 KiB writes (synchronous: the engine's listener cannot wait).
+ * Opening throws a TableTraceError naming the file; a failed write (ENOSPC, EIO) does not throw
+ * but is kept in `error`, and the file takes nothing more.
+ */
 class BufferedFile {
   private readonly fd: number;
   private buf = '';
+  private closed = false;
+  error: TableTraceError | null = null;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (err) {
+      throw new TableTraceError(`${path}: cannot create the trace file: ${reason(err)}`);
+    }
   }
 
   write(s: string): void {
+    if (this.error) return;
     this.buf += s;
     if (this.buf.length >= 65536) this.flush();
   }
 
   flush(): void {
-    if (this.buf) writeSync(this.fd, this.buf);
+    if (this.buf && !this.error) {
+      try {
+        writeSync(this.fd, this.buf);
+      } catch (err) {
+        this.error = new TableTraceError(`${this.path}: cannot write the trace: ${reason(err)}`);
+      }
+    }
     this.buf = '';
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
     try {
-      this.flush();
-    } finally {
       closeSync(this.fd);
+    } catch (err) {
+      this.error ??= new TableTraceError(`${this.path}: cannot write the trace: ${reason(err)}`);
     }
   }
 }
@@ -59,6 +84,11 @@ export interface TraceCounts {
   distinctTables: number;
 }
 
+/**
+ * Writes both trace files as the replay goes. Opening either file throws a TableTraceError
+ * naming it; a write error (a full disk) does not disturb the replay: recording stops at the
+ * first one, which `error` keeps for the command to report after the run.
+ */
 export class TableTraceWriter {
   readonly tablesPath: string;
   readonly csvPath: string;
@@ -66,6 +96,7 @@ export class TableTraceWriter {
   private readonly csv: BufferedFile;
   private readonly seen = new Set<number>();
   private readonly c = { accesses: 0, hits: 0, misses: 0, inserts: 0 };
+  private failed: TableTraceError | null = null;
 
   constructor(prefix: string) {
     this.tablesPath = `${prefix}.tables`;
@@ -80,8 +111,14 @@ export class TableTraceWriter {
     this.csv.write(`${CSV_HEADER}\n`);
   }
 
+  /** The first write error; the files hold the accesses before it (at most a buffer less). */
+  get error(): TableTraceError | null {
+    return (this.failed ??= this.tables.error ?? this.csv.error);
+  }
+
   /** The runner's onTableAccess hook, bound. */
   readonly record = (table: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp, timeNs: number): void => {
+    if (this.failed) return;
     this.c.accesses++;
     if (kind === 'hit') this.c.hits++;
     else if (kind === 'miss') this.c.misses++;
@@ -89,6 +126,7 @@ export class TableTraceWriter {
     this.seen.add(table);
     this.tables.write(`${table}\n`);
     this.csv.write(`${Math.round(timeNs)},${table},${kind},${op}\n`);
+    if (this.tables.error || this.csv.error) this.failed = this.tables.error ?? this.csv.error;
   };
 
   counts(): TraceCounts {
@@ -96,12 +134,10 @@ export class TableTraceWriter {
     return { accesses, lookups: hits + misses, hits, misses, inserts, distinctTables: this.seen.size };
   }
 
+  /** Flush and close both files; a failure shows in `error`. */
   close(): void {
-    try {
-      this.tables.close();
-    } finally {
-      this.csv.close();
-    }
+    this.tables.close();
+    this.csv.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runWorkload } from '../../src/replay/runner.js';
 import { parseWorkload } from '../../src/workload/load.js';
@@ -90,5 +90,37 @@ describe('qed-bench trace-export', () => {
     const r2 = await cli('trace-export', yaml);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/--out <prefix>/);
+  });
+
+  it('an output prefix that cannot be created is a usage error naming the path', async () => {
+    const yaml = tmp.path('w.yaml');
+    writeFileSync(yaml, MRC_WORKLOAD);
+    const file = tmp.path('plain-file');
+    writeFileSync(file, 'not a directory\n');
+    // A directory component that is a regular file: mkdir cannot make it.
+    const r = await cli('trace-export', yaml, '-o', `${file}/sub/trace`, '-q');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^qed-bench: .*plain-file\/sub: cannot create the directory for the trace/);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr).not.toContain(STACK_LINE);
+    // The prefix's file is a directory: the open fails, naming the file.
+    const dirPrefix = tmp.path('d');
+    await cliOk(0, 'trace-export', yaml, '-o', `${dirPrefix}.tables/x`, '-q', '--no-verify');
+    const r2 = await cli('trace-export', yaml, '-o', dirPrefix, '-q');
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`${dirPrefix}.tables: cannot create the trace file: EISDIR`);
+    expect(r2.stderr).not.toContain('internal error');
+  });
+
+  it.runIf(existsSync('/dev/full'))('a full disk stops the trace, not the replay: exit 2 naming the file, no stack', async () => {
+    const yaml = tmp.path('w.yaml');
+    writeFileSync(yaml, MRC_WORKLOAD);
+    const prefix = tmp.path('full');
+    symlinkSync('/dev/full', `${prefix}.csv`); // every write to it fails with ENOSPC
+    const r = await cli('trace-export', yaml, '-o', prefix, '-q', '--no-verify');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^qed-bench: ${prefix}\\.csv: cannot write the trace: ENOSPC.*recording stopped at L2 table access \\d+`));
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain(STACK_LINE);
   });
 });
