@@ -34,7 +34,7 @@ export interface PoolOptions<Init, Task, Result> {
 export async function runTasks<Init, Task, Result>(o: PoolOptions<Init, Task, Result> & { inProcess: (task: Task) => Promise<Result> }): Promise<number> {
   const jobs = Math.max(1, Math.min(o.jobs, o.tasks.length));
   if (jobs > 1) {
-    await runOnWorkers(o);
+    await runOnWorkers(o, jobs);
     return jobs;
   }
   for (const t of o.tasks) {
@@ -45,10 +45,10 @@ export async function runTasks<Init, Task, Result>(o: PoolOptions<Init, Task, Re
 }
 
 /**
- * Runs `tasks` on worker threads. A worker that reports a fatal error, throws or exits early
- * stops all the others and rejects with its error.
+ * Runs `tasks` on `jobs` worker threads. A worker that reports a fatal error, throws or exits
+ * early stops all the others and rejects with its error.
  */
-export async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task, Result>): Promise<void> {
+async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task, Result>, jobs: number): Promise<void> {
   let next = 0;
   let failure: Error | null = null;
   const workers: Worker[] = [];
@@ -87,7 +87,7 @@ export async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task
       worker.on('exit', (code) => finish(failure ?? new Error(`${o.name} exited with code ${code} before finishing`)));
       worker.postMessage({ type: 'init', init: o.init } satisfies ToWorker<Init, Task>);
     });
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, o.tasks.length)) }, one));
+  await Promise.all(Array.from({ length: jobs }, one));
 }
 
 /**
