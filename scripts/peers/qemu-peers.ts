@@ -1,7 +1,6 @@
 /** qemu-img bench: QEMU's own QED driver with its default aio (thread pool) or io_uring. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BenchCase } from './cases.js';
 import type { Peer, PeerContext } from './peer.js';
 import { runTool } from './tools.js';
 
