@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { differingLeaves } from '../../src/metrics/diff.js';
 import { buildResults, type RunResults } from '../../src/metrics/results.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { safeFileName } from '../../src/util/file-name.js';
@@ -102,18 +103,5 @@ export function outcomePart(results: object): Record<string, unknown> {
  * a results field does not break an older baseline; a field the current run lost shows as undefined.
  */
 export function differences(baseline: object, current: object, limit = 20): string[] {
-  const out: string[] = [];
-  const walk = (b: unknown, c: unknown, path: string): void => {
-    if (out.length >= limit) return;
-    if (b !== null && typeof b === 'object' && c !== null && typeof c === 'object' && Array.isArray(b) === Array.isArray(c)) {
-      if (Array.isArray(b) && b.length !== (c as unknown[]).length) {
-        out.push(`${path}.length: ${b.length} → ${(c as unknown[]).length}`);
-      }
-      for (const k of Object.keys(b)) walk((b as Record<string, unknown>)[k], (c as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
-      return;
-    }
-    if (!Object.is(b, c) && JSON.stringify(b) !== JSON.stringify(c)) out.push(`${path}: ${JSON.stringify(b)} → ${JSON.stringify(c)}`);
-  };
-  walk(outcomePart(baseline), outcomePart(current), '');
-  return out;
+  return differingLeaves(outcomePart(baseline), outcomePart(current), { keys: 'a', limit }).map((d) => `${d.path}: ${JSON.stringify(d.a)} → ${JSON.stringify(d.b)}`);
 }

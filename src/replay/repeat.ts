@@ -5,6 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { differingLeaves } from '../metrics/diff.js';
 import { OPS } from '../metrics/phase.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import type { Workload } from '../workload/types.js';
@@ -55,15 +56,6 @@ export function countersOf(r: RunOutcome): Record<string, unknown> {
   };
 }
 
-/** Dotted names of the leaves that differ between two counter objects. */
-function differingLeaves(a: unknown, b: unknown, path = ''): string[] {
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => differingLeaves((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
-  }
-  return Object.is(a, b) ? [] : [path];
-}
-
 export interface Combined {
   results: RepeatedResults & { repeats: Repeats };
   /** Counters that differed from the first repeat, as "cache.loads (repeat 3: 120, repeat 1: 118)". */
@@ -86,9 +78,7 @@ export function combineRepeats(runs: RunResults[]): Combined {
   const differences: string[] = [];
   runs.slice(1).forEach((r, i) => {
     const here = countersOf(r);
-    for (const leaf of differingLeaves(first, here)) {
-      differences.push(`${leaf} (repeat ${i + 2}: ${JSON.stringify(leafOf(here, leaf))}, repeat 1: ${JSON.stringify(leafOf(first, leaf))})`);
-    }
+    for (const d of differingLeaves(first, here)) differences.push(`${d.path} (repeat ${i + 2}: ${JSON.stringify(d.b)}, repeat 1: ${JSON.stringify(d.a)})`);
   });
   return {
     results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples } },
@@ -100,10 +90,6 @@ export function combineRepeats(runs: RunResults[]): Combined {
 export function countersDifferWarning(name: string, differences: string[]): string {
   const more = differences.length > 5 ? `; and ${differences.length - 5} more` : '';
   return `qed-bench: warning: ${name}: counters differ between repeats under the deterministic scheduler (they should not): ${differences.slice(0, 5).join('; ')}${more}\n`;
-}
-
-function leafOf(x: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), x);
 }
 
 /**
