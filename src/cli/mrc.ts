@@ -3,7 +3,7 @@ import { missRatioCurveBuilder } from '../cache/shards.js';
 import { runWorkload } from '../replay/runner.js';
 import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
 import { loadWorkload } from '../workload/load.js';
-import { CliUsageError, EXIT_OK } from './errors.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
@@ -35,13 +35,15 @@ export const isWorkloadFile = (path: string): boolean => /\.ya?ml$/i.test(path);
  * The LRU miss-ratio curve of a table trace (.tables, every line a lookup: new tables count as
  * cold misses, as any simulator reading the file sees them) or of a workload's replay (in
  * memory under the deterministic scheduler unless --set says otherwise; new tables occupy the
- * stack without counting as lookups). Prints size → miss ratio, hit ratio.
+ * stack without counting as lookups). Prints size → miss ratio, hit ratio. Exit 1 if a replay
+ * failed its integrity checks (the curve is still printed: it is the stream that run made).
  */
 export async function mrcCommand(o: MrcCommandOptions, out: Output): Promise<number> {
   const extra = o.sizes ?? [];
   let results: MrcResult[];
+  let failed: string[] = [];
   if (isWorkloadFile(o.input)) {
-    results = await fromWorkload(o, extra);
+    ({ results, failed } = await fromWorkload(o, extra));
   } else {
     if (o.set.length) throw new CliUsageError(`--set applies to a workload file (.yaml), but ${o.input} is a table trace`);
     const curve = missRatioCurveBuilder(o.sampleRate);
@@ -55,13 +57,16 @@ export async function mrcCommand(o: MrcCommandOptions, out: Output): Promise<num
   }
   if (o.json) out.stdout(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
   else out.stdout(`${results.map((r) => formatCurve(r, o.sizes)).join('\n')}`);
-  return EXIT_OK;
+  for (const f of failed) out.stderr(`qed-bench: mrc: ${f}\n`);
+  return failed.length ? EXIT_FAILURE : EXIT_OK;
 }
 
-async function fromWorkload(o: MrcCommandOptions, extra: number[]): Promise<MrcResult[]> {
+/** The curves, and a sentence for each replay that failed its integrity checks. */
+async function fromWorkload(o: MrcCommandOptions, extra: number[]): Promise<{ results: MrcResult[]; failed: string[] }> {
   // Deterministic first, so the user's --set may choose otherwise.
   const workloads = await loadWorkload(o.input, { set: ['scheduler.mode=deterministic', ...o.set] });
   const results: MrcResult[] = [];
+  const failed: string[] = [];
   for (const [i, w] of workloads.entries()) {
     // An existing image or a backing file needs the file backend; otherwise memory is faster.
     const inMemory = !w.image.path && !w.image.backing;
@@ -73,13 +78,17 @@ async function fromWorkload(o: MrcCommandOptions, extra: number[]): Promise<MrcR
       progress.stop();
     }
     const c = outcome.total.cache;
+    const v = outcome.integrity;
+    if (v.verdict === 'failed') {
+      failed.push(`the replay of ${w.name} (${c.policy} cache of ${c.capacity} tables) failed its integrity checks: ${v.lostWrites} lost, ${v.staleReads} stale, ${v.corruptSectors} corrupt sectors; \`qed-bench run\` gives the full report`);
+    }
     results.push({
       input: o.input,
       workload: { name: w.name, policy: c.policy, capacity: c.capacity, hitRate: c.lookups ? c.hits / c.lookups : 0, scheduler: w.scheduler.mode, inMemory },
       mrc: outcome.mrc!,
     });
   }
-  return results;
+  return { results, failed };
 }
 
 /** A heading and a size / miss ratio / hit ratio table. */

@@ -109,3 +109,25 @@ describe('qed-bench mrc on a workload', () => {
     expect(text.stdout).toContain("* this run's capacity; its own lru cache had hit ratio");
   });
 });
+
+describe('qed-bench mrc on a workload whose replay loses data', () => {
+  it('prints the curve but exits 1, saying which run failed its integrity checks; a clean run exits 0', async () => {
+    const race = ['mrc', 'workloads/seed-race-small.yaml', '-q', '--set', 'cache.policy=fifo-unsafe'];
+    // fifo-unsafe loses data in most seeds of seed-race-small (the shipped one among them); take the first that does.
+    let failing = null;
+    for (const seed of ['2012', '1', '2']) {
+      const r = await cli(...race, '--set', `seed=${seed}`);
+      if (r.code !== 0) {
+        failing = r;
+        break;
+      }
+    }
+    expect(failing, 'no seed of fifo-unsafe made mrc fail').not.toBeNull();
+    expect(failing!.code).toBe(1);
+    expect(failing!.stdout).toContain('exact LRU miss-ratio curve of seed-race-small');
+    expect(failing!.stderr).toMatch(/^qed-bench: mrc: the replay of seed-race-small \(fifo-unsafe cache of 2 tables\) failed its integrity checks: \d+ lost/);
+    expect(failing!.stderr).not.toContain(STACK_LINE);
+    const fifo = await cliOk(0, 'mrc', 'workloads/seed-race-small.yaml', '-q', '--set', 'cache.policy=fifo');
+    expect(fifo.stderr).toBe('');
+  });
+});
