@@ -127,7 +127,7 @@ function callbackRead(fd: number): ReadFn {
 class WorkerPoolReader implements Reader {
   static readonly SLOTS = 64; // a power of two, at least the deepest queue
   private static readonly PROD = 0;
-  private static readonly CONS = 1;
+  // ctrl[1] (CONS, the ring's consumer index) is advanced by the workers only
   private static readonly DONE = 2;
   private static readonly STOP = 3;
   private static readonly RING = 4;
