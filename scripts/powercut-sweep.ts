@@ -11,12 +11,11 @@
  * Each run is about 250 backend requests on a fresh 64 MiB image file; a run is bound by file
  * system round trips more than by CPU, so TMPDIR=/dev/shm (tmpfs) makes a sweep much faster.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runWorkload } from '../src/replay/runner.js';
-import { parseWorkload, WorkloadError } from '../src/workload/load.js';
+import { parseWorkload, readWorkloadText, WorkloadError } from '../src/workload/load.js';
 
 interface RunFigures {
   seed: number;
@@ -35,6 +34,8 @@ interface RunFigures {
 
 interface Job {
   file: string;
+  /** The workload file's text, read once by the main thread. */
+  text: string;
   /** --set overrides, applied before the seed. */
   set: string[];
   seeds: number[];
@@ -65,8 +66,7 @@ async function runOne(text: string, file: string, set: string[], seed: number, q
 }
 
 async function worker(job: Job): Promise<void> {
-  const text = readFileSync(job.file, 'utf8');
-  for (const seed of job.seeds) parentPort!.postMessage(await runOne(text, job.file, job.set, seed, job.qemuCheck));
+  for (const seed of job.seeds) parentPort!.postMessage(await runOne(job.text, job.file, job.set, seed, job.qemuCheck));
 }
 
 async function main(): Promise<number> {
@@ -88,13 +88,18 @@ async function main(): Promise<number> {
   const qemuCheck = q === 'always' ? true : q === 'never' ? false : 'auto';
   const seeds = Array.from({ length: runs }, (_, k) => first + k);
   const set = values.set;
-  parseWorkload(readFileSync(values.workload, 'utf8'), values.workload, { set }); // bad input fails here, once
+  // Bad input (a missing file, a bad field or --set) fails here, once, as a WorkloadError naming the file.
+  const text = await readWorkloadText(values.workload);
+  const parsed = parseWorkload(text, values.workload, { set });
+  if (parsed.some((w) => !w.scheduler.powerCut)) {
+    throw new WorkloadError(values.workload, [{ path: 'scheduler.power_cut', message: 'not set; powercut:sweep needs a workload that cuts the power (e.g. workloads/power-cut.yaml)' }]);
+  }
   const t0 = performance.now();
   const results: RunFigures[] = [];
   // Seeds dealt round-robin so every thread gets a similar mix.
   await Promise.all(
     Array.from({ length: threads }, (_, t) => {
-      const job: Job = { file: values.workload, set, seeds: seeds.filter((_, k) => k % threads === t), qemuCheck };
+      const job: Job = { file: values.workload, text, set, seeds: seeds.filter((_, k) => k % threads === t), qemuCheck };
       return new Promise<void>((resolve, reject) => {
         const w = new Worker(new URL(import.meta.url), { workerData: job });
         w.on('message', (r: RunFigures) => {
