@@ -225,8 +225,8 @@ describe('errors (exit 2)', () => {
     await writeJson(tmp.path('other.json'), { schema: 'something/else@1' });
     await mkdir(tmp.path('empty'));
     const cases: Array<[string, RegExp]> = [
-      [tmp.path('bad.json'), /bad\.json: not valid JSON/],
-      [tmp.path('other.json'), /other\.json: not a qed-bench results file \(schema "something\/else@1"\); expected "qed-bench\/results@1"/],
+      [tmp.path('bad.json'), /bad\.json:1:34: not valid JSON/],
+      [tmp.path('other.json'), /other\.json: not a qed-bench results file \(schema "something\/else@1"; expected "qed-bench\/results@1" or "qed-bench\/sweep@1"\)/],
       [tmp.path('nope.json'), /nope\.json: cannot read: no such file or directory/],
       [tmp.path('empty'), /empty: no \*\.json results files in this directory/],
     ];

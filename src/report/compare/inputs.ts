@@ -1,14 +1,13 @@
 /**
  * compare's inputs: a results file, a sweep file, or a directory of them, flattened into runs
- * keyed by workload name + cache size + cache policy. Anything unreadable or unknown is a
- * CliUsageError naming the file (exit 2).
+ * keyed by workload name + cache size + cache policy. Files are read and checked as `report`
+ * reads them; anything unreadable or unknown is a CliUsageError naming the file (exit 2).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliUsageError } from '../../cli/errors.js';
-import { RESULTS_SCHEMA } from '../../metrics/results.js';
-import { SWEEP_SCHEMA } from '../../metrics/sweep-results.js';
 import type { RepeatedResults } from '../../replay/repeat.js';
+import { parseReportInput, ReportInputError, type ReportRun } from '../report-inputs.js';
 
 export interface RunEntry {
   /** `name/size/policy`: what matches a baseline run with a current one. */
@@ -61,37 +60,25 @@ export async function loadRunSet(path: string): Promise<RunSet> {
   return { source: path, files, runs };
 }
 
+/** A file's runs as `report` reads them (same checks and errors), keyed for compare. */
 async function runsOfFile(file: string): Promise<RunEntry[]> {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : `cannot read: ${reason(err)}`;
-    throw new CliUsageError(`${file}: ${why}`);
+    throw new CliUsageError(`${file}: cannot read: ${reason(err)}`);
   }
-  const schema = (data as { schema?: unknown } | null)?.schema;
-  if (schema === RESULTS_SCHEMA) return [entryOf(file, data, 'the file')];
-  if (schema === SWEEP_SCHEMA) {
-    const list = (data as { runs?: unknown }).runs;
-    if (!Array.isArray(list)) throw new CliUsageError(`${file}: runs: expected a list of sweep runs`);
-    return list.map((r: unknown, i) => entryOf(file, (r as { results?: unknown } | null)?.results, `runs[${i}].results`));
+  let runs: ReportRun[];
+  try {
+    runs = parseReportInput(text, file);
+  } catch (err) {
+    if (err instanceof ReportInputError) throw new CliUsageError(err.message);
+    throw err;
   }
-  const found = typeof schema === 'string' ? `schema "${schema}"` : 'no schema field';
-  throw new CliUsageError(`${file}: not a qed-bench results file (${found}); expected "${RESULTS_SCHEMA}" (qed-bench run) or "${SWEEP_SCHEMA}" (qed-bench sweep)`);
-}
-
-/** The fields compare needs to place a run; metrics are checked later, one by one. */
-function entryOf(file: string, data: unknown, where: string): RunEntry {
-  const r = data as RepeatedResults | null;
-  const w = r?.workload;
-  const bad = (field: string, expected: string) => new CliUsageError(`${file}: ${where === 'the file' ? '' : `${where}.`}${field}: expected ${expected}`);
-  if (!r || typeof r !== 'object') throw new CliUsageError(`${file}: ${where}: expected a results object`);
-  if (typeof w?.name !== 'string') throw bad('workload.name', 'the workload name');
-  if (typeof w.cache?.size !== 'number') throw bad('workload.cache.size', 'the cache size in tables');
-  if (typeof w.cache?.policy !== 'string') throw bad('workload.cache.policy', 'the cache policy');
-  if (!r.total || typeof r.total !== 'object') throw bad('total', 'the run\'s metrics');
-  if (!r.integrity || typeof r.integrity !== 'object') throw bad('integrity', 'the integrity report');
-  return { id: runId(w.name, w.cache.size, w.cache.policy), name: w.name, size: w.cache.size, policy: w.cache.policy, file, results: r };
+  return runs.map(({ results }) => {
+    const { name, cache } = results.workload;
+    return { id: runId(name, cache.size, cache.policy), name, size: cache.size, policy: cache.policy, file, results: results as RepeatedResults };
+  });
 }
 
 function reason(err: unknown): string {
