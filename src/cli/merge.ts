@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { cellLabel, safePolicyFailed, sweepGrid, sweepWorkloadHash, type Shard, type SweepCell, type SweepRun } from '../replay/sweep.js';
+import { parseReportInput, ReportInputError } from '../report/report-inputs.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { usageOutput, type RegisterCommand } from './options.js';
@@ -60,10 +61,15 @@ async function readSweep(file: string): Promise<SweepResults> {
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw notSweep('not a JSON object');
   if (d.schema !== SWEEP_SCHEMA) throw notSweep(typeof d.schema === 'string' ? `its schema is "${d.schema}"` : 'it has no "schema" field');
   const s = d.sweep;
-  const ok =
-    s && Array.isArray(s.sizes) && s.sizes.every((x) => Number.isSafeInteger(x)) && Array.isArray(s.policies) && s.policies.every((x) => typeof x === 'string') &&
-    Array.isArray(d.runs) && d.runs.every((r) => r && Number.isSafeInteger(r.size) && typeof r.policy === 'string' && r.results?.workload && r.results.total && r.results.integrity);
-  if (!ok) throw notSweep('its sweep or runs fields are missing or malformed');
+  const grid = s && Array.isArray(s.sizes) && s.sizes.every((x) => Number.isSafeInteger(x)) && Array.isArray(s.policies) && s.policies.every((x) => typeof x === 'string');
+  if (!grid) throw notSweep('its sweep.sizes or sweep.policies field is missing or malformed');
+  // the runs as `report` checks them: the first bad field by its path
+  try {
+    parseReportInput(text, file);
+  } catch (err) {
+    if (err instanceof ReportInputError) throw new CliUsageError(err.message);
+    throw err;
+  }
   return d as SweepResults;
 }
 

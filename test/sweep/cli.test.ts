@@ -140,6 +140,17 @@ describe('qed-bench merge', () => {
     }
   });
 
+  it('a run with a missing field: names the field by its path, as `report` does', async () => {
+    const bad = read(await shard(1));
+    delete (bad.runs[0].results.total as { hitRate?: unknown }).hitRate;
+    const file = tmp.path('bad-run.json');
+    await writeFile(file, JSON.stringify(bad));
+    const r = await cli('merge', file, '-o', tmp.path('m.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^qed-bench: ${file}: runs\\[0\\]\\.results\\.total\\.hitRate: expected number, missing;`));
+    expect(r.stderr).not.toContain(STACK_LINE);
+  });
+
   it('needs -o', async () => {
     const r = await cli('merge', 'a.json');
     expect(r.code).toBe(2);
