@@ -393,7 +393,8 @@ export class QedImage implements BackingDevice {
     const g = this.geometry;
     try {
       this.stats.allocatingWrites++;
-      if (!this.backing) await this.ensureNeedCheck();
+      // Checked here, not only inside: once need-check is durable (nearly always) no async call.
+      if (!this.backing && !this.needCheckDurable) await this.ensureNeedCheck();
       let value: number; // first new L2 entry value; data clusters count up from it
       if (data) {
         // Reserved synchronously: a concurrent allocation gets the next range; never given back.
