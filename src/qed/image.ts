@@ -103,7 +103,9 @@ export class QedImage implements BackingDevice {
   readonly geometry: Geometry;
   readonly cache: L2Cache<Table>;
   readonly stats: EngineStats = newEngineStats();
-  /** Allocating writes queue here by allocKey(): one key in serial mode, the L1 index in parallel mode. */
+  /** Serial mode: the one queue of allocating writes (a plain mutex: no map work per write). */
+  private readonly allocLock = new FifoMutex();
+  /** Parallel mode: allocating writes queue by L1 index. */
   private readonly allocLocks = new KeyedFifoLock();
   /** One writer per 512-byte L1 sector at a time, keyed by the sector's first entry (writeL1Entry). */
   private readonly l1Locks = new KeyedFifoLock();
@@ -339,11 +341,14 @@ export class QedImage implements BackingDevice {
         continue;
       }
       // QEMU keeps the table reference while the request waits in the allocation queue.
-      const key = this.allocKey(run.l1Index);
-      if (this.allocLocks.busy(key)) this.stats.allocationWaits++;
+      const serial = this.allocation === 'serial';
+      const key = run.l1Index;
+      // In serial mode every allocating write holds or waits for the one lock: busy iff any is counted.
+      if (serial ? this.allocating > 0 : this.allocLocks.busy(key)) this.stats.allocationWaits++;
       this.allocating++;
       this.allocStarts++;
-      await this.allocLocks.acquire(key);
+      if (serial) await this.allocLock.acquire();
+      else await this.allocLocks.acquire(key);
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
@@ -352,15 +357,11 @@ export class QedImage implements BackingDevice {
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
         this.allocating--;
-        this.allocLocks.release(key);
+        if (serial) this.allocLock.release();
+        else this.allocLocks.release(key);
       }
       done += run.len;
     }
-  }
-
-  /** The allocation queue of L1 entry `l1Index`: one for the image in serial mode. */
-  private allocKey(l1Index: number): number {
-    return this.allocation === 'parallel' ? l1Index : 0;
   }
 
   /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */

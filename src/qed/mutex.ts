@@ -7,11 +7,6 @@ export class FifoMutex {
     return this.waiters.length;
   }
 
-  /** Someone holds it (waiters, if any, queue behind the holder). */
-  get held(): boolean {
-    return this.locked;
-  }
-
   async acquire(): Promise<void> {
     if (!this.locked) {
       this.locked = true;
