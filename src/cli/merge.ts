@@ -7,6 +7,7 @@ import { formatSweep } from '../report/sweep-table.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 
 export interface MergeCommandOptions {
   files: string[];
@@ -46,8 +47,7 @@ async function readSweep(file: string): Promise<SweepResults> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliUsageError(`${file}: cannot read the sweep file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+    throw new CliUsageError(`${file}: cannot read the sweep file: ${whyUnreadable(err)}`);
   }
   const notSweep = (why: string): CliUsageError =>
     new CliUsageError(`${file}: not a sweep results file (${why}); merge joins the "${SWEEP_SCHEMA}" files that \`qed-bench sweep --shard i/n\` writes`);

@@ -10,6 +10,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { TableAccessOp } from '../qed/image.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 
 export const CSV_HEADER = 'time_ns,table,kind,op';
 
@@ -154,8 +155,7 @@ export async function readTableTrace(path: string, onTable: (table: number) => v
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TableTraceError(`${path}: cannot read the trace: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+    throw new TableTraceError(`${path}: cannot read the trace: ${whyUnreadable(err)}`);
   }
   try {
     const chunk = Buffer.allocUnsafe(1 << 20);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RESULTS_SCHEMA, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA } from '../metrics/sweep-results.js';
 import { jsonErrorOffset, lineCol } from './json-position.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 
 /** One run to report on: where it came from and the cell of the grid it fills. */
 export interface ReportRun {
@@ -184,7 +185,7 @@ async function expand(p: string): Promise<string[]> {
   try {
     st = await stat(p);
   } catch (err) {
-    throw new ReportInputError(`${p}: ${reason(err)}; ${HOW}`);
+    throw new ReportInputError(`${p}: ${whyUnreadable(err)}; ${HOW}`);
   }
   if (!st.isDirectory()) return [p];
   const names = (await readdir(p)).filter((n) => n.endsWith('.json')).sort();
@@ -196,11 +197,7 @@ async function readText(f: string): Promise<string> {
   try {
     return await readFile(f, 'utf8');
   } catch (err) {
-    throw new ReportInputError(`${f}: cannot read it (${reason(err)}); ${HOW}`);
+    throw new ReportInputError(`${f}: cannot read it (${whyUnreadable(err)}); ${HOW}`);
   }
 }
 
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-}

@@ -15,6 +15,7 @@ import { applyOverrides } from './overrides.js';
 import { formatPath } from './paths.js';
 import { EXTENSION_PREFIX, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 
 export { WorkloadError } from './errors.js';
 export { workloadJsonSchema } from './schema.js';
@@ -36,9 +37,7 @@ export async function readWorkloadText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new WorkloadError(path, [{ path: '', message: `cannot read the workload file: ${why}` }]);
+    throw new WorkloadError(path, [{ path: '', message: `cannot read the workload file: ${whyUnreadable(err)}` }]);
   }
 }
 

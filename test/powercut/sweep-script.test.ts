@@ -19,7 +19,7 @@ async function sweep(...args: string[]): Promise<{ code: number; stderr: string 
 it('a missing workload file, or one without a power cut, is exit 2 naming the file', async () => {
   const missing = await sweep('--workload', 'workloads/no-such-file.yaml');
   expect(missing.code).toBe(2);
-  expect(missing.stderr).toBe('powercut:sweep: workloads/no-such-file.yaml: cannot read the workload file: no such file\n');
+  expect(missing.stderr).toBe('powercut:sweep: workloads/no-such-file.yaml: cannot read the workload file: no such file or directory\n');
   expect(missing.stderr).not.toContain(STACK_LINE);
   const noCut = await sweep('--workload', 'workloads/seed-race-small.yaml');
   expect(noCut.code).toBe(2);

@@ -12,6 +12,7 @@ import { didYouMean } from '../../workload/suggest.js';
 import { mapping, oneOf, scalar } from '../../workload/schema.js';
 import { Expected, decimal, percent } from '../../workload/units.js';
 import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
+import { whyUnreadable } from '../../util/why-unreadable.js';
 
 export type Tolerance = { absolute: number } | { relative: number };
 
@@ -127,9 +128,7 @@ export async function loadGate(path: string): Promise<GateConfig> {
   try {
     textContent = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new WorkloadError(path, [{ path: '', message: `cannot read the gate file: ${why}` }]);
+    throw new WorkloadError(path, [{ path: '', message: `cannot read the gate file: ${whyUnreadable(err)}` }]);
   }
   return parseGate(textContent, path);
 }

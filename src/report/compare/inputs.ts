@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CliUsageError } from '../../cli/errors.js';
 import type { RepeatedResults } from '../../replay/repeat.js';
 import { parseReportInput, ReportInputError, type ReportRun } from '../report-inputs.js';
+import { whyUnreadable } from '../../util/why-unreadable.js';
 
 export interface RunEntry {
   /** `name/size/policy`: what matches a baseline run with a current one. */
@@ -43,7 +44,7 @@ export async function loadRunSet(path: string): Promise<RunSet> {
     }
   } catch (err) {
     if (err instanceof CliUsageError) throw err;
-    throw new CliUsageError(`${path}: cannot read: ${reason(err)}`);
+    throw new CliUsageError(`${path}: cannot read: ${whyUnreadable(err)}`);
   }
   const runs: RunEntry[] = [];
   const seen = new Map<string, string>();
@@ -66,7 +67,7 @@ async function runsOfFile(file: string): Promise<RunEntry[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliUsageError(`${file}: cannot read: ${reason(err)}`);
+    throw new CliUsageError(`${file}: cannot read: ${whyUnreadable(err)}`);
   }
   let runs: ReportRun[];
   try {
@@ -81,9 +82,3 @@ async function runsOfFile(file: string): Promise<RunEntry[]> {
   });
 }
 
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  return (err as Error).message;
-}
