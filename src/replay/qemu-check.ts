@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import { findOnPath } from '../util/find-on-path.js';
+
 const run = promisify(execFile);
 
 export interface QemuCheck {
@@ -16,12 +18,7 @@ export interface QemuCheck {
 
 /** Whether an executable is on PATH. */
 export async function onPath(tool: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${tool}`]);
-    return true;
-  } catch {
-    return false;
-  }
+  return findOnPath(tool) !== null;
 }
 
 /**
@@ -46,13 +43,32 @@ export async function qemuImgCheck(path: string, required: boolean): Promise<Qem
       return { exitCode, error, corruptions: 0, leaks: 0, checkErrors: 1, allocatedClusters: 0, totalClusters: 0 };
     }
   }
-  const j = JSON.parse(stdout) as Record<string, number>;
+  const c = qemuCheckCounts(JSON.parse(stdout) as Record<string, unknown>);
+  return { exitCode, corruptions: c.corruptions, leaks: c.leaks, checkErrors: c.checkErrors, allocatedClusters: c.allocatedClusters, totalClusters: c.totalClusters };
+}
+
+/** Every count of `qemu-img check --output=json`; absent counters are zero. */
+export interface QemuCheckCounts {
+  totalClusters: number;
+  allocatedClusters: number;
+  fragmentedClusters: number;
+  corruptions: number;
+  corruptionsFixed: number;
+  leaks: number;
+  leaksFixed: number;
+  checkErrors: number;
+}
+
+export function qemuCheckCounts(json: Record<string, unknown>): QemuCheckCounts {
+  const n = (k: string): number => (typeof json[k] === 'number' ? (json[k] as number) : 0);
   return {
-    exitCode,
-    corruptions: j['corruptions'] ?? 0,
-    leaks: j['leaks'] ?? 0,
-    checkErrors: j['check-errors'] ?? 0,
-    allocatedClusters: j['allocated-clusters'] ?? 0,
-    totalClusters: j['total-clusters'] ?? 0,
+    totalClusters: n('total-clusters'),
+    allocatedClusters: n('allocated-clusters'),
+    fragmentedClusters: n('fragmented-clusters'),
+    corruptions: n('corruptions'),
+    corruptionsFixed: n('corruptions-fixed'),
+    leaks: n('leaks'),
+    leaksFixed: n('leaks-fixed'),
+    checkErrors: n('check-errors'),
   };
 }

@@ -4,27 +4,15 @@
  * pattern checks, and temp directories.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 export const QEMU_TOOLS = ['qemu-img', 'qemu-io'] as const;
 
-/** The absolute path of an executable on PATH, or null. */
-export function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
+export { findOnPath } from '../../src/util/find-on-path.js';
+import { findOnPath } from '../../src/util/find-on-path.js';
+import { qemuCheckCounts, type QemuCheckCounts } from '../../src/replay/qemu-check.js';
 
 /** The QEMU tools this suite needs that are not on PATH. */
 export function missingQemuTools(): string[] {
@@ -104,16 +92,8 @@ export async function mustRun(tool: string, args: string[]): Promise<RunResult> 
 
 // ---- qemu-img check -----------------------------------------------------------------
 
-/** `qemu-img check --output=json`; absent counters are zero. */
-export interface QemuCheck {
-  totalClusters: number;
-  allocatedClusters: number;
-  fragmentedClusters: number;
-  corruptions: number;
-  corruptionsFixed: number;
-  leaks: number;
-  leaksFixed: number;
-  checkErrors: number;
+/** `qemu-img check --output=json`: every count (absent ones zero) and the JSON itself. */
+export interface QemuCheck extends QemuCheckCounts {
   raw: Record<string, unknown>;
 }
 
@@ -128,21 +108,7 @@ export async function qemuCheck(file: string, opts: { repair?: 'leaks' | 'all' }
   } catch {
     throw new Error(`qemu-img check printed no JSON:\n${describeRun(r)}`);
   }
-  const n = (k: string): number => (typeof raw[k] === 'number' ? (raw[k] as number) : 0);
-  return {
-    run: r,
-    check: {
-      totalClusters: n('total-clusters'),
-      allocatedClusters: n('allocated-clusters'),
-      fragmentedClusters: n('fragmented-clusters'),
-      corruptions: n('corruptions'),
-      corruptionsFixed: n('corruptions-fixed'),
-      leaks: n('leaks'),
-      leaksFixed: n('leaks-fixed'),
-      checkErrors: n('check-errors'),
-      raw,
-    },
-  };
+  return { run: r, check: { ...qemuCheckCounts(raw), raw } };
 }
 
 // ---- qemu-img map -------------------------------------------------------------------
