@@ -57,8 +57,7 @@ export interface CacheStats {
  * Hot path: a hit is one Map lookup plus the policy's own work; a miss that evicts is the miss
  * lookup, a delete and a set. List policies (fifo, lru, clock, sieve) take the node fast path
  * (ListPolicy): the entry holds its node and the node its entry, so neither side looks the other
- * up. The duplicate check of a commit is skipped when nothing was committed since the lookup of
- * the same table missed, and `acquire` right after a commit takes the committed entry.
+ * up.
  */
 export class L2Cache<T> {
   private readonly map = new Map<number, Entry<T>>();
@@ -66,12 +65,6 @@ export class L2Cache<T> {
   private readonly s: CacheStats;
   /** The policy, when it takes the node fast path. */
   private readonly listPolicy: ListPolicy | null;
-  /** The last entry `evictable` said may go, and the last entry committed (lookups saved). */
-  private checked: Entry<T> | undefined;
-  private committed: Entry<T> | undefined;
-  /** The offset of the last missed lookup, and the commit count then (see commit). */
-  private missed = -1;
-  private missedAtCommit = 0;
 
   constructor(
     readonly capacity: number,
@@ -117,8 +110,6 @@ export class L2Cache<T> {
     const e = this.map.get(offset);
     if (!e) {
       this.s.misses++;
-      this.missed = offset;
-      this.missedAtCommit = this.s.commits;
       return undefined;
     }
     this.s.hits++;
@@ -130,8 +121,7 @@ export class L2Cache<T> {
 
   /** A new reference to an entry known to be cached, without counting a lookup. */
   acquire(offset: number): CacheEntry<T> {
-    const c = this.committed;
-    const e = c !== undefined && c.offset === offset && c.cached ? c : this.map.get(offset);
+    const e = this.map.get(offset);
     if (!e) throw new Error(`L2 cache: table ${offset} is not cached`);
     e.ref++;
     return e;
@@ -149,9 +139,7 @@ export class L2Cache<T> {
   commit(ce: CacheEntry<T>): void {
     const entry = ce as Entry<T>;
     if (entry.cached) throw new Error(`L2 cache: table ${entry.offset} committed twice`);
-    // Every map insert is a commit: none since this offset missed means it is still not cached.
-    const knownAbsent = entry.offset === this.missed && this.s.commits === this.missedAtCommit;
-    if (!knownAbsent && this.map.has(entry.offset)) {
+    if (this.map.has(entry.offset)) {
       this.s.duplicateCommits++;
       entry.ref--;
       return;
@@ -169,7 +157,6 @@ export class L2Cache<T> {
     } else {
       this.policy.inserted(entry.offset);
     }
-    this.committed = entry;
     this.noteSize();
   }
 
@@ -239,9 +226,7 @@ export class L2Cache<T> {
       } else {
         const key = this.policy.victim(this.evictable, incoming);
         if (key === undefined) break;
-        const c = this.checked;
-        // Cached and of that offset: then it is the map's entry for it (a stale memo is not cached).
-        e = c !== undefined && c.offset === key && c.cached ? c : this.map.get(key);
+        e = this.map.get(key);
         if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
       }
       if (e.ref > 1) {
@@ -282,10 +267,7 @@ export class L2Cache<T> {
   /** What policies ask before choosing a victim: false for an in-use entry, counted as a skip. */
   private readonly evictable = (key: number): boolean => {
     const e = this.map.get(key);
-    if (e === undefined || e.ref <= 1) {
-      this.checked = e;
-      return true;
-    }
+    if (e === undefined || e.ref <= 1) return true;
     this.s.inUseSkips++;
     return false;
   };
