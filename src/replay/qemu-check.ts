@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import type { CheckResult } from '../qed/check.js';
 import { findOnPath } from '../util/find-on-path.js';
 
 const run = promisify(execFile);
@@ -47,17 +48,8 @@ export async function qemuImgCheck(path: string, required: boolean): Promise<Qem
   return { exitCode, corruptions: c.corruptions, leaks: c.leaks, checkErrors: c.checkErrors, allocatedClusters: c.allocatedClusters, totalClusters: c.totalClusters };
 }
 
-/** Every count of `qemu-img check --output=json`; absent counters are zero. */
-export interface QemuCheckCounts {
-  totalClusters: number;
-  allocatedClusters: number;
-  fragmentedClusters: number;
-  corruptions: number;
-  corruptionsFixed: number;
-  leaks: number;
-  leaksFixed: number;
-  checkErrors: number;
-}
+/** Every count of `qemu-img check --output=json` (absent ones zero): our check's counts, and leaks fixed. */
+export type QemuCheckCounts = Omit<CheckResult, 'findings'> & { leaksFixed: number };
 
 export function qemuCheckCounts(json: Record<string, unknown>): QemuCheckCounts {
   const n = (k: string): number => (typeof json[k] === 'number' ? (json[k] as number) : 0);
