@@ -1,12 +1,13 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Option } from 'commander';
-import { compareRunSets } from '../report/compare/compare.js';
+import { compareOutcome, compareRunSets, type CompareOutcome, type CompareReport } from '../report/compare/compare.js';
 import { EXPORT_FORMATS, exportCurrent, type ExportFormat } from '../report/compare/exporters.js';
 import { formatMarkdown, formatText } from '../report/compare/format.js';
 import { EMPTY_GATE, loadGate } from '../report/compare/gate.js';
 import { loadRunSet } from '../report/compare/inputs.js';
-import { CliUsageError, isInputError } from './errors.js';
+import { ReportInputError } from '../report/report-inputs.js';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isInputError } from './errors.js';
 import type { RegisterCommand } from './options.js';
 import { usageOutput } from './options.js';
 import type { Output } from './output.js';
@@ -33,7 +34,8 @@ export async function compareCommand(o: CompareCommandOptions, out: Output): Pro
     const gate = o.gate ? await loadGate(o.gate) : EMPTY_GATE;
     const baseline = await loadRunSet(o.baseline);
     const current = await loadRunSet(o.current);
-    const report = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true });
+    const comparison = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true });
+    const report: CompareReport = { ...comparison, exitCode: EXIT_CODES[compareOutcome(comparison)] };
     const markdown = formatMarkdown(report);
     out.stdout(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : o.format === 'text' ? formatText(report) : markdown);
     for (const e of report.errors) out.stderr(`qed-bench: compare: ${e}\n`);
@@ -43,12 +45,15 @@ export async function compareCommand(o: CompareCommandOptions, out: Output): Pro
       await writeFile(o.exportOut, `${JSON.stringify(exportCurrent(o.export, current.runs, gate), null, 2)}\n`);
     }
     return report.exitCode;
-  } catch (err) {
+  } catch (thrown) {
+    const err = thrown instanceof ReportInputError ? new CliUsageError(thrown.message) : thrown;
     // CI readers look at the step summary, not the log: say there why nothing was compared.
     if (isInputError(err)) await appendStepSummary(`## qed-bench compare: 🛑 error\n\n\`\`\`\n${(err as Error).message}\n\`\`\`\n`, out);
     throw err;
   }
 }
+
+const EXIT_CODES: Record<CompareOutcome, number> = { incomplete: EXIT_USAGE, regression: EXIT_FAILURE, pass: EXIT_OK };
 
 /** GitHub Actions shows this file on the run's page; a failure to write it is only a warning. */
 async function appendStepSummary(markdown: string, out: Output): Promise<void> {

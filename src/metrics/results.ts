@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RunOutcome } from '../replay/runner.js';
 import type { Workload } from '../workload/types.js';
 import { environment, gitCommit, type Environment } from './env.js';
+import type { RunOutcome } from './run-outcome.js';
 
 export const RESULTS_SCHEMA = 'qed-bench/results@1';
 

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Timing } from '../metrics/run-outcome.js';
 
 /** Time as the replay sees it: real, or the deterministic scheduler's virtual clock. */
 export interface ReplayClock {
-  readonly kind: 'wall-clock' | 'virtual';
+  readonly kind: Timing;
   /** Nanoseconds since an arbitrary origin. */
   now(): number;
   sleep(us: number): Promise<void>;

@@ -2,6 +2,8 @@ import { BackendError } from '../io/backend.js';
 import { MemoryBackend, type MemoryStore } from '../io/memory-backend.js';
 import { POWER_CUT_CODE, PowerCut } from '../io/power-cut.js';
 import type { DeterministicScheduler } from '../io/scheduler.js';
+import type { QemuCheck } from '../metrics/integrity.js';
+import type { RecoveryReport } from '../metrics/recovery.js';
 import type { CheckResult } from '../qed/check.js';
 import { QedFormatError } from '../qed/errors.js';
 import { QedImage } from '../qed/image.js';
@@ -9,26 +11,11 @@ import { allocationMap } from '../qed/map.js';
 import { openImageFile } from '../qed/open-file.js';
 import { Rng } from '../util/random.js';
 import { WorkloadError } from '../workload/errors.js';
-import type { IoEvent } from '../io/backend.js';
 import type { Workload } from '../workload/types.js';
-import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
+import { qemuImgCheck } from './qemu-check.js';
 import type { ShadowModel } from './shadow.js';
 
-/** What a power cut took and what recovery found (results: `recovery`; docs/results.md). */
-export interface RecoveryReport {
-  /** Workload requests completed (flushes included) and scheduler requests completed at the cut. */
-  cutAt: { requests: number; backendRequests: number; event?: IoEvent; afterReplay: boolean };
-  writesUndone: number;
-  sectorsTorn: number;
-  /** The image had need-check set on disk after the cut (so the writable open checked it). */
-  needCheck: boolean;
-  corruptionsFound: number;
-  corruptionsFixed: number;
-  leaks: number;
-  lostUnflushedWrites: number;
-  lostFlushedWrites: number;
-  verdict: 'passed' | 'failed';
-}
+export type { RecoveryReport };
 
 export interface Recovered {
   recovery: RecoveryReport;

@@ -1,21 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import type { QemuCheck } from '../metrics/integrity.js';
 import type { CheckResult } from '../qed/check.js';
 import { findOnPath } from '../util/find-on-path.js';
 
 const run = promisify(execFile);
 
-export interface QemuCheck {
-  exitCode: number;
-  /** qemu-img's message when it could not check the image at all (e.g. table_size 1). */
-  error?: string;
-  corruptions: number;
-  leaks: number;
-  checkErrors: number;
-  allocatedClusters: number;
-  totalClusters: number;
-}
+export type { QemuCheck };
 
 /** Whether an executable is on PATH. */
 export async function onPath(tool: string): Promise<boolean> {

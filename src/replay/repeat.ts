@@ -7,22 +7,13 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { differingLeaves } from '../metrics/diff.js';
 import { OPS } from '../metrics/phase.js';
+import { TIMING_METRICS, type RepeatedResults, type Repeats, type TimingMetric } from '../metrics/repeats.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
+import type { RunOutcome } from '../metrics/run-outcome.js';
 import type { Workload } from '../workload/types.js';
-import type { RunOutcome } from './runner.js';
 
-/** Per-op timing figures kept for each repeat: `<op>.<metric>`, e.g. `read.p99` (latencies in ns). */
-export const TIMING_METRICS = ['iops', 'mbPerSec', 'p50', 'p99'] as const;
-export type TimingMetric = (typeof TIMING_METRICS)[number];
-
-export interface Repeats {
-  count: number;
-  /** `"<op>.<metric>"` → one value per repeat, in run order. */
-  samples: Record<string, number[]>;
-}
-
-/** A results file that may carry repeated timing samples (docs/results.md, `repeats`). */
-export type RepeatedResults = RunResults & { repeats?: Repeats };
+// The repeats' shape lives in metrics/ (compare reads it); re-exported for code that imports it from here.
+export { TIMING_METRICS, type RepeatedResults, type Repeats, type TimingMetric };
 
 /** The timing figures of one run's total, for ops it issued (MB/s only for ops that move bytes). */
 export function timingSamplesOf(r: RunOutcome): Record<string, number> {

@@ -1,16 +1,18 @@
-import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { missRatioCurveBuilder, type MissRatioCurveBuilder } from '../cache/shards.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
-import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
+import { DeterministicScheduler } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
 import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
+import { emptyIntegrityReport, type IntegrityReport, type QemuCheck } from '../metrics/integrity.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
+import type { RecoveryReport } from '../metrics/recovery.js';
+import type { RunOutcome } from '../metrics/run-outcome.js';
 import { qemuSafeFileName } from '../util/file-name.js';
 import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
@@ -18,9 +20,9 @@ import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
 import { runScenario } from './scenario.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
-import { PowerCutRun, type RecoveryReport } from './power-cut-recovery.js';
-import { qemuImgCheck, type QemuCheck } from './qemu-check.js';
-import { ShadowModel, emptyIntegrityReport, type IntegrityReport } from './shadow.js';
+import { PowerCutRun } from './power-cut-recovery.js';
+import { qemuImgCheck } from './qemu-check.js';
+import { ShadowModel } from './shadow.js';
 
 export interface Progress {
   phase: string;
@@ -55,22 +57,8 @@ export interface RunOptions {
   onTableAccess?: (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp, timeNs: number) => void;
 }
 
-export interface RunOutcome {
-  status: 'completed' | 'interrupted';
-  startedAt: string;
-  finishedAt: string;
-  image: { path: string; created: boolean; kept: boolean; fileBytes: number };
-  phases: PhaseMetrics[];
-  total: PhaseMetrics;
-  /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */
-  timing: ReplayClock['kind'];
-  scheduler: SchedulerStats | null;
-  integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
-  /** The power cut and the recovery after it (scheduler.power_cut), else null. */
-  recovery: RecoveryReport | null;
-  /** The miss-ratio curve when RunOptions.missRatioCurve asked for it, else null. */
-  mrc: MissRatioCurveReport | null;
-}
+// The outcome's shape lives in metrics/ (the reports read it); re-exported for code that imports it from here.
+export type { RunOutcome };
 
 /** Replay a workload against a fresh (or given) image; returns metrics and the integrity verdict. */
 export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<RunOutcome> {

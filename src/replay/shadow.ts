@@ -1,3 +1,4 @@
+import { emptyIntegrityReport, type IntegrityReport, type Violation } from '../metrics/integrity.js';
 import { DurabilityLog, type SectorChain } from './durability.js';
 import { SectorMap } from './sector-map.js';
 import { SECTOR, readSector, stampBuffer, wordsOf, type SectorContent } from './stamp.js';
@@ -9,32 +10,8 @@ const UNKNOWN = 0xffffffff;
 const MAX_SEQ = 0x7ffffffe;
 const MAX_LISTED = 100;
 
-export interface Violation {
-  kind: 'stale-read' | 'lost-write' | 'corrupt' | 'unexpected-data';
-  /** Virtual byte offset of the first sector of the run. */
-  offset: number;
-  /** Sectors in this run with the same expectation and finding. */
-  sectors: number;
-  /** The write that should be there: its sequence number and kind, or the image's original content. */
-  expected: string;
-  found: string;
-  /** When it was seen: during the replay (by read `readSeq`) or in the final read-back. */
-  during: 'replay' | 'read-back';
-  readSeq?: number;
-}
-
-export interface IntegrityReport {
-  verdict: 'passed' | 'failed' | 'skipped';
-  writesTracked: number;
-  readsVerified: number;
-  sectorsVerified: number;
-  sectorsUnverifiable: number;
-  staleReads: number;
-  lostWrites: number;
-  corruptSectors: number;
-  unexpectedData: number;
-  violations: Violation[];
-}
+// The report's shape lives in metrics/; re-exported for code that imports it from here.
+export { emptyIntegrityReport, type IntegrityReport, type Violation };
 
 interface WriteRecord {
   seq: number;
@@ -45,22 +22,6 @@ interface WriteRecord {
   completedAt: number;
   /** Overlapping writes that completed while this one was in flight: either may land last. */
   racers?: Array<{ first: number; count: number; value: number }>;
-}
-
-/** A report with nothing counted yet (or nothing verified: 'skipped'). */
-export function emptyIntegrityReport(verdict: IntegrityReport['verdict']): IntegrityReport {
-  return {
-    verdict,
-    writesTracked: 0,
-    readsVerified: 0,
-    sectorsVerified: 0,
-    sectorsUnverifiable: 0,
-    staleReads: 0,
-    lostWrites: 0,
-    corruptSectors: 0,
-    unexpectedData: 0,
-    violations: [],
-  };
 }
 
 export interface ReadToken {

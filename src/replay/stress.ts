@@ -6,13 +6,17 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { UNSAFE_POLICIES } from '../cache/policies/index.js';
+import type { PolicySummary, StressReport, StressRun } from '../metrics/stress-results.js';
 import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload, WorkloadError } from '../workload/load.js';
+import { runOverrides } from '../workload/overrides.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from './runner.js';
 
-/** Policies that reproduce a known bug and are expected to lose data; every other policy must not. */
-export const UNSAFE_POLICIES: ReadonlySet<string> = new Set(['fifo-unsafe']);
+// The summaries' shape lives in metrics/ (the reports read it), the run's overrides in workload/,
+// the unsafe policies in cache/; re-exported for code that imports them from here.
+export { runOverrides, UNSAFE_POLICIES, type PolicySummary, type StressReport, type StressRun };
 
 /** How many failing runs each policy lists (the smallest seeds). */
 export const LISTED_FAILURES = 10;
@@ -32,77 +36,11 @@ export interface StressSpec {
   qemuCheck: boolean;
 }
 
-/** What one run found; small enough to post between threads. */
-export interface StressRun {
-  seed: number;
-  policy: string;
-  /** 'error': the run threw (a bug, or a workload that cannot run); `error` says what. */
-  verdict: 'passed' | 'failed' | 'error';
-  requests: number;
-  lostWrites: number;
-  staleReads: number;
-  corruptSectors: number;
-  unexpectedData: number;
-  corruptions: number;
-  leaks: number;
-  peakOverCapacity: number;
-  evictionsInUse: number;
-  requestErrors: number;
-  firstViolation: string | null;
-  error?: string;
-}
-
-export interface PolicySummary {
-  policy: string;
-  /** False for policies that reproduce a known bug (fifo-unsafe). */
-  safe: boolean;
-  runs: number;
-  /** Runs whose integrity verdict was failed, or that threw. */
-  failedRuns: number;
-  /** failedRuns / runs. */
-  failureRate: number;
-  erroredRuns: number;
-  lostWriteSectors: number;
-  staleReads: number;
-  corruptSectors: number;
-  unexpectedData: number;
-  corruptions: number;
-  /** Runs whose image our check found leaked clusters in (a lost L2 update leaves one). */
-  leakyRuns: number;
-  maxPeakOverCapacity: number;
-  evictionsInUse: number;
-  requests: number;
-  /** The failing runs with the smallest seeds, at most LISTED_FAILURES. */
-  failures: StressRun[];
-}
-
-export interface StressReport {
-  workload: string;
-  file: string;
-  set: string[];
-  firstSeed: number;
-  seeds: number;
-  /** Seeds actually run for every policy (less than `seeds` when interrupted). */
-  completedRuns: number;
-  status: 'completed' | 'interrupted';
-  memory: boolean;
-  qemuCheck: boolean;
-  jobs: number;
-  elapsedMs: number;
-  runsPerSecond: number;
-  policies: PolicySummary[];
-}
-
 export interface StressOptions {
   /** Worker threads; 1 runs in-process. */
   jobs: number;
   signal?: AbortSignal;
   onRun?: (run: StressRun, done: number, total: number) => void;
-}
-
-/** The overrides that make one run of a sweep: ours after the user's, so ours win. */
-export function runOverrides(set: readonly string[], seed: number, policy: string): string[] {
-  return [...set, 'scheduler.mode=deterministic', `seed=${seed}`, `scheduler.seed=${seed}`, `cache.policy=${policy}`];
 }
 
 /** How a command that replays one run per grid point, each on a fresh image, names itself in errors. */

@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import { environment, gitCommit } from '../metrics/env.js';
 import { buildResults, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
@@ -13,7 +14,7 @@ import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from './runner.js';
-import { oneFreshRun, UNSAFE_POLICIES, type OneRunCommand } from './stress.js';
+import { oneFreshRun, type OneRunCommand } from './stress.js';
 
 export interface SweepCell {
   size: number;

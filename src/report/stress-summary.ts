@@ -1,5 +1,5 @@
-import type { PolicySummary, StressReport } from '../replay/stress.js';
-import { runOverrides } from '../replay/stress.js';
+import type { PolicySummary, StressReport } from '../metrics/stress-results.js';
+import { runOverrides } from '../workload/overrides.js';
 import { table } from './summary.js';
 
 /** How many failing seeds the text summary names per policy (the JSON lists more). */

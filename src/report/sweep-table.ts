@@ -1,6 +1,6 @@
+import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import type { RunResults } from '../metrics/results.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
-import { UNSAFE_POLICIES } from '../replay/stress.js';
 import { table } from './summary.js';
 
 /** One cell of the sweep table: hit rate / metadata reads per 1000 requests / +peak over capacity. */

@@ -42,3 +42,8 @@ export function applyOverrides(doc: Document, args: readonly string[]): { origin
   }
   return { origins, problems };
 }
+
+/** The overrides that make one run of a sweep: ours after the user's, so ours win. */
+export function runOverrides(set: readonly string[], seed: number, policy: string): string[] {
+  return [...set, 'scheduler.mode=deterministic', `seed=${seed}`, `scheduler.seed=${seed}`, `cache.policy=${policy}`];
+}

@@ -30,3 +30,6 @@ export function createPolicy(name: string): EvictionPolicy {
   }
   return make();
 }
+
+/** Policies that reproduce a known bug (they evict in-use entries) and are expected to lose data. */
+export const UNSAFE_POLICIES: ReadonlySet<string> = new Set(POLICY_NAMES.filter((name) => !createPolicy(name).respectsInUse));

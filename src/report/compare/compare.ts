@@ -3,9 +3,8 @@
  * counters exactly or within the gate's tolerance, timings by Welch's t-test plus a minimum
  * effect when both sides carry repeated samples, never otherwise. Improvements never fail.
  */
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../../cli/errors.js';
 import { OPS } from '../../metrics/phase.js';
-import { TIMING_METRICS, type RepeatedResults } from '../../replay/repeat.js';
+import { TIMING_METRICS, type RepeatedResults } from '../../metrics/repeats.js';
 import { acknowledgementFor, acknowledgementHolds, ruleFor, type GateConfig, type Rule } from './gate.js';
 import type { RunEntry, RunSet } from './inputs.js';
 import { COUNTER_METRICS, INTEGRITY_VERDICT, singleTiming, timingInfo, type Better, type CounterMetric } from './metrics.js';
@@ -70,7 +69,15 @@ export interface CompareReport {
   /** Why the comparison is incomplete (exit 2): a run without counterpart, a metric missing. */
   errors: string[];
   counts: { regressions: number; warnings: number; improvements: number };
+  /** The CLI's exit code for this outcome (compareOutcome): the CLI decides it and adds it. */
   exitCode: number;
+}
+
+/** What a comparison concluded: its errors made it incomplete, a regression failed it, or it passed. */
+export type CompareOutcome = 'incomplete' | 'regression' | 'pass';
+
+export function compareOutcome(r: Pick<CompareReport, 'errors' | 'counts'>): CompareOutcome {
+  return r.errors.length ? 'incomplete' : r.counts.regressions ? 'regression' : 'pass';
 }
 
 export interface CompareOptions {
@@ -86,7 +93,7 @@ export interface CompareOptions {
 
 const RANK: Record<Verdict, number> = { 'not-gated': 0, pass: 0, improved: 1, warn: 2, fail: 3 };
 
-export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions): CompareReport {
+export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions): Omit<CompareReport, 'exitCode'> {
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false, strictCounters: opts.strictCounters ?? false };
   const byId = new Map(cur.runs.map((r) => [r.id, r]));
@@ -124,7 +131,6 @@ export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions):
     warnings,
     errors: ctx.errors,
     counts,
-    exitCode: ctx.errors.length ? EXIT_USAGE : counts.regressions ? EXIT_FAILURE : EXIT_OK,
   };
 }
 

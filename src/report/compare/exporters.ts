@@ -5,7 +5,7 @@
  * Values are in the results files' units (hitRate a ratio, latencies in ns).
  */
 import { OPS } from '../../metrics/phase.js';
-import { TIMING_METRICS } from '../../replay/repeat.js';
+import { TIMING_METRICS } from '../../metrics/repeats.js';
 import { label } from './compare.js';
 import { ruleFor, type GateConfig } from './gate.js';
 import type { RunEntry } from './inputs.js';

@@ -1,13 +1,12 @@
 /**
  * compare's inputs: a results file, a sweep file, or a directory of them, flattened into runs
  * keyed by workload name + cache size + cache policy. Files are read and checked as `report`
- * reads them; anything unreadable or unknown is a CliUsageError naming the file (exit 2).
+ * reads them; anything unreadable or unknown is a ReportInputError naming the file (exit 2).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliUsageError } from '../../cli/errors.js';
-import type { RepeatedResults } from '../../replay/repeat.js';
-import { parseReportInput, ReportInputError, type ReportRun } from '../report-inputs.js';
+import type { RepeatedResults } from '../../metrics/repeats.js';
+import { parseReportInput, ReportInputError } from '../report-inputs.js';
 import { whyUnreadable } from '../../util/why-unreadable.js';
 
 export interface RunEntry {
@@ -38,13 +37,13 @@ export async function loadRunSet(path: string): Promise<RunSet> {
   try {
     if ((await stat(path)).isDirectory()) {
       files = (await readdir(path)).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f));
-      if (!files.length) throw new CliUsageError(`${path}: no *.json results files in this directory`);
+      if (!files.length) throw new ReportInputError(`${path}: no *.json results files in this directory`);
     } else {
       files = [path];
     }
   } catch (err) {
-    if (err instanceof CliUsageError) throw err;
-    throw new CliUsageError(`${path}: cannot read: ${whyUnreadable(err)}`);
+    if (err instanceof ReportInputError) throw err;
+    throw new ReportInputError(`${path}: cannot read: ${whyUnreadable(err)}`);
   }
   const runs: RunEntry[] = [];
   const seen = new Map<string, string>();
@@ -52,7 +51,7 @@ export async function loadRunSet(path: string): Promise<RunSet> {
     for (const run of await runsOfFile(file)) {
       const other = seen.get(run.id);
       if (other) {
-        throw new CliUsageError(`${run.file}: run ${run.name} (cache ${run.size}, ${run.policy}) also appears in ${other}; compare needs one run per workload, cache size and policy on each side`);
+        throw new ReportInputError(`${run.file}: run ${run.name} (cache ${run.size}, ${run.policy}) also appears in ${other}; compare needs one run per workload, cache size and policy on each side`);
       }
       seen.set(run.id, run.file);
       runs.push(run);
@@ -67,16 +66,9 @@ async function runsOfFile(file: string): Promise<RunEntry[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliUsageError(`${file}: cannot read: ${whyUnreadable(err)}`);
+    throw new ReportInputError(`${file}: cannot read: ${whyUnreadable(err)}`);
   }
-  let runs: ReportRun[];
-  try {
-    runs = parseReportInput(text, file);
-  } catch (err) {
-    if (err instanceof ReportInputError) throw new CliUsageError(err.message);
-    throw err;
-  }
-  return runs.map(({ results }) => {
+  return parseReportInput(text, file).map(({ results }) => {
     const { name, cache } = results.workload;
     return { id: runId(name, cache.size, cache.policy), name, size: cache.size, policy: cache.policy, file, results: results as RepeatedResults };
   });

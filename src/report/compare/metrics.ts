@@ -4,8 +4,7 @@
  * timings, compared only from repeated samples.
  */
 import { OPS } from '../../metrics/phase.js';
-import type { RepeatedResults } from '../../replay/repeat.js';
-import { TIMING_METRICS, type TimingMetric } from '../../replay/repeat.js';
+import { TIMING_METRICS, type RepeatedResults, type TimingMetric } from '../../metrics/repeats.js';
 
 /** Which way is better; `neither`: any change beyond the tolerance is a regression. */
 export type Better = 'higher' | 'lower' | 'neither';

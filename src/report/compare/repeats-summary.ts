@@ -1,4 +1,4 @@
-import type { Repeats } from '../../replay/repeat.js';
+import type { Repeats } from '../../metrics/repeats.js';
 import { table } from '../summary.js';
 import { median } from './stats.js';
 

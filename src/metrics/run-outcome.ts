@@ -1,0 +1,27 @@
+/** What one replay returns (the body of a results file): phases, totals, integrity, recovery, curve. */
+import type { MissRatioCurveReport } from '../cache/mrc.js';
+import type { SchedulerStats } from '../io/scheduler.js';
+import type { CheckResult } from '../qed/check.js';
+import type { IntegrityReport, QemuCheck } from './integrity.js';
+import type { PhaseMetrics } from './phase.js';
+import type { RecoveryReport } from './recovery.js';
+
+/** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */
+export type Timing = 'wall-clock' | 'virtual';
+
+export interface RunOutcome {
+  status: 'completed' | 'interrupted';
+  startedAt: string;
+  finishedAt: string;
+  image: { path: string; created: boolean; kept: boolean; fileBytes: number };
+  phases: PhaseMetrics[];
+  total: PhaseMetrics;
+  /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */
+  timing: Timing;
+  scheduler: SchedulerStats | null;
+  integrity: IntegrityReport & { check: CheckResult | null; qemuCheck: QemuCheck | null };
+  /** The power cut and the recovery after it (scheduler.power_cut), else null. */
+  recovery: RecoveryReport | null;
+  /** The miss-ratio curve when RunOptions.missRatioCurve asked for it, else null. */
+  mrc: MissRatioCurveReport | null;
+}
