@@ -1,3 +1,4 @@
+/** The qed-bench command line: the command tree, and the entry that runs one command line. */
 import { Command, CommanderError, Option } from 'commander';
 import { POLICY_NAMES } from './cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_CACHE_SIZE } from './qed/image.js';

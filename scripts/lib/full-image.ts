@@ -1,3 +1,4 @@
+/** Benchmark helpers: a fully allocated QED image, and the host offset of each virtual offset in it. */
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import type { QedImage } from '../../src/qed/image.js';
 

@@ -1,3 +1,4 @@
+/** Benchmark helper: runs requests at a queue depth (lanes sharing one cursor) and times them. */
 import { elapsedNs } from './samples.js';
 
 /**

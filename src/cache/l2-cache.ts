@@ -1,3 +1,4 @@
+/** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
 import type { Node } from './policies/dlist.js';
 import { ListPolicy } from './policies/list-policy.js';
 import type { EvictionPolicy } from './policy.js';

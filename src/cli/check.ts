@@ -1,3 +1,6 @@
+/**
+ * `qed-bench check`: consistency check (and repair) of an image, with qemu-img check's JSON and exit codes.
+ */
 import type { CheckResult } from '../qed/check.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { READ_ONLY, withImage } from './image.js';

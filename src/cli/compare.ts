@@ -1,3 +1,4 @@
+/** `qed-bench compare`: compare two sets of results, print the verdict, map it to an exit code. */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Option } from 'commander';

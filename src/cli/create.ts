@@ -1,3 +1,4 @@
+/** `qed-bench create`: create an image as `qemu-img create -f qed` does. */
 import { open, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { validateCreateOptions, type CreateOptions } from '../qed/create.js';

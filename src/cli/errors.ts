@@ -1,3 +1,4 @@
+/** Exit codes and how an error is shown: one paragraph, the stack only with --debug. */
 import { BackendError } from '../io/backend.js';
 import { QedFormatError, QedUsageError } from '../qed/errors.js';
 import { SizeError } from '../util/size.js';

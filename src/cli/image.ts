@@ -1,3 +1,4 @@
+/** Opening an image for one CLI command and closing it on every path. */
 import { openImageFile, type FileOpenOptions } from '../qed/open-file.js';
 import type { OpenOptions } from '../qed/image.js';
 import type { QedImage } from '../qed/image.js';

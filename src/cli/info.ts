@@ -1,3 +1,4 @@
+/** `qed-bench info`: an image's header, geometry and allocation summary (read-only). */
 import {
   F_BACKING_FILE,
   F_BACKING_FORMAT_NO_PROBE,

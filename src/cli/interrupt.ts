@@ -1,3 +1,4 @@
+/** Ctrl-C during long commands: the first winds down and keeps partial results, the second exits. */
 import type { Output } from './output.js';
 
 /** Exit code when the user stopped the work (128 + SIGINT), as shells report it. */

@@ -1,3 +1,4 @@
+/** `qed-bench io`: runs the parsed qemu-io commands against an open image. */
 import type { QedImage } from '../qed/image.js';
 import type { IoCommand } from './io-parse.js';
 import { dumpBuffer, report } from './io-report.js';

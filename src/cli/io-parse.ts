@@ -1,3 +1,4 @@
+/** `qed-bench io`: parses qemu-io command strings (-c) before the image opens. */
 import { parseSize } from '../util/size.js';
 import { CliUsageError } from './errors.js';
 

@@ -1,3 +1,4 @@
+/** `qed-bench io`: the lines qemu-io prints (timings, hex dump), in its format. */
 import { humanSize } from '../util/size.js';
 
 /** qemu-io's elapsed time: "SS.hh sec", "MM:SS.hh" past a minute, "H:MM:SS.hh" past an hour. */

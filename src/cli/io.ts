@@ -1,3 +1,4 @@
+/** `qed-bench io`: the command (parse every -c, open the image, run them). */
 import type { IoMode } from '../io/file-backend.js';
 import type { AllocationMode } from '../qed/image.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';

@@ -1,3 +1,4 @@
+/** `qed-bench map`: the allocation map of an image's virtual disk. */
 import { allocationMap, type Extent } from '../qed/map.js';
 import { EXIT_OK } from './errors.js';
 import { READ_ONLY, withImage } from './image.js';

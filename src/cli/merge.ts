@@ -1,3 +1,4 @@
+/** `qed-bench merge`: joins the shard files of `sweep --shard i/n` into one sweep file. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';

@@ -1,3 +1,4 @@
+/** `qed-bench mrc`: the LRU miss-ratio curve of a table trace or of a workload's replay. */
 import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { missRatioCurveBuilder } from '../cache/shards.js';
 import { runWorkload } from '../replay/runner.js';

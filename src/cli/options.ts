@@ -1,3 +1,4 @@
+/** Option parsers shared by the commands, and how a command registers itself. */
 import { InvalidArgumentError } from 'commander';
 import { parseSize } from '../util/size.js';
 import type { Output } from './output.js';

@@ -1,3 +1,4 @@
+/** The progress bar of long commands: on a terminal only. */
 import cliProgress from 'cli-progress';
 import type { Progress } from '../replay/runner.js';
 

@@ -1,3 +1,4 @@
+/** `qed-bench report`: charts and tables from results and sweep files (HTML or Markdown). */
 import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { renderHtml } from '../report/html/page.js';

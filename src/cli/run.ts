@@ -1,3 +1,4 @@
+/** `qed-bench run`: replay a workload file, write its results files, print the summary. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildResults } from '../metrics/results.js';

@@ -1,3 +1,4 @@
+/** `qed-bench stress`: replay once per seed × policy and report the runs that lost data. */
 import { readWorkloadText } from '../workload/load.js';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';

@@ -1,3 +1,4 @@
+/** `qed-bench sweep`: replay once per cache size × policy into one sweep results file. */
 import { readWorkloadText } from '../workload/load.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';

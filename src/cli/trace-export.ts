@@ -1,3 +1,4 @@
+/** `qed-bench trace-export`: replay a workload and write its L2 table-access stream. */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runWorkload } from '../replay/runner.js';

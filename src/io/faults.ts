@@ -1,3 +1,4 @@
+/** Injected I/O errors: which requests fail (rules by event), and a backend that fails them. */
 import { Rng } from '../util/random.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 

@@ -1,3 +1,4 @@
+/** The block backend on a real file: async (libuv thread pool) or sync (blocking calls). */
 import fs from 'node:fs';
 import { BackendError, type BlockBackend } from './backend.js';
 

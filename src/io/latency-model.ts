@@ -1,3 +1,4 @@
+/** Virtual service times for the deterministic scheduler: constant, uniform, lognormal. */
 import type { Rng } from '../util/random.js';
 
 /** Virtual service time of one request, in microseconds. */

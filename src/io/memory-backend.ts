@@ -1,3 +1,4 @@
+/** A sparse in-memory block backend (and the store several backends may share). */
 import { forEachChunk } from '../util/chunks.js';
 import { BackendError, type BlockBackend } from './backend.js';
 

@@ -1,3 +1,6 @@
+/**
+ * A disk's volatile write cache under the deterministic scheduler: a power cut takes back unflushed writes.
+ */
 import { Rng } from '../util/random.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 

@@ -1,3 +1,6 @@
+/**
+ * The deterministic scheduler: a seeded choice of which pending request completes next, on a virtual clock.
+ */
 import { Rng } from '../util/random.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';

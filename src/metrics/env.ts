@@ -1,3 +1,4 @@
+/** The environment a results file records (Node, OS, CPU, memory, a fingerprint) and the git commit. */
 import { execFileSync } from 'node:child_process';
 import { cpus, platform, release, totalmem, arch } from 'node:os';
 

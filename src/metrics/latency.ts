@@ -1,3 +1,4 @@
+/** Latency recording (an HDR histogram in ns) and its percentiles. */
 import hdr, { type JsHistogram } from 'hdr-histogram-js';
 
 /** Latency percentiles in nanoseconds, as fio's clat_ns reports them. */

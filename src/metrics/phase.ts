@@ -1,3 +1,4 @@
+/** What is measured per phase and for the whole run: ops, latency, cache, engine, time series. */
 import type { CacheStats } from '../cache/l2-cache.js';
 import type { EngineStats } from '../qed/stats.js';
 import type { IoRequest } from '../workload/types.js';

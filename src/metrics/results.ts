@@ -1,3 +1,4 @@
+/** A results file (`qed-bench/results@1`): a run's outcome with the tool, environment and workload. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

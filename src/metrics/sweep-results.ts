@@ -1,3 +1,4 @@
+/** A sweep results file (`qed-bench/sweep@1`): one results object per cache size × policy. */
 import type { Environment } from './env.js';
 import type { RunResults } from './results.js';
 

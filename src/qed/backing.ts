@@ -1,3 +1,4 @@
+/** Backing files: what an image reads unallocated clusters from (raw file or QED image). */
 import type { BlockBackend } from '../io/backend.js';
 
 /** What an image reads unallocated clusters from: a raw file or another QED image. */

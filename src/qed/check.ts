@@ -1,3 +1,4 @@
+/** The consistency check (and repair) of an image, counting as `qemu-img check` does. */
 import type { BlockBackend } from '../io/backend.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry, type QedHeader } from './format.js';
 import { decodeTable, encodeEntries, type Table } from './table.js';

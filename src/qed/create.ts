@@ -1,3 +1,4 @@
+/** Writing a new, empty image as `qemu-img create -f qed` does. */
 import type { BlockBackend } from '../io/backend.js';
 import { QedUsageError } from './errors.js';
 import {

@@ -1,3 +1,4 @@
+/** The QED on-disk format: header fields, feature bits, geometry limits and their checks. */
 import { QedFormatError } from './errors.js';
 
 export const QED_MAGIC = 0x00444551; // "QED\0" little-endian

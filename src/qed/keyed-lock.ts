@@ -1,3 +1,4 @@
+/** One FIFO lock per key, dropped when unused: the engine's allocation and L1 locks. */
 import { FifoMutex } from './mutex.js';
 
 /**

@@ -1,3 +1,4 @@
+/** The allocation map of an image's virtual disk, as `qemu-img map` merges it. */
 import { L2_UNALLOCATED, L2_ZERO } from './format.js';
 import type { QedImage } from './image.js';
 

@@ -1,3 +1,4 @@
+/** Opening and creating image files (with their backing files) on the file backend. */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import { FileBackend, type IoMode } from '../io/file-backend.js';

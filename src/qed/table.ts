@@ -1,3 +1,4 @@
+/** Decoding and encoding L1/L2 tables (u64 offsets). */
 import { SECTOR } from './format.js';
 
 /** A table of u64 offsets (the L1 table or one L2 table), decoded into numbers. */

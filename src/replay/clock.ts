@@ -1,3 +1,4 @@
+/** The replay's clock: wall-clock time or the deterministic scheduler's virtual time. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Timing } from '../metrics/run-outcome.js';
 

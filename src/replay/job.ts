@@ -1,3 +1,4 @@
+/** Replaying one job of a phase: its workers keep `iodepth` requests in flight. */
 import { setImmediate } from 'node:timers/promises';
 import { BackendError } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';

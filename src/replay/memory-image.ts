@@ -1,3 +1,4 @@
+/** A fresh image in memory for a replay without file I/O (stress and sweep runs). */
 import type { BlockBackend } from '../io/backend.js';
 import { MemoryBackend, MemoryStore } from '../io/memory-backend.js';
 import { QedUsageError } from '../qed/errors.js';

@@ -1,3 +1,4 @@
+/** A power cut during a replay: the crash, the reopen and repair, and what was lost. */
 import { BackendError } from '../io/backend.js';
 import { MemoryBackend, type MemoryStore } from '../io/memory-backend.js';
 import { POWER_CUT_CODE, PowerCut } from '../io/power-cut.js';

@@ -1,3 +1,4 @@
+/** Running `qemu-img check` on an image after a replay and reading its counts. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 

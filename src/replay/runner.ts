@@ -1,3 +1,4 @@
+/** Replays a workload against an image: phases, verification, checks; returns the run's outcome. */
 import { missRatioCurveBuilder, type MissRatioCurveBuilder } from '../cache/shards.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+/** The shadow model: what every sector must hold, checked on every read and in the final read-back. */
 import { emptyIntegrityReport, type IntegrityReport, type Violation } from '../metrics/integrity.js';
 import { DurabilityLog, type SectorChain } from './durability.js';
 import { SectorMap } from './sector-map.js';

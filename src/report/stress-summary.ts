@@ -1,3 +1,4 @@
+/** The terminal summary of `qed-bench stress`, and the command that replays one failing run. */
 import type { PolicySummary, StressReport } from '../metrics/stress-results.js';
 import { runOverrides } from '../workload/overrides.js';
 import { table } from './summary.js';

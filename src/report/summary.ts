@@ -1,3 +1,4 @@
+/** The terminal summary of one run (`qed-bench run`), and the plain-text table printer. */
 import type { PhaseMetrics } from '../metrics/phase.js';
 import type { RunResults } from '../metrics/results.js';
 

@@ -1,3 +1,4 @@
+/** The terminal summary of a sweep: the size × policy table and the integrity verdicts. */
 import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import type { RunResults } from '../metrics/results.js';
 import type { SweepResults } from '../metrics/sweep-results.js';

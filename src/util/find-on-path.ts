@@ -1,3 +1,4 @@
+/** Finding an executable on PATH without a shell. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 

@@ -1,3 +1,4 @@
+/** The workload as the runner reads it: parsed, validated, sizes in bytes, defaults filled in. */
 import type { IoEvent } from '../io/backend.js';
 import type { LatencyModel } from '../io/latency-model.js';
 import type { FaultRule } from '../io/faults.js';

@@ -1,3 +1,4 @@
+/** The 2Q eviction policy (Johnson & Shasha). */
 import type { EvictionPolicy } from '../policy.js';
 import { DList, GhostList, Node, NodePool } from './dlist.js';
 

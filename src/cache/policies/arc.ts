@@ -1,3 +1,4 @@
+/** The ARC eviction policy (Megiddo & Modha). */
 import type { EvictionPolicy } from '../policy.js';
 import { DList, Node, NodePool } from './dlist.js';
 

@@ -1,3 +1,4 @@
+/** The CLOCK (second chance) eviction policy. */
 import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 

@@ -1,3 +1,4 @@
+/** QEMU's FIFO eviction order: the safe variant (since 2012) and the unsafe one before it. */
 import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 

@@ -1,3 +1,4 @@
+/** The eviction policies by name: the list the workload schema accepts, and their factories. */
 import type { EvictionPolicy } from '../policy.js';
 import { ArcPolicy } from './arc.js';
 import { ClockPolicy } from './clock.js';

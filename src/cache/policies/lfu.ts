@@ -1,3 +1,4 @@
+/** The LFU eviction policy with aging (LFU-Aging). */
 import type { EvictionPolicy } from '../policy.js';
 import { DList, Node, NodePool } from './dlist.js';
 

@@ -1,3 +1,4 @@
+/** The shared base of the single-list eviction policies (fifo, lru, clock, sieve). */
 import type { EvictionPolicy } from '../policy.js';
 import { DList, type Node, NodePool } from './dlist.js';
 

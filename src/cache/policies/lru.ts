@@ -1,3 +1,4 @@
+/** The LRU eviction policy. */
 import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 

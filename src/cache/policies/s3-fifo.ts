@@ -1,3 +1,4 @@
+/** The S3-FIFO eviction policy (Yang et al.). */
 import type { EvictionPolicy } from '../policy.js';
 import { DList, GhostList, Node, NodePool } from './dlist.js';
 

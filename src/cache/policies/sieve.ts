@@ -1,3 +1,4 @@
+/** The SIEVE eviction policy (Zhang et al.). */
 import type { Node } from './dlist.js';
 import { ListPolicy } from './list-policy.js';
 

@@ -1,3 +1,4 @@
+/** The lines `run --repeat N` prints: per timing, the median and the spread of repeats. */
 import type { Repeats } from '../../metrics/repeats.js';
 import { table } from '../summary.js';
 import { median } from './stats.js';

@@ -1,3 +1,4 @@
+/** HTML report building blocks: a figure with its caption, a section, an empty-chart note. */
 import { esc } from '../svg/escape.js';
 
 /** A chart with its caption; `note` is trusted HTML built by the caller (inputs already escaped). */

@@ -1,3 +1,4 @@
+/** SVG line charts for the HTML report (axes, series, legend). */
 import { esc } from './escape.js';
 import { fx, marker } from './marker.js';
 import type { SeriesStyle } from './palette.js';

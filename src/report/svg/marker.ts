@@ -1,3 +1,4 @@
+/** SVG data markers (circle, square, ...) for the report's charts. */
 import type { Marker } from './palette.js';
 
 /** One data marker centred on (x, y); `attrs` are extra attributes, `inner` its <title>. */
