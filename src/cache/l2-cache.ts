@@ -28,7 +28,7 @@ class Entry<T> implements CacheEntry<T> {
   ) {}
 }
 
-/** Counters owned by the cache; names as in DESIGN.md. */
+/** Counters owned by the cache; names as in docs/design.md. */
 export interface CacheStats {
   capacity: number;
   policy: string;

@@ -26,7 +26,7 @@ export interface TimePoint {
   inFlight: number;
 }
 
-/** Everything measured for one phase (or the whole run): names as in DESIGN.md. */
+/** Everything measured for one phase (or the whole run): names as in docs/design.md. */
 export interface PhaseMetrics {
   name: string;
   durationMs: number;
