@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { BackendError } from '../src/io/backend.js';
 import { FileBackend } from '../src/io/file-backend.js';
+import { table } from '../src/report/text-table.js';
 import { randomOffsets } from './lib/offsets.js';
 import { elapsedNs, fmtInt, median, rotation } from './lib/samples.js';
 
@@ -423,18 +424,13 @@ function printTable(rows: Row[], opts: Options, env: Record<string, string | num
     `${fmtInt(Math.min(...r.opsPerSec))}..${fmtInt(Math.max(...r.opsPerSec))}`,
     `${r.ratio.toFixed(3)}x`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(
     `4 KiB random reads, ${opts.sizeMiB} MiB page-cached file, ${fmtInt(opts.ops)} ops per run, ` +
       `median of ${opts.reps} interleaved runs`,
   );
   console.log(Object.entries(env).map(([k, v]) => `${k}=${v}`).join(', '));
   console.log('');
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const b of body) console.log(line(b));
+  for (const line of table(header, body)) console.log(line);
 }
 
 function parseOptions(argv: string[]): Options {

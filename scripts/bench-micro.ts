@@ -22,6 +22,7 @@ import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
 import { LatencyRecorder } from '../src/metrics/latency.js';
 import { Geometry } from '../src/qed/format.js';
 import { ShadowModel } from '../src/replay/shadow.js';
+import { table } from '../src/report/text-table.js';
 import { Rng } from '../src/util/random.js';
 
 /** Operations per timed sample. */
@@ -200,9 +201,7 @@ export function formatTable(rows: Row[]): string {
     `±${r.rme.toFixed(2)}%`,
     String(r.samples),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return table(header, body).join('\n');
 }
 
 async function main(): Promise<void> {

@@ -33,6 +33,7 @@ import { L2Cache } from '../src/cache/l2-cache.js';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
 import { ShardsCurve } from '../src/cache/shards.js';
+import { table } from '../src/report/text-table.js';
 import { runWorkload } from '../src/replay/runner.js';
 import { parseWorkload } from '../src/workload/load.js';
 import { Rng } from '../src/util/random.js';
@@ -405,16 +406,11 @@ async function main(): Promise<void> {
     const rate = (r: Row): string => (policy === BASELINE ? '-' : pct(r.hitRate));
     return [policy, mps(z.median), rate(z), mps(s.median), rate(s)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(
     `L2 cache alone, capacity ${o.capacity}, ${o.accesses} accesses per run, median of ${o.reps} runs, one worker per policy and run\n` +
       `zipf: θ ${o.theta} over ${o.tables} tables; scan-mix: half that zipf, half a sequential scan over ${o.scanTables} other tables\n`,
   );
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
+  for (const line of table(header, body)) console.log(line);
   if (curves) printCurves(o, curves);
   console.log(
     `\nDeterministic metadata-only replay (4 KiB zipf reads over 128 one-cluster tables, fifo cache of ${o.capacity}, in memory, verify off, median of ${o.reps}): ` +
@@ -476,15 +472,11 @@ function printCurves(o: Options, rows: CurveRow[]): void {
     r.shardsMeanError.toFixed(4),
     r.shardsMaxErrorResolved.toFixed(3),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(
     `\nMiss-ratio curves on ${o.curveAccesses} accesses, median of ${o.reps} runs: one LRU replay (capacity ${o.capacity}) ` +
       `vs the exact one-pass curve at every size (target < 2×); SHARDS error vs exact over sizes 1..distinct`,
   );
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
+  for (const line of table(header, body)) console.log(line);
 }
 
 interface ReplayRow {

@@ -1,4 +1,5 @@
 /** bench:peers output: one table per case, and the L2-load oracle's counts. */
+import { table } from '../../src/report/text-table.js';
 import { fmtInt, type Spread } from '../lib/samples.js';
 import type { BenchCase } from './cases.js';
 import type { L2LoadComparison } from './l2-loads.js';
@@ -33,7 +34,8 @@ export function printCase(r: CaseResult, reference: string, qemuReference: strin
   const header = ['peer', 'depth', 'median ops/s', 'min–max ops/s', `÷ ${reference}`, `÷ ${qemuReference}`];
   const ratio = (x: number | null): string => (x === null ? '-' : `${x.toFixed(2)}x`);
   const body = r.rows.map((x) => [x.label, String(x.depth), fmtInt(x.median), `${fmtInt(x.min)}–${fmtInt(x.max)}`, ratio(x.ratio), ratio(x.ratioQemu)]);
-  table(header, body, write, `${r.title} (${r.seconds.toFixed(0)} s of runs)`);
+  write(`${r.title} (${r.seconds.toFixed(0)} s of runs)`);
+  for (const line of table(header, body)) write(line);
   for (const s of r.skipped) write(`  skipped ${s.peer}: ${s.reason}`);
   write('');
 }
@@ -41,16 +43,9 @@ export function printCase(r: CaseResult, reference: string, qemuReference: strin
 export function printL2Loads(rows: L2LoadComparison[], write: (line: string) => void): void {
   const header = ['sequence', 'requests', 'L2 loads: qed-bench (fifo, 50)', 'QEMU (qemu-io trace)', 'equal'];
   const body = rows.map((r) => [r.sequence, String(r.requests), String(r.ours), String(r.qemu), r.ours === r.qemu ? 'yes' : 'NO']);
-  table(header, body, write, 'L2 table loads, one request at a time (qemu-io -T qed_read_table is the oracle)');
+  write('L2 table loads, one request at a time (qemu-io -T qed_read_table is the oracle)');
+  for (const line of table(header, body)) write(line);
   for (const r of rows) write(`  ${r.sequence}: ${r.description}`);
   write('');
 }
 
-function table(header: string[], body: string[][], write: (line: string) => void, title: string): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  write(title);
-  write(line(header));
-  write(line(widths.map((w) => '-'.repeat(w))));
-  for (const b of body) write(line(b));
-}

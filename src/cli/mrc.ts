@@ -3,6 +3,7 @@ import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { missRatioCurveBuilder } from '../cache/shards.js';
 import { runWorkload } from '../replay/runner.js';
 import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
+import { table } from '../report/text-table.js';
 import { loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
@@ -104,12 +105,11 @@ export function formatCurve(r: MrcResult, sizes?: number[]): string {
   ];
   const rows = printedSizes(m, sizes, w?.capacity);
   const at = new Map(m.sizes.map((s, i) => [s, m.missRatio[i]]));
-  const table = [['size', 'miss ratio', 'hit ratio'], ...rows.map((s) => {
+  const body = rows.map((s) => {
     const miss = at.get(s)!;
     return [`${s}${w && s === w.capacity ? ' *' : ''}`, miss.toFixed(4), (1 - miss).toFixed(4)];
-  })];
-  const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) lines.push(row.map((c, i) => c.padStart(widths[i])).join('  '));
+  });
+  lines.push(...table(['size', 'miss ratio', 'hit ratio'], body, { firstColumn: 'right', rule: false }));
   if (w) lines.push(`* this run's capacity; its own ${w.policy} cache had hit ratio ${w.hitRate.toFixed(4)}`);
   return `${lines.join('\n')}\n`;
 }

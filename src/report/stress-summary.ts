@@ -1,7 +1,7 @@
 /** The terminal summary of `qed-bench stress`, and the command that replays one failing run. */
 import type { PolicySummary, StressReport } from '../metrics/stress-results.js';
 import { runOverrides } from '../workload/overrides.js';
-import { table } from './summary.js';
+import { table } from './text-table.js';
 
 /** How many failing seeds the text summary names per policy (the JSON lists more). */
 const SHOWN_SEEDS = 5;

@@ -1,6 +1,7 @@
-/** The terminal summary of one run (`qed-bench run`), and the plain-text table printer. */
+/** The terminal summary of one run (`qed-bench run`). */
 import type { PhaseMetrics } from '../metrics/phase.js';
 import type { RunResults } from '../metrics/results.js';
+import { table } from './text-table.js';
 
 /** A plain-text table of one run, for the terminal. */
 export function formatSummary(r: RunResults): string {
@@ -52,12 +53,6 @@ function integrityLine(r: RunResults): string {
   const first = i.violations[0];
   const detail = first ? `\n  first violation: ${first.kind} at offset ${first.offset} (${first.sectors} sectors, ${first.during}): expected ${first.expected}, found ${first.found}` : '';
   return parts.join('; ') + detail;
-}
-
-export function table(head: string[], rows: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [fmt(head), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)];
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;

@@ -2,7 +2,7 @@
 import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import type { RunResults } from '../metrics/results.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
-import { table } from './summary.js';
+import { table } from './text-table.js';
 
 /** One cell of the sweep table: hit rate / metadata reads per 1000 requests / +peak over capacity. */
 export function sweepCell(r: RunResults): string {

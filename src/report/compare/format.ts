@@ -1,5 +1,5 @@
 /** A comparison as Markdown (PR comments, $GITHUB_STEP_SUMMARY) and as text for terminals. */
-import { table } from '../summary.js';
+import { table } from '../text-table.js';
 import { label, type CompareReport, type Row, type RunComparison, type Verdict } from './compare.js';
 import { formatTiming } from './repeats-summary.js';
 

@@ -1,6 +1,6 @@
 /** The lines `run --repeat N` prints: per timing, the median and the spread of repeats. */
 import type { Repeats } from '../../metrics/repeats.js';
-import { table } from '../summary.js';
+import { table } from '../text-table.js';
 import { median } from './stats.js';
 
 /** The terminal lines `run --repeat N` adds: per timing, the median and how far repeats spread. */
