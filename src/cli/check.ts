@@ -5,6 +5,7 @@ import type { CheckResult } from '../qed/check.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { READ_ONLY, withImage } from './image.js';
 import { printJson, type Output } from './output.js';
+import { usageOutput, type RegisterCommand } from './options.js';
 
 /** qemu-img check's exit codes: 0 clean, 1 the check itself failed, 2 corruptions, 3 leaks only. */
 export const EXIT_CHECK_ERRORS = EXIT_FAILURE;
@@ -97,3 +98,14 @@ export function humanCheck(r: CheckResult): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+export const registerCheck: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('check')
+    .configureOutput(usageOutput(out, 'check'))
+    .description('check an image for consistency, as qemu-img check (exit 0 clean, 1 check failed, 2 corruptions, 3 leaks)')
+    .argument('<image>', 'QED image')
+    .option('--repair', 'fix corruptions that can be fixed (opens the image for writing)')
+    .option('--json', 'print JSON shaped like qemu-img check --output=json')
+    .action(async (image: string, o) => setCode(await checkCommand({ image, ...o }, out)));
+};

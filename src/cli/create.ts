@@ -1,12 +1,14 @@
 /** `qed-bench create`: create an image as `qemu-img create -f qed` does. */
 import { open, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { Option } from 'commander';
 import { validateCreateOptions, type CreateOptions } from '../qed/create.js';
 import { QedUsageError } from '../qed/errors.js';
 import { QED_MAGIC, SECTOR } from '../qed/format.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { printJson, type Output } from './output.js';
+import { intArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface CreateArgs {
   image: string;
@@ -102,3 +104,18 @@ async function hasQedMagic(path: string): Promise<boolean> {
     await fh.close();
   }
 }
+
+export const registerCreate: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('create')
+    .configureOutput(usageOutput(out, 'create'))
+    .description('create an empty QED image (replaces an existing file)')
+    .argument('<image>', 'image file to create')
+    .argument('[size]', 'virtual size: 512, 4k, 64K, 1M, 2G, 1T... (default: the backing file size)', sizeArg)
+    .option('-c, --cluster-size <size>', 'cluster size, a power of two from 4k to 64M (default 64k)', sizeArg)
+    .option('-t, --table-size <clusters>', 'L1/L2 table size in clusters: 1, 2, 4, 8 or 16 (default 4)', intArg)
+    .option('-b, --backing <file>', 'backing file (relative names resolve beside the image)')
+    .addOption(new Option('-F, --backing-format <format>', 'backing file format (default: probe)').choices(['raw', 'qed']))
+    .option('--json', 'print what was created as JSON')
+    .action(async (image: string, size: number | undefined, o) => setCode(await createCommand({ image, size, ...o }, out)));
+};

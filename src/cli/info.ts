@@ -12,6 +12,7 @@ import { formatSize } from '../util/size.js';
 import { EXIT_OK } from './errors.js';
 import { READ_ONLY, withImage } from './image.js';
 import { printJson, type Output } from './output.js';
+import { usageOutput, type RegisterCommand } from './options.js';
 
 const FEATURE_NAMES: [bigint, string][] = [
   [BigInt(F_BACKING_FILE), 'backing_file'],
@@ -130,3 +131,13 @@ function humanInfo(i: ImageInfo): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+export const registerInfo: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('info')
+    .configureOutput(usageOutput(out, 'info'))
+    .description('show the header, geometry and allocation of an image (read-only)')
+    .argument('<image>', 'QED image')
+    .option('--json', 'print JSON')
+    .action(async (image: string, o) => setCode(await infoCommand({ image, ...o }, out)));
+};

@@ -1,11 +1,14 @@
 /** `qed-bench io`: the command (parse every -c, open the image, run them). */
-import type { IoMode } from '../io/file-backend.js';
-import type { AllocationMode } from '../qed/image.js';
+import { Option } from 'commander';
+import { POLICY_NAMES } from '../cache/policies/index.js';
+import { DEFAULT_IO_MODE, IO_MODES, type IoMode } from '../io/file-backend.js';
+import { ALLOCATION_MODES, DEFAULT_CACHE_SIZE, type AllocationMode } from '../qed/image.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { withImage } from './image.js';
 import { runIoCommands } from './io-exec.js';
 import { parseIoCommands } from './io-parse.js';
 import { printJson, type Output } from './output.js';
+import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface IoArgs {
   image: string;
@@ -32,3 +35,19 @@ export async function ioCommand(a: IoArgs, out: Output): Promise<number> {
   if (a.json) printJson(out, { commands: results, engine, cache });
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILURE;
 }
+
+export const registerIo: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('io')
+    .configureOutput(usageOutput(out, 'io'))
+    .description('run qemu-io style commands: read, write, aio_read, aio_write, aio_flush, flush, zero, truncate')
+    .argument('<image>', 'QED image')
+    .option('-c, --cmd <command>', "a command, e.g. 'write -P 0xab 0 64k' (repeatable)", collect, [])
+    .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
+    .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default('fifo'))
+    .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default('serial'))
+    .addOption(new Option('--io <mode>', 'file I/O: async (thread pool, requests overlap) or sync (blocking calls, as fio psync)').choices(IO_MODES).default(DEFAULT_IO_MODE))
+    .option('-r, --read-only', 'open the image read-only')
+    .option('--json', 'print {commands, engine, cache} as JSON at the end')
+    .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));
+};

@@ -3,6 +3,7 @@ import { allocationMap, type Extent } from '../qed/map.js';
 import { EXIT_OK } from './errors.js';
 import { READ_ONLY, withImage } from './image.js';
 import { printJson, type Output } from './output.js';
+import { usageOutput, type RegisterCommand } from './options.js';
 
 /** `map IMAGE`: every run of the virtual disk with its state; read-only. */
 export async function mapCommand(a: { image: string; json?: boolean }, out: Output): Promise<number> {
@@ -21,3 +22,13 @@ function humanMap(extents: Extent[]): string {
   for (const e of extents) lines.push(row([hex(e.start), hex(e.length), e.kind, e.offset === undefined ? '' : hex(e.offset)]));
   return `${lines.join('\n')}\n`;
 }
+
+export const registerMap: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('map')
+    .configureOutput(usageOutput(out, 'map'))
+    .description('print the allocation map of the virtual disk (read-only)')
+    .argument('<image>', 'QED image')
+    .option('--json', 'print JSON: [{start, length, kind, offset}]')
+    .action(async (image: string, o) => setCode(await mapCommand({ image, ...o }, out)));
+};

@@ -13,6 +13,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
+import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface RunCommandOptions {
   workload: string;
@@ -94,3 +95,22 @@ function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: nu
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return join(o.resultsDir, `${safeFileName(w.name)}-${stamp}.json`);
 }
+
+export const registerRun: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('run')
+    .configureOutput(usageOutput(out, 'run'))
+    .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
+    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`)')
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--json', 'print the results JSON instead of the summary (no progress bar)')
+    .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
+    .option('--results-dir <dir>', 'where results files go without --out', 'results')
+    .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
+    .option('--qemu-check', 'require qemu-img check after the replay (default: run it when qemu-img is on PATH)')
+    .option('--no-qemu-check', 'never run qemu-img check')
+    .option('--keep-image', 'keep the created image after the run')
+    .option('-q, --quiet', 'no progress bar')
+    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
+    .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
+};

@@ -9,6 +9,7 @@ import { formatStress } from '../report/stress-summary.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
+import { collect, intArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface StressCommandOptions {
   workload: string;
@@ -82,3 +83,22 @@ function progressBar(enabled: boolean, policies: string[]): { update: (r: Stress
     },
   };
 }
+
+export const registerStress: RegisterCommand = (program, out, setCode) => {
+  program
+    .command('stress')
+    .configureOutput(usageOutput(out, 'stress'))
+    .description('replay a workload under the deterministic scheduler once per seed × cache policy; report per policy the runs that lost data (exit 1 if a safe policy did)')
+    .argument('<workload>', 'workload YAML file (e.g. workloads/seed-race-small.yaml)')
+    .option('--seeds <n>', 'how many seeds', positiveIntArg, 100)
+    .option('--first-seed <s>', 'the first seed (seeds s, s+1, ...; each sets seed and scheduler.seed)', intArg, 1)
+    .option('--policies <list>', 'comma-separated cache policies; all but fifo-unsafe must never lose data', 'fifo,fifo-unsafe')
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=2 (repeatable)', collect, [])
+    .option('--json', 'print the report as JSON (no progress bar)')
+    .option('--memory', 'replay on in-memory images, no file I/O (default)')
+    .option('--no-memory', 'replay on image files in temp directories')
+    .option('--qemu-check', 'run qemu-img check after every run (slow; implies --no-memory)')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));
+};
