@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergeSweeps } from '../../src/cli/merge.js';
+import { mergeSweeps } from '../../src/replay/sweep-merge.js';
 import type { RunResults } from '../../src/metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../../src/metrics/sweep-results.js';
 import { runWorkload } from '../../src/replay/runner.js';
