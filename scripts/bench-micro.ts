@@ -15,7 +15,7 @@
  * --json prints github-action-benchmark's customBiggerIsBetter JSON (name, unit, value, range).
  */
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Bench, type Task } from 'tinybench';
 import { L2Cache } from '../src/cache/l2-cache.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
@@ -23,6 +23,7 @@ import { LatencyRecorder } from '../src/metrics/latency.js';
 import { Geometry } from '../src/qed/format.js';
 import { ShadowModel } from '../src/replay/shadow.js';
 import { table } from '../src/report/text-table.js';
+import { inFreshWorker } from './lib/fresh-worker.js';
 import { Rng } from '../src/util/random.js';
 
 /** Operations per timed sample. */
@@ -175,13 +176,7 @@ function rowOf(t: Task): Row {
 }
 
 function inWorker(job: Job): Promise<Row[]> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: job });
-    let result: Row[] | undefined;
-    w.once('message', (m: Row[]) => (result = m));
-    w.once('error', reject);
-    w.once('exit', (code) => (result ? resolve(result) : reject(new Error(`worker for ${job.group} exited with ${code}`))));
-  });
+  return inFreshWorker(new URL(import.meta.url), job, job.group);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@
  *                        [--shards-rate 0.01] [--replay-ops 50000] [--skip-curve] [--json]
  */
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { L2Cache } from '../src/cache/l2-cache.js';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
@@ -38,6 +38,7 @@ import { runWorkload } from '../src/replay/runner.js';
 import { parseWorkload } from '../src/workload/load.js';
 import { Rng } from '../src/util/random.js';
 import { Scatter, zipfRanks } from '../src/workload/distributions.js';
+import { inFreshWorker } from './lib/fresh-worker.js';
 
 /** Bytes between L2 tables: QED's default table of 4 clusters of 64 KiB. */
 const TABLE_SPAN = 4 * 65536;
@@ -282,14 +283,7 @@ function inWorker(job: Extract<Job, { task: 'policy' }>): Promise<Sample[]>;
 function inWorker(job: Extract<Job, { task: 'curve' }>): Promise<CurveSample[]>;
 function inWorker(job: Extract<Job, { task: 'replay' }>): Promise<ReplaySample>;
 function inWorker(job: Job): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: job });
-    let result: unknown;
-    w.once('message', (m: unknown) => (result = m));
-    w.once('error', reject);
-    const what = job.task === 'policy' ? job.policy : job.task;
-    w.once('exit', (code) => (result !== undefined ? resolve(result) : reject(new Error(`worker for ${what} exited with ${code}`))));
-  });
+  return inFreshWorker(new URL(import.meta.url), job, job.task === 'policy' ? job.policy : job.task);
 }
 
 // ---------------------------------------------------------------------------------------------
