@@ -1,5 +1,5 @@
 import type { IoMode } from '../../src/io/file-backend.js';
-import type { AllocationMode } from '../../src/qed/image.js';
+import type { AllocationMode } from '../../src/qed/options.js';
 import type { BenchCase, CaseId } from './cases.js';
 
 /** What every peer runs on. */

@@ -1,5 +1,5 @@
 import type { IoMode } from '../io/file-backend.js';
-import type { AllocationMode } from '../qed/image.js';
+import type { AllocationMode } from '../qed/options.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { withImage } from './image.js';
 import { runIoCommands } from './io-exec.js';

@@ -23,15 +23,8 @@ import { FifoMutex } from './mutex.js';
 import { count, newEngineStats, type EngineStats } from './stats.js';
 import { decodeTable, encodeEntries, sectorSpan, type Table } from './table.js';
 import { runCheck, type CheckResult } from './check.js';
+import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
 
-export const DEFAULT_CACHE_SIZE = 50;
-/**
- * serial: one allocating write at a time (QEMU's queue). parallel: allocating writes under
- * different L1 entries run together; those under one L1 entry still queue. See docs/engine.md.
- */
-export const ALLOCATION_MODES = ['serial', 'parallel'] as const;
-export type AllocationMode = (typeof ALLOCATION_MODES)[number];
-export const DEFAULT_ALLOCATION: AllocationMode = 'serial';
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
 
@@ -199,7 +192,7 @@ export class QedImage implements BackingDevice {
       backingName,
       readOnly,
       opts.cacheSize ?? DEFAULT_CACHE_SIZE,
-      opts.cachePolicy ?? 'fifo',
+      opts.cachePolicy ?? DEFAULT_POLICY,
       opts.allocation ?? DEFAULT_ALLOCATION,
     );
     count(img.stats.metadataReads.header, HEADER_BYTES);
