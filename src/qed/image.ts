@@ -22,6 +22,7 @@ import { KeyedFifoLock } from './keyed-lock.js';
 import { FifoMutex } from './mutex.js';
 import { count, newEngineStats, type EngineStats } from './stats.js';
 import { decodeTable, encodeEntries, sectorSpan, type Table } from './table.js';
+import { L2Table } from './l2-table.js';
 import { runCheck, type CheckResult } from './check.js';
 import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
 
@@ -56,7 +57,7 @@ interface Run {
   /** Bytes from `pos` covered by this run. */
   len: number;
   /** The L2 table, referenced for the caller; null when the L1 entry is empty. */
-  entry: CacheEntry<Table> | null;
+  entry: CacheEntry<L2Table> | null;
   l1Index: number;
   l2Index: number;
   /** Clusters the run covers (from the cluster holding `pos`). */
@@ -94,7 +95,7 @@ export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | '
  */
 export class QedImage implements BackingDevice {
   readonly geometry: Geometry;
-  readonly cache: L2Cache<Table>;
+  readonly cache: L2Cache<L2Table>;
   readonly stats: EngineStats = newEngineStats();
   /** Serial mode: the one queue of allocating writes (a plain mutex: no map work per write). */
   private readonly allocLock = new FifoMutex();
@@ -133,7 +134,7 @@ export class QedImage implements BackingDevice {
   ) {
     this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
     this.fileEnd = this.geometry.clusterFloor(fileLength);
-    this.cache = new L2Cache<Table>(cacheSize, createPolicy(cachePolicy));
+    this.cache = new L2Cache<L2Table>(cacheSize, createPolicy(cachePolicy));
     this.needCheckDurable = (header.features & NEED_CHECK) !== 0n;
   }
 
@@ -463,14 +464,16 @@ export class QedImage implements BackingDevice {
    */
   private async updateL2(run: Run, value: number): Promise<void> {
     const table = run.entry!.table;
-    const old = table.slice(run.l2Index, run.l2Index + run.clusters);
+    const old = table.slice(run.l2Index, run.clusters).slice();
     setEntries(table, run.l2Index, run.clusters, value, this.geometry.clusterSize);
     const span = sectorSpan(run.l2Index, run.clusters);
     try {
-      await this.io.write(encodeEntries(table, span.first, span.count), run.entry!.offset + span.byteOffset, 'l2_update');
+      // The sectors go out from the cached bytes: the allocation lock keeps other writers off
+      // this table, and the reference keeps its buffer from reuse, until the write is done.
+      await this.io.write(table.slice(span.first, span.count), run.entry!.offset + span.byteOffset, 'l2_update');
       count(this.stats.metadataWrites.l2Sector, span.count * 8);
     } catch (err) {
-      table.set(old, run.l2Index);
+      table.bytes.set(old, run.l2Index * 8);
       this.stats.rollbacks++;
       throw err;
     }
@@ -482,9 +485,10 @@ export class QedImage implements BackingDevice {
     const tableOffset = this.fileEnd; // reserved synchronously, like data clusters
     this.fileEnd += g.tableBytes;
     this.stats.tablesAllocated++;
-    const table: Table = new Float64Array(g.nelems);
+    const table = this.cache.spare() ?? new L2Table(g.tableBytes);
+    table.bytes.fill(0);
     setEntries(table, run.l2Index, run.clusters, value, g.clusterSize);
-    await this.io.write(encodeEntries(table, 0, g.nelems), tableOffset, 'l2_update');
+    await this.io.write(table.bytes, tableOffset, 'l2_update');
     count(this.stats.metadataWrites.l2Table, g.tableBytes);
     await this.flushFile();
     await this.writeL1Entry(run.l1Index, tableOffset);
@@ -529,17 +533,17 @@ export class QedImage implements BackingDevice {
     }
     const entry = await this.loadL2(l2Offset, op);
     const t = entry.table;
-    const first = t[l2Index];
+    const first = t.get(l2Index);
     const maxClusters = clustersOf(g, inCluster, limit);
     let n = 1;
     if (first === L2_UNALLOCATED || first === L2_ZERO) {
-      while (n < maxClusters && t[l2Index + n] === first) n++;
+      while (n < maxClusters && t.get(l2Index + n) === first) n++;
     } else {
       if (!g.validClusterOffset(first, this.fileEnd)) {
         this.cache.unref(entry);
         throw new QedFormatError(this.io.name, `l2[${l2Offset}][${l2Index}]`, `L2 table at ${l2Offset} entry ${l2Index} points to an invalid cluster offset ${first} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
       }
-      while (n < maxClusters && t[l2Index + n] === first + n * g.clusterSize) n++;
+      while (n < maxClusters && t.get(l2Index + n) === first + n * g.clusterSize) n++;
     }
     const kind = first === L2_UNALLOCATED ? 'unallocated' : first === L2_ZERO ? 'zero' : 'data';
     const len = Math.min(limit, n * g.clusterSize - inCluster);
@@ -552,7 +556,7 @@ export class QedImage implements BackingDevice {
     const off = this.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
     const entry = await this.loadL2(off, 'map');
-    const copy = entry.table.slice();
+    const copy = entry.table.decoded();
     this.cache.unref(entry);
     return copy;
   }
@@ -567,7 +571,7 @@ export class QedImage implements BackingDevice {
   }
 
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  private async loadL2(offset: number, op: TableAccessOp): Promise<CacheEntry<Table>> {
+  private async loadL2(offset: number, op: TableAccessOp): Promise<CacheEntry<L2Table>> {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -578,15 +582,16 @@ export class QedImage implements BackingDevice {
       }
     }
     if (hit) return hit;
-    const buf = new Uint8Array(this.geometry.tableBytes);
+    // Read straight into a buffer an evicted table left (no decode: the bytes are the table).
+    const table = this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
     this.cache.beginLoad(offset);
     try {
-      await this.io.read(buf, offset, 'l2_load');
+      await this.io.read(table.bytes, offset, 'l2_load');
     } finally {
       this.cache.endLoad(offset);
     }
-    count(this.stats.metadataReads.l2Table, buf.length);
-    this.cache.commit(this.cache.alloc(offset, decodeTable(buf)));
+    count(this.stats.metadataReads.l2Table, table.bytes.length);
+    this.cache.commit(this.cache.alloc(offset, table));
     return this.cache.acquire(offset);
   }
 
@@ -718,6 +723,6 @@ function clustersOf(g: Geometry, inCluster: number, len: number): number {
 }
 
 /** Entries [index, index + n): zero clusters, or consecutive data clusters from `value`. */
-function setEntries(t: Table, index: number, n: number, value: number, clusterSize: number): void {
-  for (let i = 0; i < n; i++) t[index + i] = value === L2_ZERO ? L2_ZERO : value + i * clusterSize;
+function setEntries(t: L2Table, index: number, n: number, value: number, clusterSize: number): void {
+  for (let i = 0; i < n; i++) t.set(index + i, value === L2_ZERO ? L2_ZERO : value + i * clusterSize);
 }
