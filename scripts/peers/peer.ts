@@ -1,6 +1,6 @@
 /** bench:peers: what a peer (one way of doing a case's requests) is and what it runs on. */
 import type { IoMode } from '../../src/io/file-backend.js';
-import type { AllocationMode } from '../../src/qed/image.js';
+import type { AllocationMode } from '../../src/qed/options.js';
 import type { BenchCase, CaseId } from './cases.js';
 
 /** What every peer runs on. */

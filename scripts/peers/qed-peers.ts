@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IoMode } from '../../src/io/file-backend.js';
-import type { AllocationMode } from '../../src/qed/image.js';
+import type { AllocationMode } from '../../src/qed/options.js';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { parseWorkload } from '../../src/workload/load.js';

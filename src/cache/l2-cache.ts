@@ -63,6 +63,13 @@ export interface CacheStats {
 export class L2Cache<T> {
   private readonly map = new Map<number, Entry<T>>();
   private readonly loading = new Map<number, number>();
+  /**
+   * Tables of entries nobody holds any more (evicted, dropped as duplicates), for the next load:
+   * at steady state a miss reuses the buffer an earlier miss evicted and allocates nothing. An
+   * entry's table comes here only when its last reference goes, so no holder and no in-flight
+   * load (whose table is in no entry yet) can see it reused. At most `capacity` are kept.
+   */
+  private readonly spares: T[] = [];
   private readonly s: CacheStats;
   /** The policy, when it takes the node fast path. */
   private readonly listPolicy: ListPolicy | null;
@@ -128,6 +135,16 @@ export class L2Cache<T> {
     return e;
   }
 
+  /** A table no entry holds any more, to load the next one into; undefined if none is spare. */
+  spare(): T | undefined {
+    return this.spares.pop();
+  }
+
+  /** How many spare tables the cache keeps now (tests). */
+  get spareCount(): number {
+    return this.spares.length;
+  }
+
   /** A fresh entry with one reference (the caller's), not yet in the cache. */
   alloc(offset: number, table: T): CacheEntry<T> {
     return new Entry(offset, table);
@@ -142,7 +159,7 @@ export class L2Cache<T> {
     if (entry.cached) throw new Error(`L2 cache: table ${entry.offset} committed twice`);
     if (this.map.has(entry.offset)) {
       this.s.duplicateCommits++;
-      entry.ref--;
+      this.drop(entry);
       return;
     }
     this.s.commits++;
@@ -164,7 +181,7 @@ export class L2Cache<T> {
   /** Drop the caller's reference; if that frees a cached entry while over capacity, shrink. */
   unref(entry: CacheEntry<T>): void {
     if (entry.ref <= 0) throw new Error(`L2 cache: table ${entry.offset} released more often than acquired`);
-    entry.ref--;
+    this.drop(entry as Entry<T>);
     if (entry.cached && entry.ref === 1 && this.map.size > this.capacity) {
       this.shrink();
       this.overNow = this.map.size > this.capacity;
@@ -250,7 +267,12 @@ export class L2Cache<T> {
       this.policy.removed(e.offset);
     }
     e.cached = false;
-    e.ref--;
+    this.drop(e);
+  }
+
+  /** One reference goes; the last one gives the table back for reuse. */
+  private drop(e: Entry<T>): void {
+    if (--e.ref === 0 && this.spares.length < this.capacity) this.spares.push(e.table);
   }
 
   private noteSize(): void {

@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import { DEFAULT_IO_MODE, IO_MODES, type IoMode } from '../io/file-backend.js';
-import { ALLOCATION_MODES, DEFAULT_CACHE_SIZE, type AllocationMode } from '../qed/image.js';
+import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from '../qed/options.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { withImage } from './image.js';
 import { runIoCommands } from './io-exec.js';
@@ -44,8 +44,8 @@ export const registerIo: RegisterCommand = (program, out, setCode) => {
     .argument('<image>', 'QED image')
     .option('-c, --cmd <command>', "a command, e.g. 'write -P 0xab 0 64k' (repeatable)", collect, [])
     .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
-    .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default('fifo'))
-    .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default('serial'))
+    .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default(DEFAULT_POLICY))
+    .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default(DEFAULT_ALLOCATION))
     .addOption(new Option('--io <mode>', 'file I/O: async (thread pool, requests overlap) or sync (blocking calls, as fio psync)').choices(IO_MODES).default(DEFAULT_IO_MODE))
     .option('-r, --read-only', 'open the image read-only')
     .option('--json', 'print {commands, engine, cache} as JSON at the end')

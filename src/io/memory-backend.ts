@@ -11,11 +11,16 @@ export class MemoryStore {
 
   /** Copy bytes out; holes and the region past the end read as zeros. */
   copyOut(buf: Uint8Array, offset: number): void {
-    buf.fill(0);
+    // Each byte written once: page bytes where a page holds them, zeros elsewhere.
     forEachChunk(offset, buf.length, PAGE, (pageNo, inPage, done, n) => {
-      const valid = Math.min(n, this.length - offset - done);
-      const page = this.pages.get(pageNo);
-      if (page && valid > 0) buf.set(page.subarray(inPage, inPage + valid), done);
+      const valid = Math.max(0, Math.min(n, this.length - offset - done));
+      const page = valid > 0 ? this.pages.get(pageNo) : undefined;
+      if (page) {
+        buf.set(page.subarray(inPage, inPage + valid), done);
+        if (valid < n) buf.fill(0, done + valid, done + n);
+      } else {
+        buf.fill(0, done, done + n);
+      }
     });
   }
 

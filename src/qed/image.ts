@@ -1,5 +1,5 @@
 import type { BlockBackend } from '../io/backend.js';
-import { L2Cache, type CacheEntry, type CacheStats } from '../cache/l2-cache.js';
+import { L2Cache, type CacheStats } from '../cache/l2-cache.js';
 import { createPolicy } from '../cache/policies/index.js';
 import type { BackingDevice } from './backing.js';
 import { readClipped } from './backing.js';
@@ -18,20 +18,16 @@ import {
   validateHeader,
   type QedHeader,
 } from './format.js';
-import { KeyedFifoLock } from './keyed-lock.js';
+import { allocationQueue, type AllocationQueue } from './alloc-queue.js';
 import { FifoMutex } from './mutex.js';
 import { count, newEngineStats, type EngineStats } from './stats.js';
-import { decodeTable, encodeEntries, sectorSpan, type Table } from './table.js';
+import { decodeTable, type Table } from './table.js';
+import type { L2Table } from './l2-table.js';
+import { ClusterLookup, type Run } from './cluster-lookup.js';
+import { setEntries, TableIo, type TableAccessListener, type TableAccessOp } from './table-io.js';
 import { runCheck, type CheckResult } from './check.js';
+import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
 
-export const DEFAULT_CACHE_SIZE = 50;
-/**
- * serial: one allocating write at a time (QEMU's queue). parallel: allocating writes under
- * different L1 entries run together; those under one L1 entry still queue. See docs/engine.md.
- */
-export const ALLOCATION_MODES = ['serial', 'parallel'] as const;
-export type AllocationMode = (typeof ALLOCATION_MODES)[number];
-export const DEFAULT_ALLOCATION: AllocationMode = 'serial';
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
 
@@ -55,26 +51,7 @@ export interface OpenOptions {
   allocation?: AllocationMode;
 }
 
-/** What one lookup found: a run of clusters of one kind inside one L2 table. */
-interface Run {
-  kind: 'data' | 'zero' | 'unallocated';
-  /** Host offset of `pos` for data runs. */
-  host: number;
-  /** Bytes from `pos` covered by this run. */
-  len: number;
-  /** The L2 table, referenced for the caller; null when the L1 entry is empty. */
-  entry: CacheEntry<Table> | null;
-  l1Index: number;
-  l2Index: number;
-  /** Clusters the run covers (from the cluster holding `pos`). */
-  clusters: number;
-  /** The request kind that looked it up (for onTableAccess). */
-  op: TableAccessOp;
-}
-
-export type TableAccessOp = 'read' | 'write' | 'zero' | 'map';
-/** `new`: a table the engine just allocated, committed without a lookup. */
-export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp) => void;
+export type { TableAccessListener, TableAccessOp } from './table-io.js';
 
 /**
  * An open QED image. Any number of requests may be in flight; allocating writes queue (one
@@ -101,14 +78,10 @@ export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | '
  */
 export class QedImage implements BackingDevice {
   readonly geometry: Geometry;
-  readonly cache: L2Cache<Table>;
+  readonly cache: L2Cache<L2Table>;
   readonly stats: EngineStats = newEngineStats();
-  /** Serial mode: the one queue of allocating writes (a plain mutex: no map work per write). */
-  private readonly allocLock = new FifoMutex();
-  /** Parallel mode: allocating writes queue by L1 index. */
-  private readonly allocLocks = new KeyedFifoLock();
-  /** One writer per 512-byte L1 sector at a time, keyed by the sector's first entry (writeL1Entry). */
-  private readonly l1Locks = new KeyedFifoLock();
+  /** Where allocating writes queue (serial: one queue; parallel: one per L1 entry). */
+  private readonly allocQueue: AllocationQueue;
   /** Header updates one at a time: each writes the whole in-memory header. */
   private readonly headerLock = new FifoMutex();
   /** Allocating writes holding or waiting for an allocation lock. */
@@ -118,11 +91,10 @@ export class QedImage implements BackingDevice {
   /** need-check is set in a header that a completed flush made durable. */
   private needCheckDurable: boolean;
   private closed = false;
-  /**
-   * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
-   * put straight into the cache. For miss-ratio curves and trace export; null costs nothing.
-   */
-  onTableAccess: TableAccessListener | null = null;
+  /** L2 loads through the cache and table writes (qed-table.c). */
+  private readonly tables: TableIo;
+  /** Virtual offset to cluster run (qed_find_cluster). */
+  private readonly clusters: ClusterLookup;
   /** End of the allocated area: where the next cluster goes. */
   private fileEnd: number;
 
@@ -140,8 +112,23 @@ export class QedImage implements BackingDevice {
   ) {
     this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
     this.fileEnd = this.geometry.clusterFloor(fileLength);
-    this.cache = new L2Cache<Table>(cacheSize, createPolicy(cachePolicy));
+    this.cache = new L2Cache<L2Table>(cacheSize, createPolicy(cachePolicy));
     this.needCheckDurable = (header.features & NEED_CHECK) !== 0n;
+    this.allocQueue = allocationQueue(allocation);
+    this.tables = new TableIo(io, this.geometry, this.cache, this.stats, l1, header.l1TableOffset);
+    this.clusters = new ClusterLookup(io.name, this.geometry, l1, this.tables, () => this.fileEnd);
+  }
+
+  /**
+   * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
+   * put straight into the cache. For miss-ratio curves and trace export; null costs nothing.
+   */
+  get onTableAccess(): TableAccessListener | null {
+    return this.tables.onTableAccess;
+  }
+
+  set onTableAccess(f: TableAccessListener | null) {
+    this.tables.onTableAccess = f;
   }
 
   static async open(io: BlockBackend, opts: OpenOptions = {}): Promise<QedImage> {
@@ -199,7 +186,7 @@ export class QedImage implements BackingDevice {
       backingName,
       readOnly,
       opts.cacheSize ?? DEFAULT_CACHE_SIZE,
-      opts.cachePolicy ?? 'fifo',
+      opts.cachePolicy ?? DEFAULT_POLICY,
       opts.allocation ?? DEFAULT_ALLOCATION,
     );
     count(img.stats.metadataReads.header, HEADER_BYTES);
@@ -341,14 +328,11 @@ export class QedImage implements BackingDevice {
         continue;
       }
       // QEMU keeps the table reference while the request waits in the allocation queue.
-      const serial = this.allocation === 'serial';
       const key = run.l1Index;
-      // In serial mode every allocating write holds or waits for the one lock: busy iff any is counted.
-      if (serial ? this.allocating > 0 : this.allocLocks.busy(key)) this.stats.allocationWaits++;
+      if (this.allocQueue.busy(key)) this.stats.allocationWaits++;
       this.allocating++;
       this.allocStarts++;
-      if (serial) await this.allocLock.acquire();
-      else await this.allocLocks.acquire(key);
+      await this.allocQueue.acquire(key);
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
@@ -357,8 +341,7 @@ export class QedImage implements BackingDevice {
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
         this.allocating--;
-        if (serial) this.allocLock.release();
-        else this.allocLocks.release(key);
+        this.allocQueue.release(key);
       }
       done += run.len;
     }
@@ -408,7 +391,7 @@ export class QedImage implements BackingDevice {
         value = L2_ZERO;
         this.stats.zeroClustersSet += run.clusters;
       }
-      if (run.entry) await this.updateL2(run, value);
+      if (run.entry) await this.tables.update(run.entry, run.l2Index, run.clusters, value);
       else await this.newL2(run, value);
     } finally {
       this.release(run);
@@ -463,138 +446,35 @@ export class QedImage implements BackingDevice {
     count(this.stats.fillWrites, len);
   }
 
-  /**
-   * Set entries in an existing table and write the sectors that hold them; undo on failure.
-   * The caller holds the table's allocation lock, so no other writer changed these entries
-   * since `old` was taken, and this table's sector writes go out one at a time.
-   */
-  private async updateL2(run: Run, value: number): Promise<void> {
-    const table = run.entry!.table;
-    const old = table.slice(run.l2Index, run.l2Index + run.clusters);
-    setEntries(table, run.l2Index, run.clusters, value, this.geometry.clusterSize);
-    const span = sectorSpan(run.l2Index, run.clusters);
-    try {
-      await this.io.write(encodeEntries(table, span.first, span.count), run.entry!.offset + span.byteOffset, 'l2_update');
-      count(this.stats.metadataWrites.l2Sector, span.count * 8);
-    } catch (err) {
-      table.set(old, run.l2Index);
-      this.stats.rollbacks++;
-      throw err;
-    }
-  }
-
   /** A new L2 table after the data: write it whole, flush, then the L1 sector; commit to the cache. */
   private async newL2(run: Run, value: number): Promise<void> {
     const g = this.geometry;
     const tableOffset = this.fileEnd; // reserved synchronously, like data clusters
     this.fileEnd += g.tableBytes;
     this.stats.tablesAllocated++;
-    const table: Table = new Float64Array(g.nelems);
+    const table = this.tables.blank();
     setEntries(table, run.l2Index, run.clusters, value, g.clusterSize);
-    await this.io.write(encodeEntries(table, 0, g.nelems), tableOffset, 'l2_update');
-    count(this.stats.metadataWrites.l2Table, g.tableBytes);
+    await this.tables.writeNew(table, tableOffset);
     await this.flushFile();
-    await this.writeL1Entry(run.l1Index, tableOffset);
-    this.cache.commit(this.cache.alloc(tableOffset, table));
-    this.onTableAccess?.(tableOffset, 'new', run.op);
-  }
-
-  /**
-   * Point L1 entry `l1Index` at a table and write its 512-byte sector, holding the sector's
-   * lock: the sector is encoded from the in-memory L1 when its write is issued, so two writers
-   * of one sector in flight together could land out of order and the older image would drop
-   * the newer entry. Under the lock they go one at a time. The entry is set only under the
-   * lock, so a failed write's entry is cleared before the next writer encodes the sector.
-   */
-  private async writeL1Entry(l1Index: number, tableOffset: number): Promise<void> {
-    const span = sectorSpan(l1Index, 1);
-    await this.l1Locks.with(span.first, async () => {
-      this.l1[l1Index] = tableOffset;
-      try {
-        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.header.l1TableOffset + span.byteOffset, 'l1_update');
-        count(this.stats.metadataWrites.l1, span.count * 8);
-      } catch (err) {
-        this.l1[l1Index] = L2_UNALLOCATED;
-        this.stats.rollbacks++;
-        throw err;
-      }
-    });
+    await this.tables.writeL1Entry(run.l1Index, tableOffset);
+    this.tables.commit(table, tableOffset, run.op);
   }
 
   // ---- lookup ------------------------------------------------------------------------
 
-  /** Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table. */
-  private async lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
-    const g = this.geometry;
-    const l1Index = g.l1Index(pos);
-    const l2Index = g.l2Index(pos);
-    const inCluster = g.offsetInCluster(pos);
-    const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
-    const l2Offset = this.l2OffsetOf(l1Index);
-    if (l2Offset === L2_UNALLOCATED) {
-      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
-    }
-    const entry = await this.loadL2(l2Offset, op);
-    const t = entry.table;
-    const first = t[l2Index];
-    const maxClusters = clustersOf(g, inCluster, limit);
-    let n = 1;
-    if (first === L2_UNALLOCATED || first === L2_ZERO) {
-      while (n < maxClusters && t[l2Index + n] === first) n++;
-    } else {
-      if (!g.validClusterOffset(first, this.fileEnd)) {
-        this.cache.unref(entry);
-        throw new QedFormatError(this.io.name, `l2[${l2Offset}][${l2Index}]`, `L2 table at ${l2Offset} entry ${l2Index} points to an invalid cluster offset ${first} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
-      }
-      while (n < maxClusters && t[l2Index + n] === first + n * g.clusterSize) n++;
-    }
-    const kind = first === L2_UNALLOCATED ? 'unallocated' : first === L2_ZERO ? 'zero' : 'data';
-    const len = Math.min(limit, n * g.clusterSize - inCluster);
-    return { kind, host: kind === 'data' ? first + inCluster : 0, len, entry, l1Index, l2Index, clusters: n, op };
+  private lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
+    return this.clusters.lookup(pos, maxLen, op);
   }
 
   /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
   async l2TableForMap(l1Index: number): Promise<Table | null> {
     this.assertOpen();
-    const off = this.l2OffsetOf(l1Index);
+    const off = this.clusters.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
-    const entry = await this.loadL2(off, 'map');
-    const copy = entry.table.slice();
+    const entry = await this.tables.load(off, 'map');
+    const copy = entry.table.decoded();
     this.cache.unref(entry);
     return copy;
-  }
-
-  /** The L1 entry, checked: 0 (no table) or a valid table offset; else a format error. */
-  private l2OffsetOf(l1Index: number): number {
-    const off = this.l1[l1Index];
-    if (off !== L2_UNALLOCATED && !this.geometry.validTableOffset(off, this.fileEnd)) {
-      throw new QedFormatError(this.io.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off} (file allocation ends at ${this.fileEnd}); run \`qed-bench check --repair\``);
-    }
-    return off;
-  }
-
-  /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  private async loadL2(offset: number, op: TableAccessOp): Promise<CacheEntry<Table>> {
-    const hit = this.cache.find(offset);
-    if (this.onTableAccess) {
-      try {
-        this.onTableAccess(offset, hit ? 'hit' : 'miss', op);
-      } catch (err) {
-        if (hit) this.cache.unref(hit); // a throwing listener must not leak the hit's reference
-        throw err;
-      }
-    }
-    if (hit) return hit;
-    const buf = new Uint8Array(this.geometry.tableBytes);
-    this.cache.beginLoad(offset);
-    try {
-      await this.io.read(buf, offset, 'l2_load');
-    } finally {
-      this.cache.endLoad(offset);
-    }
-    count(this.stats.metadataReads.l2Table, buf.length);
-    this.cache.commit(this.cache.alloc(offset, decodeTable(buf)));
-    return this.cache.acquire(offset);
   }
 
   // ---- flush, grow, close, check -----------------------------------------------------
@@ -718,13 +598,4 @@ export class QedImage implements BackingDevice {
       throw new QedUsageError(`${this.io.name}: request at offset ${offset}, length ${length} is outside the image (size ${this.header.imageSize})`);
     }
   }
-}
-
-function clustersOf(g: Geometry, inCluster: number, len: number): number {
-  return Math.ceil((inCluster + len) / g.clusterSize);
-}
-
-/** Entries [index, index + n): zero clusters, or consecutive data clusters from `value`. */
-function setEntries(t: Table, index: number, n: number, value: number, clusterSize: number): void {
-  for (let i = 0; i < n; i++) t[index + i] = value === L2_ZERO ? L2_ZERO : value + i * clusterSize;
 }

@@ -3,6 +3,11 @@ export class FifoMutex {
   private locked = false;
   private readonly waiters: Array<() => void> = [];
 
+  /** Someone holds the lock (and others may wait behind it). */
+  get held(): boolean {
+    return this.locked;
+  }
+
   get waiting(): number {
     return this.waiters.length;
   }

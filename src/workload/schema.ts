@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { POLICY_NAMES } from '../cache/policies/index.js';
-import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE } from '../qed/image.js';
+import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY } from '../qed/options.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
 import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
@@ -20,7 +20,7 @@ export const DEFAULTS = {
   clusterSize: DEFAULT_CLUSTER_SIZE,
   tableSize: DEFAULT_TABLE_SIZE,
   cacheSize: DEFAULT_CACHE_SIZE,
-  policy: 'fifo',
+  policy: DEFAULT_POLICY,
   allocation: DEFAULT_ALLOCATION,
   pattern: 'random',
   distribution: 'uniform',

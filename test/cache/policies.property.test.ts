@@ -4,7 +4,7 @@ import { L2Cache, type CacheEntry } from '../../src/cache/l2-cache.js';
 import type { EvictionPolicy } from '../../src/cache/policy.js';
 import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
 import { ArcPolicy } from '../../src/cache/policies/arc.js';
-import { LfuPolicy } from '../../src/cache/policies/lfu.js';
+import { LfuAgingPolicy } from '../../src/cache/policies/lfu.js';
 import { S3FifoPolicy } from '../../src/cache/policies/s3-fifo.js';
 import { TwoQPolicy } from '../../src/cache/policies/2q.js';
 import { Rng } from '../../src/util/random.js';
@@ -35,7 +35,7 @@ describe('each policy matches its reference on random plain sequences', () => {
 
   const cases: Case[] = [
     ...Object.keys(REFERENCES).map((name) => ({ label: name, policy: () => createPolicy(name), ref: REFERENCES[name] })),
-    { label: 'lfu (Amax 2, Mrefs 5)', policy: () => new LfuPolicy(2, 5), ref: (c: number) => new RefLfuAging(c, 2, 5), probe: (p) => (p as LfuPolicy).agings > 0 },
+    { label: 'lfu-aging (Amax 2, Mrefs 5)', policy: () => new LfuAgingPolicy(2, 5), ref: (c: number) => new RefLfuAging(c, 2, 5), probe: (p) => (p as LfuAgingPolicy).agings > 0 },
   ];
   const probes: Partial<Record<string, (p: EvictionPolicy) => boolean>> = {
     arc: (p) => (p as ArcPolicy).state().p > 0,
@@ -68,6 +68,54 @@ describe('each policy matches its reference on random plain sequences', () => {
     expect(hits).toBeGreaterThan(0);
     expect(evictions).toBeGreaterThan(0);
     if (check) expect(probed).toBeGreaterThan(0);
+  });
+});
+
+describe('each policy matches its reference on long streams with scans and reuse (capacities 20-64)', () => {
+  /** Zipf-like reuse of a hot set interleaved with sequential scans over cold keys. */
+  const streamArb = fc.record({
+    capacity: fc.integer({ min: 20, max: 64 }),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    hot: fc.integer({ min: 10, max: 120 }),
+    scanEvery: fc.integer({ min: 50, max: 400 }),
+    scanLength: fc.integer({ min: 5, max: 150 }),
+  });
+
+  function stream({ seed, hot, scanEvery, scanLength }: { seed: number; hot: number; scanEvery: number; scanLength: number }): number[] {
+    const rng = new Rng(seed);
+    const out: number[] = [];
+    let cold = 1000;
+    while (out.length < 3000) {
+      if (out.length % scanEvery === 0) {
+        const back = rng.float() < 0.5 ? 0 : scanLength; // half the scans repeat the last one
+        for (let i = 0; i < scanLength; i++) out.push(cold - back + i);
+        if (back === 0) cold += scanLength;
+      }
+      const u = rng.float();
+      out.push(Math.floor(hot * u * u * u)); // skewed toward small keys
+    }
+    return out;
+  }
+
+  it.each(Object.keys(REFERENCES))('%s', (name) => {
+    let hits = 0;
+    let misses = 0;
+    fc.assert(
+      fc.property(streamArb, (arb) => {
+        const cache = new L2Cache<number>(arb.capacity, createPolicy(name));
+        const ref = REFERENCES[name](arb.capacity);
+        stream(arb).forEach((k, i) => {
+          const got = access(cache, k);
+          const want = ref.access(k);
+          if (got !== want) throw new Error(`access #${i} (table ${k}): policy ${got ? 'hit' : 'missed'}, reference ${want ? 'hit' : 'missed'}`);
+        });
+        hits += cache.stats().hits;
+        misses += cache.stats().misses;
+      }),
+      { numRuns: 25 },
+    );
+    expect(hits).toBeGreaterThan(0);
+    expect(misses).toBeGreaterThan(0);
   });
 });
 

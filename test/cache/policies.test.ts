@@ -5,9 +5,9 @@ import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
 import { ArcPolicy } from '../../src/cache/policies/arc.js';
 import { TwoQPolicy } from '../../src/cache/policies/2q.js';
 import { S3FifoPolicy } from '../../src/cache/policies/s3-fifo.js';
-import { LfuPolicy } from '../../src/cache/policies/lfu.js';
+import { LfuAgingPolicy } from '../../src/cache/policies/lfu.js';
 import {
-  RefArc, RefClock, RefFifo, RefLfuAging, RefLru, RefS3Fifo, RefSieve, RefTwoQ, type RefPolicy,
+  RefArc, RefClock, RefFifo, RefLfu, RefLfuAging, RefLru, RefS3Fifo, RefSieve, RefTwoQ, type RefPolicy,
   TABLE,
   access,
 } from './policy-reference.js';
@@ -251,7 +251,7 @@ describe('hand-computed sequences', () => {
     );
   });
 
-  it('lfu: lowest count goes, least recent among equals; halving lets an old favourite go (Amax 3)', () => {
+  it('lfu-aging: lowest count goes, least recent among equals; halving lets an old favourite go (Amax 3)', () => {
     // Capacity 3, Amax 3: after a hit, if the sum of counts > 3 × entries, every count halves.
     //  1 A m (A1)  2 A H (A2)  3 A H (A3)  4 B m (B1)  5 A H (A4)  6 A H (A5, sum 6 = 3×2)
     //  7 C m (C1)                                   A5 B1 C1
@@ -267,7 +267,7 @@ describe('hand-computed sequences', () => {
     // 19 H m: all at 2, A least recently used -> A goes (plain LFU would keep A at 5 forever)
     const seq = 'A A A B A A C D B D D B C E C F G G H';
     const expected = 'mHHmHHmmmHHHmmHmmHm';
-    const policy = new LfuPolicy(3);
+    const policy = new LfuAgingPolicy(3);
     const { pattern, cache } = replay(policy, 3, seq);
     expect(pattern).toBe(expected);
     const ref = new RefLfuAging(3, 3);
@@ -276,9 +276,37 @@ describe('hand-computed sequences', () => {
     expect(ref.agings).toBe(1);
     expect(cached(cache)).toBe('CGH');
     expect([2, 6, 7].map((k) => policy.countOf(k * TABLE))).toEqual([2, 2, 1]);
-    expect(residentTrace(new LfuPolicy(3), 3, seq)).toBe(
+    expect(residentTrace(new LfuAgingPolicy(3), 3, seq)).toBe(
       'A A A AB AB AB ABC ACD ABD ABD ABD ABD ABC ACE ACE ACF ACG ACG CGH',
     );
+  });
+
+  it('s3-fifo: a missed key leaves G at lookup, before the eviction made for it can push it out (as libCacheSim)', () => {
+    // Capacity 5: S share 1, G holds floor(5 × 0.9) = 4.
+    //  1-5 A-E m; 6-9 F G H I m: each evicts S's tail into G   S [I H G F E]  G [D C B A]
+    // 10 A m: A leaves G at lookup (G [D C B]); evictS: E -> G [E D C B]; A enters M
+    //    (checked after the eviction, A would be G's oldest, pushed out by E, and enter S)
+    // 11-15 J K L M N m: S's tails F G H I J go; A stays in M
+    // 16 A H (the insert-time check misses here: A would have left S at 15)
+    const seq = 'A B C D E F G H I A J K L M N A';
+    const expected = 'mmmmmmmmmmmmmmmH';
+    const policy = new S3FifoPolicy();
+    expect(replay(policy, 5, seq).pattern).toBe(expected);
+    expect(refReplay(new RefS3Fifo(5), seq)).toBe(expected);
+    expect(namesOf(policy.state().main)).toBe('A');
+  });
+
+  it('lfu: lowest count goes, least recent among equals, counts never age (as libCacheSim)', () => {
+    // Capacity 3. 1-3 A A A (A3)  4 B m  5 C m  6 B H (B2)  7 D m: C (1) goes     A3 B2 D1
+    //  8 E m: D goes   9 D m: E goes   10 D H (D2)  11 E m: B2 and D2, B reached 2 first -> B
+    // 12 B m: E (1) goes; A keeps its 3 throughout
+    const seq = 'A A A B C B D E D D E B A';
+    const expected = 'mHHmmHmmmHmmH';
+    const policy = createPolicy('lfu');
+    const { pattern, cache } = replay(policy, 3, seq);
+    expect(pattern).toBe(expected);
+    expect(refReplay(new RefLfu(3), seq)).toBe(expected);
+    expect(cached(cache)).toBe('ABD');
   });
 });
 

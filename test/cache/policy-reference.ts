@@ -194,70 +194,106 @@ export class RefTwoQ implements RefPolicy {
 }
 
 /**
- * S3-FIFO, Algorithm 1 of Yang et al. (SOSP '23), with one eviction per evict() call (no
- * nested evictM inside evictS: the next evict() sees M above its share) and promotion
- * resetting the frequency, as documented in src/cache/policies/s3-fifo.ts.
+ * S3-FIFO as libCacheSim's S3FIFO.c runs it (fifo-size-ratio 0.1, ghost-size-ratio 0.9,
+ * move-to-main-threshold 2), objects of size 1: the lookup takes a missed key out of the ghost
+ * FIFO before anything is evicted for it; evict() evicts from main when main holds more than
+ * its size or the small FIFO is empty, else from the small FIFO; an object promoted from small
+ * restarts at frequency 0; a main object with frequency f > 0 is reinserted with min(f, 3) - 1.
+ * Frequencies count every hit (uncapped here). The small FIFO is kept at one entry at least
+ * (libCacheSim admits nothing below capacity 20; the policy documents the difference).
  */
 export class RefS3Fifo implements RefPolicy {
   readonly s: number[] = [];
   readonly m: number[] = [];
   readonly g: number[] = [];
   readonly freq = new Map<number, number>();
-  readonly sTarget: number;
-  readonly gLimit: number;
+  readonly sSize: number;
+  readonly mSize: number;
+  readonly gSize: number;
   constructor(readonly c: number) {
-    this.sTarget = Math.max(1, Math.floor(c / 10));
-    this.gLimit = c - this.sTarget;
+    this.sSize = Math.max(1, Math.floor(c * 0.1));
+    this.mSize = c - this.sSize;
+    this.gSize = Math.floor(c * 0.9);
   }
 
   access(x: number): boolean {
     if (this.s.includes(x) || this.m.includes(x)) {
-      this.freq.set(x, Math.min(this.freq.get(x)! + 1, 3));
+      this.freq.set(x, this.freq.get(x)! + 1);
       return true;
     }
-    while (this.s.length + this.m.length >= this.c) this.evict();
-    if (this.g.includes(x)) {
-      drop(this.g, x);
-      this.m.unshift(x);
-    } else {
-      this.s.unshift(x);
+    const ghostHit = this.g.includes(x);
+    if (ghostHit) drop(this.g, x);
+    while (this.s.length + this.m.length + 1 > this.c) {
+      if (this.m.length > this.mSize || this.s.length === 0) this.evictM();
+      else this.evictS();
     }
+    if (ghostHit) this.m.unshift(x);
+    else this.s.unshift(x);
     this.freq.set(x, 0);
     return false;
   }
 
-  private evict(): void {
-    if (this.s.length >= this.sTarget || this.m.length === 0) this.evictS();
-    else this.evictM();
-  }
-
+  /** Until one is evicted or S is empty (promotions only: the next evict() takes from main). */
   private evictS(): void {
     while (this.s.length > 0) {
       const t = this.s.pop()!;
-      if (this.freq.get(t)! > 1) {
+      if (this.freq.get(t)! >= 2) {
         this.freq.set(t, 0);
         this.m.unshift(t);
-      } else {
-        this.freq.delete(t);
-        this.g.unshift(t);
-        if (this.g.length > this.gLimit) this.g.pop();
-        return;
+        continue;
       }
+      this.freq.delete(t);
+      this.g.unshift(t);
+      if (this.g.length > this.gSize) this.g.pop();
+      return;
     }
   }
 
   private evictM(): void {
-    while (this.m.length > 0) {
+    for (;;) {
       const t = this.m.pop()!;
       const f = this.freq.get(t)!;
-      if (f > 0) {
-        this.freq.set(t, f - 1);
+      if (f >= 1) {
+        this.freq.set(t, Math.min(f, 3) - 1);
         this.m.unshift(t);
-      } else {
-        this.freq.delete(t);
-        return;
+        continue;
       }
+      this.freq.delete(t);
+      return;
     }
+  }
+}
+
+/**
+ * LFU as libCacheSim's LFU.c runs it: a frequency node per count, each a FIFO of its objects
+ * (an object is appended when it reaches that count); an insert joins count 1, a hit moves the
+ * object to the tail of count + 1; the head of the lowest non-empty count goes. No cap, no aging.
+ */
+export class RefLfu implements RefPolicy {
+  readonly fifo = new Map<number, number[]>();
+  readonly freqOf = new Map<number, number>();
+  constructor(readonly c: number) {}
+
+  access(x: number): boolean {
+    const f = this.freqOf.get(x);
+    if (f !== undefined) {
+      drop(this.fifo.get(f)!, x);
+      this.join(x, f + 1);
+      return true;
+    }
+    if (this.freqOf.size === this.c) {
+      const min = Math.min(...[...this.fifo.entries()].filter(([, q]) => q.length > 0).map(([k]) => k));
+      const victim = this.fifo.get(min)!.shift()!;
+      this.freqOf.delete(victim);
+    }
+    this.join(x, 1);
+    return false;
+  }
+
+  private join(x: number, f: number): void {
+    this.freqOf.set(x, f);
+    if (!this.fifo.has(f)) this.fifo.set(f, []);
+    this.fifo.get(f)!.push(x);
   }
 }
 
@@ -319,7 +355,8 @@ export const REFERENCES: Record<string, (capacity: number) => RefPolicy> = {
   arc: (c) => new RefArc(c),
   '2q': (c) => new RefTwoQ(c),
   's3-fifo': (c) => new RefS3Fifo(c),
-  lfu: (c) => new RefLfuAging(c),
+  lfu: (c) => new RefLfu(c),
+  'lfu-aging': (c) => new RefLfuAging(c),
 };
 
 /** Table offsets in these tests are multiples of this. */

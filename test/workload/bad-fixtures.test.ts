@@ -30,7 +30,7 @@ const CASES: Array<[file: string, at: string, fragment: string]> = [
   ['bad-cluster-size.yaml', '3:17', 'image.cluster_size: expected a power of two from 4k to 64M, found "3k"'],
   ['backing-missing.yaml', '3:20', 'image.backing.file: expected an existing file, found "no-such-base.raw"'],
   ['existing-image-missing.yaml', '2:9', 'image.path: expected an existing QED image, found "./no-such.qed"'],
-  ['unknown-policy.yaml', '3:11', 'cache.policy: expected one of fifo, fifo-unsafe, lru, clock, 2q, arc, s3-fifo, sieve, lfu, found "belady"'],
+  ['unknown-policy.yaml', '3:11', 'cache.policy: expected one of fifo, fifo-unsafe, lru, clock, 2q, arc, s3-fifo, sieve, lfu, lfu-aging, found "belady"'],
   ['misspelt-policy.yaml', '3:11', 'found "fifo_unsafe"; did you mean fifo-unsafe?'],
   ['zipf-one.yaml', '4:23', 'expected zipf:θ with θ > 0 and θ ≠ 1 (e.g. zipf:1.2), found "zipf:1"'],
   ['pareto-two.yaml', '4:23', 'expected pareto:h with 0 < h < 1 (e.g. pareto:0.2), found "pareto:2"'],

@@ -3,7 +3,7 @@ import type { EvictionPolicy } from '../policy.js';
 import { ArcPolicy } from './arc.js';
 import { ClockPolicy } from './clock.js';
 import { FifoPolicy, FifoUnsafePolicy } from './fifo.js';
-import { LfuPolicy } from './lfu.js';
+import { LfuAgingPolicy, LfuPolicy } from './lfu.js';
 import { LruPolicy } from './lru.js';
 import { S3FifoPolicy } from './s3-fifo.js';
 import { SievePolicy } from './sieve.js';
@@ -20,6 +20,7 @@ const factories: Record<string, () => EvictionPolicy> = {
   's3-fifo': () => new S3FifoPolicy(),
   sieve: () => new SievePolicy(),
   lfu: () => new LfuPolicy(),
+  'lfu-aging': () => new LfuAgingPolicy(),
 };
 
 export const POLICY_NAMES = Object.keys(factories);

@@ -12,12 +12,17 @@ class Bucket extends DList {
 }
 
 /**
- * LFU with aging: LFU-Aging as evaluated by Arlitt, Friedrich and Jin ("Performance evaluation
- * of Web proxy cache replacement policies", Performance Evaluation 39, 2000). Each entry has an
- * access count, 1 on insert and + 1 per hit up to `maxCount` (their Mrefs); the entry with the
- * lowest count goes, the least recently used one among equal counts. When the average count
- * of the cached entries exceeds `maxAverage` (their Amax), every count is halved (rounded down),
- * so entries that were popular long ago lose their hold. Defaults: Amax 8, Mrefs 255.
+ * LFU, exact to libCacheSim's LFU.c on any stream without concurrency: each entry has an
+ * access count, 1 on insert and + 1 per hit (unbounded); the entry with the lowest count goes,
+ * among equal counts the one that reached that count first (libCacheSim keeps each count's
+ * entries in arrival order; since any hit moves an entry up, that is the least recently used).
+ *
+ * LfuAgingPolicy (`lfu-aging`) adds aging: LFU-Aging as evaluated by Arlitt, Friedrich and Jin
+ * ("Performance evaluation of Web proxy cache replacement policies", Performance Evaluation 39,
+ * 2000). Counts stop at `maxCount` (their Mrefs; a hit at the cap only refreshes recency) and
+ * when the average count of the cached entries exceeds `maxAverage` (their Amax), every count
+ * is halved (rounded down), so entries that were popular long ago lose their hold.
+ * Defaults: Amax 8, Mrefs 255.
  *
  * Counts live in the O(1) LFU structure (Shah, Mitra and Matani 2010): a list of buckets in
  * ascending count, each an LRU list of its entries; a hit moves an entry to the next bucket.
@@ -31,7 +36,7 @@ class Bucket extends DList {
  * recent entry, skipping in-use entries in place; the first free one goes.
  */
 export class LfuPolicy implements EvictionPolicy {
-  readonly name = 'lfu';
+  readonly name: string = 'lfu';
   readonly respectsInUse = true;
   private readonly nodes = new Map<number, Node>();
   private readonly pool = new NodePool();
@@ -43,9 +48,10 @@ export class LfuPolicy implements EvictionPolicy {
   /** Number of halvings so far; for tests. */
   agings = 0;
 
+  /** Plain LFU by default: no cap, no aging (both checks never fire). */
   constructor(
-    private readonly maxAverage = 8,
-    private readonly maxCount = 255,
+    private readonly maxAverage = Number.POSITIVE_INFINITY,
+    private readonly maxCount = Number.POSITIVE_INFINITY,
   ) {}
 
   inserted(key: number): void {
@@ -80,7 +86,7 @@ export class LfuPolicy implements EvictionPolicy {
       if (b.size === 0) this.unlink(b);
       this.total += 1;
     }
-    if (this.total > this.maxAverage * this.nodes.size) this.age();
+    if (this.total > this.maxAverage * this.nodes.size) this.age(); // never for plain LFU
   }
 
   removed(key: number): void {
@@ -165,5 +171,14 @@ export class LfuPolicy implements EvictionPolicy {
     if (b.higher !== null) b.higher.lower = b.lower;
     b.lower = null;
     b.higher = null;
+  }
+}
+
+/** LFU with aging (see LfuPolicy): counts capped at Mrefs, halved when their average passes Amax. */
+export class LfuAgingPolicy extends LfuPolicy {
+  override readonly name: string = 'lfu-aging';
+
+  constructor(maxAverage = 8, maxCount = 255) {
+    super(maxAverage, maxCount);
   }
 }

@@ -7,23 +7,24 @@ const MAIN = 2;
 const MAX_FREQ = 3;
 
 /**
- * S3-FIFO (Yang et al., SOSP '23, Algorithm 1): three FIFO queues.
- * - S, small: 10% of the capacity (at least 1 entry); every new key enters here, frequency 0.
+ * S3-FIFO (Yang et al., SOSP '23, Algorithm 1), exact to libCacheSim's S3FIFO.c (defaults:
+ * small 10 %, ghost 90 %, move-to-main threshold 2) on any stream without concurrency:
+ * - S, small: floor(capacity x 0.1) entries (at least 1); every new key enters here, frequency 0.
  * - M, main: the rest; a key found in the ghost queue enters here instead, frequency 0.
- * - G, ghost: keys evicted from S, as many as M holds (oldest dropped first).
+ * - G, ghost: keys evicted from S, at most floor(capacity x 0.9) (oldest dropped first).
  * A hit raises the entry's frequency, capped at 3 (two bits); nothing moves.
- * To evict: if |S| >= its share, evict from S, else from M.
- * - From S: the tail moves to M (frequency reset) if its frequency is > 1, as Algorithm 1
- *   and libCacheSim's default (move-to-main threshold 2) have it; else it is evicted into G.
- *   Repeat until one is evicted. A promoted entry starts M with frequency 0 (libCacheSim).
+ * To evict: from M if M holds more than its share (capacity - S's share) or S is empty, else
+ * from S.
+ * - From S: the tail moves to M (frequency reset to 0) if its frequency is >= 2; else it is
+ *   evicted into G. Repeat until one is evicted.
  * - From M (a CLOCK with a 2-bit counter): a tail with frequency > 0 is reinserted at the head
  *   with frequency - 1; the first with 0 is evicted.
- * As in Algorithm 1, whether a new key is in G is checked when it is inserted, after the
- * evictions made for it (libCacheSim checks at lookup, before them: the two differ only when
- * the key is G's oldest and an eviction from S pushes it out).
- * One victim per call: when promotions leave M above its share, the next victim comes from M
- * (as libCacheSim's S3FIFO.c does), instead of Algorithm 1's nested evictM inside evictS,
- * which would evict two entries for one miss.
+ * As in libCacheSim, whether a missed key is in G is decided before the evictions made for it
+ * (the key leaves G then, so an eviction into G cannot push it out): the first `victim` call
+ * for an incoming key takes it out of G, or `inserted` does when the cache had room.
+ * One victim per call: when promotions leave M above its share, the next victim comes from M.
+ * Below capacity 20 libCacheSim's S3FIFO admits nothing (its S must be larger than an object),
+ * so there the reference is Algorithm 1 with S at least 1 entry.
  *
  * In use: in S (a FIFO) an in-use entry that is not promoted is skipped in place and the scan
  * goes on toward newer entries; in M (a CLOCK) an in-use entry with frequency 0 goes to the
@@ -40,10 +41,15 @@ export class S3FifoPolicy implements EvictionPolicy {
   private readonly main = new DList();
   private readonly ghost = new GhostList(0);
   private smallTarget = 1;
+  private mainTarget = 0;
+  /** The incoming key whose ghost check is done (by victim), and whether it was in G. */
+  private pendingKey: number | undefined;
+  private pendingGhost = false;
 
   constructor(
     capacity = 1,
     private readonly smallRatio = 0.1,
+    private readonly ghostRatio = 0.9,
     /** Hits in S needed to move to M: Algorithm 1's "freq > 1". */
     private readonly moveToMain = 2,
   ) {
@@ -52,13 +58,17 @@ export class S3FifoPolicy implements EvictionPolicy {
 
   setCapacity(capacity: number): void {
     this.smallTarget = Math.max(1, Math.floor(capacity * this.smallRatio));
-    this.ghost.limit = Math.max(0, capacity - this.smallTarget);
+    this.mainTarget = capacity - this.smallTarget;
+    this.ghost.limit = Math.max(0, Math.floor(capacity * this.ghostRatio));
   }
 
   inserted(key: number): void {
+    const fromGhost = this.pendingKey === key ? this.pendingGhost : this.ghost.take(key);
+    this.pendingKey = undefined;
+    this.pendingGhost = false;
     const n = this.pool.get(key);
     this.nodes.set(key, n);
-    if (this.ghost.take(key)) {
+    if (fromGhost) {
       n.list = MAIN;
       this.main.pushHead(n);
     } else {
@@ -85,11 +95,15 @@ export class S3FifoPolicy implements EvictionPolicy {
     this.pool.put(n);
   }
 
-  victim(evictable: (key: number) => boolean): number | undefined {
-    if (this.small.size >= this.smallTarget || this.main.size === 0) {
-      return this.fromSmall(evictable) ?? this.fromMain(evictable);
+  victim(evictable: (key: number) => boolean, incoming?: number): number | undefined {
+    if (incoming !== undefined && incoming !== this.pendingKey) {
+      this.pendingKey = incoming;
+      this.pendingGhost = this.ghost.take(incoming);
     }
-    return this.fromMain(evictable) ?? this.fromSmall(evictable);
+    if (this.main.size > this.mainTarget || this.small.size === 0) {
+      return this.fromMain(evictable) ?? this.fromSmall(evictable);
+    }
+    return this.fromSmall(evictable) ?? this.fromMain(evictable);
   }
 
   sizes(): { resident: number; ghost: number } {

@@ -1,0 +1,44 @@
+/** An L2 table kept as its on-disk bytes: little-endian u64 entries read and written in place. */
+import type { Table } from './table.js';
+
+const TWO_32 = 4294967296;
+
+/**
+ * The raw table QEMU keeps: the bytes read from disk are the cached table (no decode per load),
+ * an entry is converted on each access, and the sectors an update writes are a slice of the
+ * same bytes (no encode). The buffer is reused for other tables once the cache lets go of it.
+ */
+export class L2Table {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  constructor(byteLength: number) {
+    this.bytes = new Uint8Array(byteLength);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  get length(): number {
+    return this.bytes.length / 8;
+  }
+
+  get(i: number): number {
+    return this.view.getUint32(i * 8, true) + this.view.getUint32(i * 8 + 4, true) * TWO_32;
+  }
+
+  set(i: number, v: number): void {
+    this.view.setUint32(i * 8, v % TWO_32, true);
+    this.view.setUint32(i * 8 + 4, Math.floor(v / TWO_32), true);
+  }
+
+  /** Entries [first, first + count) as bytes, sharing this table's memory. */
+  slice(first: number, count: number): Uint8Array {
+    return this.bytes.subarray(first * 8, (first + count) * 8);
+  }
+
+  /** A decoded copy (for the allocation map, which outlives the cache reference). */
+  decoded(): Table {
+    const t = new Float64Array(this.length);
+    for (let i = 0; i < t.length; i++) t[i] = this.get(i);
+    return t;
+  }
+}

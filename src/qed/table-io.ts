@@ -1,0 +1,127 @@
+/** L2 and L1 table I/O: load a table through the cache, write a new one, update sectors in place. */
+import type { L2Cache, CacheEntry } from '../cache/l2-cache.js';
+import type { BlockBackend } from '../io/backend.js';
+import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
+import { KeyedFifoLock } from './keyed-lock.js';
+import { L2Table } from './l2-table.js';
+import { count, type EngineStats } from './stats.js';
+import { encodeEntries, sectorSpan, type Table } from './table.js';
+
+export type TableAccessOp = 'read' | 'write' | 'zero' | 'map';
+/** `new`: a table the engine just allocated, committed without a lookup. */
+export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp) => void;
+
+/**
+ * QEMU's qed-table.c for this engine: the L2 cache's loads and the table writes, with the
+ * metadata counters. Tables are kept raw (L2Table): a load reads into a buffer an evicted table
+ * left, an update writes a slice of the cached bytes.
+ */
+export class TableIo {
+  /** One writer per 512-byte L1 sector at a time, keyed by the sector's first entry (writeL1Entry). */
+  private readonly l1Locks = new KeyedFifoLock();
+  /**
+   * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
+   * put straight into the cache. For miss-ratio curves and trace export; null costs nothing.
+   */
+  onTableAccess: TableAccessListener | null = null;
+
+  constructor(
+    private readonly io: BlockBackend,
+    private readonly geometry: Geometry,
+    readonly cache: L2Cache<L2Table>,
+    private readonly stats: EngineStats,
+    private readonly l1: Table,
+    private readonly l1TableOffset: number,
+  ) {}
+
+  /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
+  async load(offset: number, op: TableAccessOp): Promise<CacheEntry<L2Table>> {
+    const hit = this.cache.find(offset);
+    if (this.onTableAccess) {
+      try {
+        this.onTableAccess(offset, hit ? 'hit' : 'miss', op);
+      } catch (err) {
+        if (hit) this.cache.unref(hit); // a throwing listener must not leak the hit's reference
+        throw err;
+      }
+    }
+    if (hit) return hit;
+    // Read straight into a buffer an evicted table left (no decode: the bytes are the table).
+    const table = this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
+    this.cache.beginLoad(offset);
+    try {
+      await this.io.read(table.bytes, offset, 'l2_load');
+    } finally {
+      this.cache.endLoad(offset);
+    }
+    count(this.stats.metadataReads.l2Table, table.bytes.length);
+    this.cache.commit(this.cache.alloc(offset, table));
+    return this.cache.acquire(offset);
+  }
+
+  /** A fresh, all-unallocated table to fill and write with writeNew. */
+  blank(): L2Table {
+    const table = this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
+    table.bytes.fill(0);
+    return table;
+  }
+
+  /** Write a new table whole at `tableOffset`; `commit` then puts it in the cache. */
+  async writeNew(table: L2Table, tableOffset: number): Promise<void> {
+    await this.io.write(table.bytes, tableOffset, 'l2_update');
+    count(this.stats.metadataWrites.l2Table, this.geometry.tableBytes);
+  }
+
+  commit(table: L2Table, tableOffset: number, op: TableAccessOp): void {
+    this.cache.commit(this.cache.alloc(tableOffset, table));
+    this.onTableAccess?.(tableOffset, 'new', op);
+  }
+
+  /**
+   * Set entries [l2Index, l2Index + n) of a cached table and write the sectors that hold them;
+   * undo on failure. The caller holds the table's allocation lock, so no other writer changes
+   * these entries meanwhile, and its reference keeps the buffer from reuse until the write is done:
+   * the sectors go out from the cached bytes.
+   */
+  async update(entry: CacheEntry<L2Table>, l2Index: number, n: number, value: number): Promise<void> {
+    const table = entry.table;
+    const old = table.slice(l2Index, n).slice();
+    setEntries(table, l2Index, n, value, this.geometry.clusterSize);
+    const span = sectorSpan(l2Index, n);
+    try {
+      await this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update');
+      count(this.stats.metadataWrites.l2Sector, span.count * 8);
+    } catch (err) {
+      table.bytes.set(old, l2Index * 8);
+      this.stats.rollbacks++;
+      throw err;
+    }
+  }
+
+  /**
+   * Point L1 entry `l1Index` at a table and write its 512-byte sector, holding the sector's
+   * lock: the sector is encoded from the in-memory L1 when its write is issued, so two writers
+   * of one sector in flight together could land out of order and the older image would drop
+   * the newer entry. Under the lock they go one at a time. The entry is set only under the
+   * lock, so a failed write's entry is cleared before the next writer encodes the sector.
+   */
+  async writeL1Entry(l1Index: number, tableOffset: number): Promise<void> {
+    const span = sectorSpan(l1Index, 1);
+    await this.l1Locks.with(span.first, async () => {
+      this.l1[l1Index] = tableOffset;
+      try {
+        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.l1TableOffset + span.byteOffset, 'l1_update');
+        count(this.stats.metadataWrites.l1, span.count * 8);
+      } catch (err) {
+        this.l1[l1Index] = L2_UNALLOCATED;
+        this.stats.rollbacks++;
+        throw err;
+      }
+    });
+  }
+}
+
+/** Entries [index, index + n): zero clusters, or consecutive data clusters from `value`. */
+export function setEntries(t: L2Table, index: number, n: number, value: number, clusterSize: number): void {
+  for (let i = 0; i < n; i++) t.set(index + i, value === L2_ZERO ? L2_ZERO : value + i * clusterSize);
+}
