@@ -14,6 +14,7 @@ import { registerCompare } from './cli/compare.js';
 import { registerMerge } from './cli/merge.js';
 import { registerMrc } from './cli/mrc.js';
 import { registerReport } from './cli/report.js';
+import { registerServe } from './cli/serve.js';
 import { registerSweep } from './cli/sweep.js';
 import { registerTraceExport } from './cli/trace-export.js';
 import { runCommand } from './cli/run.js';
@@ -118,7 +119,7 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));
 
   // Commands registered from their own modules (each owns its options and help).
-  for (const register of [registerSweep, registerMerge, registerMrc, registerTraceExport, registerReport, registerCompare]) {
+  for (const register of [registerSweep, registerMerge, registerMrc, registerTraceExport, registerReport, registerCompare, registerServe]) {
     register(program, out, setCode);
   }
 
