@@ -12,7 +12,7 @@ export interface RunningServe {
   stop(): Promise<number>;
 }
 
-export async function startServe(target: string, opts: Partial<ServeCommandOptions> & { http?: boolean; resultsFile: string }): Promise<RunningServe> {
+export async function startServe(target: string, opts: Partial<Omit<ServeCommandOptions, 'http'>> & { http?: boolean; resultsFile: string }): Promise<RunningServe> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   let stop!: () => void;
