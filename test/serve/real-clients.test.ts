@@ -86,7 +86,7 @@ describe('serve: real NBD clients', () => {
       const s = await startServe(image, { resultsFile, set: ['cache.size=2'] });
       const fio = await ok('fio', [
         '--name=randrw', `--ioengine=nbd`, `--uri=${s.nbdUri}`, '--rw=randrw', '--bs=4k', '--size=2G', '--offset_increment=2G', '--io_size=24M',
-        '--iodepth=16', '--numjobs=2', '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--group_reporting', '--output-format=json',
+        '--iodepth=16', '--numjobs=2', '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--verify_state_save=0', '--group_reporting', '--output-format=json',
       ], 300_000);
       const j = JSON.parse(fio.slice(fio.indexOf('{'))) as { jobs: Array<{ error: number; read: { io_bytes: number }; write: { io_bytes: number } }> };
       expect(j.jobs[0].error).toBe(0);

@@ -57,6 +57,8 @@ export class NbdConnection {
   private drained: Array<() => void> = [];
   private slotFreed: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Replies written in this turn of the event loop, sent together by one uncork (see reply). */
+  private corked = false;
   readonly peer: string;
 
   constructor(
@@ -222,6 +224,16 @@ export class NbdConnection {
 
   private reply(req: Request, data: Buffer | null, error: RequestError | null): void {
     if (this.socket.destroyed || !this.socket.writable) return;
+    // One write syscall per reply was a quarter of a serve profile under fio (docs/profiling.md):
+    // replies completed in one turn go out in one writev.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     const errno = error ? ERRNO[error.errno] : 0;
     if (this.structured && req.type === CMD.READ) {
       if (error) {
@@ -235,10 +247,8 @@ export class NbdConnection {
         const h = chunkHeader(REPLY_TYPE.OFFSET_DATA, req.handle, 8 + data!.length);
         const off = Buffer.alloc(8);
         off.writeBigUInt64BE(BigInt(req.offset), 0);
-        this.socket.cork();
         this.socket.write(Buffer.concat([h, off]));
         this.socket.write(data!);
-        this.socket.uncork();
       }
       return;
     }
@@ -247,10 +257,8 @@ export class NbdConnection {
     h.writeUInt32BE(errno, 4);
     req.handle.copy(h, 8);
     if (data && !error) {
-      this.socket.cork();
       this.socket.write(h);
       this.socket.write(data);
-      this.socket.uncork();
     } else {
       this.socket.write(h);
     }
