@@ -16,7 +16,7 @@ export interface Served {
   port: number;
 }
 
-export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: number; readOnly?: boolean; cacheSize?: number; wrapTarget?: (t: ServeTarget) => ServeTarget }) => Promise<Served> {
+export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: number; readOnly?: boolean; cacheSize?: number; cachePolicy?: string; clusterSize?: number; tableSize?: number; wrapTarget?: (t: ServeTarget) => ServeTarget }) => Promise<Served> {
   const tmp = tempDirs('qed-bench-serve-');
   const live: Served[] = [];
   afterEach(async () => {
@@ -27,8 +27,8 @@ export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: num
   });
   return async (opts = {}) => {
     const path = join(await tmp(), 'served.qed');
-    await createImageFile(path, { size: opts.size ?? 64 * 1024 * 1024 });
-    const img = await openImageFile(path, { readOnly: opts.readOnly, cacheSize: opts.cacheSize });
+    await createImageFile(path, { size: opts.size ?? 64 * 1024 * 1024, clusterSize: opts.clusterSize, tableSize: opts.tableSize });
+    const img = await openImageFile(path, { readOnly: opts.readOnly, cacheSize: opts.cacheSize, cachePolicy: opts.cachePolicy });
     const metrics = new ServeMetrics(img);
     const target = opts.wrapTarget ? opts.wrapTarget(img) : img;
     const server = new NbdServer({ ...opts, target, observer: metrics });
