@@ -1,5 +1,5 @@
 /** Listen addresses: "host:port", "[v6]:port", ":port" or "port"; loopback unless a remote bind is asked for. */
-import { isIP } from 'node:net';
+import { isIP, type AddressInfo, type Server } from 'node:net';
 
 export class ListenAddressError extends Error {
   constructor(message: string) {
@@ -45,4 +45,15 @@ export function parseListen(value: string, option: string): ListenAddress {
 export function checkExposure(addr: ListenAddress, option: string, allowRemote: boolean): void {
   if (isLoopback(addr.host) || allowRemote) return;
   throw new ListenAddressError(`${option} ${addr.host}:${addr.port} is not a loopback address: serving the disk to the network has no authentication; add --allow-remote if that is what you want`);
+}
+
+/** Listen on host:port; resolves to the bound address (the port chosen when 0 was asked). */
+export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }

@@ -1,8 +1,5 @@
 /** A serve session: open the image of a workload, put the NBD and HTTP front ends on it, stop cleanly into a results file. */
 import { stat } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
@@ -10,8 +7,9 @@ import { buildResults, type RunResults } from '../metrics/results.js';
 import { totalOf, OPS, type OpName } from '../metrics/phase.js';
 import type { LatencyRecorder } from '../metrics/latency.js';
 import type { QedImage } from '../qed/image.js';
-import { createImageFile, openImageFile } from '../qed/open-file.js';
+import { openImageFile } from '../qed/open-file.js';
 import { qemuImgCheck } from '../replay/qemu-check.js';
+import { prepareImage } from '../replay/runner.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
 import type { Workload } from '../workload/types.js';
 import { HttpFront, DEFAULT_PUT_LIMIT } from './http/server.js';
@@ -53,7 +51,7 @@ export class ServeSession {
   static async start(cfg: ServeConfig): Promise<ServeSession> {
     const startedAt = new Date().toISOString();
     const w = cfg.workload;
-    const { path, created } = await imageOf(w);
+    const { path, created } = await prepareImage(w); // a fresh image is kept: what clients wrote is the point
     const img = await openImageFile(path, {
       readOnly: cfg.readOnly,
       cacheSize: w.cache.size,
@@ -125,20 +123,6 @@ export class ServeSession {
 
 export function hostPort(a: AddressInfo): string {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
-/** The workload's image, or a fresh one in a temp dir (kept: what clients wrote is the point). */
-async function imageOf(w: Workload): Promise<{ path: string; created: boolean }> {
-  if (w.image.path) return { path: w.image.path, created: false };
-  const path = join(await mkdtemp(join(tmpdir(), 'qed-bench-serve-')), 'served.qed');
-  await createImageFile(path, {
-    size: w.image.size,
-    clusterSize: w.image.clusterSize,
-    tableSize: w.image.tableSize,
-    backingFile: w.image.backing?.file,
-    backingFormat: w.image.backing?.format,
-  });
-  return { path, created: true };
 }
 
 /** scheduler.faults apply to served I/O as to a replay (real timing only). */

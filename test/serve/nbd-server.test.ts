@@ -12,6 +12,19 @@ const ESHUTDOWN = 108;
 
 const pattern = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
 
+/** The image with a hook run before every read (to hold reads back). */
+const beforeReads = (before: () => Promise<void>) => (t: ServeTarget): ServeTarget => ({
+  size: t.size,
+  readOnly: t.readOnly,
+  read: async (buf, off) => {
+    await before();
+    await t.read(buf, off);
+  },
+  write: (buf, off) => t.write(buf, off),
+  writeZeroes: (o, l) => t.writeZeroes(o, l),
+  flush: () => t.flush(),
+});
+
 /** Write then read back through a fresh connection: proves the server still serves. */
 async function roundTrip(port: number, offset: number, seed: number): Promise<void> {
   const c = await RawNbd.connect(port);
@@ -172,19 +185,11 @@ describe('NBD transmission', () => {
   it('replies complete out of order: a slow request does not hold back a fast one', async () => {
     let delayNext = true;
     const s = await serve({
-      wrapTarget: (t: ServeTarget): ServeTarget => ({
-        size: t.size,
-        readOnly: t.readOnly,
-        read: async (buf, off) => {
-          if (delayNext) {
-            delayNext = false;
-            await new Promise((r) => setTimeout(r, 200));
-          }
-          await t.read(buf, off);
-        },
-        write: (buf, off) => t.write(buf, off),
-        writeZeroes: (o, l) => t.writeZeroes(o, l),
-        flush: () => t.flush(),
+      wrapTarget: beforeReads(async () => {
+        if (delayNext) {
+          delayNext = false;
+          await new Promise((r) => setTimeout(r, 200));
+        }
       }),
     });
     const c = await RawNbd.connect(s.port);
@@ -296,19 +301,7 @@ describe('NBD transmission', () => {
   it('graceful stop answers the requests in flight, then closes', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
-    const s = await serve({
-      wrapTarget: (t: ServeTarget): ServeTarget => ({
-        size: t.size,
-        readOnly: t.readOnly,
-        read: async (buf, off) => {
-          await gate;
-          await t.read(buf, off);
-        },
-        write: (buf, off) => t.write(buf, off),
-        writeZeroes: (o, l) => t.writeZeroes(o, l),
-        flush: () => t.flush(),
-      }),
-    });
+    const s = await serve({ wrapTarget: beforeReads(() => gate) });
     const c = await RawNbd.connect(s.port);
     await c.go();
     c.request(CMD.READ, 1n, 0, 512);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServeMetrics, StatsSource } from '../metrics.js';
 import type { ServeTarget } from '../target.js';
+import { listenOn } from '../listen.js';
 import { LIVE_PAGE } from './page.js';
 import { PrometheusExporter } from './prometheus.js';
 import { parseContentRange, parseRange } from './range.js';
@@ -55,13 +56,7 @@ export class HttpFront {
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   /** Stop accepting, let requests in flight finish (2 s at most), close every connection. */

@@ -1,5 +1,6 @@
 /** The NBD listener: one export (the served image), many connections sharing it, a graceful stop. */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { listenOn } from '../listen.js';
 import { NO_OBSERVER, type ServeObserver, type ServeTarget } from '../target.js';
 import { NbdConnection, type ConnectionOptions } from './connection.js';
 import type { ExportInfo } from './handshake.js';
@@ -50,13 +51,7 @@ export class NbdServer {
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   get connectionCount(): number {
