@@ -8,7 +8,7 @@ import { hostPort, ServeSession } from '../serve/session.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../serve/nbd/server.js';
 import { DEFAULT_PUT_LIMIT } from '../serve/http/server.js';
 import { safeFileName } from '../util/file-name.js';
-import { loadWorkload, parseWorkload } from '../workload/load.js';
+import { inspectImage, loadWorkload, parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { collect, positiveIntArg, sizeArg, type RegisterCommand } from './options.js';
@@ -109,6 +109,8 @@ async function workloadOf(target: string, set: string[]): Promise<Workload> {
     ws = await loadWorkload(target, { set });
   } else {
     const path = resolve(target);
+    const info = inspectImage(path);
+    if ('error' in info) throw new CliUsageError(`serve: ${info.error.includes(path) ? '' : `${path}: `}${info.error}`);
     const text = `name: ${JSON.stringify(`serve-${basename(path).replace(/\.qed$/i, '')}`)}\nimage: { path: ${JSON.stringify(path)} }\nphases: [{ name: clients, jobs: [{ name: clients, op: read, stop: { ops: 1 } }] }]\n`;
     ws = parseWorkload(text, target, { set });
   }
