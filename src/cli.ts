@@ -15,6 +15,7 @@ import { registerReport } from './cli/report.js';
 import { registerRun } from './cli/run.js';
 import { registerSchema } from './cli/schema.js';
 import { registerStress } from './cli/stress.js';
+import { registerServe } from './cli/serve.js';
 import { registerSweep } from './cli/sweep.js';
 import { registerTraceExport } from './cli/trace-export.js';
 
@@ -35,6 +36,7 @@ const COMMANDS: RegisterCommand[] = [
   registerTraceExport,
   registerReport,
   registerCompare,
+  registerServe,
   registerSchema,
 ];
 

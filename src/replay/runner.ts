@@ -189,7 +189,8 @@ function virtualClock(s: DeterministicScheduler): ReplayClock {
   return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us) };
 }
 
-async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {
+/** The workload's image.path, or a fresh image in a new temp directory (`dir`, for the caller to remove). */
+export async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {
   if (w.image.path) return { path: w.image.path, created: false, dir: null };
   const dir = await mkdtemp(join(tmpdir(), 'qed-bench-'));
   const path = join(dir, `${qemuSafeFileName(w.name)}.qed`);

@@ -1,0 +1,50 @@
+// `qed-bench serve` refuses bad input with one paragraph and exit 2, before binding anything.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import { createImageFile } from '../../src/qed/open-file.js';
+import { parseListen } from '../../src/serve/listen.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('qed-bench-serve-cli-');
+
+async function serve(args: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const code = await run(['serve', ...args], { stdout: () => {}, stderr: (s) => err.push(s) });
+  return { code, err: err.join('') };
+}
+
+describe('serve usage errors', () => {
+  it('refuses non-loopback addresses without --allow-remote, bad ports, missing or non-QED images, nothing to serve', async () => {
+    const dir = await tmp();
+    const image = join(dir, 'disk.qed');
+    await createImageFile(image, { size: 1 << 20 });
+    const junk = join(dir, 'junk.bin');
+    await writeFile(junk, 'not an image');
+    const cases: Array<[string[], RegExp]> = [
+      [[image, '--nbd', '0.0.0.0:0'], /not a loopback address.*--allow-remote/],
+      [[image, '--nbd', '127.0.0.1:0', '--http', '10.1.2.3:0'], /--http 10\.1\.2\.3:0 is not a loopback address/],
+      [[image, '--nbd', '127.0.0.1:70000'], /port must be 0\.\.65535/],
+      [[image, '--nbd', 'example.org:1'], /"example\.org" is not an IP address/],
+      [[join(dir, 'missing.qed'), '--nbd', '127.0.0.1:0'], /missing\.qed does not exist/],
+      [[junk, '--nbd', '127.0.0.1:0'], /junk\.bin: .*QED/],
+      [[image, '--no-nbd'], /nothing to serve/],
+      [['workloads/seed-race-small.yaml', '--nbd', '127.0.0.1:0', '--set', 'cache.policy=fifo'], /deterministic.*scheduler\.mode=real/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await serve(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(msg);
+      expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('parses listen addresses', () => {
+    expect(parseListen('127.0.0.1:10809', '--nbd')).toEqual({ host: '127.0.0.1', port: 10809 });
+    expect(parseListen(':0', '--nbd')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseListen('8080', '--http')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseListen('[::1]:9', '--nbd')).toEqual({ host: '::1', port: 9 });
+    expect(() => parseListen('127.0.0.1', '--nbd')).toThrow(/host:port/);
+  });
+});
