@@ -48,3 +48,19 @@ describe('serve usage errors', () => {
     expect(() => parseListen('127.0.0.1', '--nbd')).toThrow(/host:port/);
   });
 });
+
+describe('serve WORKLOAD.yaml', () => {
+  it('serves the workload\'s image with its cache settings (and --set over them), jobs not run', async () => {
+    const { startServe } = await import('./session.js');
+    const dir = await tmp();
+    const image = join(dir, 'disk.qed');
+    await createImageFile(image, { size: 4 << 20 });
+    const yaml = join(dir, 'w.yaml');
+    await writeFile(yaml, `name: served\nimage: { path: ${JSON.stringify(image)} }\ncache: { size: 3, policy: lru }\nphases:\n  - name: p\n    jobs: [{ name: j, op: write, stop: { ops: 100000 } }]\n`);
+    const s = await startServe(yaml, { resultsFile: join(dir, 'r.json'), set: ['cache.size=5'] });
+    expect(s.session.img.cacheStats()).toMatchObject({ capacity: 5, policy: 'lru' });
+    expect(s.session.imagePath).toBe(image);
+    expect(s.session.img.stats.requests.write).toBe(0); // the workload's job did not run
+    expect(await s.stop()).toBe(0);
+  });
+});
