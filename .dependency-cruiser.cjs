@@ -10,7 +10,7 @@ const RUNGS = [
   ['cache', 'io'],
   ['qed', 'workload'],
   ['replay'],
-  ['report'],
+  ['report', 'serve'],
   ['cli'],
 ];
 /** Read by every room; it imports only the stats types of the rooms below (see the metrics rules). */
