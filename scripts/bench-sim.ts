@@ -224,37 +224,30 @@ function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
   });
 }
 
-/**
- * random-read-zipf's shape on one-cluster tables of 4 KiB clusters (2 MiB of disk each), so the
- * engine's request path and the cache, not decoding 256 KiB tables after each miss, set the pace.
- */
-const METADATA_REPLAY = `name: metadata-replay
+/** A write to each of `tables` tables (`stride` apart), then 4 KiB zipf(1.1) reads at depth 32. */
+const zipfReplay = (name: string, image: string, stride: string, tables: number): string => `name: ${name}
 seed: 7
-image: { size: 256M, cluster_size: 4k, table_size: 1 }
+image: ${image}
 cache: { size: 50, policy: fifo }
 scheduler: { mode: deterministic }
 phases:
   - name: touch-tables
-    jobs: [{ name: one-per-table, pattern: strided, stride: 2M, op: write, bs: 4k, iodepth: 8, stop: { ops: 128 } }]
+    jobs: [{ name: one-per-table, pattern: strided, stride: ${stride}, op: write, bs: 4k, iodepth: 8, stop: { ops: ${tables} } }]
   - name: read
     jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 50000 } }]
 `;
 
 /**
- * The issue's engine case: 4 KiB zipf(1.1) reads over 100 tables of QEMU's default geometry
- * (64 KiB clusters, table_size 4: every miss reads a 256 KiB table), cache of `capacity`.
+ * random-read-zipf's shape on one-cluster tables of 4 KiB clusters (2 MiB of disk each), so the
+ * engine's request path and the cache, not reading 256 KiB tables after each miss, set the pace.
  */
-const DEFAULT_GEOMETRY_REPLAY = `name: zipf-default-geometry
-seed: 7
-image: { size: 200G }
-cache: { size: 50, policy: fifo }
-scheduler: { mode: deterministic }
-phases:
-  - name: touch-tables
-    jobs: [{ name: one-per-table, pattern: strided, stride: 2G, op: write, bs: 4k, iodepth: 8, stop: { ops: 100 } }]
-  - name: read
-    jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 50000 } }]
-`;
+const METADATA_REPLAY = zipfReplay('metadata-replay', '{ size: 256M, cluster_size: 4k, table_size: 1 }', '2M', 128);
+
+/**
+ * The issue's engine case: 4 KiB zipf(1.1) reads over 100 tables of QEMU's default geometry
+ * (64 KiB clusters, table_size 4: every miss reads a 256 KiB table).
+ */
+const DEFAULT_GEOMETRY_REPLAY = zipfReplay('zipf-default-geometry', '{ size: 200G }', '2G', 100);
 
 type ReplayShape = 'small-tables' | 'default-geometry';
 const REPLAYS: Record<ReplayShape, string> = { 'small-tables': METADATA_REPLAY, 'default-geometry': DEFAULT_GEOMETRY_REPLAY };
