@@ -21,11 +21,14 @@
  * and a deterministic metadata-only replay (METADATA_REPLAY below: 4 KiB zipf reads over 128
  * small L2 tables, cache of `capacity`) in memory under the deterministic scheduler, verification
  * off: requests and cache lookups per second of wall time from opening the image to the end of
- * the last phase (the image check after it excluded).
+ * the last phase (the image check after it excluded). Then the issue's engine case, full replays
+ * in memory with verification on and off: 4 KiB zipf(1.1) reads over 100 default-geometry tables
+ * (every miss reads a 256 KiB table), `--zipf-ops` requests (the issue's figure is at 1 M).
  *
  *   npm run bench:sim -- [--accesses 2000000] [--reps 3] [--capacity 50] [--tables 1000]
  *                        [--theta 1.2] [--scan-tables 100000] [--curve-accesses 10000000]
- *                        [--shards-rate 0.01] [--replay-ops 50000] [--skip-curve] [--json]
+ *                        [--shards-rate 0.01] [--replay-ops 50000] [--zipf-ops 200000]
+ *                        [--skip-curve] [--json]
  */
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -57,6 +60,7 @@ interface Options {
   curveAccesses: number;
   shardsRate: number;
   replayOps: number;
+  zipfOps: number;
   skipCurve: boolean;
   json: boolean;
 }
@@ -65,7 +69,7 @@ interface Options {
 type Job =
   | { task: 'policy'; policy: string; capacity: number; streams: Record<StreamName, SharedArrayBuffer> }
   | { task: 'curve'; capacity: number; shardsRate: number; streams: Record<StreamName, SharedArrayBuffer> }
-  | { task: 'replay'; ops: number; capacity: number };
+  | { task: 'replay'; shape: ReplayShape; ops: number; capacity: number; verify: boolean };
 
 interface CurveSample {
   stream: StreamName;
@@ -222,30 +226,43 @@ function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
   });
 }
 
-/**
- * random-read-zipf's shape on one-cluster tables of 4 KiB clusters (2 MiB of disk each), so the
- * engine's request path and the cache, not decoding 256 KiB tables after each miss, set the pace.
- */
-const METADATA_REPLAY = `name: metadata-replay
+/** A write to each of `tables` tables (`stride` apart), then 4 KiB zipf(1.1) reads at depth 32. */
+const zipfReplay = (name: string, image: string, stride: string, tables: number): string => `name: ${name}
 seed: 7
-image: { size: 256M, cluster_size: 4k, table_size: 1 }
+image: ${image}
 cache: { size: 50, policy: fifo }
 scheduler: { mode: deterministic }
 phases:
   - name: touch-tables
-    jobs: [{ name: one-per-table, pattern: strided, stride: 2M, op: write, bs: 4k, iodepth: 8, stop: { ops: 128 } }]
+    jobs: [{ name: one-per-table, pattern: strided, stride: ${stride}, op: write, bs: 4k, iodepth: 8, stop: { ops: ${tables} } }]
   - name: read
     jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 50000 } }]
 `;
 
-/** METADATA_REPLAY in memory, deterministic, no verification: wall time of the replay phases. */
-async function runReplay(ops: number, capacity: number): Promise<ReplaySample> {
-  const [w] = parseWorkload(METADATA_REPLAY, 'bench-sim metadata-replay', { set: [`phases[1].jobs[0].stop.ops=${ops}`, `cache.size=${capacity}`] });
+/**
+ * random-read-zipf's shape on one-cluster tables of 4 KiB clusters (2 MiB of disk each), so the
+ * engine's request path and the cache, not reading 256 KiB tables after each miss, set the pace.
+ */
+const METADATA_REPLAY = zipfReplay('metadata-replay', '{ size: 256M, cluster_size: 4k, table_size: 1 }', '2M', 128);
+
+/**
+ * The issue's engine case: 4 KiB zipf(1.1) reads over 100 tables of QEMU's default geometry
+ * (64 KiB clusters, table_size 4: every miss reads a 256 KiB table).
+ */
+const DEFAULT_GEOMETRY_REPLAY = zipfReplay('zipf-default-geometry', '{ size: 200G }', '2G', 100);
+
+type ReplayShape = 'small-tables' | 'default-geometry';
+const REPLAYS: Record<ReplayShape, string> = { 'small-tables': METADATA_REPLAY, 'default-geometry': DEFAULT_GEOMETRY_REPLAY };
+
+/** A replay workload in memory, deterministic: wall time of the replay phases. */
+async function runReplay(job: Extract<Job, { task: 'replay' }>): Promise<ReplaySample> {
+  const { ops, capacity, verify } = job;
+  const [w] = parseWorkload(REPLAYS[job.shape], `bench-sim ${job.shape}`, { set: [`phases[1].jobs[0].stop.ops=${ops}`, `cache.size=${capacity}`] });
   let t1 = 0n;
   const t0 = process.hrtime.bigint();
   const outcome = await runWorkload(w, {
     inMemory: true,
-    verify: false,
+    verify,
     qemuCheck: false,
     onProgress: (p) => {
       if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
@@ -276,7 +293,7 @@ function runPolicy(job: Extract<Job, { task: 'policy' }>): Sample[] {
 async function runJob(job: Job): Promise<Sample[] | CurveSample[] | ReplaySample> {
   if (job.task === 'policy') return runPolicy(job);
   if (job.task === 'curve') return runCurves(job);
-  return runReplay(job.ops, job.capacity);
+  return runReplay(job);
 }
 
 function inWorker(job: Extract<Job, { task: 'policy' }>): Promise<Sample[]>;
@@ -316,6 +333,7 @@ function parseOptions(): Options {
       'curve-accesses': { type: 'string', default: '10000000' },
       'shards-rate': { type: 'string', default: '0.01' },
       'replay-ops': { type: 'string', default: '50000' },
+      'zipf-ops': { type: 'string', default: '200000' },
       'skip-curve': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -339,6 +357,7 @@ function parseOptions(): Options {
     curveAccesses: int('curve-accesses', values['curve-accesses']!, 1000),
     shardsRate,
     replayOps: int('replay-ops', values['replay-ops']!, 1),
+    zipfOps: int('zipf-ops', values['zipf-ops']!, 1),
     skipCurve: values['skip-curve']!,
     json: values.json!,
   };
@@ -383,11 +402,13 @@ async function main(): Promise<void> {
   }
 
   const curves = o.skipCurve ? null : await curveRows(o, log);
-  const replay = await replayRow(o, log);
+  const replay = await replayRow(o, log, 'small-tables', o.replayOps, false);
+  const zipfFull = await replayRow(o, log, 'default-geometry', o.zipfOps, true);
+  const zipfNoVerify = await replayRow(o, log, 'default-geometry', o.zipfOps, false);
 
   if (o.json) {
     const { json: _json, ...params } = o;
-    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows, curves, replay }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows, curves, replay, zipfFull, zipfNoVerify }, null, 2)}\n`);
     return;
   }
 
@@ -410,6 +431,12 @@ async function main(): Promise<void> {
     `\nDeterministic metadata-only replay (4 KiB zipf reads over 128 one-cluster tables, fifo cache of ${o.capacity}, in memory, verify off, median of ${o.reps}): ` +
       `${replay.requests} requests, ${(replay.requestsPerSec / 1e3).toFixed(1)} k requests/s, ${(replay.lookupsPerSec / 1e3).toFixed(1)} k cache lookups/s`,
   );
+  for (const [what, r] of [['verify on', zipfFull], ['verify off', zipfNoVerify]] as const) {
+    console.log(
+      `Deterministic full replay, 4 KiB zipf(1.1) reads over 100 default-geometry tables (64 KiB clusters, table_size 4), fifo cache of ${o.capacity}, in memory, ${what}, median of ${o.reps}: ` +
+        `${r.requests} requests, ${(r.requestsPerSec / 1e3).toFixed(1)} k requests/s`,
+    );
+  }
 }
 
 interface CurveRow {
@@ -480,11 +507,11 @@ interface ReplayRow {
   lookupsPerSec: number;
 }
 
-async function replayRow(o: Options, log: (s: string) => void): Promise<ReplayRow> {
+async function replayRow(o: Options, log: (s: string) => void, shape: ReplayShape, ops: number, verify: boolean): Promise<ReplayRow> {
   const samples: ReplaySample[] = [];
   for (let rep = 0; rep < o.reps; rep++) {
-    samples.push(await inWorker({ task: 'replay', ops: o.replayOps, capacity: o.capacity }));
-    log(`replay: rep ${rep + 1}/${o.reps} done`);
+    samples.push(await inWorker({ task: 'replay', shape, ops, capacity: o.capacity, verify }));
+    log(`replay ${shape}${verify ? ' (verify)' : ''}: rep ${rep + 1}/${o.reps} done`);
   }
   const lookups = new Set(samples.map((x) => x.lookups));
   if (lookups.size !== 1) throw new Error(`deterministic replay: lookups differ between runs (${[...lookups].join(', ')})`);

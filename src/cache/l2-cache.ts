@@ -1,6 +1,5 @@
 /** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
-import type { Node } from './policies/dlist.js';
-import { ListPolicy } from './policies/list-policy.js';
+import { Node } from './policies/dlist.js';
 import type { EvictionPolicy } from './policy.js';
 
 /**
@@ -15,17 +14,25 @@ export interface CacheEntry<T> {
   cached: boolean;
 }
 
-/** What alloc makes: a CacheEntry with a slot for the list policy's node while cached. */
-class Entry<T> implements CacheEntry<T> {
+/**
+ * What alloc makes: a CacheEntry that is also the policy's node (its per-entry state lives here,
+ * as libCacheSim keeps it on cache_obj_t), so a hit, a victim's in-use check and a removal cost
+ * no lookup on either side.
+ */
+class Entry<T> extends Node implements CacheEntry<T> {
   ref = 1;
   cached = false;
-  /** The node of a list policy's fast path (see ListPolicy), while cached; else null. */
-  node: Node | null = null;
 
   constructor(
-    readonly offset: number,
+    offset: number,
     public table: T,
-  ) {}
+  ) {
+    super(offset);
+  }
+
+  get offset(): number {
+    return this.key;
+  }
 }
 
 /** Counters owned by the cache; names as in docs/design.md. */
@@ -56,9 +63,7 @@ export interface CacheStats {
  * as references drop.
  *
  * Hot path: a hit is one Map lookup plus the policy's own work; a miss that evicts is the miss
- * lookup, a delete and a set. List policies (fifo, lru, clock, sieve) take the node fast path
- * (ListPolicy): the entry holds its node and the node its entry, so neither side looks the other
- * up.
+ * lookup, a delete and a set. The policy works on the entries themselves (they are its nodes).
  */
 export class L2Cache<T> {
   private readonly map = new Map<number, Entry<T>>();
@@ -71,8 +76,6 @@ export class L2Cache<T> {
    */
   private readonly spares: T[] = [];
   private readonly s: CacheStats;
-  /** The policy, when it takes the node fast path. */
-  private readonly listPolicy: ListPolicy | null;
 
   constructor(
     readonly capacity: number,
@@ -82,7 +85,6 @@ export class L2Cache<T> {
       throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
     }
     policy.setCapacity?.(capacity);
-    this.listPolicy = policy instanceof ListPolicy ? policy : null;
     this.s = {
       capacity,
       policy: policy.name,
@@ -122,8 +124,7 @@ export class L2Cache<T> {
     }
     this.s.hits++;
     e.ref++;
-    if (this.listPolicy !== null) this.listPolicy.touched(e.node!);
-    else this.policy.accessed(offset);
+    this.policy.accessed(e);
     return e;
   }
 
@@ -168,13 +169,7 @@ export class L2Cache<T> {
     this.shrink(this.capacity - 1, entry.offset);
     entry.cached = true;
     this.map.set(entry.offset, entry);
-    if (this.listPolicy !== null) {
-      const n = this.listPolicy.insertNode(entry.offset);
-      n.data = entry;
-      entry.node = n;
-    } else {
-      this.policy.inserted(entry.offset);
-    }
+    this.policy.inserted(entry);
     this.noteSize();
   }
 
@@ -234,19 +229,10 @@ export class L2Cache<T> {
    * `incoming` is the table a commit is making room for (the policy may want to know).
    */
   private shrink(limit: number = this.capacity, incoming?: number): void {
-    const lp = this.listPolicy;
     while (this.map.size > limit) {
-      let e: Entry<T> | undefined;
-      if (lp !== null) {
-        const n = lp.victimNode(this.evictableNode);
-        if (n === undefined) break;
-        e = n.data as Entry<T>;
-      } else {
-        const key = this.policy.victim(this.evictable, incoming);
-        if (key === undefined) break;
-        e = this.map.get(key);
-        if (!e) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${key}, which is not cached`);
-      }
+      const e = this.policy.victim(this.evictable, incoming) as Entry<T> | undefined;
+      if (e === undefined) break;
+      if (!e.cached) throw new Error(`L2 cache: policy ${this.policy.name} chose table ${e.key}, which is not cached`);
       if (e.ref > 1) {
         if (this.policy.respectsInUse) {
           throw new Error(`L2 cache: policy ${this.policy.name} chose in-use table ${e.offset}`);
@@ -260,12 +246,7 @@ export class L2Cache<T> {
 
   private remove(e: Entry<T>): void {
     this.map.delete(e.offset);
-    if (this.listPolicy !== null) {
-      this.listPolicy.removeNode(e.node!);
-      e.node = null;
-    } else {
-      this.policy.removed(e.offset);
-    }
+    this.policy.removed(e);
     e.cached = false;
     this.drop(e);
   }
@@ -288,16 +269,8 @@ export class L2Cache<T> {
   private overNow = false;
 
   /** What policies ask before choosing a victim: false for an in-use entry, counted as a skip. */
-  private readonly evictable = (key: number): boolean => {
-    const e = this.map.get(key);
-    if (e === undefined || e.ref <= 1) return true;
-    this.s.inUseSkips++;
-    return false;
-  };
-
-  /** The same for the node fast path: the node carries its entry. */
-  private readonly evictableNode = (n: Node): boolean => {
-    if ((n.data as Entry<T>).ref <= 1) return true;
+  private readonly evictable = (n: Node): boolean => {
+    if ((n as Entry<T>).ref <= 1) return true;
     this.s.inUseSkips++;
     return false;
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { L2Cache, type CacheEntry } from '../../src/cache/l2-cache.js';
-import type { EvictionPolicy } from '../../src/cache/policy.js';
+import type { EvictionPolicy, Node } from '../../src/cache/policy.js';
 import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
 import { ArcPolicy } from '../../src/cache/policies/arc.js';
 import { LfuAgingPolicy } from '../../src/cache/policies/lfu.js';
@@ -121,13 +121,13 @@ describe('each policy matches its reference on long streams with scans and reuse
 
 /**
  * Wraps a policy and checks every call against the cache and the requests' references:
- * inserted keys are new, accessed and removed keys are resident, a victim is resident and held
- * by no request, and the incoming key is not resident.
+ * inserted keys are new, accessed and removed entries are the resident ones, a victim is a
+ * resident entry held by no request, and the incoming key is not resident.
  */
 class Checked implements EvictionPolicy {
   readonly name: string;
   readonly respectsInUse: boolean;
-  readonly resident = new Set<number>();
+  readonly resident = new Map<number, Node>();
   victims = 0;
 
   constructor(
@@ -142,31 +142,32 @@ class Checked implements EvictionPolicy {
     this.inner.setCapacity?.(capacity);
   }
 
-  inserted(key: number): void {
-    if (this.resident.has(key)) throw new Error(`inserted ${key} twice`);
-    this.resident.add(key);
-    this.inner.inserted(key);
+  inserted(n: Node): void {
+    if (this.resident.has(n.key)) throw new Error(`inserted ${n.key} twice`);
+    this.resident.set(n.key, n);
+    this.inner.inserted(n);
   }
 
-  accessed(key: number): void {
-    if (!this.resident.has(key)) throw new Error(`accessed ${key}, not resident`);
-    this.inner.accessed(key);
+  accessed(n: Node): void {
+    if (this.resident.get(n.key) !== n) throw new Error(`accessed ${n.key}, not resident`);
+    this.inner.accessed(n);
   }
 
-  removed(key: number): void {
-    if (!this.resident.delete(key)) throw new Error(`removed ${key}, not resident`);
-    this.inner.removed(key);
+  removed(n: Node): void {
+    if (this.resident.get(n.key) !== n) throw new Error(`removed ${n.key}, not resident`);
+    this.resident.delete(n.key);
+    this.inner.removed(n);
   }
 
-  victim(evictable: (key: number) => boolean, incoming?: number): number | undefined {
+  victim(evictable: (n: Node) => boolean, incoming?: number): Node | undefined {
     if (incoming !== undefined && this.resident.has(incoming)) throw new Error(`incoming ${incoming} is resident`);
-    const key = this.inner.victim(evictable, incoming);
-    if (key !== undefined) {
-      if (!this.resident.has(key)) throw new Error(`victim ${key} is not cached`);
-      if (this.heldBy(key) > 0) throw new Error(`victim ${key} is held by ${this.heldBy(key)} request(s)`);
+    const n = this.inner.victim(evictable, incoming);
+    if (n !== undefined) {
+      if (this.resident.get(n.key) !== n) throw new Error(`victim ${n.key} is not a cached entry`);
+      if (this.heldBy(n.key) > 0) throw new Error(`victim ${n.key} is held by ${this.heldBy(n.key)} request(s)`);
       this.victims++;
     }
-    return key;
+    return n;
   }
 
   sizes(): { resident: number; ghost: number } {

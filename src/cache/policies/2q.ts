@@ -1,6 +1,6 @@
 /** The 2Q eviction policy (Johnson & Shasha). */
 import type { EvictionPolicy } from '../policy.js';
-import { DList, GhostList, Node, NodePool } from './dlist.js';
+import { DList, GhostList, type Node } from './dlist.js';
 
 const A1IN = 1;
 const AM = 2;
@@ -25,8 +25,6 @@ const AM = 2;
 export class TwoQPolicy implements EvictionPolicy {
   readonly name = '2q';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
   private readonly a1in = new DList();
   private readonly am = new DList();
   private readonly a1out: GhostList;
@@ -51,12 +49,11 @@ export class TwoQPolicy implements EvictionPolicy {
     this.a1out.limit = Math.floor(capacity * this.koutRatio);
   }
 
-  inserted(key: number): void {
+  inserted(n: Node): void {
+    const key = n.key;
     const ghost = this.pendingKey === key ? this.pendingGhost : this.a1out.take(key);
     this.pendingKey = undefined;
     this.pendingGhost = false;
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
     if (ghost) {
       n.list = AM;
       this.am.pushHead(n);
@@ -66,33 +63,28 @@ export class TwoQPolicy implements EvictionPolicy {
     }
   }
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n !== undefined && n.list === AM) this.am.moveToHead(n);
+  accessed(n: Node): void {
+    if (n.list === AM) this.am.moveToHead(n);
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
+  removed(n: Node): void {
     if (n.list === A1IN) {
       this.a1in.remove(n);
-      this.a1out.add(key);
+      this.a1out.add(n.key);
     } else {
       this.am.remove(n);
     }
-    this.pool.put(n);
   }
 
-  victim(evictable: (key: number) => boolean, incoming?: number): number | undefined {
+  victim(evictable: (n: Node) => boolean, incoming?: number): Node | undefined {
     if (incoming !== undefined && incoming !== this.pendingKey) {
       this.pendingKey = incoming;
       this.pendingGhost = this.a1out.take(incoming);
     }
     if (this.a1in.size > this.kin) {
-      return (this.a1in.oldestWhere(evictable) ?? this.am.oldestWhere(evictable))?.key;
+      return this.a1in.oldestWhere(evictable) ?? this.am.oldestWhere(evictable);
     }
-    return (this.am.oldestWhere(evictable) ?? this.a1in.oldestWhere(evictable))?.key;
+    return this.am.oldestWhere(evictable) ?? this.a1in.oldestWhere(evictable);
   }
 
   sizes(): { resident: number; ghost: number } {

@@ -37,7 +37,6 @@ const B2 = 4;
 export class ArcPolicy implements EvictionPolicy {
   readonly name = 'arc';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
   private readonly pool = new NodePool();
   private readonly t1 = new DList();
   private readonly t2 = new DList();
@@ -60,13 +59,11 @@ export class ArcPolicy implements EvictionPolicy {
     this.c = capacity;
   }
 
-  inserted(key: number): void {
-    this.admit(key);
+  inserted(n: Node): void {
+    this.admit(n.key);
     const from = this.pendingFrom;
     this.pendingKey = undefined;
     this.pendingFrom = 0;
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
     if (from !== 0) {
       n.list = T2;
       this.t2.pushHead(n);
@@ -77,9 +74,7 @@ export class ArcPolicy implements EvictionPolicy {
     this.trim();
   }
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
+  accessed(n: Node): void {
     if (n.list === T1) {
       this.t1.remove(n);
       n.list = T2;
@@ -89,25 +84,23 @@ export class ArcPolicy implements EvictionPolicy {
     }
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
-    // The node itself moves to the ghost list.
+  removed(n: Node): void {
+    // The entry leaves; a ghost node of the policy's own takes its key into B1 or B2.
+    const g = this.pool.get(n.key);
     if (n.list === T1) {
       this.t1.remove(n);
-      n.list = B1;
-      this.b1.pushHead(n);
+      g.list = B1;
+      this.b1.pushHead(g);
     } else {
       this.t2.remove(n);
-      n.list = B2;
-      this.b2.pushHead(n);
+      g.list = B2;
+      this.b2.pushHead(g);
     }
-    this.ghosts.set(key, n);
+    this.ghosts.set(n.key, g);
     this.trim();
   }
 
-  victim(evictable: (key: number) => boolean, incoming?: number): number | undefined {
+  victim(evictable: (n: Node) => boolean, incoming?: number): Node | undefined {
     let hitB2 = false;
     if (incoming !== undefined) {
       this.admit(incoming);
@@ -115,9 +108,9 @@ export class ArcPolicy implements EvictionPolicy {
     }
     const t1 = this.t1.size;
     if (t1 >= 1 && (t1 > this.p || (t1 === this.p && hitB2))) {
-      return (this.t1.oldestWhere(evictable) ?? this.t2.oldestWhere(evictable))?.key;
+      return this.t1.oldestWhere(evictable) ?? this.t2.oldestWhere(evictable);
     }
-    return (this.t2.oldestWhere(evictable) ?? this.t1.oldestWhere(evictable))?.key;
+    return this.t2.oldestWhere(evictable) ?? this.t1.oldestWhere(evictable);
   }
 
   sizes(): { resident: number; ghost: number } {

@@ -17,8 +17,6 @@ export class Node {
   list = 0;
   /** The list holding the node, or null. */
   owner: DList | null = null;
-  /** What the node's user attaches to it (L2Cache: its entry, on the node fast path), or null. */
-  data: unknown = null;
 
   constructor(public key: number) {
     this.prev = this;
@@ -90,20 +88,11 @@ export class DList {
     return n;
   }
 
-  /** oldestWhere, asking about the node itself (the node fast path). */
-  oldestNodeWhere(ok: (n: Node) => boolean): Node | undefined {
+  /** Oldest to newest first scan for an evictable node, skipping the others in place. */
+  oldestWhere(ok: (n: Node) => boolean): Node | undefined {
     const s = this.s;
     for (let n = s.prev; n !== s; n = n.prev) {
       if (ok(n)) return n;
-    }
-    return undefined;
-  }
-
-  /** Oldest to newest first scan for an evictable key, skipping the others in place. */
-  oldestWhere(ok: (key: number) => boolean): Node | undefined {
-    const s = this.s;
-    for (let n = s.prev; n !== s; n = n.prev) {
-      if (ok(n.key)) return n;
     }
     return undefined;
   }
@@ -130,13 +119,11 @@ export class NodePool {
     n.key = key;
     n.bits = 0;
     n.list = 0;
-    n.data = null;
     return n;
   }
 
   /** `n` must be off every list. */
   put(n: Node): void {
-    n.data = null; // let go of whatever it carried
     if (this.free.length < 4096) this.free.push(n);
   }
 }

@@ -14,7 +14,7 @@ export class FifoPolicy extends ListPolicy {
   touched(): void {}
 
   victimNode(ok: (n: Node) => boolean): Node | undefined {
-    return this.list.oldestNodeWhere(ok);
+    return this.list.oldestWhere(ok);
   }
 }
 

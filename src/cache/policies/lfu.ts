@@ -1,6 +1,6 @@
 /** The LFU eviction policy with aging (LFU-Aging). */
 import type { EvictionPolicy } from '../policy.js';
-import { DList, Node, NodePool } from './dlist.js';
+import { DList, type Node } from './dlist.js';
 
 /** Entries with one access count, least recently counted at the tail. */
 class Bucket extends DList {
@@ -38,8 +38,8 @@ class Bucket extends DList {
 export class LfuPolicy implements EvictionPolicy {
   readonly name: string = 'lfu';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
+  /** Cached entries. */
+  private resident = 0;
   private lowest: Bucket | null = null;
   /** Sum of the counts of all cached entries. */
   private total = 0;
@@ -54,10 +54,9 @@ export class LfuPolicy implements EvictionPolicy {
     private readonly maxCount = Number.POSITIVE_INFINITY,
   ) {}
 
-  inserted(key: number): void {
-    const n = this.pool.get(key);
+  inserted(n: Node): void {
     n.bits = ++this.tick;
-    this.nodes.set(key, n);
+    this.resident++;
     // Bucket 1 is the lowest, or the one above bucket 0 (counts halved down to 0).
     let below: Bucket | null = null;
     let b = this.lowest;
@@ -70,9 +69,7 @@ export class LfuPolicy implements EvictionPolicy {
     this.total += 1;
   }
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
+  accessed(n: Node): void {
     n.bits = ++this.tick;
     const b = n.owner as Bucket;
     const count = b.count;
@@ -86,24 +83,21 @@ export class LfuPolicy implements EvictionPolicy {
       if (b.size === 0) this.unlink(b);
       this.total += 1;
     }
-    if (this.total > this.maxAverage * this.nodes.size) this.age(); // never for plain LFU
+    if (this.total > this.maxAverage * this.resident) this.age(); // never for plain LFU
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
+  removed(n: Node): void {
+    this.resident--;
     const b = n.owner as Bucket;
     b.remove(n);
     this.total -= b.count;
     if (b.size === 0) this.unlink(b);
-    this.pool.put(n);
   }
 
-  victim(evictable: (key: number) => boolean): number | undefined {
+  victim(evictable: (n: Node) => boolean): Node | undefined {
     for (let b = this.lowest; b !== null; b = b.higher) {
       const n = b.oldestWhere(evictable);
-      if (n !== undefined) return n.key;
+      if (n !== undefined) return n;
     }
     return undefined;
   }
@@ -116,8 +110,10 @@ export class LfuPolicy implements EvictionPolicy {
 
   /** Count of a cached key; for tests. */
   countOf(key: number): number | undefined {
-    const n = this.nodes.get(key);
-    return n === undefined ? undefined : (n.owner as Bucket).count;
+    for (let b = this.lowest; b !== null; b = b.higher) {
+      if (b.keys().includes(key)) return b.count;
+    }
+    return undefined;
   }
 
   /** Halve every count; buckets that merge are merged by last access, oldest at the tail. */

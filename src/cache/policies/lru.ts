@@ -20,6 +20,6 @@ export class LruPolicy extends ListPolicy {
   }
 
   victimNode(ok: (n: Node) => boolean): Node | undefined {
-    return this.list.oldestNodeWhere(ok);
+    return this.list.oldestWhere(ok);
   }
 }

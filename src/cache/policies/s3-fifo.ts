@@ -1,6 +1,6 @@
 /** The S3-FIFO eviction policy (Yang et al.). */
 import type { EvictionPolicy } from '../policy.js';
-import { DList, GhostList, Node, NodePool } from './dlist.js';
+import { DList, GhostList, type Node } from './dlist.js';
 
 const SMALL = 1;
 const MAIN = 2;
@@ -35,8 +35,6 @@ const MAX_FREQ = 3;
 export class S3FifoPolicy implements EvictionPolicy {
   readonly name = 's3-fifo';
   readonly respectsInUse = true;
-  private readonly nodes = new Map<number, Node>();
-  private readonly pool = new NodePool();
   private readonly small = new DList();
   private readonly main = new DList();
   private readonly ghost = new GhostList(0);
@@ -62,12 +60,12 @@ export class S3FifoPolicy implements EvictionPolicy {
     this.ghost.limit = Math.max(0, Math.floor(capacity * this.ghostRatio));
   }
 
-  inserted(key: number): void {
+  inserted(n: Node): void {
+    const key = n.key;
     const fromGhost = this.pendingKey === key ? this.pendingGhost : this.ghost.take(key);
     this.pendingKey = undefined;
     this.pendingGhost = false;
-    const n = this.pool.get(key);
-    this.nodes.set(key, n);
+    n.bits = 0;
     if (fromGhost) {
       n.list = MAIN;
       this.main.pushHead(n);
@@ -77,25 +75,20 @@ export class S3FifoPolicy implements EvictionPolicy {
     }
   }
 
-  accessed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n !== undefined && n.bits < MAX_FREQ) n.bits++;
+  accessed(n: Node): void {
+    if (n.bits < MAX_FREQ) n.bits++;
   }
 
-  removed(key: number): void {
-    const n = this.nodes.get(key);
-    if (n === undefined) return;
-    this.nodes.delete(key);
+  removed(n: Node): void {
     if (n.list === SMALL) {
       this.small.remove(n);
-      this.ghost.add(key);
+      this.ghost.add(n.key);
     } else {
       this.main.remove(n);
     }
-    this.pool.put(n);
   }
 
-  victim(evictable: (key: number) => boolean, incoming?: number): number | undefined {
+  victim(evictable: (n: Node) => boolean, incoming?: number): Node | undefined {
     if (incoming !== undefined && incoming !== this.pendingKey) {
       this.pendingKey = incoming;
       this.pendingGhost = this.ghost.take(incoming);
@@ -113,11 +106,13 @@ export class S3FifoPolicy implements EvictionPolicy {
   /** Queues, head (newest) first, and frequencies; for tests. */
   state(): { small: number[]; main: number[]; ghost: number[]; freq: Map<number, number> } {
     const freq = new Map<number, number>();
-    for (const [k, n] of this.nodes) freq.set(k, n.bits);
+    for (const q of [this.small, this.main]) {
+      for (let n = q.head(); n !== undefined; n = q.older(n)) freq.set(n.key, n.bits);
+    }
     return { small: this.small.keys(), main: this.main.keys(), ghost: this.ghost.keys(), freq };
   }
 
-  private fromSmall(evictable: (key: number) => boolean): number | undefined {
+  private fromSmall(evictable: (n: Node) => boolean): Node | undefined {
     const small = this.small;
     let n = small.tail();
     while (n !== undefined) {
@@ -127,15 +122,15 @@ export class S3FifoPolicy implements EvictionPolicy {
         n.bits = 0;
         n.list = MAIN;
         this.main.pushHead(n);
-      } else if (evictable(n.key)) {
-        return n.key;
+      } else if (evictable(n)) {
+        return n;
       }
       n = newer;
     }
     return undefined;
   }
 
-  private fromMain(evictable: (key: number) => boolean): number | undefined {
+  private fromMain(evictable: (n: Node) => boolean): Node | undefined {
     const main = this.main;
     let inUseRun = 0;
     for (;;) {
@@ -144,8 +139,8 @@ export class S3FifoPolicy implements EvictionPolicy {
       if (n.bits > 0) {
         n.bits--;
         inUseRun = 0;
-      } else if (evictable(n.key)) {
-        return n.key;
+      } else if (evictable(n)) {
+        return n;
       } else {
         inUseRun++;
       }
