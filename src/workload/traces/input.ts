@@ -67,6 +67,8 @@ export class TraceInput {
   fileBytes = 0;
   readonly compression: Compression;
   private readonly hash: Hash | null;
+  private sha256: string | null = null;
+  private complete = false;
 
   constructor(
     readonly file: string,
@@ -77,9 +79,10 @@ export class TraceInput {
     this.hash = opts.hash ? createHash('sha256') : null;
   }
 
-  /** sha256 of the whole file, once `chunks()` has been read to the end. */
+  /** sha256 of the whole file once `chunks()` has read it to the end, else null. */
   digest(): string | null {
-    return this.hash ? this.hash.digest('hex') : null;
+    if (this.hash && this.complete && this.sha256 === null) this.sha256 = this.hash.digest('hex');
+    return this.sha256;
   }
 
   /** The decompressed bytes, in chunks of about 1 MiB. */
@@ -110,6 +113,7 @@ export class TraceInput {
         this.hash?.update(c as Buffer);
         yield c as Buffer;
       }
+      this.complete = true;
     } catch (err) {
       throw new TraceError(this.file, `cannot read the trace: ${whyUnreadable(err)}`);
     } finally {
