@@ -16,7 +16,9 @@ import { registerMrc } from './cli/mrc.js';
 import { registerReport } from './cli/report.js';
 import { registerSweep } from './cli/sweep.js';
 import { registerTraceExport } from './cli/trace-export.js';
+import { registerTrace } from './cli/trace.js';
 import { runCommand } from './cli/run.js';
+import { addTraceReplayOptions } from './cli/trace-input.js';
 import { stressCommand } from './cli/stress.js';
 import { workloadJsonSchema } from './workload/load.js';
 
@@ -83,11 +85,11 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--json', 'print {commands, engine, cache} as JSON at the end')
     .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));
 
-  program
+  const run = program
     .command('run')
     .configureOutput(usageOutput(out, 'run'))
     .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
-    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`)')
+    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
     .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
@@ -97,8 +99,8 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
-    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
-    .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
+    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg);
+  addTraceReplayOptions(run).action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out))); // a trace in place of the workload
 
   program
     .command('stress')
@@ -118,7 +120,7 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));
 
   // Commands registered from their own modules (each owns its options and help).
-  for (const register of [registerSweep, registerMerge, registerMrc, registerTraceExport, registerReport, registerCompare]) {
+  for (const register of [registerSweep, registerMerge, registerMrc, registerTraceExport, registerTrace, registerReport, registerCompare]) {
     register(program, out, setCode);
   }
 

@@ -6,14 +6,15 @@ import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { safeFileName } from '../util/file-name.js';
-import { loadWorkload } from '../workload/load.js';
+import { loadWorkload, parseWorkload } from '../workload/load.js';
+import { isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
   set: string[];
   json?: boolean;
@@ -33,7 +34,8 @@ export interface RunCommandOptions {
  * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
-  const workloads = await loadWorkload(o.workload, { set: o.set });
+  const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
+  const workloads = trace ? parseWorkload(trace.text, trace.file, { set: o.set }) : await loadWorkload(o.workload, { set: o.set });
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];

@@ -12,8 +12,9 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
+import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 
-export interface SweepCommandOptions {
+export interface SweepCommandOptions extends TraceCliOptions {
   workload: string;
   /** Absent: the workload's matrix (or its single value). */
   cacheSize?: number[];
@@ -38,7 +39,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .command('sweep')
     .configureOutput(usageOutput(out, 'sweep'))
     .description('replay a workload once per cache size × policy (deterministic scheduler, in memory, on worker threads); one results file and a table (exit 1 if a safe policy lost data)')
-    .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml)')
+    .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml), or a block trace (see `qed-bench trace`)')
     .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
@@ -52,8 +53,8 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
-    .option('-q, --quiet', 'no progress bar')
-    .action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
+    .option('-q, --quiet', 'no progress bar');
+  addTraceReplayOptions(program.commands.at(-1)!).action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
 };
 
 /**
@@ -63,7 +64,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
-  const text = await readWorkloadText(o.workload);
+  const text = isTraceFile(o.workload) ? (await traceWorkload(o.workload, o)).text : await readWorkloadText(o.workload); // a bare trace gets a default workload
   const fromFile = listed.sizes && listed.policies ? null : workloadGrid(text, o.workload, o.set);
   const sizes = listed.sizes ?? fromFile!.sizes;
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);

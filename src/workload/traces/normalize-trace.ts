@@ -16,7 +16,6 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
   if (t.scale !== undefined && t.fit !== 'scale') report([...at, 'scale'], `scale applies only to fit: scale (this trace's fit is ${t.fit})`, 'remove it or set fit: scale');
   const csvOnly = (['columns', 'offset_unit', 'time_unit'] as const).filter((k) => t[k] !== undefined);
   if (csvOnly.length && t.format !== 'csv') report([...at, csvOnly[0]], `${csvOnly[0]} applies only to format: csv`, 'set format: csv');
-  if (t.format === 'csv' && !t.columns) report([...at, 'columns'], 'missing; format csv needs the columns, e.g. columns: time=1,offset=3,size=4,op=2');
   if (t.timing === 'fast' && t.speed !== undefined) report([...at, 'speed'], 'speed applies only to timing: original', 'remove timing: fast (speed implies original)');
   return {
     file,
