@@ -3,7 +3,11 @@
  * with a hot area read and written at random, sequential runs, and some cold random reads; times
  * advance by exponential-ish gaps. Used for the samples in workloads/traces/ and bench:trace.
  */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { createGzip } from 'node:zlib';
 import { Rng } from '../../src/util/random.js';
+import { formatByName } from '../../src/workload/traces/formats.js';
 import type { TraceOp, TraceRequest } from '../../src/workload/traces/types.js';
 
 export interface SyntheticOptions {
@@ -48,4 +52,29 @@ export function* syntheticTrace(o: SyntheticOptions): Generator<TraceRequest> {
       ? { time, op, offset: 0, length: 0, device: o.devices[d], line: 0 }
       : { time, op, offset: Math.floor(offset / unit) * unit, length, device: o.devices[d], line: 0 };
   }
+}
+
+/** Write `o.requests` synthetic requests in `format` to `path` as they are generated (gzip when it ends in .gz). */
+export async function writeSyntheticTrace(path: string, format: string, o: SyntheticOptions): Promise<void> {
+  const f = formatByName(format)!;
+  const file = createWriteStream(path);
+  const gz = path.endsWith('.gz') ? createGzip({ level: 1 }) : null;
+  gz?.pipe(file);
+  const sink = gz ?? file;
+  const put = async (b: string | Buffer) => {
+    if (!sink.write(b)) await once(sink, 'drain');
+  };
+  if (f.kind === 'text' && f.header) await put(`${f.header}\n`);
+  const w = f.writer() as (r: TraceRequest) => string | Buffer;
+  let parts: Array<string | Buffer> = [];
+  for (const r of syntheticTrace(o)) {
+    parts.push(f.kind === 'text' ? `${w(r) as string}\n` : (w(r) as Buffer));
+    if (parts.length === 10_000) {
+      await put(f.kind === 'text' ? (parts as string[]).join('') : Buffer.concat(parts as Buffer[]));
+      parts = [];
+    }
+  }
+  if (parts.length) await put(f.kind === 'text' ? (parts as string[]).join('') : Buffer.concat(parts as Buffer[]));
+  sink.end();
+  await once(file, 'close');
 }

@@ -17,7 +17,7 @@ export const alibaba = csvFormat({
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
   time: () => {
     const t = new RelativeWhole(1000);
-    return (s, field) => t.parse(s, field);
+    return (line, s, e, field) => t.parseAt(line, s, e, field);
   },
   looksLike: (f) => /^\d+$/.test(f[0]) && /^[RW]$/.test(f[1]) && /^\d{10,}$/.test(f[4]),
   write: (r) => `${r.device},${r.op === 'read' ? 'R' : 'W'},${r.offset},${r.length},${wholeUnits(1577808000000000, 1000, r.time)}`,

@@ -3,7 +3,7 @@
  * format file names its columns, units and op letters, and this builds its reader and writer.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
-import { columnOf, whole } from '../fields.js';
+import { columnOf, digitsAt } from '../fields.js';
 
 export interface CsvSpec {
   name: string;
@@ -20,8 +20,8 @@ export interface CsvSpec {
   /** Bytes per offset/size unit. */
   unit: number;
   ops: Record<string, TraceOp>;
-  /** A stateful time parser (ns relative to the first value) per reader. */
-  time: () => (s: string, field: string) => number;
+  /** A stateful time parser (ns relative to the first value) per reader, of line[s, e). */
+  time: () => (line: string, s: number, e: number, field: string) => number;
   /** True when split data fields look like this format (headerless files). */
   looksLike(f: string[]): boolean;
   /** Writes one request; `time` is ns since the first request. */
@@ -46,29 +46,47 @@ export function csvFormat(spec: CsvSpec): TextFormat {
     parser(): LineParser {
       const time = spec.time();
       const header = spec.header?.toLowerCase() ?? null;
+      const starts = new Int32Array(n + 1);
+      const isHeader = (line: string, lineNo: number) => lineNo === 1 && header !== null && line.replace(/\s+/g, '').toLowerCase() === header;
+      const bad = (line: string, lineNo: number, k: number, err: BadField): null => {
+        if (isHeader(line, lineNo)) return null;
+        throw new BadField(err.field, err.expected, err.found, columnOf(line, ',', k));
+      };
+      const num = (line: string, lineNo: number, k: number): number => {
+        const v = digitsAt(line, starts[k], starts[k + 1] - 1);
+        if (v < 0) bad(line, lineNo, k, new BadField(names[k], 'a whole number', line.slice(starts[k], starts[k + 1] - 1)));
+        return v;
+      };
       return (line, lineNo) => {
         if (line.length === 0) return null;
-        const f = line.split(',');
-        if (f.length < n) {
-          if (lineNo === 1 && header !== null && line.replace(/\s+/g, '').toLowerCase() === header) return null;
+        // Field k is line[starts[k], starts[k + 1] - 1): no split, no substrings for numbers.
+        let at = 0;
+        let k = 0;
+        starts[0] = 0;
+        while (k < n) {
+          const c = line.indexOf(',', at);
+          if (c < 0) break;
+          starts[++k] = at = c + 1;
+        }
+        if (k < n - 1) {
+          if (isHeader(line, lineNo)) return null;
           throw new BadField('line', `${n} comma-separated fields (${names.join(',')})`, line.length > 60 ? `${line.slice(0, 60)}…` : line, 1);
         }
-        let k = col.time;
+        if (k === n - 1) starts[n] = line.length + 1;
+        let t: number;
         try {
-          const t = time(f[k], names[k]);
-          k = col.op;
-          const op = spec.ops[f[k]] ?? spec.ops[f[k].trim().toLowerCase()];
-          if (op === undefined) throw new BadField(names[k], `one of ${Object.keys(spec.ops).join(', ')}`, f[k]);
-          k = col.offset;
-          const offset = whole(f[k], names[k]) * unit;
-          k = col.size;
-          const length = whole(f[k], names[k]) * unit;
-          return { time: t, op, offset, length, device: f[col.device], line: lineNo };
+          t = time(line, starts[col.time], starts[col.time + 1] - 1, names[col.time]);
         } catch (err) {
           if (!(err instanceof BadField)) throw err;
-          if (lineNo === 1 && header !== null && line.replace(/\s+/g, '').toLowerCase() === header) return null;
-          throw new BadField(err.field, err.expected, err.found, columnOf(line, ',', k));
+          return bad(line, lineNo, col.time, err);
         }
+        const opText = line.slice(starts[col.op], starts[col.op + 1] - 1);
+        const op = spec.ops[opText] ?? spec.ops[opText.trim().toLowerCase()];
+        if (op === undefined) return bad(line, lineNo, col.op, new BadField(names[col.op], `one of ${Object.keys(spec.ops).join(', ')}`, opText));
+        const offset = num(line, lineNo, col.offset);
+        const length = num(line, lineNo, col.size);
+        if (offset < 0 || length < 0) return null; // the header line
+        return { time: t, op, offset: offset * unit, length: length * unit, device: line.slice(starts[col.device], starts[col.device + 1] - 1), line: lineNo };
       };
     },
     writer: () => spec.write,

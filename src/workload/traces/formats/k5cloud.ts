@@ -17,7 +17,7 @@ export const k5cloud = csvFormat({
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
   time: () => {
     const t = new DecimalSeconds();
-    return (s, field) => t.parse(s, field);
+    return (line, s, e, field) => t.parseAt(line, s, e, field);
   },
   looksLike: (f) => /^\d+(\.\d+)?$/.test(f[1]) && /^[RW]$/.test(f[2]),
   write: (r) => `${r.device},${decimalSeconds(0, r.time)},${r.op === 'read' ? 'R' : 'W'},${r.offset},${r.length}`,

@@ -21,7 +21,7 @@ export const msr = csvFormat({
   ops: { Read: 'read', Write: 'write', read: 'read', write: 'write' },
   time: () => {
     const t = new BigTicks(100);
-    return (s, field) => t.parse(s, field);
+    return (line, s, e, field) => t.parseAt(line, s, e, field);
   },
   looksLike: (f) => /^\d{15,}$/.test(f[0]) && /^(Read|Write)$/i.test(f[3]),
   write: (r) => `${EPOCH_TICKS + BigInt(Math.round(r.time / 100))},host,${r.device},${r.op === 'read' ? 'Read' : 'Write'},${r.offset},${r.length},0`,

@@ -18,7 +18,7 @@ export const systor = csvFormat({
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
   time: () => {
     const t = new DecimalSeconds();
-    return (s, field) => t.parse(s, field);
+    return (line, s, e, field) => t.parseAt(line, s, e, field);
   },
   looksLike: (f) => /^\d+\.\d+$/.test(f[0]) && /^[RW]$/.test(f[2]),
   write: (r) => `${decimalSeconds(1486117350, r.time)},0.000100,${r.op === 'read' ? 'R' : 'W'},${r.device},${r.offset},${r.length}`,
