@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE } from '../qed/format.js';
 import { FORMAT_NAMES } from '../workload/traces/formats.js';
-import { DEFAULT_TRACE_IODEPTH, traceWorkloadText } from '../workload/traces/default-workload.js';
+import { DEFAULT_TRACE_IODEPTH, traceWorkloadText, type TraceJobOptions } from '../workload/traces/default-workload.js';
 import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns } from '../workload/traces/options.js';
 import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
@@ -13,18 +13,8 @@ import { TraceError } from '../workload/traces/types.js';
 import { intArg, positiveIntArg } from './options.js';
 import { resolve } from 'node:path';
 
-export interface TraceCliOptions {
-  format?: string;
-  device?: string;
-  fit?: string;
-  timing?: string;
-  speed?: string;
-  maxBadLines?: number;
-  columns?: string;
-  offsetUnit?: string;
-  timeUnit?: string;
-  iodepth?: number;
-}
+/** The trace options as commander gives them (all optional). */
+export type TraceCliOptions = Partial<TraceJobOptions>;
 
 /** Anything but a .yaml/.yml file is a trace. */
 export const isTraceFile = (path: string): boolean => !/\.ya?ml$/i.test(path);

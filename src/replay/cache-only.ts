@@ -8,6 +8,7 @@
  */
 import { L2Cache } from '../cache/l2-cache.js';
 import { createPolicy } from '../cache/policies/index.js';
+import { lookupOrInsert } from '../cache/simulate.js';
 import { environment, gitCommit } from '../metrics/env.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, type OpName, type PhaseMetrics } from '../metrics/phase.js';
@@ -64,15 +65,7 @@ export async function cacheOnlySweep(spec: CacheOnlySpec): Promise<SweepResults>
   const caches = cells.map((c) => c.cache);
   const table = {};
   const summary = await forEachTable(spec, (id) => {
-    for (let i = 0; i < caches.length; i++) {
-      const cache = caches[i];
-      let e = cache.find(id);
-      if (e === undefined) {
-        cache.commit(cache.alloc(id, table));
-        e = cache.acquire(id);
-      }
-      cache.unref(e!);
-    }
+    for (let i = 0; i < caches.length; i++) lookupOrInsert(caches[i], id, table);
   });
   const elapsedMs = performance.now() - started;
   const finishedAt = new Date().toISOString();

@@ -15,10 +15,7 @@ export const alibaba = csvFormat({
   col: { device: 0, op: 1, offset: 2, size: 3, time: 4 },
   unit: 1,
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
-  time: () => {
-    const t = new RelativeWhole(1000);
-    return (line, s, e, field) => t.parseAt(line, s, e, field);
-  },
+  time: () => new RelativeWhole(1000),
   looksLike: (f) => /^\d+$/.test(f[0]) && /^[RW]$/.test(f[1]) && /^\d{10,}$/.test(f[4]),
   write: (r) => `${r.device},${r.op === 'read' ? 'R' : 'W'},${r.offset},${r.length},${wholeUnits(1577808000000000, 1000, r.time)}`,
 });

@@ -20,8 +20,8 @@ export interface CsvSpec {
   /** Bytes per offset/size unit. */
   unit: number;
   ops: Record<string, TraceOp>;
-  /** A stateful time parser (ns relative to the first value) per reader, of line[s, e). */
-  time: () => (line: string, s: number, e: number, field: string) => number;
+  /** A stateful time parser per reader: line[s, e) as ns relative to the first value. */
+  time: () => { parseAt(line: string, s: number, e: number, field: string): number };
   /** True when split data fields look like this format (headerless files). */
   looksLike(f: string[]): boolean;
   /** Writes one request; `time` is ns since the first request. */
@@ -75,7 +75,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
         if (k === n - 1) starts[n] = line.length + 1;
         let t: number;
         try {
-          t = time(line, starts[col.time], starts[col.time + 1] - 1, names[col.time]);
+          t = time.parseAt(line, starts[col.time], starts[col.time + 1] - 1, names[col.time]);
         } catch (err) {
           if (!(err instanceof BadField)) throw err;
           return bad(line, lineNo, col.time, err);

@@ -15,10 +15,7 @@ export const k5cloud = csvFormat({
   col: { device: 0, time: 1, op: 2, offset: 3, size: 4 },
   unit: 1,
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
-  time: () => {
-    const t = new DecimalSeconds();
-    return (line, s, e, field) => t.parseAt(line, s, e, field);
-  },
+  time: () => new DecimalSeconds(),
   looksLike: (f) => /^\d+(\.\d+)?$/.test(f[1]) && /^[RW]$/.test(f[2]),
   write: (r) => `${r.device},${decimalSeconds(0, r.time)},${r.op === 'read' ? 'R' : 'W'},${r.offset},${r.length}`,
 });

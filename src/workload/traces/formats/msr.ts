@@ -19,10 +19,7 @@ export const msr = csvFormat({
   col: { time: 0, device: 2, op: 3, offset: 4, size: 5 },
   unit: 1,
   ops: { Read: 'read', Write: 'write', read: 'read', write: 'write' },
-  time: () => {
-    const t = new BigTicks(100);
-    return (line, s, e, field) => t.parseAt(line, s, e, field);
-  },
+  time: () => new BigTicks(100),
   looksLike: (f) => /^\d{15,}$/.test(f[0]) && /^(Read|Write)$/i.test(f[3]),
   write: (r) => `${EPOCH_TICKS + BigInt(Math.round(r.time / 100))},host,${r.device},${r.op === 'read' ? 'Read' : 'Write'},${r.offset},${r.length},0`,
 });

@@ -16,10 +16,7 @@ export const systor = csvFormat({
   col: { time: 0, op: 2, device: 3, offset: 4, size: 5 },
   unit: 1,
   ops: { R: 'read', W: 'write', r: 'read', w: 'write' },
-  time: () => {
-    const t = new DecimalSeconds();
-    return (line, s, e, field) => t.parseAt(line, s, e, field);
-  },
+  time: () => new DecimalSeconds(),
   looksLike: (f) => /^\d+\.\d+$/.test(f[0]) && /^[RW]$/.test(f[2]),
   write: (r) => `${decimalSeconds(1486117350, r.time)},0.000100,${r.op === 'read' ? 'R' : 'W'},${r.device},${r.offset},${r.length}`,
 });

@@ -15,10 +15,7 @@ export const tencent = csvFormat({
   col: { time: 0, offset: 1, size: 2, op: 3, device: 4 },
   unit: 512,
   ops: { '0': 'read', '1': 'write' },
-  time: () => {
-    const t = new RelativeWhole(1e9);
-    return (line, s, e, field) => t.parseAt(line, s, e, field);
-  },
+  time: () => new RelativeWhole(1e9),
   looksLike: (f) => /^\d{9,10}$/.test(f[0]) && /^[01]$/.test(f[3]) && /^\d+$/.test(f[4]),
   write: (r) => `${wholeUnits(1538323200, 1e9, r.time)},${r.offset / 512},${r.length / 512},${r.op === 'read' ? 0 : 1},${r.device}`,
 });
