@@ -99,3 +99,12 @@ describe('trace jobs in the runner', () => {
     expect(() => parseWorkload(yaml(), '/nonexistent/w.yaml')).toThrow(/trace\.file: expected an existing trace file, found "hm_0\.csv\.gz"/);
   });
 });
+
+describe('trace jobs: format detection at load time', () => {
+  it('fills in the detected format; an undetectable trace is a located workload error', async () => {
+    const { dir } = await setup();
+    expect(parseWorkload(yaml(), join(dir, 'w.yaml'))[0].phases[0].jobs.map((j) => j.trace?.format)).toEqual(['msr', 'iolog']);
+    await writeFile(join(dir, 'vdb.iolog'), 'no idea\n');
+    expect(() => parseWorkload(yaml(), join(dir, 'w.yaml'))).toThrow(/w\.yaml:\d+:\d+: phases\[0\]\.jobs\[1\]\.trace\.format: missing; the format of vdb\.iolog cannot be told/);
+  });
+});
