@@ -33,6 +33,7 @@
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { L2Cache } from '../src/cache/l2-cache.js';
+import { lookupOrInsert } from '../src/cache/simulate.js';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
 import { ShardsCurve } from '../src/cache/shards.js';
@@ -137,15 +138,7 @@ function replay(policy: string, capacity: number, stream: Float64Array): { ns: n
   const cache = new L2Cache<object>(capacity, createPolicy(policy));
   const table = {};
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < stream.length; i++) {
-    const offset = stream[i];
-    let e = cache.find(offset);
-    if (e === undefined) {
-      cache.commit(cache.alloc(offset, table));
-      e = cache.acquire(offset);
-    }
-    cache.unref(e);
-  }
+  for (let i = 0; i < stream.length; i++) lookupOrInsert(cache, stream[i], table);
   return { ns: Number(process.hrtime.bigint() - t0), cache };
 }
 

@@ -18,6 +18,7 @@ import { registerStress } from './cli/stress.js';
 import { registerServe } from './cli/serve.js';
 import { registerSweep } from './cli/sweep.js';
 import { registerTraceExport } from './cli/trace-export.js';
+import { registerTrace } from './cli/trace.js';
 
 export type { Output };
 
@@ -34,6 +35,7 @@ const COMMANDS: RegisterCommand[] = [
   registerMerge,
   registerMrc,
   registerTraceExport,
+  registerTrace,
   registerReport,
   registerCompare,
   registerServe,

@@ -7,7 +7,8 @@ import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { safeFileName } from '../util/file-name.js';
-import { loadWorkload } from '../workload/load.js';
+import { loadWorkload, parseWorkload } from '../workload/load.js';
+import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
@@ -15,7 +16,7 @@ import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
 import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
   set: string[];
   json?: boolean;
@@ -35,7 +36,8 @@ export interface RunCommandOptions {
  * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
-  const workloads = await loadWorkload(o.workload, { set: o.set });
+  const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
+  const workloads = trace ? parseWorkload(trace.text, trace.file, { set: o.set }) : await loadWorkload(o.workload, { set: o.set });
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
@@ -97,11 +99,11 @@ function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: nu
 }
 
 export const registerRun: RegisterCommand = (program, out, setCode) => {
-  program
+  const run = program
     .command('run')
     .configureOutput(usageOutput(out, 'run'))
     .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
-    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`)')
+    .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
     .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
@@ -111,6 +113,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
-    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
-    .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
+    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg);
+  // A trace in place of the workload.
+  addTraceReplayOptions(run).action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
 };

@@ -13,8 +13,14 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
+import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { cacheOnlyKind, cacheOnlySpec } from './sweep-cache-only.js';
+import { cacheOnlySweep } from '../replay/cache-only.js';
+import { DEFAULT_CACHE_SIZE } from '../qed/options.js';
 
-export interface SweepCommandOptions {
+export interface SweepCommandOptions extends TraceCliOptions {
+  /** Run the trace's L2 table stream through each cache, without the engine (implied for .tables and oracleGeneral). */
+  cacheOnly?: boolean;
   workload: string;
   /** Absent: the workload's matrix (or its single value). */
   cacheSize?: number[];
@@ -39,7 +45,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .command('sweep')
     .configureOutput(usageOutput(out, 'sweep'))
     .description('replay a workload once per cache size × policy (deterministic scheduler, in memory, on worker threads); one results file and a table (exit 1 if a safe policy lost data)')
-    .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml)')
+    .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml), or a block trace (see `qed-bench trace`)')
     .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
@@ -54,7 +60,8 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
     .option('-q, --quiet', 'no progress bar')
-    .action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
+    .option('--cache-only', 'a block trace: run its L2 table stream through each cache without the engine (as .tables and oracleGeneral input always are)');
+  addTraceReplayOptions(program.commands.at(-1)!).action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
 };
 
 /**
@@ -64,8 +71,9 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
-  const text = await readWorkloadText(o.workload);
-  const fromFile = listed.sizes && listed.policies ? null : workloadGrid(text, o.workload, o.set);
+  const cacheOnly = cacheOnlyKind(o);
+  const text = cacheOnly ? '' : isTraceFile(o.workload) ? (await traceWorkload(o.workload, o)).text : await readWorkloadText(o.workload); // a bare trace gets a default workload
+  const fromFile = listed.sizes && listed.policies ? null : cacheOnly ? { sizes: [DEFAULT_CACHE_SIZE], policies: ['fifo'] } : workloadGrid(text, o.workload, o.set);
   const sizes = listed.sizes ?? fromFile!.sizes;
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
 
@@ -73,7 +81,7 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   const bar = progressBar(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
   let results: SweepResults;
   try {
-    results = await sweep(
+    results = cacheOnly ? await cacheOnlySweep(cacheOnlySpec(o, cacheOnly, sizes, policies)) : await sweep(
       { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate: o.sampleRate },
       { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
     );

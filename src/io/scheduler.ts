@@ -69,6 +69,8 @@ export class DeterministicScheduler {
   private clockUs = 0;
   private stepQueued = false;
   private running = false;
+  /** Outside work (a trace read) the next step must wait for; see hold(). */
+  private holds = 0;
   private readonly s: SchedulerStats = { completed: 0, failedByCode: {}, maxPending: 0, virtualTimeUs: 0 };
   /** Called with each request as it completes. */
   onComplete: ((kind: OpKind, event: IoEvent | undefined, ok: boolean) => void) | null = null;
@@ -203,12 +205,26 @@ export class DeterministicScheduler {
     });
   }
 
+  /**
+   * Take no step until `work` settles: a request source reading its file would otherwise let the
+   * interleaving depend on how fast the disk answers (trace replays; replay/sources.ts).
+   */
+  hold(work: Promise<unknown>): void {
+    this.holds++;
+    const release = () => {
+      this.holds--;
+      this.kick();
+    };
+    work.then(release, release);
+  }
+
   /** Run one step once the current macrotask's promise chains have settled. */
   private kick(): void {
-    if (this.stepQueued || this.running) return;
+    if (this.stepQueued || this.running || this.holds > 0) return;
     this.stepQueued = true;
     setImmediate(() => {
       this.stepQueued = false;
+      if (this.holds > 0) return; // hold()'s release kicks again
       void this.step();
     });
   }

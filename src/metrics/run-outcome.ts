@@ -5,6 +5,7 @@ import type { CheckResult } from '../qed/check.js';
 import type { IntegrityReport, QemuCheck } from './integrity.js';
 import type { PhaseMetrics } from './phase.js';
 import type { RecoveryReport } from './recovery.js';
+import type { TraceReplaySummary } from '../workload/traces/source.js';
 
 /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */
 export type Timing = 'wall-clock' | 'virtual';
@@ -24,4 +25,6 @@ export interface RunOutcome {
   recovery: RecoveryReport | null;
   /** The miss-ratio curve when RunOptions.missRatioCurve asked for it, else null. */
   mrc: MissRatioCurveReport | null;
+  /** Trace jobs: the file (path, bytes, format, sha256), bad lines skipped, requests replayed. */
+  traces?: TraceReplaySummary[];
 }

@@ -8,6 +8,8 @@ export interface ReplayClock {
   /** Nanoseconds since an arbitrary origin. */
   now(): number;
   sleep(us: number): Promise<void>;
+  /** Virtual clock only: stop time (no completion, no timer) until `work` settles. */
+  hold?(work: Promise<unknown>): void;
 }
 
 const origin = process.hrtime.bigint();

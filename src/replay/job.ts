@@ -37,6 +37,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
   const { clock } = ctx;
   const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
   const yields = clock.kind === 'wall-clock';
+  const start = clock.now();
   const worker = async (): Promise<void> => {
     const scratch: Scratch = { buf: null };
     let sinceYield = 0;
@@ -44,6 +45,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
+      if (req.at !== undefined && start + req.at > clock.now()) await clock.sleep((start + req.at - clock.now()) / 1000); // trace timing
       if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
       await issue(req, ctx, scratch);
       if (yields && ++sinceYield === YIELD_EVERY) {

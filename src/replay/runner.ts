@@ -15,11 +15,11 @@ import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '..
 import type { RecoveryReport } from '../metrics/recovery.js';
 import type { RunOutcome } from '../metrics/run-outcome.js';
 import { qemuSafeFileName } from '../util/file-name.js';
-import { createJobSource } from '../workload/generator.js';
 import type { Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
 import { runScenario } from './scenario.js';
+import { closeSources, requestSource, type TraceReplaySummary } from './sources.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
 import { PowerCutRun } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
@@ -76,6 +76,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
     let jobIndex = 0;
+    const traces: TraceReplaySummary[] = [];
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
     for (const phase of w.phases) {
@@ -102,7 +103,14 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         },
       };
       if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx);
-      else await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
+      else {
+        const sources = phase.jobs.map((job) => requestSource(job, w.seed, jobIndex++, clock));
+        try {
+          await Promise.all(phase.jobs.map((job, k) => runJob(job, sources[k], ctx)));
+        } finally {
+          traces.push(...(await closeSources(sources)));
+        }
+      }
       if (!cut?.happened) {
         await img.flush().catch((err: unknown) => {
           if (!cut) throw err;
@@ -148,6 +156,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       integrity,
       recovery: rec?.recovery ?? null,
       mrc: curve?.report(w.cache.size, opts.missRatioCurve?.sizes) ?? null,
+      ...(traces.length ? { traces } : {}),
     };
   } finally {
     await img.close().catch(() => {});
@@ -186,7 +195,7 @@ function tableAccessListener(curve: MissRatioCurveBuilder | null, hook: RunOptio
 }
 
 function virtualClock(s: DeterministicScheduler): ReplayClock {
-  return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us) };
+  return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us), hold: (work) => s.hold(work) };
 }
 
 /** The workload's image.path, or a fresh image in a new temp directory (`dir`, for the caller to remove). */

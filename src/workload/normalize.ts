@@ -15,6 +15,7 @@ import type { BlockSize, CacheSpec, EngineSpec, ImageSpec, JobSpec, Operation, P
 import type { FaultRule } from '../io/faults.js';
 import type { SizeOrPercent } from './units.js';
 import { parseDistribution } from './fio.js';
+import { normalizeTrace } from './traces/normalize-trace.js';
 
 export interface ImageInfo {
   size: number;
@@ -52,7 +53,16 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
       report(['phases', i], both ? 'expected either jobs or scenario, found both' : 'missing; expected jobs or scenario', both ? 'a scenario phase runs its steps instead of jobs' : 'add e.g. jobs: [{ stop: { ops: 10000 } }]');
     }
     if (p.scenario) return { name, jobs: [], scenario: normalizeScenario(p.scenario, ['phases', i, 'scenario'], w.scheduler.mode, image?.size ?? null, report) };
-    return { name, jobs: (p.jobs ?? []).map((j, k) => normalizeJob(j, k, ['phases', i, 'jobs', k], image?.size ?? null, report)) };
+    return {
+      name,
+      jobs: (p.jobs ?? []).map((j, k) => {
+        const at = ['phases', i, 'jobs', k];
+        if (!j.stop && !j.trace) issues.push({ path: [...at, 'stop'], message: 'expected a mapping of ops, bytes and/or duration', hint: 'add e.g. stop: { ops: 10000 }', missing: true });
+        const job = normalizeJob(j, k, at, image?.size ?? null, report);
+        if (j.trace) job.trace = normalizeTrace(j.trace, dirname(env.source), env.exists, [...at, 'trace'], report);
+        return job;
+      }),
+    };
   });
   uniqueNames(phases, (i) => ['phases', i], w.phases.map((p) => p.name !== undefined), 'phase', report);
   phases.forEach((p, i) => {
@@ -286,6 +296,7 @@ function normalizeOp(j: ParsedJob, p: (...keys: PathSeg[]) => PathSeg[], report:
 
 function normalizeStop(s: ParsedJob['stop']): Stop {
   const stop: Stop = {};
+  if (!s) return stop;
   if (s.ops !== undefined) stop.ops = s.ops;
   if (s.bytes !== undefined) stop.bytes = s.bytes;
   if (s.duration !== undefined) stop.durationMs = s.duration;

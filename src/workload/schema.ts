@@ -13,6 +13,8 @@ import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
+import { FORMAT_NAMES } from './traces/formats.js';
+import { FIT_MODES, OFFSET_UNITS, TIMINGS, TIME_UNITS, parseColumns, parseSpeed } from './traces/options.js';
 
 /** Defaults that depend on other fields are applied in normalize.ts; they are documented here. */
 export const DEFAULTS = {
@@ -111,6 +113,22 @@ const stop = mapping('ops, bytes and/or duration', {
   params: { hint: 'e.g. stop: { ops: 10000 }' },
 });
 
+/** A job that replays a block trace (workload/traces/) instead of a pattern. */
+const traceSchema = mapping('file, format, device, fit, scale, align, timing, speed, max_bad_lines, columns, offset_unit and time_unit', {
+  file: text('a trace file path').meta({ description: 'The trace (relative to the workload file); .gz and .zst are read as they stream.' }),
+  format: oneOf(FORMAT_NAMES).optional().meta({ description: 'Default: detected from the name and first lines.' }),
+  device: z.union([z.string(), z.number()], { error: 'expected a device, volume, LUN or file name' }).transform(String).optional().meta({ description: "Only this device's requests (default: all, merged)." }),
+  fit: oneOf(FIT_MODES).default('error').meta({ description: "A request past the job's region: error (names the line), wrap (offset modulo the region), scale (offset / scale)." }),
+  scale: whole(1).optional().meta({ description: 'fit scale: the divisor (default: the smallest that fits the trace).' }),
+  align: size(512).optional().meta({ yamlDefault: 512, description: 'Offsets round down and ends up to a multiple of this power of two.' }),
+  timing: oneOf(TIMINGS).optional().meta({ yamlDefault: 'fast', description: "fast: as fast as iodepth allows; original: at the trace's times (virtual times under the deterministic scheduler)." }),
+  speed: scalar('a speed factor such as 2, 10x or 0.5x', parseSpeed).optional().meta({ description: 'timing original, this many times faster (implies timing original).' }),
+  max_bad_lines: whole(0).default(0).meta({ description: 'Bad lines to skip and count before the trace is refused.' }),
+  columns: scalar('columns such as time=1,offset=3,size=4,op=2', parseColumns).optional().meta({ description: 'format csv: 1-based columns of time, offset, size, op, device.' }),
+  offset_unit: oneOf(Object.keys(OFFSET_UNITS) as ['byte', 'sector']).optional().meta({ description: 'format csv: offset and size unit (default byte).' }),
+  time_unit: oneOf(Object.keys(TIME_UNITS) as ['s', 'ms', 'us', 'ns']).optional().meta({ description: 'format csv: time unit (default s).' }),
+});
+
 export const jobSchema = mapping('job settings', {
   name: text('a job name').optional().meta({ description: 'Default job-N (1-based).' }),
   pattern: oneOf(PATTERNS).default(DEFAULTS.pattern),
@@ -127,7 +145,8 @@ export const jobSchema = mapping('job settings', {
   align: size(1).optional().meta({ description: 'Request offsets are multiples of this power of two (default: the largest power of two ≤ min(4k, smallest bs)).' }),
   region: region.optional().meta({ description: 'Part of the disk this job touches (default: all of it).' }),
   iodepth: whole(1, DEFAULTS.maxIodepth).default(DEFAULTS.iodepth),
-  stop,
+  stop: stop.optional().meta({ description: 'Required unless the job replays a trace (where it cuts the replay short).' }),
+  trace: traceSchema.optional().meta({ description: 'Replay this block trace instead of a pattern (pattern, op, bs and distribution are then unused).' }),
   flush_every: whole(0).default(DEFAULTS.flushEvery).meta({ description: 'Flush after every N requests; 0 = never.' }),
   think_time: scalar('a duration such as 100us, 2ms or 0', wholeMicros).prefault(0).meta({ description: 'Pause before each request (us, ms, s).' }),
 });
@@ -284,6 +303,7 @@ export function workloadJsonSchema(): object {
     override: ({ zodSchema, jsonSchema }) => {
       const s = jsonSchema as Record<string, unknown>;
       if (zodSchema === workloadSchema) s.patternProperties = { [`^${EXTENSION_PREFIX}`]: {} };
+      if (zodSchema === jobSchema) s.anyOf = [{ required: ['stop'] }, { required: ['trace'] }]; // a pattern job needs stop
       if ('yamlDefault' in s) {
         s.default = s.yamlDefault;
         delete s.yamlDefault;

@@ -67,6 +67,8 @@ export interface JobSpec {
   flushEvery: number;
   /** Pause before each request, microseconds. */
   thinkTimeUs: number;
+  /** Replay this trace instead of the pattern (pattern, op and bs are then unused). */
+  trace?: TraceJobSpec;
 }
 
 export interface PhaseSpec {
@@ -146,6 +148,8 @@ export interface IoRequest {
   op: 'read' | 'write' | 'zero' | 'flush';
   offset: number;
   length: number;
+  /** Trace replays with timing original/speed: ns after the job started that the request is due. */
+  at?: number;
 }
 
 /**
@@ -154,4 +158,30 @@ export interface IoRequest {
  */
 export interface RequestSource {
   next(): IoRequest | null | Promise<IoRequest | null>;
+  /** Releases what the source holds open (a trace file) when the replay stops early. */
+  close?(): Promise<void>;
+}
+
+/** A job that replays a block trace instead of generating requests (workload/traces/). */
+export interface TraceJobSpec {
+  /** Absolute path. */
+  file: string;
+  /** Null: detected from the name and first lines when the replay opens it. */
+  format: string | null;
+  /** Only this device's requests; null: every device's, merged in file order. */
+  device: string | null;
+  /** A request past the job's region: error (names the line), wrap (offset modulo the region) or scale (offset / scale). */
+  fit: 'error' | 'wrap' | 'scale';
+  /** fit scale: the divisor; null: the smallest whole one that fits the trace (a first pass reads it). */
+  scale: number | null;
+  /** Offsets round down and ends up to a multiple of this (default 512, a sector). */
+  align: number;
+  /** fast: as fast as iodepth allows; original: at the trace's times divided by speed. */
+  timing: 'fast' | 'original';
+  speed: number;
+  maxBadLines: number;
+  /** Generic CSV only. */
+  columns?: Partial<Record<'time' | 'offset' | 'size' | 'op' | 'device', number>>;
+  offsetUnit?: number;
+  timeUnit?: number;
 }

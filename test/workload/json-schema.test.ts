@@ -13,7 +13,8 @@ describe('workloadJsonSchema', () => {
     expect(schema.patternProperties).toEqual({ '^x-': {} });
     expect(job.additionalProperties).toBe(false);
     expect(Object.keys(job.properties)).toEqual(expect.arrayContaining(['flush_every', 'think_time', 'rwmixread', 'iodepth', 'stop']));
-    expect(job.required).toEqual(['stop']);
+    expect(job.required).toBeUndefined();
+    expect(job.anyOf).toEqual([{ required: ['stop'] }, { required: ['trace'] }]); // a trace job may omit stop
   });
 
   it('carries ranges, enums and defaults for completion', () => {

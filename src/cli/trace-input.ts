@@ -1,0 +1,72 @@
+/**
+ * A trace file where `run` and `sweep` expect a workload: the trace options they take, and the
+ * default workload built from one pass over the trace (its extent and devices).
+ */
+import { Option, type Command } from 'commander';
+import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE } from '../qed/format.js';
+import { FORMAT_NAMES } from '../workload/traces/formats.js';
+import { DEFAULT_TRACE_IODEPTH, traceWorkloadText, type TraceJobOptions } from '../workload/traces/default-workload.js';
+import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns } from '../workload/traces/options.js';
+import { resolveFormat } from '../workload/traces/reader.js';
+import { traceStats } from '../workload/traces/stats.js';
+import { TraceError } from '../workload/traces/types.js';
+import { intArg, positiveIntArg } from './options.js';
+import { resolve } from 'node:path';
+
+/** The trace options as commander gives them (all optional). */
+export type TraceCliOptions = Partial<TraceJobOptions>;
+
+/** Anything but a .yaml/.yml file is a trace. */
+export const isTraceFile = (path: string): boolean => !/\.ya?ml$/i.test(path);
+
+/** The options that read a trace (stats, convert and the replay commands). */
+export function addTraceReadOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <name>', 'trace format (default: detected from the name and first lines)').choices(FORMAT_NAMES))
+    .option('--device <name>', 'only this device / volume / LUN (run and sweep: "all" = one parallel job per device)')
+    .option('--max-bad-lines <n>', 'skip and count up to n bad lines instead of stopping at the first', intArg)
+    .option('--columns <map>', 'format csv: 1-based columns, e.g. time=1,offset=3,size=4,op=2,device=5')
+    .addOption(new Option('--offset-unit <unit>', 'format csv: offset and size unit').choices(Object.keys(OFFSET_UNITS)))
+    .addOption(new Option('--time-unit <unit>', 'format csv: time unit').choices(Object.keys(TIME_UNITS)));
+}
+
+/** run / sweep: the read options plus how to replay. */
+export function addTraceReplayOptions(cmd: Command): Command {
+  return addTraceReadOptions(cmd)
+    .addOption(new Option('--fit <mode>', 'trace input: a request past the image: error, wrap (offset modulo the size) or scale').choices(FIT_MODES))
+    .addOption(new Option('--timing <mode>', 'trace input: fast (as fast as iodepth allows) or original (the trace times)').choices(TIMINGS))
+    .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x')
+    .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, positiveIntArg);
+}
+
+export function readOptionsOf(o: TraceCliOptions) {
+  return {
+    format: o.format,
+    maxBadLines: o.maxBadLines,
+    columns: o.columns ? parseCsvColumns(o.columns) : undefined,
+    offsetUnit: o.offsetUnit ? OFFSET_UNITS[o.offsetUnit] : undefined,
+    timeUnit: o.timeUnit ? TIME_UNITS[o.timeUnit] : undefined,
+  };
+}
+
+function parseCsvColumns(v: string) {
+  try {
+    return parseColumns(v);
+  } catch (err) {
+    throw new TraceError('--columns', (err as Error).message);
+  }
+}
+
+/** The default workload of a trace, as YAML text, and the file name messages use. */
+export async function traceWorkload(path: string, o: TraceCliOptions): Promise<{ text: string; file: string }> {
+  const file = resolve(path);
+  const format = resolveFormat(file, o.format).name;
+  const device = o.device === 'all' ? undefined : o.device;
+  const stats = await traceStats(file, { ...readOptionsOf(o), format, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE, sampleRate: 0, device, hash: false });
+  if (stats.requests === 0) {
+    const what = device === undefined ? 'no requests' : `no requests for device "${device}"`;
+    throw new TraceError(path, `${what}; nothing to replay${device === undefined ? '' : ' (run `qed-bench trace stats` to list the devices)'}`);
+  }
+  const text = traceWorkloadText(file, { ...o, format, iodepth: o.iodepth ?? DEFAULT_TRACE_IODEPTH }, stats);
+  return { text, file: path };
+}

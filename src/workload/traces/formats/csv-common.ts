@@ -1,0 +1,107 @@
+/**
+ * The shape the published CSV block traces share (one request per line, fixed columns): a
+ * format file names its columns, units and op letters, and this builds its reader and writer.
+ */
+import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
+import { columnOf, digitsAt } from '../fields.js';
+
+export interface CsvSpec {
+  name: string;
+  describe: string;
+  nameHint: RegExp | null;
+  /** Column names in file order, for messages and the header check. */
+  fields: readonly string[];
+  /** The header line real files carry (skipped on line 1 when present), or null. */
+  header: string | null;
+  /** Whether our writer emits the header. */
+  writeHeader: boolean;
+  /** 0-based columns. */
+  col: { time: number; op: number; offset: number; size: number; device: number };
+  /** Bytes per offset/size unit. */
+  unit: number;
+  ops: Record<string, TraceOp>;
+  /** A stateful time parser per reader: line[s, e) as ns relative to the first value. */
+  time: () => { parseAt(line: string, s: number, e: number, field: string): number };
+  /** True when split data fields look like this format (headerless files). */
+  looksLike(f: string[]): boolean;
+  /** Writes one request; `time` is ns since the first request. */
+  write(r: TraceRequest): string;
+}
+
+export function csvFormat(spec: CsvSpec): TextFormat {
+  const n = spec.fields.length;
+  const { col, unit } = spec;
+  const names = spec.fields;
+  return {
+    kind: 'text',
+    name: spec.name,
+    describe: spec.describe,
+    nameHint: spec.nameHint,
+    header: spec.writeHeader && spec.header ? spec.header : '',
+    sniff(first) {
+      if (spec.header && first.replace(/\s+/g, '').toLowerCase() === spec.header.toLowerCase()) return true;
+      const f = first.split(',');
+      return f.length === n && spec.looksLike(f);
+    },
+    parser(): LineParser {
+      const time = spec.time();
+      const header = spec.header?.toLowerCase() ?? null;
+      const starts = new Int32Array(n + 1);
+      const isHeader = (line: string, lineNo: number) => lineNo === 1 && header !== null && line.replace(/\s+/g, '').toLowerCase() === header;
+      const bad = (line: string, lineNo: number, k: number, err: BadField): null => {
+        if (isHeader(line, lineNo)) return null;
+        throw new BadField(err.field, err.expected, err.found, columnOf(line, ',', k));
+      };
+      const num = (line: string, lineNo: number, k: number): number => {
+        const v = digitsAt(line, starts[k], starts[k + 1] - 1);
+        if (v < 0) bad(line, lineNo, k, new BadField(names[k], 'a whole number', line.slice(starts[k], starts[k + 1] - 1)));
+        return v;
+      };
+      return (line, lineNo) => {
+        if (line.length === 0) return null;
+        // Field k is line[starts[k], starts[k + 1] - 1): no split, no substrings for numbers.
+        let at = 0;
+        let k = 0;
+        starts[0] = 0;
+        while (k < n) {
+          const c = line.indexOf(',', at);
+          if (c < 0) break;
+          starts[++k] = at = c + 1;
+        }
+        if (k < n - 1) {
+          if (isHeader(line, lineNo)) return null;
+          throw new BadField('line', `${n} comma-separated fields (${names.join(',')})`, line.length > 60 ? `${line.slice(0, 60)}…` : line, 1);
+        }
+        if (k === n - 1) starts[n] = line.length + 1;
+        let t: number;
+        try {
+          t = time.parseAt(line, starts[col.time], starts[col.time + 1] - 1, names[col.time]);
+        } catch (err) {
+          if (!(err instanceof BadField)) throw err;
+          return bad(line, lineNo, col.time, err);
+        }
+        const opText = line.slice(starts[col.op], starts[col.op + 1] - 1);
+        const op = spec.ops[opText] ?? spec.ops[opText.trim().toLowerCase()];
+        if (op === undefined) return bad(line, lineNo, col.op, new BadField(names[col.op], `one of ${Object.keys(spec.ops).join(', ')}`, opText));
+        const offset = num(line, lineNo, col.offset);
+        const length = num(line, lineNo, col.size);
+        if (offset < 0 || length < 0) return null; // the header line
+        return { time: t, op, offset: offset * unit, length: length * unit, device: line.slice(starts[col.device], starts[col.device + 1] - 1), line: lineNo };
+      };
+    },
+    writer: () => spec.write,
+  };
+}
+
+/** Whole seconds / ns, µs... since an epoch, written as base + time. */
+export function wholeUnits(base: number, nsPerUnit: number, t: number): string {
+  return String(base + Math.round(t / nsPerUnit));
+}
+
+/** ns since the first request as decimal seconds after `base`: 6 decimals when exact, else 9. */
+export function decimalSeconds(base: number, t: number): string {
+  const s = Math.floor(t / 1e9);
+  const ns = t - s * 1e9;
+  const frac = ns % 1000 === 0 ? String(ns / 1000).padStart(6, '0') : String(ns).padStart(9, '0');
+  return `${base + s}.${frac}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * fio iologs, versions 2 and 3 (first line "fio version N iolog"). Request lines are
+ * `[time] file action offset length` with action read, write, trim, sync or datasync; file lines
+ * `[time] file add|open|close`. Each file is a device. v3 times are microseconds since the job
+ * started. v2 has no times; as fio's iolog.c treats it, `file wait N` holds replay until N
+ * MILLISECONDS after the job started (fio's HOWTO says a relative wait in microseconds; fio's code
+ * compares N with mtime_since_genesis()), so a v2 request's time is the latest wait before it.
+ * fio ignores wait lines in v3, and so do we.
+ */
+import { BadField, type LineParser, type TextFormat, type TraceOp } from '../types.js';
+import { whole, wordColumnOf } from '../fields.js';
+
+const ACTIONS: Record<string, TraceOp> = { read: 'read', write: 'write', trim: 'trim', sync: 'flush', datasync: 'flush' };
+const FILE_ACTIONS = new Set(['add', 'open', 'close']);
+
+export const iolog: TextFormat = {
+  kind: 'text',
+  name: 'iolog',
+  describe: 'fio iolog v2/v3: "fio version 3 iolog", then [µs] file read|write|trim|sync offset length, and file add|open|close lines',
+  nameHint: /\.iolog|iolog/i,
+  sniff: (first) => /^fio version [23] iolog/.test(first),
+  header: 'fio version 3 iolog',
+  parser(): LineParser {
+    let version = 0;
+    let waitNs = 0;
+    let t0: number | null = null;
+    return (line, lineNo) => {
+      if (version === 0) {
+        const m = /^fio version ([23]) iolog/.exec(line);
+        if (!m) throw new BadField('header', '"fio version 2 iolog" or "fio version 3 iolog" (fio dropped version 1)', line.slice(0, 40), 1);
+        version = Number(m[1]);
+        return null;
+      }
+      const w = line.trim().split(/\s+/);
+      if (w.length === 1 && w[0] === '') return null;
+      const v3 = version === 3;
+      const k = v3 ? 1 : 0; // index of the file name
+      let at = 0;
+      try {
+        let time = waitNs;
+        if (v3) {
+          const us = whole(w[0], 'time', 'microseconds since the start');
+          if (t0 === null) t0 = us;
+          time = (us - t0) * 1000;
+        }
+        at = k + 1;
+        const action = w[k + 1];
+        if (action === undefined) throw new BadField('action', 'read, write, trim, sync, datasync, add, open or close', '');
+        if (w.length === k + 2 && FILE_ACTIONS.has(action)) return null;
+        if (action === 'wait') {
+          if (!v3) waitNs = whole(w[k + 2] ?? '', 'wait', 'milliseconds since the start') * 1e6;
+          return null;
+        }
+        const op = ACTIONS[action];
+        if (!op) throw new BadField('action', 'read, write, trim, sync, datasync, wait, add, open or close', action);
+        if (w.length !== k + 4) throw new BadField('line', `${v3 ? 'time file' : 'file'} action offset length`, line.trim());
+        at = k + 2;
+        const offset = whole(w[k + 2], 'offset');
+        at = k + 3;
+        const length = whole(w[k + 3], 'length');
+        return op === 'flush' ? { time, op, offset: 0, length: 0, device: w[k], line: lineNo } : { time, op, offset, length, device: w[k], line: lineNo };
+      } catch (err) {
+        if (!(err instanceof BadField) || err.col !== undefined) throw err;
+        throw new BadField(err.field, err.expected, err.found, wordColumnOf(line, at));
+      }
+    };
+  },
+  writer() {
+    const added = new Set<string>();
+    return (r) => {
+      const t = Math.round(r.time / 1000);
+      const add = added.has(r.device) ? '' : `${t} ${r.device} add\n${t} ${r.device} open\n`;
+      added.add(r.device);
+      const action = r.op === 'flush' ? 'sync' : r.op;
+      return `${add}${t} ${r.device} ${action} ${r.offset} ${r.length}`;
+    };
+  },
+};

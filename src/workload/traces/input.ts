@@ -1,0 +1,153 @@
+/**
+ * A trace file's bytes, streamed and decompressed (.gz by node:zlib, .zst by fzstd, found by
+ * their magic bytes, not the name), with the count of file bytes read and an optional sha256 of
+ * the file as it streams. A cut or corrupt compressed stream is a TraceError naming the offset.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { constants, createGunzip, gunzipSync } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { whyUnreadable } from '../../util/why-unreadable.js';
+import { TraceError } from './types.js';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+const CHUNK = 1 << 20;
+
+export function compressionOf(magic: Buffer): Compression {
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+/** The first `n` bytes of the file (fewer when it is shorter); an unreadable file is a TraceError. */
+export function readHead(file: string, n: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw new TraceError(file, `cannot read the trace: ${whyUnreadable(err)}`);
+  }
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } catch (err) {
+    throw new TraceError(file, `cannot read the trace: ${whyUnreadable(err)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Up to about `n` decompressed bytes from the start, for format detection (errors ignored). */
+export function decompressedHead(file: string, n = 64 * 1024): Buffer {
+  const raw = readHead(file, n);
+  const kind = raw.length >= 4 ? compressionOf(raw) : 'none';
+  if (kind === 'gzip') {
+    try {
+      return gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      return Buffer.alloc(0);
+    }
+  }
+  if (kind === 'zstd') {
+    const parts: Uint8Array[] = [];
+    try {
+      new Decompress((d) => parts.push(d)).push(raw);
+    } catch {
+      /* a cut frame: whatever came out is enough */
+    }
+    return Buffer.concat(parts);
+  }
+  return raw;
+}
+
+export class TraceInput {
+  /** File bytes read so far. */
+  fileBytes = 0;
+  readonly compression: Compression;
+  private readonly hash: Hash | null;
+  private sha256: string | null = null;
+  private complete = false;
+
+  constructor(
+    readonly file: string,
+    opts: { hash?: boolean } = {},
+  ) {
+    const head = readHead(file, 4);
+    this.compression = head.length >= 4 ? compressionOf(head) : 'none';
+    this.hash = opts.hash ? createHash('sha256') : null;
+  }
+
+  /** sha256 of the whole file once `chunks()` has read it to the end, else null. */
+  digest(): string | null {
+    if (this.hash && this.complete && this.sha256 === null) this.sha256 = this.hash.digest('hex');
+    return this.sha256;
+  }
+
+  /** The decompressed bytes, in chunks of about 1 MiB. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    const raw = this.raw();
+    if (this.compression === 'none') {
+      yield* raw;
+      return;
+    }
+    if (this.compression === 'gzip') {
+      const gunzip = createGunzip({ chunkSize: CHUNK });
+      pipeline(Readable.from(raw), gunzip, () => {});
+      try {
+        for await (const c of gunzip) yield c as Buffer;
+      } catch (err) {
+        throw this.cut('gzip', err);
+      }
+      return;
+    }
+    yield* this.zstd(raw);
+  }
+
+  private async *raw(): AsyncGenerator<Buffer> {
+    const stream = createReadStream(this.file, { highWaterMark: CHUNK });
+    try {
+      for await (const c of stream) {
+        this.fileBytes += (c as Buffer).length;
+        this.hash?.update(c as Buffer);
+        yield c as Buffer;
+      }
+      this.complete = true;
+    } catch (err) {
+      throw new TraceError(this.file, `cannot read the trace: ${whyUnreadable(err)}`);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private async *zstd(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+    let out: Buffer[] = [];
+    let ended = false;
+    const d = new Decompress((data, final) => {
+      out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      if (final) ended = true;
+    });
+    try {
+      for await (const c of raw) {
+        d.push(c);
+        if (out.length) {
+          yield* out;
+          out = [];
+        }
+      }
+      d.push(new Uint8Array(0), true);
+    } catch (err) {
+      if (err instanceof TraceError) throw err;
+      throw this.cut('zstd', err);
+    }
+    yield* out;
+    if (!ended) throw this.cut('zstd', new Error('the last frame is incomplete'));
+  }
+
+  private cut(kind: string, err: unknown): TraceError {
+    if (err instanceof TraceError) return err;
+    const why = (err as Error).message;
+    return new TraceError(this.file, `truncated or corrupt ${kind} data at byte offset ${this.fileBytes} of the file (${why}); the trace was read up to there`);
+  }
+}

@@ -1,0 +1,32 @@
+/** Trace settings written as text (YAML and command line): speed, column maps, units. */
+import { Expected } from '../units.js';
+import type { ParseOptions } from './types.js';
+
+export const FIT_MODES = ['error', 'wrap', 'scale'] as const;
+export const TIMINGS = ['fast', 'original'] as const;
+export const OFFSET_UNITS: Record<string, number> = { byte: 1, sector: 512 };
+export const TIME_UNITS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
+const COLUMN_NAMES = ['time', 'offset', 'size', 'op', 'device'] as const;
+
+/** "10x", "10" or "0.5x": a replay speed factor > 0. */
+export function parseSpeed(v: string | number): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*x?\s*$/i.exec(String(v));
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n > 0)) throw new Expected('expected a speed factor above 0 such as 2, 10x or 0.5x');
+  return n;
+}
+
+/** "time=1,offset=3,size=4,op=2" (1-based columns); offset and size required. */
+export function parseColumns(v: string | number): NonNullable<ParseOptions['columns']> {
+  const out: NonNullable<ParseOptions['columns']> = {};
+  for (const part of String(v).split(',')) {
+    const m = /^\s*(\w+)\s*=\s*(\d+)\s*$/.exec(part);
+    const key = m?.[1] as (typeof COLUMN_NAMES)[number] | undefined;
+    if (!m || !COLUMN_NAMES.includes(key!) || Number(m[2]) < 1) {
+      throw new Expected(`expected columns such as time=1,offset=3,size=4,op=2 (names: ${COLUMN_NAMES.join(', ')}; 1-based)`);
+    }
+    out[key!] = Number(m[2]);
+  }
+  if (out.offset === undefined || out.size === undefined) throw new Expected('expected columns naming at least offset and size, e.g. offset=3,size=4');
+  return out;
+}

@@ -1,0 +1,183 @@
+/**
+ * A trace as a stream of request batches: format chosen (or detected), text split into lines or
+ * binary into records, bad lines counted and skipped up to --max-bad-lines, else a TraceError
+ * naming file:line:column, the field, what was expected and what was found.
+ */
+import { basename } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
+import { TraceInput, decompressedHead, type Compression } from './input.js';
+import { BadField, TraceError, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
+
+export interface TraceOpenOptions extends ParseOptions {
+  /** A format name; absent: detected from the name and first bytes. */
+  format?: string;
+  /** Bad lines to skip (and count) before the trace is refused; default 0. */
+  maxBadLines?: number;
+  /** Compute the file's sha256 while reading. */
+  hash?: boolean;
+}
+
+export interface BadLine {
+  line: number;
+  message: string;
+}
+
+/** What reading the trace found, for results and `trace stats`. */
+export interface TraceReadSummary {
+  file: string;
+  format: string;
+  compression: Compression;
+  fileBytes: number;
+  sha256: string | null;
+  requests: number;
+  badLines: number;
+  /** The first few skipped lines, as file:line:col messages. */
+  firstBadLines: string[];
+}
+
+/** The format named, or the one detection finds; else a TraceError asking for --format. */
+export function resolveFormat(file: string, name?: string): TraceFormat {
+  if (name !== undefined) {
+    const f = formatByName(name);
+    if (!f) throw new TraceError(file, `unknown trace format "${name}"; expected one of ${FORMAT_NAMES.join(', ')}`);
+    return f;
+  }
+  const f = detectFormat(basename(file), decompressedHead(file));
+  if (!f) {
+    throw new TraceError(file, `cannot tell the trace format from the name and first lines; give it with --format (one of ${FORMAT_NAMES.join(', ')}), or trace: { format: ... } in a workload`);
+  }
+  return f;
+}
+
+export class TraceReader {
+  readonly format: TraceFormat;
+  private readonly input: TraceInput;
+  private requests = 0;
+  private bad = 0;
+  private readonly firstBad: string[] = [];
+  private readonly maxBad: number;
+
+  constructor(
+    readonly file: string,
+    private readonly opts: TraceOpenOptions = {},
+  ) {
+    this.format = resolveFormat(file, opts.format);
+    this.input = new TraceInput(file, { hash: opts.hash });
+    this.maxBad = opts.maxBadLines ?? 0;
+  }
+
+  summary(): TraceReadSummary {
+    return {
+      file: this.file,
+      format: this.format.name,
+      compression: this.input.compression,
+      fileBytes: this.input.fileBytes,
+      sha256: this.input.digest(),
+      requests: this.requests,
+      badLines: this.bad,
+      firstBadLines: this.firstBad,
+    };
+  }
+
+  /** Requests in file order, a batch per chunk read (bounded memory). */
+  batches(): AsyncGenerator<TraceRequest[]> {
+    return this.format.kind === 'text' ? this.textBatches(this.format) : this.binaryBatches(this.format);
+  }
+
+  private async *textBatches(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<TraceRequest[]> {
+    const parse = this.parserOf(format);
+    const dec = new StringDecoder('utf8');
+    let carry = '';
+    let lineNo = 0;
+    for await (const chunk of this.input.chunks()) {
+      const text = carry + dec.write(chunk);
+      const out: TraceRequest[] = [];
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        lineNo++;
+        try {
+          const r = parse(text.slice(start, end), lineNo);
+          if (r) out.push(r);
+        } catch (err) {
+          this.badLine(err, lineNo);
+        }
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+      this.requests += out.length;
+      if (out.length) yield out;
+    }
+    const last = (carry + dec.end()).replace(/\r$/, '');
+    if (last.length) {
+      lineNo++;
+      try {
+        const r = parse(last, lineNo);
+        if (r) {
+          this.requests++;
+          yield [r];
+        }
+      } catch (err) {
+        this.badLine(err, lineNo);
+      }
+    }
+  }
+
+  private parserOf(format: TraceFormat) {
+    try {
+      return format.parser(this.opts) as ReturnType<Extract<TraceFormat, { kind: 'text' }>['parser']>;
+    } catch (err) {
+      throw new TraceError(this.file, (err as Error).message);
+    }
+  }
+
+  private badLine(err: unknown, line: number): void {
+    if (!(err instanceof BadField)) throw err;
+    const message = `expected ${err.expected}, found "${err.found}"`;
+    if (++this.bad > this.maxBad) {
+      const limit = this.maxBad ? ` (more than --max-bad-lines ${this.maxBad} bad lines)` : '; --max-bad-lines N skips and counts up to N bad lines';
+      throw new TraceError(this.file, `${message} [${this.format.name}]${limit}`, line, err.col ?? 1, err.field);
+    }
+    if (this.firstBad.length < 5) this.firstBad.push(`${this.file}:${line}:${err.col ?? 1}: ${err.field}: ${message}`);
+  }
+
+  private async *binaryBatches(format: Extract<TraceFormat, { kind: 'binary' }>): AsyncGenerator<TraceRequest[]> {
+    const parse = format.parser(this.opts);
+    let carry: Buffer = Buffer.alloc(0);
+    let consumed = 0;
+    let record = 0;
+    for await (const chunk of this.input.chunks()) {
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const out: TraceRequest[] = [];
+      let at = 0;
+      for (;;) {
+        let r;
+        try {
+          r = parse(buf, at, record + 1);
+        } catch (err) {
+          if (!(err instanceof BadField)) throw err;
+          throw new TraceError(this.file, `record ${record + 1} at byte offset ${consumed + at}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${err.field}: expected ${err.expected}, found ${err.found}`);
+        }
+        if (r === 'more') break;
+        record++;
+        at += r.size;
+        if (r.req) out.push(r.req);
+      }
+      consumed += at;
+      carry = buf.subarray(at);
+      this.requests += out.length;
+      if (out.length) yield out;
+    }
+    if (carry.length) {
+      throw new TraceError(this.file, `truncated ${format.name} record ${record + 1} at byte offset ${consumed}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${carry.length} bytes left, the record is longer`);
+    }
+  }
+}
+
+/** Every request of a trace in one array: for tests and small files only. */
+export async function readAll(file: string, opts: TraceOpenOptions = {}): Promise<TraceRequest[]> {
+  const all: TraceRequest[] = [];
+  for await (const b of new TraceReader(file, opts).batches()) for (const r of b) all.push(r);
+  return all;
+}

@@ -1,0 +1,124 @@
+/**
+ * What is in a trace and what cache covers it (`qed-bench trace stats`): requests and bytes per
+ * op, request sizes, time span, footprint (distinct 4 KiB blocks, clusters and L2 tables under a
+ * geometry), per-device breakdown, and the LRU miss-ratio curve of the trace's L2 table stream
+ * (exact, or SHARDS-sampled below rate 1). One pass, memory bounded by the footprint's bitmaps.
+ */
+import { missRatioCurveBuilder } from '../../cache/shards.js';
+import type { MissRatioCurveReport } from '../../cache/mrc.js';
+import { Geometry } from '../../qed/format.js';
+import { BlockSet } from './footprint.js';
+import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from './reader.js';
+import type { TraceOp } from './types.js';
+
+const OPS: TraceOp[] = ['read', 'write', 'trim', 'flush'];
+export const FOOTPRINT_BLOCK = 4096;
+
+export interface OpCount {
+  requests: number;
+  bytes: number;
+}
+
+export interface DeviceStats {
+  device: string;
+  requests: number;
+  ops: Record<TraceOp, OpCount>;
+  /** End of the furthest request (bytes): the disk size the device needs. */
+  extent: number;
+  blocks: number;
+  clusters: number;
+  tables: number;
+}
+
+export interface TraceStats {
+  trace: TraceReadSummary;
+  geometry: { clusterSize: number; tableSize: number; tableSpan: number };
+  requests: number;
+  ops: Record<TraceOp, OpCount>;
+  /** Power-of-two size buckets: "4096" counts lengths in (2048, 4096]. */
+  sizes: Record<string, number>;
+  /** ns from the first to the last timestamp. */
+  timeSpanNs: number;
+  extent: number;
+  footprint: { blocks: number; blockSize: number; bytes: number; clusters: number; tables: number };
+  devices: DeviceStats[];
+  cacheToCover: {
+    /** QED: every table the trace touches fits, so only cold misses remain. */
+    qedTables: number;
+    /** QEMU's qcow2 rule of thumb: 1 MiB of L2 cache per 8 GiB of disk at 64 KiB clusters, for the trace's extent. */
+    qcow2RuleMiB: number;
+  };
+  /** Null when sampleRate was 0 (not wanted). */
+  mrc: MissRatioCurveReport | null;
+}
+
+const zeroOps = (): Record<TraceOp, OpCount> => Object.fromEntries(OPS.map((o) => [o, { requests: 0, bytes: 0 }])) as Record<TraceOp, OpCount>;
+
+export interface StatsOptions extends TraceOpenOptions {
+  clusterSize: number;
+  tableSize: number;
+  /** Miss-ratio curve sampling rate (1 exact, 0 none). */
+  sampleRate: number;
+  /** Only this device. */
+  device?: string;
+  onProgress?: (requests: number) => void;
+}
+
+export async function traceStats(file: string, o: StatsOptions): Promise<TraceStats> {
+  const geo = new Geometry(o.clusterSize, o.tableSize);
+  const reader = new TraceReader(file, { ...o, hash: o.hash ?? true });
+  const ops = zeroOps();
+  const sizes: Record<string, number> = {};
+  const devices = new Map<string, { s: DeviceStats; blocks: BlockSet; clusters: BlockSet; tables: BlockSet; id: number }>();
+  const curve = o.sampleRate > 0 ? missRatioCurveBuilder(o.sampleRate) : null;
+  let requests = 0;
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for await (const batch of reader.batches()) {
+    for (const r of batch) {
+      if (o.device !== undefined && r.device !== o.device) continue;
+      requests++;
+      ops[r.op].requests++;
+      ops[r.op].bytes += r.length;
+      if (r.time < tMin) tMin = r.time;
+      if (r.time > tMax) tMax = r.time;
+      let d = devices.get(r.device);
+      if (!d) {
+        d = { s: { device: r.device, requests: 0, ops: zeroOps(), extent: 0, blocks: 0, clusters: 0, tables: 0 }, blocks: new BlockSet(FOOTPRINT_BLOCK), clusters: new BlockSet(o.clusterSize), tables: new BlockSet(geo.l2Span), id: devices.size };
+        devices.set(r.device, d);
+      }
+      d.s.requests++;
+      d.s.ops[r.op].requests++;
+      d.s.ops[r.op].bytes += r.length;
+      if (r.op === 'flush' || r.length === 0) continue;
+      const bucket = 2 ** Math.ceil(Math.log2(r.length));
+      sizes[bucket] = (sizes[bucket] ?? 0) + 1;
+      const end = r.offset + r.length;
+      if (end > d.s.extent) d.s.extent = end;
+      d.blocks.addRange(r.offset, r.length);
+      d.clusters.addRange(r.offset, r.length);
+      d.tables.addRange(r.offset, r.length);
+      // The table stream: one lookup per L2 table the request spans; devices are separate disks.
+      const last = Math.floor((end - 1) / geo.l2Span);
+      for (let t = Math.floor(r.offset / geo.l2Span); t <= last; t++) curve?.access(d.id * 2 ** 32 + t);
+    }
+    o.onProgress?.(requests);
+  }
+  const devs = [...devices.values()].map((d) => ({ ...d.s, blocks: d.blocks.size, clusters: d.clusters.size, tables: d.tables.size }));
+  const sum = (k: 'blocks' | 'clusters' | 'tables') => devs.reduce((s, d) => s + d[k], 0);
+  const extent = devs.reduce((s, d) => s + d.extent, 0);
+  const tables = sum('tables');
+  return {
+    trace: reader.summary(),
+    geometry: { clusterSize: o.clusterSize, tableSize: o.tableSize, tableSpan: geo.l2Span },
+    requests,
+    ops,
+    sizes,
+    timeSpanNs: requests ? tMax - tMin : 0,
+    extent,
+    footprint: { blocks: sum('blocks'), blockSize: FOOTPRINT_BLOCK, bytes: sum('blocks') * FOOTPRINT_BLOCK, clusters: sum('clusters'), tables },
+    devices: devs.sort((a, b) => b.requests - a.requests),
+    cacheToCover: { qedTables: tables, qcow2RuleMiB: Math.ceil((extent * 8) / o.clusterSize / 2 ** 20) },
+    mrc: curve?.report(0) ?? null,
+  };
+}

@@ -1,0 +1,82 @@
+/** The request a trace reader yields, the format descriptions every reader implements, and the trace error. */
+import { WorkloadError } from '../errors.js';
+
+export type TraceOp = 'read' | 'write' | 'trim' | 'flush';
+
+export interface TraceRequest {
+  /** Nanoseconds since the first timestamp in the file (negative if the file is not in time order). */
+  time: number;
+  op: TraceOp;
+  /** Bytes (flush: 0). */
+  offset: number;
+  length: number;
+  /** Device, volume, LUN or file as the trace names it. */
+  device: string;
+  /** 1-based line in a text trace; record number in a binary one. */
+  line: number;
+}
+
+/** A field that did not parse: the reader adds file and line and decides whether to skip it. */
+export class BadField extends Error {
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+    readonly found: string,
+    /** 1-based column of the field in the line, when known. */
+    readonly col?: number,
+  ) {
+    super(`${field}: expected ${expected}, found "${found}"`);
+  }
+}
+
+/** Bad trace input: file:line:column (or byte offset), field, expected and found. Exit code 2. */
+export class TraceError extends WorkloadError {
+  constructor(file: string, message: string, line?: number, col?: number, field = '') {
+    super(file, [{ path: field, message, line, col }]);
+    this.name = 'TraceError';
+  }
+}
+
+/** Options a format may need (the generic CSV's column map, units). */
+export interface ParseOptions {
+  /** Generic CSV: 1-based columns of time, offset, size, op and device. */
+  columns?: Partial<Record<'time' | 'offset' | 'size' | 'op' | 'device', number>>;
+  /** Generic CSV: bytes per offset/size unit (1, or 512 for sectors). */
+  offsetUnit?: number;
+  /** Generic CSV: nanoseconds per time unit. */
+  timeUnit?: number;
+}
+
+/** Parses one line; null skips it (header, comment, an event that is not a request). Throws BadField. */
+export type LineParser = (line: string, lineNo: number) => TraceRequest | null;
+
+/** Parses one record at `at` of `buf`: the request (or null) and its size, or 'more' when the record is cut. */
+export type RecordParser = (buf: Buffer, at: number, recordNo: number) => { req: TraceRequest | null; size: number } | 'more';
+
+interface FormatBase {
+  name: string;
+  /** One line for --help and errors: the fields and units. */
+  describe: string;
+  /** Matches file names that suggest this format. */
+  nameHint: RegExp | null;
+}
+
+export interface TextFormat extends FormatBase {
+  kind: 'text';
+  /** True when the first non-empty line (header or data) is unmistakably this format. */
+  sniff(first: string): boolean;
+  parser(opts: ParseOptions): LineParser;
+  /** The file's first line(s) when writing, or ''. */
+  header: string;
+  /** One request as a line (no newline); stateful writers number their own time base. */
+  writer(): (r: TraceRequest) => string;
+}
+
+export interface BinaryFormat extends FormatBase {
+  kind: 'binary';
+  sniff(first: Buffer): boolean;
+  parser(opts: ParseOptions): RecordParser;
+  writer(): (r: TraceRequest) => Buffer;
+}
+
+export type TraceFormat = TextFormat | BinaryFormat;
