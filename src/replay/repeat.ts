@@ -19,6 +19,11 @@ export interface Repeats {
   count: number;
   /** `"<op>.<metric>"` → one value per repeat, in run order. */
   samples: Record<string, number[]>;
+  /**
+   * Counters by compare's metric name (`hitRate`, `cache.loads`, ...) → one value per repeat:
+   * under real timing they vary with the interleaving, and compare draws its noise band from them.
+   */
+  counters?: Record<string, number[]>;
 }
 
 /** A results file that may carry repeated timing samples (docs/results.md, `repeats`). */
@@ -36,6 +41,20 @@ export function timingSamplesOf(r: RunOutcome): Record<string, number> {
     out[`${op}.p99`] = m.latency.p99;
   }
   return out;
+}
+
+/** The counters compare gates as samples under real timing, by compare's metric name. */
+export function counterSamplesOf(r: RunOutcome): Record<string, number> {
+  const t = r.total;
+  return {
+    hitRate: t.hitRate,
+    metadataReadsPer1000: t.metadataReadsPer1000,
+    metadataWritesPer1000: t.metadataWritesPer1000,
+    peakOverCapacity: t.peakOverCapacity,
+    requestsCompletedOverCapacity: t.requestsCompletedOverCapacity,
+    'cache.loads': t.cache.loads,
+    'cache.evictions': t.cache.evictions,
+  };
 }
 
 /** Everything a replay counts (not times): equal across repeats under the deterministic scheduler. */
@@ -74,6 +93,8 @@ export function combineRepeats(runs: RunResults[]): Combined {
   const perRun = runs.map(timingSamplesOf);
   const keys = Object.keys(perRun[0]).filter((k) => perRun.every((s) => k in s));
   const samples = Object.fromEntries(keys.map((k) => [k, perRun.map((s) => s[k])]));
+  const perRunCounters = runs.map(counterSamplesOf);
+  const counters = Object.fromEntries(Object.keys(perRunCounters[0]).map((k) => [k, perRunCounters.map((s) => s[k])]));
   const first = countersOf(runs[0]);
   const differences: string[] = [];
   runs.slice(1).forEach((r, i) => {
@@ -81,7 +102,7 @@ export function combineRepeats(runs: RunResults[]): Combined {
     for (const d of differingLeaves(first, here)) differences.push(`${d.path} (repeat ${i + 2}: ${JSON.stringify(d.b)}, repeat 1: ${JSON.stringify(d.a)})`);
   });
   return {
-    results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples } },
+    results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples, counters } },
     differences,
   };
 }

@@ -247,6 +247,12 @@ export function ruleFor(gate: GateConfig, run: { name: string; id: string }, met
   return rule;
 }
 
+/** Whether the gate file itself sets a tolerance for this run's metric (not only the default). */
+export function gateSetsTolerance(gate: GateConfig, run: { name: string; id: string }, metric: string): boolean {
+  const sets = (list: PatternRules[]) => list.some((p) => p.matches(metric) && p.rule.tolerance !== undefined);
+  return sets(gate.metrics) || gate.workloads.some((w) => (w.matches(run.name) || w.matches(run.id)) && sets(w.metrics));
+}
+
 /** The last acknowledgement in the file that covers this run's metric, if any. */
 export function acknowledgementFor(gate: GateConfig, run: { name: string; id: string }, metric: string): Acknowledgement | undefined {
   return [...gate.acknowledge].reverse().find((a) => {
