@@ -98,6 +98,7 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
     .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
+    .option('--max-runs <n>', 'allow a matrix of more than 256 runs', positiveIntArg)
     .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
 
   program

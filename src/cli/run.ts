@@ -25,7 +25,12 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Replay each combination this many times; the results file keeps every timing sample. */
   repeat?: number;
+  /** The most matrix runs replayed without asking (default DEFAULT_MAX_RUNS). */
+  maxRuns?: number;
 }
+
+/** A matrix that expands past this many runs is refused unless --max-runs allows it. */
+export const DEFAULT_MAX_RUNS = 256;
 
 
 /**
@@ -33,7 +38,7 @@ export interface RunCommandOptions {
  * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
-  const workloads = await loadWorkload(o.workload, { set: o.set });
+  const workloads = await loadWorkload(o.workload, { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS });
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];

@@ -76,7 +76,7 @@ describe('wall-clock counters are samples', () => {
       return combineRepeats(runs).results;
     };
     const b = withRepeats([1000, 1010, 1005]);
-    expect(b.repeats.counters?.['cache.loads']).toEqual([1000, 1010, 1005]);
+    expect(b.repeats!.counters?.['cache.loads']).toEqual([1000, 1010, 1005]);
     const ok = await cli('compare', ...(await files(b, withRepeats([1012, 1020, 1015]))), '--format', 'text');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/cache\.loads .* twice the spread of 3\+3 repeats/);
