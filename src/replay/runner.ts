@@ -112,7 +112,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
           if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
         },
       };
-      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx);
+      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
       else await Promise.all(phase.jobs.map((job) => runJob(job, createJobSource(job, w.seed, jobIndex++), ctx)));
       if (!cut?.happened) {
         await img.flush().catch((err: unknown) => {
