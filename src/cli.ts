@@ -66,7 +66,8 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .configureOutput(usageOutput(out, 'map'))
     .description('print the allocation map of the virtual disk (read-only)')
     .argument('<image>', 'QED image')
-    .option('--json', 'print JSON: [{start, length, kind, offset}]')
+    .option('--json', 'print JSON: [{start, length, kind, offset}] (every range)')
+    .option('--all', 'list zero and unallocated ranges too, not only data')
     .action(async (image: string, o) => setCode(await mapCommand({ image, ...o }, out)));
 
   program
@@ -99,6 +100,7 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('-q, --quiet', 'no progress bar')
     .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
     .option('--max-runs <n>', 'allow a matrix of more than 256 runs', positiveIntArg)
+    .option('--repair', 'repair a corrupt image.path before the replay (default: refuse it; nothing is written)')
     .action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
 
   program

@@ -25,6 +25,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Replay each combination this many times; the results file keeps every timing sample. */
   repeat?: number;
+  /** Repair a corrupt image.path before the replay instead of refusing it. */
+  repair?: boolean;
   /** The most matrix runs replayed without asking (default DEFAULT_MAX_RUNS). */
   maxRuns?: number;
 }
@@ -51,7 +53,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
       const runOnce = async (r: number) => {
         const progress = progressReporter({ enabled: !o.json && !o.quiet, label: repeat > 1 ? `${label} (repeat ${r + 1}/${repeat})` : label });
         try {
-          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update });
+          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update, repair: o.repair });
         } finally {
           progress.stop();
         }

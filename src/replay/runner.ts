@@ -9,6 +9,7 @@ import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js'
 import type { CheckResult } from '../qed/check.js';
 import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
+import { QedFormatError } from '../qed/errors.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
 import { qemuSafeFileName } from '../util/file-name.js';
@@ -31,6 +32,8 @@ export interface Progress {
 }
 
 export interface RunOptions {
+  /** A user's image (image.path) with corruptions: repair it before the replay instead of refusing it. */
+  repair?: boolean;
   /** Verify reads and read back everything at the end (default true). */
   verify?: boolean;
   /** Run `qemu-img check` after the replay: true, false, or 'auto' (when qemu-img is on PATH). */
@@ -79,6 +82,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const { clock, wrap, scheduler } = timing(w);
   const mem = opts.inMemory ? await openMemoryImage(w, wrap) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
+  if (!created) await checkUserImage(path, opts.repair ?? false);
   let kept = !mem && (!created || w.image.keep);
   const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
   try {
@@ -198,6 +202,27 @@ function tableAccessListener(curve: MissRatioCurveBuilder | null, hook: RunOptio
 
 function virtualClock(s: DeterministicScheduler): ReplayClock {
   return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us) };
+}
+
+/**
+ * A user's image is checked read-only before anything writes to it: a replay on a corrupt
+ * image would fail at the end and blame the engine. Refused naming the first finding, unless
+ * `repair` (run --repair) asks to fix it first.
+ */
+async function checkUserImage(path: string, repair: boolean): Promise<void> {
+  const img = await openImageFile(path, repair ? {} : { readOnly: true, repairOnOpen: false });
+  let result: CheckResult;
+  try {
+    result = await img.check({ repair });
+  } finally {
+    await img.close();
+  }
+  const bad = result.corruptions + result.checkErrors;
+  if (bad === 0) return;
+  const first = result.findings.find((f) => f.kind !== 'leak');
+  const finding = first ? `; first: ${first.where}: ${first.message}` : '';
+  const how = repair ? 'that --repair could not fix (a cluster referenced twice, or an unreadable table)' : 'found by a read-only check';
+  throw new QedFormatError(path, 'check', `image.path: the image has ${result.corruptions} corruption${result.corruptions === 1 ? '' : 's'} and ${result.checkErrors} check error${result.checkErrors === 1 ? '' : 's'} ${how}${finding}; refusing to replay on it${repair ? '' : ' (nothing was written): fix it with `qed-bench check --repair`, or pass --repair to run'}`);
 }
 
 async function prepareImage(w: Workload): Promise<{ path: string; created: boolean; dir: string | null }> {
