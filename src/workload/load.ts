@@ -65,7 +65,7 @@ export function parseWorkload(text: string, source: string, opts: LoadOptions = 
   if (matrix.issues.length) raise(source, doc, lines, origins, matrix.issues);
   const count = matrix.dims.reduce((n, d) => n * d.values.length, 1);
   if (opts.maxRuns !== undefined && count > opts.maxRuns) {
-    raise(source, doc, lines, origins, [{ path: ['matrix'], atKey: true, message: `expands to ${count} runs (${matrix.dims.map((d) => `${d.values.length} ${d.key}`).join(' × ')}), more than the ${opts.maxRuns} allowed without --max-runs`, hint: `pass --max-runs ${count} to run them all, or shorten the lists` }]);
+    raise(source, doc, lines, origins, [{ path: ['matrix'], message: `expands to ${count} runs (${matrix.dims.map((d) => `${d.values.length} ${d.key}`).join(' × ')}), more than the ${opts.maxRuns} allowed without --max-runs`, hint: `pass --max-runs ${count} to run them all, or shorten the lists` }]);
   }
 
   return expand(matrix.dims).map((combo) => {
