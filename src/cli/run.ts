@@ -98,5 +98,5 @@ function refuseSharedImage(file: string, workloads: Workload[]): void {
 function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: number): string {
   if (o.out) return count === 1 ? o.out : o.out.replace(/(\.json)?$/, `-${index + 1}.json`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return join(o.resultsDir, `${safeFileName(w.name)}-${stamp}.json`);
+  return join(o.resultsDir, `${safeFileName(w.name)}.${stamp}.json`);
 }

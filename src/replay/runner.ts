@@ -98,11 +98,12 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       const planned = phase.scenario
         ? phase.scenario.filter((s) => s.kind === 'request').length
         : phase.jobs.every((j) => j.stop.ops !== undefined)
-          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0)
+          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0) + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0) // flushes count as requests
           : null;
       img.cache.resetPeaks();
       const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
       let done = 0;
+      opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
       const ctx: ReplayContext = {
         img,
         shadow,
