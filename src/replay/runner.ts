@@ -150,7 +150,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const wantQemu = opts.qemuCheck ?? 'auto';
     const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
     const integrity = integrityOf(shadow, check, qemuCheck, rec?.recovery ?? null);
-    if (integrity.verdict === 'failed' && created && !mem) kept = true; // keep the evidence
+    // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
+    // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,

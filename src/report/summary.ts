@@ -65,6 +65,7 @@ function integrityLine(r: RunResults): string {
   if (i.check) parts.push(`check: ${i.check.corruptions} corruptions, ${i.check.leaks} leaks`);
   const q = i.qemuCheck;
   parts.push(!q ? 'qemu-img check: not run' : q.error ? `qemu-img check: could not check (${q.error})` : `qemu-img check: exit ${q.exitCode}, ${q.corruptions} corruptions, ${q.leaks} leaks`);
+  if (i.verdict === 'failed' && r.image.created && !r.image.kept && r.image.path !== '(memory)') parts.push('the image was removed (rerun with --keep-image to inspect it)');
   const first = i.violations[0];
   const detail = first ? `\n  first violation: ${first.kind} at offset ${first.offset} (${first.sectors} sectors, ${first.during}): expected ${first.expected}, found ${first.found}` : '';
   return parts.join('; ') + detail;
