@@ -5,7 +5,7 @@ import { formatRepeats } from '../report/compare/repeats-summary.js';
 import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
-import { safeFileName } from '../util/file-name.js';
+import { resultsFileStem } from '../util/file-name.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
@@ -98,5 +98,5 @@ function refuseSharedImage(file: string, workloads: Workload[]): void {
 function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: number): string {
   if (o.out) return count === 1 ? o.out : o.out.replace(/(\.json)?$/, `-${index + 1}.json`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return join(o.resultsDir, `${safeFileName(w.name)}.${stamp}.json`);
+  return join(o.resultsDir, `${resultsFileStem(w.name)}.${stamp}.json`);
 }

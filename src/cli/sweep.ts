@@ -9,7 +9,7 @@ import type { Progress } from '../replay/runner.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../replay/sweep.js';
 import { amount, LOG_EVERY_MS, stageName } from './progress.js';
 import { formatSweep } from '../report/sweep-table.js';
-import { safeFileName } from '../util/file-name.js';
+import { resultsFileStem } from '../util/file-name.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -116,7 +116,7 @@ export function parsePolicies(s: string, what: string): string[] {
 function sweepPath(dir: string, name: string, shard: Shard | null): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const part = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
-  return join(dir, `${safeFileName(name)}-sweep${part}-${stamp}.json`);
+  return join(dir, `${resultsFileStem(name)}-sweep${part}-${stamp}.json`);
 }
 
 /** Runs done of the whole sweep, and integrity failures so far; on a terminal only (as `stress`'s bar). */

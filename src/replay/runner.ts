@@ -98,12 +98,15 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       const planned = phase.scenario
         ? phase.scenario.filter((s) => s.kind === 'request').length
         : phase.jobs.every((j) => j.stop.ops !== undefined)
-          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0) + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0) // flushes count as requests
+          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0)
           : null;
       img.cache.resetPeaks();
       const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
       let done = 0;
-      opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
+      // Progress counts flushes too (flush_every), which the sampling interval above does not.
+      const flushes = phase.jobs.reduce((s, j) => s + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0);
+      const total = planned === null ? null : planned + flushes;
+      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
       const ctx: ReplayContext = {
         img,
         shadow,
@@ -114,7 +117,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         onRequestDone: () => {
           cut?.onRequestDone();
           done++;
-          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
+          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total, stage: 'replay' });
         },
       };
       if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
@@ -125,7 +128,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
           cut.swallow(err);
         });
       }
-      opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
+      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
       for (const o of OPS) totals[o].add(collector.latency(o));
       phases.push(collector.finish());
       if (cut?.happened) break;
