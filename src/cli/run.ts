@@ -6,6 +6,7 @@ import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
@@ -42,6 +43,7 @@ export const DEFAULT_MAX_RUNS = 256;
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
   const workloads = await loadWorkload(o.workload, { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS });
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
+  await resultsDirUsable(dirname(resultsPath(o, workloads[0], 0, workloads.length)));
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
@@ -82,6 +84,16 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   if (o.json) out.stdout(`${JSON.stringify(all.length === 1 ? all[0] : all, null, 2)}\n`);
   if (signal.aborted) return EXIT_INTERRUPTED;
   return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Before any replay: a results directory that cannot be made is an error naming it, not a lost run. */
+async function resultsDirUsable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file of that name is in the way' : whyUnreadable(err);
+    throw new CliUsageError(`${dir}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+  }
 }
 
 /**

@@ -201,6 +201,15 @@ const CASES: Case[] = [
     says: [],
   },
   {
+    name: 'a results directory blocked by a file: refused before any replay',
+    setup: async (d) => {
+      await writeFile(d('blocker'), 'x');
+      return { args: ['run', await yaml(d('w.yaml'), workload('rd')), '-q', '--no-qemu-check', '--results-dir', d('blocker')], unchanged: [d('blocker')] };
+    },
+    exit: 2,
+    says: ['blocker: cannot create the results directory: a file of that name is in the way'],
+  },
+  {
     name: 'check names the file',
     setup: async (d) => ({ args: ['check', await imageWithData(d('ok.qed'))], unchanged: [d('ok.qed')] }),
     exit: 0,
