@@ -31,7 +31,7 @@ export async function checkCommand(a: CheckArgs, out: Output): Promise<number> {
   });
   const result: CheckResult = { ...final, corruptionsFixed: first.corruptionsFixed, findings: first.findings };
   if (a.json) printJson(out, checkJson(a.image, result), 4);
-  else out.stdout(humanCheck(result));
+  else out.stdout(`Image: ${a.image}\n${humanCheck(result)}`); // qemu-img does not name it; a log of several checks should
   return checkExitCode(result);
 }
 

@@ -8,6 +8,7 @@ import { formatMarkdown, formatText } from '../report/compare/format.js';
 import { EMPTY_GATE, loadGate } from '../report/compare/gate.js';
 import { loadRunSet } from '../report/compare/inputs.js';
 import { ReportInputError } from '../report/report-inputs.js';
+import { formatSideBySide, sideBySide } from '../report/compare/side-by-side.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isInputError } from './errors.js';
 import type { RegisterCommand } from './options.js';
 import { usageOutput } from './options.js';
@@ -16,6 +17,10 @@ import type { Output } from './output.js';
 export interface CompareCommandOptions {
   baseline: string;
   current: string;
+  /** Further files: a side-by-side table of all of them instead of a gated comparison. */
+  more?: string[];
+  /** `--pair A=B`, repeatable. */
+  pair?: string[];
   gate?: string;
   strictCounters?: boolean;
   format: 'md' | 'text' | 'json';
@@ -31,11 +36,13 @@ export interface CompareCommandOptions {
 export async function compareCommand(o: CompareCommandOptions, out: Output): Promise<number> {
   if (o.export && !o.exportOut) throw new CliUsageError(`--export ${o.export} needs --export-out FILE (where the JSON goes)`);
   if (o.exportOut && !o.export) throw new CliUsageError('--export-out needs --export github-bigger|github-smaller|bencher');
+  if (o.more?.length) return sideBySideCommand([o.baseline, o.current, ...o.more], o, out);
+  const pairs = (o.pair ?? []).map(parsePair);
   try {
     const gate = o.gate ? await loadGate(o.gate) : EMPTY_GATE;
     const baseline = await loadRunSet(o.baseline);
     const current = await loadRunSet(o.current);
-    const comparison = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true });
+    const comparison = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true, pairs });
     const report: CompareReport = { ...comparison, exitCode: EXIT_CODES[compareOutcome(comparison)] };
     const markdown = formatMarkdown(report);
     out.stdout(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : o.format === 'text' ? formatText(report) : markdown);
@@ -56,6 +63,27 @@ export async function compareCommand(o: CompareCommandOptions, out: Output): Pro
 
 const EXIT_CODES: Record<CompareOutcome, number> = { incomplete: EXIT_USAGE, regression: EXIT_FAILURE, pass: EXIT_OK };
 
+/** `--pair A=B`: A a baseline run, B a current run (name/size/policy, or a name unique on its side). */
+function parsePair(text: string): [string, string] {
+  const eq = text.indexOf('=', text.lastIndexOf(']') + 1);
+  const a = eq > 0 ? text.slice(0, eq).trim() : '';
+  const b = eq > 0 ? text.slice(eq + 1).trim() : '';
+  if (!a || !b) throw new CliUsageError(`--pair ${text}: expected BASELINE=CURRENT, each a run as name/size/policy or a workload name (e.g. --pair mixed-parallel/8/fifo=mixed-parallel/50/fifo)`);
+  return [a, b];
+}
+
+/** Three or more inputs: one table, a column per input; exit 0, or 2 on unreadable input. */
+async function sideBySideCommand(paths: string[], o: CompareCommandOptions, out: Output): Promise<number> {
+  for (const flag of ['gate', 'strictCounters', 'export', 'pair'] as const) {
+    if (o[flag] !== undefined) throw new CliUsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a comparison of two inputs; with ${paths.length} inputs compare prints them side by side`);
+  }
+  const sets = [];
+  for (const p of paths) sets.push(await loadRunSet(p));
+  const groups = sideBySide(sets);
+  out.stdout(o.format === 'json' ? `${JSON.stringify({ inputs: paths, groups: groups.map((g) => ({ ...g, runs: g.runs.map((r) => r && { id: r.id, file: r.file }) })) }, null, 2)}\n` : formatSideBySide(sets, groups, o.format === 'md'));
+  return 0;
+}
+
 /** GitHub Actions shows this file on the run's page; a failure to write it is only a warning. */
 async function appendStepSummary(markdown: string, out: Output): Promise<void> {
   const file = process.env.GITHUB_STEP_SUMMARY;
@@ -74,10 +102,12 @@ export const registerCompare: RegisterCommand = (program, out, setCode) => {
     .description('compare results (files, sweep files or directories of them) run by run: baseline, current, change, verdict; exit 0 pass, 1 regression, 2 error')
     .argument('<baseline>', 'results file, sweep file, or a directory of *.json results')
     .argument('<current>', 'the same for the runs to judge')
+    .argument('[more...]', 'more inputs: print all of them side by side, one column each (no verdicts)')
+    .option('--pair <A=B>', 'compare baseline run A with current run B (name/size/policy or a unique workload name); repeatable', (v: string, acc: string[] = []) => [...acc, v])
     .option('--strict-counters', 'fail any change to a counter, improvements included (for a committed deterministic baseline)')
     .option('--gate <file>', 'gate file (YAML): tolerances, severities, per-workload overrides, acknowledged regressions (docs/compare.md)')
     .addOption(new Option('--format <format>', 'stdout: Markdown, a terminal table, or JSON').choices(['md', 'text', 'json']).default('md'))
     .addOption(new Option('--export <format>', "write the current runs' figures for github-action-benchmark or Bencher").choices([...EXPORT_FORMATS]))
     .option('--export-out <file>', 'where --export writes its JSON')
-    .action(async (baseline: string, current: string, o) => setCode(await compareCommand({ baseline, current, ...o }, out)));
+    .action(async (baseline: string, current: string, more: string[], o) => setCode(await compareCommand({ baseline, current, more, ...o }, out)));
 };

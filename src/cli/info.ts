@@ -35,6 +35,7 @@ export function featureNames(bits: bigint): string[] {
   return names;
 }
 
+/** One key style throughout (snake_case, as the header's own fields and qemu-img's JSON are). */
 export type ImageInfo = Awaited<ReturnType<typeof describe>>;
 
 /** Everything `info` reports; the image is opened read-only and never written. */
@@ -70,18 +71,18 @@ async function describe(img: QedImage, filename: string) {
             probed: (h.features & BigInt(F_BACKING_FORMAT_NO_PROBE)) === 0n,
           },
     geometry: {
-      entriesPerTable: g.nelems,
-      bytesPerL2Table: g.l2Span,
-      maxImageSize: maxImageSize(h.clusterSize, h.tableSize),
-      l1Entries: img.l1.length,
-      l1EntriesInUse: l1InUse,
+      entries_per_table: g.nelems,
+      bytes_per_l2_table: g.l2Span,
+      max_image_size: maxImageSize(h.clusterSize, h.tableSize),
+      l1_entries: img.l1.length,
+      l1_entries_in_use: l1InUse,
     },
     allocation: {
-      dataBytes: bytesOf('data'),
-      zeroBytes: bytesOf('zero'),
-      unallocatedBytes: bytesOf('unallocated'),
-      l2Tables: l1InUse,
-      fileLength: await img.io.size(),
+      data_bytes: bytesOf('data'),
+      zero_bytes: bytesOf('zero'),
+      unallocated_bytes: bytesOf('unallocated'),
+      l2_tables: l1InUse,
+      file_length: await img.io.size(),
     },
   };
 }
@@ -106,7 +107,7 @@ function humanInfo(i: ImageInfo): string {
     `image: ${i.filename}`,
     `file format: qed`,
     `virtual size: ${sized(h.image_size)}`,
-    `file length: ${sized(i.allocation.fileLength)}`,
+    `file length: ${sized(i.allocation.file_length)}`,
     `backing file: ${i.backing ? `${i.backing.file} (${i.backing.format}${i.backing.probed ? ', probed' : ''})` : 'none'}`,
     `Header:`,
     `    magic: ${h.magic} ("QED\\0")`,
@@ -119,15 +120,15 @@ function humanInfo(i: ImageInfo): string {
     `    l1_table_offset: ${h.l1_table_offset}`,
     `    image_size: ${h.image_size}`,
     `Geometry:`,
-    `    entries per table: ${i.geometry.entriesPerTable}`,
-    `    bytes mapped per L2 table: ${sized(i.geometry.bytesPerL2Table)}`,
-    `    max image size: ${sized(i.geometry.maxImageSize)}`,
-    `    L1 entries in use: ${i.geometry.l1EntriesInUse} of ${i.geometry.l1Entries}`,
+    `    entries per table: ${i.geometry.entries_per_table}`,
+    `    bytes mapped per L2 table: ${sized(i.geometry.bytes_per_l2_table)}`,
+    `    max image size: ${sized(i.geometry.max_image_size)}`,
+    `    L1 entries in use: ${i.geometry.l1_entries_in_use} of ${i.geometry.l1_entries}`,
     `Allocation:`,
-    `    data: ${sized(i.allocation.dataBytes)}`,
-    `    zero: ${sized(i.allocation.zeroBytes)}`,
-    `    unallocated: ${sized(i.allocation.unallocatedBytes)}`,
-    `    L2 tables: ${i.allocation.l2Tables}`,
+    `    data: ${sized(i.allocation.data_bytes)}`,
+    `    zero: ${sized(i.allocation.zero_bytes)}`,
+    `    unallocated: ${sized(i.allocation.unallocated_bytes)}`,
+    `    L2 tables: ${i.allocation.l2_tables}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,8 @@ import { formatRepeats } from '../report/compare/repeats-summary.js';
 import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
 import { runWorkload } from '../replay/runner.js';
-import { safeFileName } from '../util/file-name.js';
+import { resultsFileStem } from '../util/file-name.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 import { loadWorkload, parseWorkload } from '../workload/load.js';
 import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
@@ -28,7 +29,14 @@ export interface RunCommandOptions extends TraceCliOptions {
   quiet?: boolean;
   /** Replay each combination this many times; the results file keeps every timing sample. */
   repeat?: number;
+  /** Repair a corrupt image.path before the replay instead of refusing it. */
+  repair?: boolean;
+  /** The most matrix runs replayed without asking (default DEFAULT_MAX_RUNS). */
+  maxRuns?: number;
 }
+
+/** A matrix that expands past this many runs is refused unless --max-runs allows it. */
+export const DEFAULT_MAX_RUNS = 256;
 
 
 /**
@@ -37,8 +45,10 @@ export interface RunCommandOptions extends TraceCliOptions {
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
   const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
-  const workloads = trace ? parseWorkload(trace.text, trace.file, { set: o.set }) : await loadWorkload(o.workload, { set: o.set });
+  const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
+  const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
+  await resultsDirUsable(dirname(resultsPath(o, workloads[0], 0, workloads.length)));
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
@@ -50,7 +60,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
       const runOnce = async (r: number) => {
         const progress = progressReporter({ enabled: !o.json && !o.quiet, label: repeat > 1 ? `${label} (repeat ${r + 1}/${repeat})` : label });
         try {
-          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update });
+          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update, repair: o.repair });
         } finally {
           progress.stop();
         }
@@ -81,6 +91,16 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
 }
 
+/** Before any replay: a results directory that cannot be made is an error naming it, not a lost run. */
+async function resultsDirUsable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file of that name is in the way' : whyUnreadable(err);
+    throw new CliUsageError(`${dir}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+  }
+}
+
 /**
  * Repeats on one existing image are not repeats: the first allocates clusters and tables, the
  * later ones overwrite what it allocated, so their timings measure a different workload.
@@ -95,7 +115,7 @@ function refuseSharedImage(file: string, workloads: Workload[]): void {
 function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: number): string {
   if (o.out) return count === 1 ? o.out : o.out.replace(/(\.json)?$/, `-${index + 1}.json`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return join(o.resultsDir, `${safeFileName(w.name)}-${stamp}.json`);
+  return join(o.resultsDir, `${resultsFileStem(w.name)}.${stamp}.json`);
 }
 
 export const registerRun: RegisterCommand = (program, out, setCode) => {
@@ -113,7 +133,9 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
-    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg);
+    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
+    .option('--max-runs <n>', 'allow a matrix of more than 256 runs', positiveIntArg)
+    .option('--repair', 'repair a corrupt image.path before the replay (default: refuse it; nothing is written)');
   // A trace in place of the workload.
   addTraceReplayOptions(run).action(async (workload: string, o) => setCode(await runCommand({ workload, ...o }, out)));
 };

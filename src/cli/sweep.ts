@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
-import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepRun } from '../replay/sweep.js';
+import type { Progress } from '../replay/runner.js';
+import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../replay/sweep.js';
+import { amount, LOG_EVERY_MS, stageName } from './progress.js';
 import { formatSweep } from '../report/sweep-table.js';
-import { safeFileName } from '../util/file-name.js';
+import { resultsFileStem } from '../util/file-name.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -78,12 +80,12 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
 
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'finishing the runs in progress');
-  const bar = progressBar(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
+  const bar = sweepProgress(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
   let results: SweepResults;
   try {
     results = cacheOnly ? await cacheOnlySweep(cacheOnlySpec(o, cacheOnly, sizes, policies)) : await sweep(
       { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate: o.sampleRate },
-      { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
+      { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update, onCellProgress: bar.cell },
     );
   } finally {
     bar.stop();
@@ -123,22 +125,60 @@ export function parsePolicies(s: string, what: string): string[] {
 function sweepPath(dir: string, name: string, shard: Shard | null): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const part = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
-  return join(dir, `${safeFileName(name)}-sweep${part}-${stamp}.json`);
+  return join(dir, `${resultsFileStem(name)}-sweep${part}-${stamp}.json`);
 }
 
 /** Runs done of the whole sweep, and integrity failures so far; on a terminal only (as `stress`'s bar). */
-function progressBar(enabled: boolean, total: number): { update: (r: SweepRun, done: number) => void; stop: () => void } {
-  if (!enabled || total === 0 || process.stderr.isTTY !== true || process.env.CI) return { update: () => {}, stop: () => {} };
+interface SweepProgress {
+  update: (r: SweepRun, done: number) => void;
+  /** A running cell's own progress, so a long cell does not look like "0/4 runs" for a minute. */
+  cell: (c: SweepCell, p: Progress) => void;
+  stop: () => void;
+}
+
+/** A bar on a terminal (runs done, and what the running cells are doing); lines in a log. */
+function sweepProgress(enabled: boolean, total: number): SweepProgress {
+  const none = { update: () => {}, cell: () => {}, stop: () => {} };
+  if (!enabled || total === 0) return none;
+  const running = new Map<string, string>();
+  const key = (c: SweepCell) => `${c.policy} at ${c.size}`;
+  const now = () => [...running].map(([k, v]) => `${k}: ${v}`).join('; ') || '-';
+  let failed = 0;
+  let done = 0;
+  const cellDone = (r: SweepRun, n: number) => {
+    done = n;
+    running.delete(key(r));
+    if (r.results.integrity.verdict === 'failed') failed++;
+  };
+  const cellText = (p: Progress) => `${stageName(p)} ${amount(p)}`.trim();
+  if (process.stderr.isTTY !== true || process.env.CI) {
+    const started = Date.now();
+    const secs = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+    process.stderr.write(`sweep: ${total} runs\n`);
+    const timer = setInterval(() => process.stderr.write(`sweep: ${done}/${total} runs after ${secs()}; running: ${now()}\n`), LOG_EVERY_MS);
+    timer.unref();
+    return {
+      update(r, n) {
+        cellDone(r, n);
+        process.stderr.write(`sweep: ${n}/${total} runs: ${key(r)} done (${r.results.integrity.verdict}) after ${secs()}${failed ? `; failed: ${failed}` : ''}\n`);
+      },
+      cell: (c, p) => running.set(key(c), cellText(p)),
+      stop: () => clearInterval(timer),
+    };
+  }
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'sweep |{bar}| {value}/{total} runs, {eta_formatted} left; last: {last}; failed: {failed}', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    { stream: process.stderr, format: 'sweep |{bar}| {value}/{total} runs, {eta_formatted} left; failed: {failed}; {running}', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
-  let failed = 0;
-  bar.start(total, 0, { failed, last: '-' });
+  bar.start(total, 0, { failed, running: '-' });
   return {
-    update(r, done) {
-      if (r.results.integrity.verdict === 'failed') failed++;
-      bar.update(done, { failed, last: `${r.policy} at ${r.size}` });
+    update(r, n) {
+      cellDone(r, n);
+      bar.update(n, { failed, running: now() });
+    },
+    cell(c, p) {
+      running.set(key(c), cellText(p));
+      bar.update(done, { failed, running: now() });
     },
     stop: () => bar.stop(),
   };

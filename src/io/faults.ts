@@ -1,6 +1,12 @@
-/** Injected I/O errors: which requests fail (rules by event), and a backend that fails them. */
+/** Fault rules: which requests fail with which errno, matched by blkdebug event name. */
 import { Rng } from '../util/random.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
+
+/**
+ * The errnos a fault rule may inject: those the file calls the engine makes (pread, pwrite,
+ * fsync, ftruncate) can fail with, so an injected failure is one a real disk could produce.
+ */
+export const FAULT_ERRNOS = ['EIO', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EINTR', 'EAGAIN', 'EINVAL', 'EBADF', 'ENXIO', 'EOVERFLOW', 'EPERM', 'EACCES', 'ENOMEM'] as const;
 
 export interface FaultRule {
   event: IoEvent;

@@ -132,6 +132,20 @@ export class DeterministicScheduler {
     return new Promise((resolve) => bp.waiters.push(resolve));
   }
 
+  /**
+   * Whether nothing can move without outside help: no step running or queued, no request
+   * eligible to complete, no timer. Then the requests held at breakpoints (tag, event), the
+   * breakpoints still waiting for their event, and how many requests completed so far.
+   */
+  stall(): { held: Array<{ tag: string; event: IoEvent | undefined }>; armed: Array<{ tag: string; event: IoEvent }>; completed: number } | null {
+    if (this.running || this.stepQueued || this.timers.length || this.pending.some((p) => p.heldBy === null)) return null;
+    return {
+      held: this.pending.map((p) => ({ tag: p.heldBy!, event: p.event })),
+      armed: this.breakpoints.filter((b) => !b.hit).map((b) => ({ tag: b.tag, event: b.event })),
+      completed: this.s.completed,
+    };
+  }
+
   /** blkdebug `resume TAG`: let the held request complete; the breakpoint is removed. */
   resume(tag: string): void {
     const i = this.breakpoints.findIndex((b) => b.tag === tag);

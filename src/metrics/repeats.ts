@@ -9,6 +9,11 @@ export interface Repeats {
   count: number;
   /** `"<op>.<metric>"` → one value per repeat, in run order. */
   samples: Record<string, number[]>;
+  /**
+   * Counters by compare's metric name (`hitRate`, `cache.loads`, ...) → one value per repeat:
+   * under real timing they vary with the interleaving, and compare draws its noise band from them.
+   */
+  counters?: Record<string, number[]>;
 }
 
 /** A results file that may carry repeated timing samples (docs/results.md, `repeats`). */

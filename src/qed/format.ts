@@ -127,8 +127,11 @@ export function validateHeader(h: QedHeader, image: string, fileLength: number):
   if (unknown) {
     fail('features', `unsupported QED feature bits ${bitList(unknown)}: refusing to open (known bits: 0x1 backing file, 0x2 need check, 0x4 backing format no-probe)`);
   }
-  if (h.headerSize < 1 || h.headerSize * h.clusterSize > Number.MAX_SAFE_INTEGER) {
+  if (h.headerSize < 1) {
     fail('header_size', `header_size ${h.headerSize} is invalid: it must be at least 1 cluster`);
+  }
+  if (h.headerSize * h.clusterSize >= fileLength) {
+    fail('header_size', `header_size ${h.headerSize} clusters (${h.headerSize * h.clusterSize} bytes) is invalid: the header would reach past the end of the file (${fileLength} bytes), leaving no room for the L1 table`);
   }
   if (h.imageSize % SECTOR !== 0) {
     fail('image_size', `image_size ${h.imageSize} is not a multiple of 512`);
@@ -144,7 +147,8 @@ export function validateHeader(h: QedHeader, image: string, fileLength: number):
   }
   if (h.features & BigInt(F_BACKING_FILE)) {
     const end = h.backingFilenameOffset + h.backingFilenameSize;
-    if (h.backingFilenameSize === 0 || end > h.headerSize * h.clusterSize) {
+    // A zero-length name is allowed, as QEMU allows it: the image then has no backing file.
+    if (end > h.headerSize * h.clusterSize) {
       fail('backing_filename_offset', `backing file name (offset ${h.backingFilenameOffset}, ${h.backingFilenameSize} bytes) does not lie inside the header clusters`);
     }
   }

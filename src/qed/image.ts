@@ -145,7 +145,7 @@ export class QedImage implements BackingDevice {
 
     let backingName: string | null = null;
     let backing: BackingDevice | null = null;
-    if (header.features & BigInt(F_BACKING_FILE)) {
+    if (header.features & BigInt(F_BACKING_FILE) && header.backingFilenameSize > 0) {
       const nbuf = new Uint8Array(header.backingFilenameSize);
       await io.read(nbuf, header.backingFilenameOffset, 'header_read');
       backingName = new TextDecoder().decode(nbuf);

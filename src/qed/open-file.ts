@@ -1,9 +1,11 @@
-/** Opening and creating image files (with their backing files) on the file backend. */
+/** Image files on disk: open (with the backing chain, loops and depth refused) and create. */
+import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import { FileBackend, type IoMode } from '../io/file-backend.js';
 import { RawBacking, type BackingDevice } from './backing.js';
 import { createImage, validateCreateOptions, type CreateOptions } from './create.js';
+import { QedFormatError } from './errors.js';
 import { QED_MAGIC } from './format.js';
 import { QedImage, type OpenOptions } from './image.js';
 
@@ -12,14 +14,20 @@ export interface FileOpenOptions extends Omit<OpenOptions, 'openBacking'> {
   wrap?: (b: BlockBackend) => BlockBackend;
   /** The file backends' I/O mode, for the image and its backing files (default async; see IoMode). */
   io?: IoMode;
+  /** The images above this one in its backing chain (set when opening backing files). */
+  chain?: readonly string[];
 }
+
+/** Backing chains deeper than this are refused (QEMU users rarely go past a handful). */
+export const MAX_BACKING_DEPTH = 64;
 
 /** Open an image file; its backing file (raw or QED, probed unless the header says raw) opens read-only. */
 export async function openImageFile(path: string, opts: FileOpenOptions = {}): Promise<QedImage> {
   const wrap = opts.wrap ?? ((b: BlockBackend) => b);
+  const chain = [...(opts.chain ?? []), await realpath(path).catch(() => resolve(path))];
   const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly, io: opts.io }));
   try {
-    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap, opts.io) });
+    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap, opts.io, chain) });
   } catch (err) {
     await io.close();
     throw err;
@@ -37,10 +45,17 @@ export async function createImageFile(path: string, opts: CreateOptions): Promis
   }
 }
 
-async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend, io: IoMode | undefined): Promise<BackingDevice> {
+async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend, io: IoMode | undefined, chain: string[]): Promise<BackingDevice> {
   const path = isAbsolute(name) ? name : resolve(dirname(imagePath), name);
+  const real = await realpath(path).catch(() => resolve(path));
+  if (chain.includes(real)) {
+    throw new QedFormatError(chain[0], 'backing_filename', `the backing chain loops: ${[...chain, real].join(' → ')}`);
+  }
+  if (chain.length >= MAX_BACKING_DEPTH) {
+    throw new QedFormatError(chain[0], 'backing_filename', `the backing chain is deeper than ${MAX_BACKING_DEPTH} images (${chain[0]} → ... → ${chain[chain.length - 1]} → ${real})`);
+  }
   if (format === 'probe') format = (await isQed(path)) ? 'qed' : 'raw';
-  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io });
+  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io, chain });
   return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io })));
 }
 

@@ -29,6 +29,20 @@ export function timingSamplesOf(r: RunOutcome): Record<string, number> {
   return out;
 }
 
+/** The counters compare gates as samples under real timing, by compare's metric name. */
+export function counterSamplesOf(r: RunOutcome): Record<string, number> {
+  const t = r.total;
+  return {
+    hitRate: t.hitRate,
+    metadataReadsPer1000: t.metadataReadsPer1000,
+    metadataWritesPer1000: t.metadataWritesPer1000,
+    peakOverCapacity: t.peakOverCapacity,
+    requestsCompletedOverCapacity: t.requestsCompletedOverCapacity,
+    'cache.loads': t.cache.loads,
+    'cache.evictions': t.cache.evictions,
+  };
+}
+
 /** Everything a replay counts (not times): equal across repeats under the deterministic scheduler. */
 export function countersOf(r: RunOutcome): Record<string, unknown> {
   const t = r.total;
@@ -65,6 +79,8 @@ export function combineRepeats(runs: RunResults[]): Combined {
   const perRun = runs.map(timingSamplesOf);
   const keys = Object.keys(perRun[0]).filter((k) => perRun.every((s) => k in s));
   const samples = Object.fromEntries(keys.map((k) => [k, perRun.map((s) => s[k])]));
+  const perRunCounters = runs.map(counterSamplesOf);
+  const counters = Object.fromEntries(Object.keys(perRunCounters[0]).map((k) => [k, perRunCounters.map((s) => s[k])]));
   const first = countersOf(runs[0]);
   const differences: string[] = [];
   runs.slice(1).forEach((r, i) => {
@@ -72,7 +88,7 @@ export function combineRepeats(runs: RunResults[]): Combined {
     for (const d of differingLeaves(first, here)) differences.push(`${d.path} (repeat ${i + 2}: ${JSON.stringify(d.b)}, repeat 1: ${JSON.stringify(d.a)})`);
   });
   return {
-    results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples } },
+    results: { ...body, status: runs.some((r) => r.status === 'interrupted') ? 'interrupted' : body.status, repeats: { count: runs.length, samples, counters } },
     differences,
   };
 }

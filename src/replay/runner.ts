@@ -10,6 +10,7 @@ import type { CheckResult } from '../qed/check.js';
 import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { emptyIntegrityReport, type IntegrityReport, type QemuCheck } from '../metrics/integrity.js';
+import { QedFormatError } from '../qed/errors.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '../metrics/phase.js';
 import type { RecoveryReport } from '../metrics/recovery.js';
@@ -34,6 +35,8 @@ export interface Progress {
 }
 
 export interface RunOptions {
+  /** A user's image (image.path) with corruptions: repair it before the replay instead of refusing it. */
+  repair?: boolean;
   /** Verify reads and read back everything at the end (default true). */
   verify?: boolean;
   /** Run `qemu-img check` after the replay: true, false, or 'auto' (when qemu-img is on PATH). */
@@ -68,6 +71,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const { clock, wrap, scheduler } = timing(w);
   const mem = opts.inMemory ? await openMemoryImage(w, wrap) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
+  if (!created) await checkUserImage(path, opts.repair ?? false);
   let kept = !mem && (!created || w.image.keep);
   const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
   try {
@@ -89,6 +93,10 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       img.cache.resetPeaks();
       const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
       let done = 0;
+      // Progress counts flushes too (flush_every), which the sampling interval above does not.
+      const flushes = phase.jobs.reduce((s, j) => s + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0);
+      const total = planned === null ? null : planned + flushes;
+      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
       const ctx: ReplayContext = {
         img,
         shadow,
@@ -99,10 +107,10 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         onRequestDone: () => {
           cut?.onRequestDone();
           done++;
-          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total: planned, stage: 'replay' });
+          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total, stage: 'replay' });
         },
       };
-      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx);
+      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
       else {
         const sources = phase.jobs.map((job) => requestSource(job, w.seed, jobIndex++, clock));
         try {
@@ -117,7 +125,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
           cut.swallow(err);
         });
       }
-      opts.onProgress?.({ phase: phase.name, done, total: planned, stage: 'replay' });
+      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
       for (const o of OPS) totals[o].add(collector.latency(o));
       phases.push(collector.finish());
       if (cut?.happened) break;
@@ -142,7 +150,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const wantQemu = opts.qemuCheck ?? 'auto';
     const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
     const integrity = integrityOf(shadow, check, qemuCheck, rec?.recovery ?? null);
-    if (integrity.verdict === 'failed' && created && !mem) kept = true; // keep the evidence
+    // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
+    // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,
@@ -196,6 +205,27 @@ function tableAccessListener(curve: MissRatioCurveBuilder | null, hook: RunOptio
 
 function virtualClock(s: DeterministicScheduler): ReplayClock {
   return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us), hold: (work) => s.hold(work) };
+}
+
+/**
+ * A user's image is checked read-only before anything writes to it: a replay on a corrupt
+ * image would fail at the end and blame the engine. Refused naming the first finding, unless
+ * `repair` (run --repair) asks to fix it first.
+ */
+async function checkUserImage(path: string, repair: boolean): Promise<void> {
+  const img = await openImageFile(path, repair ? {} : { readOnly: true, repairOnOpen: false });
+  let result: CheckResult;
+  try {
+    result = await img.check({ repair });
+  } finally {
+    await img.close();
+  }
+  const bad = result.corruptions + result.checkErrors;
+  if (bad === 0) return;
+  const first = result.findings.find((f) => f.kind !== 'leak');
+  const finding = first ? `; first: ${first.where}: ${first.message}` : '';
+  const how = repair ? 'that --repair could not fix (a cluster referenced twice, or an unreadable table)' : 'found by a read-only check';
+  throw new QedFormatError(path, 'check', `image.path: the image has ${result.corruptions} corruption${result.corruptions === 1 ? '' : 's'} and ${result.checkErrors} check error${result.checkErrors === 1 ? '' : 's'} ${how}${finding}; refusing to replay on it${repair ? '' : ' (nothing was written): fix it with `qed-bench check --repair`, or pass --repair to run'}`);
 }
 
 /** The workload's image.path, or a fresh image in a new temp directory (`dir`, for the caller to remove). */

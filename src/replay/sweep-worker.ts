@@ -2,4 +2,4 @@
 import { serveTasks } from '../util/worker-pool.js';
 import { runCell, sweepWorkload, type SweepCell, type SweepRun, type SweepSpec } from './sweep.js';
 
-serveTasks<SweepSpec, SweepCell, SweepRun>((spec) => (cell) => runCell(sweepWorkload(spec, cell), spec));
+serveTasks<SweepSpec, SweepCell, SweepRun>((spec, report) => (cell) => runCell(sweepWorkload(spec, cell), spec, report));

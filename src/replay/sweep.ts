@@ -13,7 +13,7 @@ import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
-import { runWorkload } from './runner.js';
+import { runWorkload, type Progress } from './runner.js';
 import { oneFreshRun, type OneRunCommand } from './stress.js';
 
 export interface SweepCell {
@@ -54,6 +54,8 @@ export interface SweepOptions {
   jobs: number;
   signal?: AbortSignal;
   onRun?: (run: SweepRun, done: number, total: number) => void;
+  /** A cell's own progress while it runs (at most about twice a second per cell). */
+  onCellProgress?: (cell: SweepCell, p: Progress) => void;
 }
 
 /** Every cell of the grid in grid order: sizes outer, policies inner. */
@@ -93,10 +95,20 @@ export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'm
 }
 
 /** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */
-export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'verify' | 'sampleRate'>): Promise<SweepRun> {
+export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'verify' | 'sampleRate'>, report?: (p: Progress) => void): Promise<SweepRun> {
   const cell = { size: w.cache.size, policy: w.cache.policy };
+  let last = 0;
+  let stage = '';
+  // Stage changes always, counts at most twice a second: progress crosses a thread boundary.
+  const onProgress = report && ((p: Progress) => {
+    const now = Date.now();
+    if (`${p.stage}/${p.phase}` === stage && now - last < 500) return;
+    stage = `${p.stage}/${p.phase}`;
+    last = now;
+    report(p);
+  });
   try {
-    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, missRatioCurve: { sampleRate: spec.sampleRate } });
+    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, missRatioCurve: { sampleRate: spec.sampleRate }, onProgress });
     if (!spec.memory && outcome.image.created && outcome.image.kept) await rm(dirname(outcome.image.path), { recursive: true, force: true });
     return { ...cell, results: buildResults(w, outcome) };
   } catch (err) {
@@ -124,7 +136,8 @@ export async function sweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepR
       runs.push(r);
       opts.onRun?.(r, runs.length, cells.length);
     },
-    inProcess: (c) => runCell(workloads[cells.indexOf(c)], spec),
+    onProgress: (p, c) => opts.onCellProgress?.(c, p as Progress),
+    inProcess: (c, report) => runCell(workloads[cells.indexOf(c)], spec, report),
   });
   const order = (r: SweepCell): number => spec.sizes.indexOf(r.size) * spec.policies.length + spec.policies.indexOf(r.policy);
   runs.sort((a, b) => order(a) - order(b));

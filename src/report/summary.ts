@@ -2,35 +2,51 @@
 import type { PhaseMetrics } from '../metrics/phase.js';
 import type { RunResults } from '../metrics/results.js';
 import { table } from './text-table.js';
+import { duration } from './report-format.js';
 
-/** A plain-text table of one run, for the terminal. */
+/** A plain-text table of one run, for the terminal: every column named in full or explained below. */
 export function formatSummary(r: RunResults): string {
   const w = r.workload;
   const lines: string[] = [];
   lines.push(`${w.name}: cache ${w.cache.size} tables, policy ${w.cache.policy},${w.engine.allocation === 'parallel' ? ' parallel allocation,' : ''} seed ${w.seed}, image ${bytes(w.image.size)} (cluster ${bytes(w.image.clusterSize)}, table ${w.image.tableSize}), ${r.timing} timing${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`);
   lines.push('');
   const rows = [...r.phases, r.total].map(phaseRow);
-  lines.push(...table(['phase', 'requests', 'hit rate', 'md reads/1k', 'md writes/1k', 'peak entries', 'peak over cap', 'reqs over cap', 'errors'], rows));
+  lines.push(...table(['phase', 'requests', 'L2 lookups', 'hit rate', 'new tables', 'md reads/1k req', 'md writes/1k req', 'peak entries', 'peak over cap', 'reqs over cap', 'errors'], rows));
+  lines.push(...LEGEND);
   lines.push('');
   const opRows: string[][] = [];
   for (const p of [...r.phases, r.total]) {
     for (const [op, m] of Object.entries(p.ops)) {
       if (m.ops === 0) continue;
-      opRows.push([p.name, op, String(m.ops), num(m.iops, 0), num(m.mbPerSec, 1), us(m.latency.p50), us(m.latency.p99), us(m.latency.p999), us(m.latency.maxNs)]);
+      // A flush moves no bytes and its rate says nothing: its count and latencies do.
+      const rate = op === 'flush' ? ['-', '-'] : [num(m.iops, 0), num(m.mbPerSec, 1)];
+      opRows.push([p.name, op, String(m.ops), ...rate, duration(m.latency.meanNs), duration(m.latency.p50), duration(m.latency.p99), duration(m.latency.p999), duration(m.latency.maxNs)]);
     }
   }
-  lines.push(...table(['phase', 'op', 'ops', 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'], opRows));
+  lines.push(r.timing === 'virtual' ? 'latency in virtual time (the deterministic scheduler\'s clock, drawn from its latency model; not measured):' : 'latency (wall-clock, measured):');
+  lines.push(...table(['phase', 'op', 'ops', 'IOPS', 'MB/s', 'mean', 'p50', 'p99', 'p99.9', 'max'], opRows));
   lines.push('');
   lines.push(integrityLine(r));
   return lines.join('\n');
 }
 
+/** What the first table's columns mean, under it. */
+const LEGEND = [
+  '  L2 lookups: table lookups by requests; hit rate: share of them found in the cache (hits / (hits + misses));',
+  '  new tables: L2 tables allocated by writes (neither hit nor miss); md reads/writes per 1000 requests: metadata (L1, L2) I/O;',
+  '  peak entries: most tables cached at once; peak over cap: most above capacity (in-use tables are not evicted);',
+  '  reqs over cap: requests completed while the cache was over capacity; errors: failed requests by errno',
+];
+
 function phaseRow(p: PhaseMetrics): string[] {
   const errors = Object.entries(p.errorsByCode).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+  const looked = p.cache.hits + p.cache.misses;
   return [
     p.name,
     String(p.requests),
-    pct(p.hitRate),
+    String(looked),
+    looked ? pct(p.hitRate) : 'n/a',
+    String(p.engine.tablesAllocated),
     num(p.metadataReadsPer1000, 1),
     num(p.metadataWritesPer1000, 1),
     String(p.peakEntries),
@@ -50,6 +66,7 @@ function integrityLine(r: RunResults): string {
   if (i.check) parts.push(`check: ${i.check.corruptions} corruptions, ${i.check.leaks} leaks`);
   const q = i.qemuCheck;
   parts.push(!q ? 'qemu-img check: not run' : q.error ? `qemu-img check: could not check (${q.error})` : `qemu-img check: exit ${q.exitCode}, ${q.corruptions} corruptions, ${q.leaks} leaks`);
+  if (i.verdict === 'failed' && r.image.created && !r.image.kept && r.image.path !== '(memory)') parts.push('the image was removed (rerun with --keep-image to inspect it)');
   const first = i.violations[0];
   const detail = first ? `\n  first violation: ${first.kind} at offset ${first.offset} (${first.sectors} sectors, ${first.during}): expected ${first.expected}, found ${first.found}` : '';
   return parts.join('; ') + detail;
@@ -57,7 +74,6 @@ function integrityLine(r: RunResults): string {
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const num = (x: number, d: number): string => x.toFixed(d);
-const us = (ns: number): string => (ns / 1000).toFixed(1);
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -5,5 +5,14 @@ export function whyUnreadable(err: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  if (code === 'ENAMETOOLONG') return 'the name is too long';
+  if (code === 'EPERM') return 'operation not permitted';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EEXIST') return 'a file of that name already exists';
+  if (code === 'EMFILE' || code === 'ENFILE') return 'too many open files';
+  if (code === 'EIO') return 'an I/O error';
+  if (code === 'ENXIO' || code === 'ENODEV') return 'no such device';
   return (err as Error).message;
 }

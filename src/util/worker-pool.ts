@@ -9,7 +9,7 @@ import { parentPort, Worker } from 'node:worker_threads';
 
 /** Messages between runOnWorkers and serveTasks. */
 export type ToWorker<Init, Task> = { type: 'init'; init: Init } | { type: 'run'; task: Task };
-export type FromWorker<Result> = { type: 'ready' } | { type: 'result'; result: Result } | { type: 'fatal'; message: string };
+export type FromWorker<Result> = { type: 'ready' } | { type: 'result'; result: Result } | { type: 'progress'; progress: unknown } | { type: 'fatal'; message: string };
 
 export interface PoolOptions<Init, Task, Result> {
   /** The worker module as its compiled .js beside the caller: `new URL('./x-worker.js', import.meta.url)`. */
@@ -21,6 +21,8 @@ export interface PoolOptions<Init, Task, Result> {
   jobs: number;
   /** Called on the main thread as each task's result arrives (in completion order). */
   onResult: (result: Result, task: Task) => void;
+  /** Called on the main thread with what a task reports while it runs (its own progress). */
+  onProgress?: (progress: unknown, task: Task) => void;
   /** On abort no new task is handed out; tasks in progress finish. */
   signal?: AbortSignal;
   /** Names the workers in errors ("stress worker: ..."). */
@@ -31,7 +33,7 @@ export interface PoolOptions<Init, Task, Result> {
  * Runs every task, in-process one after another when one job suffices, else on worker threads;
  * resolves to the number of jobs used. `inProcess` must compute what the worker would.
  */
-export async function runTasks<Init, Task, Result>(o: PoolOptions<Init, Task, Result> & { inProcess: (task: Task) => Promise<Result> }): Promise<number> {
+export async function runTasks<Init, Task, Result>(o: PoolOptions<Init, Task, Result> & { inProcess: (task: Task, report: (progress: unknown) => void) => Promise<Result> }): Promise<number> {
   const jobs = Math.max(1, Math.min(o.jobs, o.tasks.length));
   if (jobs > 1) {
     await runOnWorkers(o, jobs);
@@ -39,7 +41,7 @@ export async function runTasks<Init, Task, Result>(o: PoolOptions<Init, Task, Re
   }
   for (const t of o.tasks) {
     if (o.signal?.aborted) break;
-    o.onResult(await o.inProcess(t), t);
+    o.onResult(await o.inProcess(t, (p) => o.onProgress?.(p, t)), t);
   }
   return 1;
 }
@@ -81,7 +83,8 @@ async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task, Resul
         else if (m.type === 'result') {
           o.onResult(m.result, current as Task);
           feed();
-        } else finish(new Error(`${o.name}: ${m.message}`));
+        } else if (m.type === 'progress') o.onProgress?.(m.progress, current as Task);
+        else finish(new Error(`${o.name}: ${m.message}`));
       });
       worker.on('error', (err) => finish(err));
       worker.on('exit', (code) => finish(failure ?? new Error(`${o.name} exited with code ${code} before finishing`)));
@@ -94,7 +97,7 @@ async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task, Resul
  * The worker side: `setup(init)` once, then its result for each task handed over. An error
  * from either goes back as fatal, which stops the pool.
  */
-export function serveTasks<Init, Task, Result>(setup: (init: Init) => (task: Task) => Promise<Result>): void {
+export function serveTasks<Init, Task, Result>(setup: (init: Init, report: (progress: unknown) => void) => (task: Task) => Promise<Result>): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks runs in a worker thread');
   let run: ((task: Task) => Promise<Result>) | null = null;
@@ -103,7 +106,7 @@ export function serveTasks<Init, Task, Result>(setup: (init: Init) => (task: Tas
     void (async () => {
       try {
         if (m.type === 'init') {
-          run = setup(m.init);
+          run = setup(m.init, (progress) => send({ type: 'progress', progress }));
           send({ type: 'ready' });
         } else {
           if (!run) throw new Error('task before init');

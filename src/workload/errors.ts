@@ -49,5 +49,11 @@ export function formatProblems(source: string, problems: Problem[], context?: st
 /** File order, so the list reads top to bottom; problems without a position go last. */
 export function sortProblems(problems: Problem[]): Problem[] {
   const key = (p: Problem) => (p.line ?? Infinity) * 1e6 + (p.col ?? 0);
-  return [...problems].sort((a, b) => key(a) - key(b));
+  // Two checks of one value (whole, and in range) can say the same thing: say it once.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const k = JSON.stringify([p.line, p.col, p.origin, p.path, p.message]);
+    return !seen.has(k) && !!seen.add(k);
+  });
+  return unique.sort((a, b) => key(a) - key(b));
 }

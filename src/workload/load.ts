@@ -2,7 +2,7 @@
  * Workload files in, Workloads out: YAML syntax, --set overrides, matrix expansion, schema
  * validation and normalization, every failure a WorkloadError that names file, line and column.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import { QedFormatError } from '../qed/errors.js';
@@ -16,6 +16,7 @@ import { formatPath } from './paths.js';
 import { EXTENSION_PREFIX, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
+import { encodingProblem, nestingProblem, syntaxProblem } from './yaml-text.js';
 
 export { WorkloadError } from './errors.js';
 export { workloadJsonSchema } from './schema.js';
@@ -25,6 +26,8 @@ export interface LoadOptions {
   set?: readonly string[];
   /** File-system access for image.path and backing files; tests may replace it. */
   env?: Partial<Omit<Env, 'source'>>;
+  /** Refuse a matrix that expands to more runs than this (run's --max-runs), before expanding it. */
+  maxRuns?: number;
 }
 
 /** Reads, validates and expands a workload file: one Workload per matrix combination. */
@@ -43,24 +46,27 @@ export async function readWorkloadText(path: string): Promise<string> {
 
 /** The same from text; `source` names the file in messages and anchors relative paths. */
 export function parseWorkload(text: string, source: string, opts: LoadOptions = {}): Workload[] {
+  const encoding = encodingProblem(text);
+  if (encoding) throw new WorkloadError(source, [encoding]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
-  if (doc.errors.length) {
-    throw new WorkloadError(source, doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-      return { path: '', line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` };
-    }).slice(0, 1));
-  }
+  const syntax = syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines);
+  if (syntax) throw new WorkloadError(source, [syntax]);
   if (!isMap(doc.contents)) {
     const found = doc.contents === null ? 'an empty file' : 'a single value or list';
     throw new WorkloadError(source, [{ path: '', line: 1, col: 1, message: `expected a mapping of workload settings (name, image, cache, phases), found ${found}` }]);
   }
-  const env: Env = { source, inspectImage, exists: existsSync, ...opts.env };
+  // A test's stand-in file system (its own exists) has no backing files to look into.
+  const env: Env = { source, inspectImage, exists: existsSync, inspectBacking: opts.env?.exists ? undefined : inspectBacking, ...opts.env };
 
   const { origins, problems } = applyOverrides(doc, opts.set ?? []);
   if (problems.length) throw new WorkloadError(source, problems);
   const matrix = readMatrix(doc, new Set(origins.map((o) => formatPath(o.path))));
   if (matrix.issues.length) raise(source, doc, lines, origins, matrix.issues);
+  const count = matrix.dims.reduce((n, d) => n * d.values.length, 1);
+  if (opts.maxRuns !== undefined && count > opts.maxRuns) {
+    raise(source, doc, lines, origins, [{ path: ['matrix'], message: `expands to ${count} runs (${matrix.dims.map((d) => `${d.values.length} ${d.key}`).join(' × ')}), more than the ${opts.maxRuns} allowed without --max-runs`, hint: `pass --max-runs ${count} to run them all, or shorten the lists` }]);
+  }
 
   return expand(matrix.dims).map((combo) => {
     const run = combo.assignments.length ? doc.clone() : doc;
@@ -97,6 +103,19 @@ function raise(source: string, doc: Document, lines: LineCounter, origins: Origi
   throw new WorkloadError(source, problems, context);
 }
 
+/** Why a backing file cannot serve as `format`: a directory, unreadable, or (format qed) not QED. */
+export function inspectBacking(path: string, format: 'raw' | 'qed'): string | null {
+  try {
+    if (statSync(path).isDirectory()) return `${path} is a directory`;
+    closeSync(openSync(path, 'r'));
+  } catch (err) {
+    return `cannot open ${path}: ${whyUnreadable(err)}`;
+  }
+  if (format === 'raw') return null;
+  const info = inspectImage(path);
+  return 'error' in info ? `format: qed was declared, but it is not a usable QED image: ${info.error}` : null;
+}
+
 /** Geometry from an existing image's header, or why the file is not a usable QED image. */
 export function inspectImage(path: string): ImageInfo | { error: string } {
   let fd: number;
@@ -104,9 +123,10 @@ export function inspectImage(path: string): ImageInfo | { error: string } {
     fd = openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${path} does not exist` : (err as Error).message };
+    return { error: code === 'ENOENT' ? `${path} does not exist` : `cannot open ${path}: ${whyUnreadable(err)}` };
   }
   try {
+    if (fstatSync(fd).isDirectory()) return { error: `${path} is a directory, not an image file` };
     const buf = new Uint8Array(HEADER_BYTES);
     if (readSync(fd, buf, 0, HEADER_BYTES, 0) < HEADER_BYTES) return { error: 'the file is too short to be a QED image' };
     const h = parseHeader(buf);
@@ -114,6 +134,7 @@ export function inspectImage(path: string): ImageInfo | { error: string } {
     return { size: h.imageSize, clusterSize: h.clusterSize, tableSize: h.tableSize };
   } catch (err) {
     if (err instanceof QedFormatError) return { error: err.message.slice(path.length + 2) };
+    if ((err as NodeJS.ErrnoException).code) return { error: `cannot read ${path}: ${whyUnreadable(err)}` };
     throw err;
   } finally {
     closeSync(fd);

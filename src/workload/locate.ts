@@ -61,9 +61,7 @@ export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = [], sch
     if (i.code === 'unrecognized_keys') {
       return i.keys.map((key) => unknownKey([...path], key, schema));
     }
-    const message = i.message.startsWith('Invalid input: expected')
-      ? `expected ${i.message.replace(/^Invalid input: expected (\S+).*$/, '$1')}`
-      : i.message;
+    const message = plainMessage(i);
     let hint = (i as { params?: { hint?: string } }).params?.hint;
     if (i.code === 'invalid_value' && typeof input === 'string') {
       const near = didYouMean(input, i.values.map(String));
@@ -76,6 +74,15 @@ export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = [], sch
     }
     return [{ path, message, hint, input }];
   });
+}
+
+/** zod's own wording ("Too big: expected number to be <=1") as ours, for checks without an error of their own. */
+function plainMessage(i: ZodIssue): string {
+  if (i.message.startsWith('Invalid input: expected')) return `expected ${i.message.replace(/^Invalid input: expected (\S+).*$/, '$1')}`;
+  if (i.code === 'too_big' && /^Too big/.test(i.message)) return `expected ${i.origin === 'number' ? 'a number' : 'a value'} ${i.inclusive ? '≤' : '<'} ${String(i.maximum)}`;
+  if (i.code === 'too_small' && /^Too small/.test(i.message)) return `expected ${i.origin === 'number' ? 'a number' : 'a value'} ${i.inclusive ? '≥' : '>'} ${String(i.minimum)}`;
+  if (/^Invalid /.test(i.message)) return `expected a valid value (${i.message.replace(/^Invalid /, '').toLowerCase()})`;
+  return i.message;
 }
 
 /** An unknown key, with the likeliest key meant or where this key belongs. */
@@ -142,6 +149,8 @@ function show(value: unknown): string {
 
 function nodeValue(node: Node | null): unknown {
   if (node === null) return null;
+  // A number too big for a double prints as written (99999999999999999999), not as JS rounds it.
+  if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && /^[-+]?\d+$/.test(node.source) && !Number.isSafeInteger(node.value)) return node.source;
   if (isScalar(node)) return node.value;
   if (isSeq(node)) return [];
   if (isMap(node)) return node.items.length ? { nonEmpty: true } : {};

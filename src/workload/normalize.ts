@@ -30,6 +30,8 @@ export interface Env {
   /** Geometry of an existing image, or why it cannot be used. */
   inspectImage(path: string): ImageInfo | { error: string };
   exists(path: string): boolean;
+  /** Why a backing file cannot be used as `format` (a directory, unreadable, not QED), or null. */
+  inspectBacking?(path: string, format: 'raw' | 'qed'): string | null;
 }
 
 export type Normalized = { workload: Workload; issues?: undefined } | { issues: Issue[] };
@@ -107,6 +109,10 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
   const clusterSize = i.cluster_size ?? DEFAULTS.clusterSize;
   const tableSize = i.table_size ?? DEFAULTS.tableSize;
   let ok = true;
+  if (i.size === 0) {
+    report(['image', 'size'], 'expected a virtual size of at least 512 bytes, found 0', 'e.g. size: 16G');
+    return null;
+  }
   if (i.size % SECTOR !== 0) {
     const down = i.size - (i.size % SECTOR);
     report(['image', 'size'], `expected a multiple of 512 bytes, found ${i.size} bytes`, `use ${down} or ${down + SECTOR}`);
@@ -122,8 +128,9 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
   let backing: ImageSpec['backing'] = null;
   if (i.backing) {
     const file = resolve(dir, i.backing.file);
-    if (!env.exists(file)) {
-      report(['image', 'backing', 'file'], `expected an existing file, found "${i.backing.file}" (${file} does not exist)`);
+    const why = !env.exists(file) ? `${file} does not exist` : (env.inspectBacking?.(file, i.backing.format) ?? null);
+    if (why) {
+      report(['image', 'backing', 'file'], `expected an existing ${i.backing.format === 'qed' ? 'QED image' : 'file'}, found "${i.backing.file}" (${why})`);
       ok = false;
     }
     backing = { file, format: i.backing.format };

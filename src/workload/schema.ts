@@ -9,6 +9,7 @@ import { POLICY_NAMES } from '../cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY } from '../qed/options.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
+import { FAULT_ERRNOS } from '../io/faults.js';
 import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
@@ -57,6 +58,12 @@ export function scalar<T>(expected: string, parse: (v: string | number) => T) {
 function whole(min: number, max = Number.MAX_SAFE_INTEGER) {
   const error = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** Seeds are doubles in JSON: at most 2^53 − 1, said in the message (not a rounded 1e20). */
+function seed() {
+  const error = `expected a whole number from 0 to 2^53 − 1 (${Number.MAX_SAFE_INTEGER})`;
+  return z.number({ error }).int({ error }).min(0, { error }).max(Number.MAX_SAFE_INTEGER, { error });
 }
 
 function text(what: string) {
@@ -238,7 +245,7 @@ const latency = (d: string) =>
 
 const fault = mapping('event, errno and when', {
   event: oneOf(IO_EVENTS),
-  errno: z.string({ error: 'expected an errno name such as EIO or ENOSPC' }).regex(/^E[A-Z0-9]+$/, { error: 'expected an errno name such as EIO or ENOSPC' }).default('EIO'),
+  errno: oneOf(FAULT_ERRNOS).default('EIO'),
   when: z
     .union([z.enum(['once', 'always']), z.number().gt(0).lte(1)], { error: 'expected once, always, or a probability in (0, 1]' })
     .default('once')
@@ -257,7 +264,7 @@ const powerCut = mapping('after_requests, at_event (with nth) or random, and tea
 
 export const schedulerSchema = mapping('scheduler settings', {
   mode: oneOf(['real', 'deterministic'] as const).default('real').meta({ description: 'real: the OS completes I/O; deterministic: a seeded virtual scheduler does, and timings are virtual.' }),
-  seed: whole(0).optional().meta({ description: 'Default: the workload seed.' }),
+  seed: seed().optional().meta({ description: 'Default: the workload seed.' }),
   reorder: whole(0, 4096).default(4).meta({ description: 'A completion may overtake at most this many earlier pending requests.' }),
   latency: mapping('read, write and flush latency models', {
     read: latency('constant:100us'),
@@ -277,7 +284,7 @@ export const matrixSchema = z
 export const workloadSchema = mapping('workload settings', {
   name: text('a workload name').optional().meta({ description: 'Default: the file name without .yaml.' }),
   description: z.string({ error: 'expected a text' }).default(''),
-  seed: whole(0).default(DEFAULTS.seed),
+  seed: seed().default(DEFAULTS.seed),
   image: imageSchema,
   cache: cacheSchema.prefault({}),
   engine: engineSchema.prefault({}),

@@ -39,10 +39,10 @@ async function imageWithData(): Promise<string> {
 }
 
 describe('check', () => {
-  it('a clean image: exit 0, qemu-img wording, exact JSON keys', async () => {
+  it('a clean image: exit 0, the file named, then qemu-img wording, exact JSON keys', async () => {
     const img = await imageWithData();
     const r = await cliOk(0, 'check', img);
-    expect(r.stdout).toBe('No errors were found on the image.\n3/65536 = 0.00% allocated, 33.33% fragmented\n');
+    expect(r.stdout).toBe(`Image: ${img}\nNo errors were found on the image.\n3/65536 = 0.00% allocated, 33.33% fragmented\n`);
     const j = JSON.parse((await cliOk(0, 'check', img, '--json')).stdout);
     expect(Object.keys(j).sort()).toEqual(['allocated-clusters', 'check-errors', 'filename', 'format', 'fragmented-clusters', 'total-clusters']);
     expect(j).toMatchObject({ filename: img, format: 'qed', 'check-errors': 0, 'total-clusters': 65536, 'allocated-clusters': 3 });

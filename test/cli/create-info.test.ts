@@ -27,8 +27,8 @@ describe('create + info', () => {
       l1_table_offset: 4096,
       image_size: 100 * 2 ** 20,
     });
-    expect(info.geometry).toMatchObject({ entriesPerTable: 1024, bytesPerL2Table: 4 * 2 ** 20, maxImageSize: 1024 * 1024 * 4096, l1EntriesInUse: 0 });
-    expect(info.allocation).toEqual({ dataBytes: 0, zeroBytes: 0, unallocatedBytes: 100 * 2 ** 20, l2Tables: 0, fileLength: 3 * 4096 });
+    expect(info.geometry).toMatchObject({ entries_per_table: 1024, bytes_per_l2_table: 4 * 2 ** 20, max_image_size: 1024 * 1024 * 4096, l1_entries_in_use: 0 });
+    expect(info.allocation).toEqual({ data_bytes: 0, zero_bytes: 0, unallocated_bytes: 100 * 2 ** 20, l2_tables: 0, file_length: 3 * 4096 });
   });
 
   it('reports data, zero clusters and L2 tables after writes', async () => {
@@ -36,9 +36,9 @@ describe('create + info', () => {
     await cliOk(0, 'create', img, '1G');
     await cliOk(0, 'io', img, '-c', 'write 0 128k', '-c', 'zero 1M 64k', '-c', 'write 768M 64k');
     const info = await infoJson(img);
-    expect(info.allocation).toMatchObject({ dataBytes: 192 * 1024, zeroBytes: 64 * 1024, l2Tables: 1 });
-    expect(info.allocation.dataBytes + info.allocation.zeroBytes + info.allocation.unallocatedBytes).toBe(2 ** 30);
-    expect(info.geometry.l1EntriesInUse).toBe(1);
+    expect(info.allocation).toMatchObject({ data_bytes: 192 * 1024, zero_bytes: 64 * 1024, l2_tables: 1 });
+    expect(info.allocation.data_bytes + info.allocation.zero_bytes + info.allocation.unallocated_bytes).toBe(2 ** 30);
+    expect(info.geometry.l1_entries_in_use).toBe(1);
   });
 
   it('prints the qemu-img create line and a readable info', async () => {

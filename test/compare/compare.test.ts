@@ -206,9 +206,10 @@ describe('power-cut recovery counters', () => {
 });
 
 describe('errors (exit 2)', () => {
-  it('a baseline run with no current counterpart names the baseline file', async () => {
-    const r = await compare((c) => (c.workload.cache.size = 4));
+  it('a baseline run with no current counterpart names the baseline file (--pair given, so no automatic pairing)', async () => {
+    const r = await compare((c) => (c.workload.cache.size = 4), '--pair', 'tiny/9/fifo=tiny/4/fifo');
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--pair: no run "tiny/9/fifo" in');
     expect(r.stderr).toContain(`${tmp.path('base.json')}: baseline run tiny (cache 3, fifo) has no counterpart in ${tmp.path('cur.json')}`);
     expect(r.stdout).toContain('run tiny (cache 4, fifo) is not in the baseline');
   });

@@ -25,7 +25,7 @@ describe('run --repeat', () => {
     const res = await readResults(out);
     // The results-doc test skips "only with ..." rows: check the documented keys here.
     const documented = resultsDocTables()[0].find((row) => row.names.includes('repeats'));
-    expect(documented?.keyLists[0]).toEqual(['count', 'samples']);
+    expect(documented?.keyLists[0]).toEqual(['count', 'samples', 'counters']);
     expect(Object.keys(res.repeats!).sort()).toEqual([...documented!.keyLists[0]].sort());
     expect(res.repeats!.count).toBe(3);
     expect(Object.keys(res.repeats!.samples).sort()).toEqual(['read.iops', 'read.mbPerSec', 'read.p50', 'read.p99', 'write.iops', 'write.mbPerSec', 'write.p50', 'write.p99']);

@@ -5,9 +5,11 @@
  */
 import { OPS } from '../../metrics/phase.js';
 import { TIMING_METRICS, type RepeatedResults } from '../../metrics/repeats.js';
-import { acknowledgementFor, acknowledgementHolds, ruleFor, type GateConfig, type Rule } from './gate.js';
+import { acknowledgementFor, acknowledgementHolds, gateSetsTolerance, ruleFor, type GateConfig, type Rule } from './gate.js';
 import type { RunEntry, RunSet } from './inputs.js';
 import { COUNTER_METRICS, INTEGRITY_VERDICT, singleTiming, timingInfo, type Better, type CounterMetric } from './metrics.js';
+import { countersAreSamples, noiseBand, samplesNote } from './noise.js';
+import { pairRuns } from './pairing.js';
 import { mean, median, stddev, welchTest } from './stats.js';
 
 export const COMPARE_SCHEMA = 'qed-bench/compare@1';
@@ -50,6 +52,10 @@ export interface RunComparison {
   policy: string;
   baselineFile: string;
   currentFile: string;
+  /** The baseline run's label when it is not the current run's (paired across configurations). */
+  baselineLabel: string | null;
+  /** How the paired runs' configurations differ ("cache.size: 8 → 50"); empty for like runs. */
+  configuration: string[];
   /** The worst row's verdict. */
   verdict: Verdict;
   rows: Row[];
@@ -66,6 +72,8 @@ export interface CompareReport {
   runs: RunComparison[];
   /** Across runs: new runs, single-sample timings, unused acknowledgements. */
   warnings: string[];
+  /** How the comparison was made, shown first (e.g. that wall-clock counters are samples). */
+  notes: string[];
   /** Why the comparison is incomplete (exit 2): a run without counterpart, a metric missing. */
   errors: string[];
   counts: { regressions: number; warnings: number; improvements: number };
@@ -89,26 +97,23 @@ export interface CompareOptions {
    * (bench:ci), where any change means the behaviour changed and the baseline must follow on purpose.
    */
   strictCounters?: boolean;
+  /** `--pair A=B`: compare baseline run A with current run B (ids name/size/policy or unique names). */
+  pairs?: Array<[string, string]>;
 }
 
 const RANK: Record<Verdict, number> = { 'not-gated': 0, pass: 0, improved: 1, warn: 2, fail: 3 };
 
 export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions): Omit<CompareReport, 'exitCode'> {
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false, strictCounters: opts.strictCounters ?? false };
-  const byId = new Map(cur.runs.map((r) => [r.id, r]));
-  const runs: RunComparison[] = [];
-  for (const b of base.runs) {
-    const c = byId.get(b.id);
-    if (!c) {
-      ctx.errors.push(`${b.file}: baseline run ${label(b)} has no counterpart in ${cur.source} (matched by workload name, cache size and policy)`);
-      continue;
-    }
-    runs.push(compareRun(b, c, ctx));
+  const ctx: Context = { gate: opts.gate, today, errors: [], usedAcks: new Set(), singleSamples: false, strictCounters: opts.strictCounters ?? false, sampleCounters: null };
+  const pairing = pairRuns(base, cur, opts.pairs);
+  ctx.errors.push(...pairing.errors);
+  for (const b of pairing.baseOnly) {
+    ctx.errors.push(`${b.file}: baseline run ${label(b)} has no counterpart in ${cur.source} (matched by workload name, cache size and policy; name the pair with --pair BASELINE=CURRENT)`);
   }
-  const baseIds = new Set(base.runs.map((r) => r.id));
+  const runs = pairing.pairs.map(({ b, c, configuration }) => ({ ...compareRun(b, c, ctx), configuration }));
   const warnings: string[] = [];
-  for (const c of cur.runs) if (!baseIds.has(c.id)) warnings.push(`${c.file}: run ${label(c)} is not in the baseline; not compared`);
+  for (const c of pairing.curOnly) warnings.push(`${c.file}: run ${label(c)} is not in the baseline; not compared`);
   if (ctx.singleSamples) {
     warnings.push('timings from single samples are reported but never gated; run both sides with `qed-bench run --repeat N` to gate them');
   }
@@ -122,6 +127,7 @@ export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions):
     improvements: all.filter((r) => r.verdict === 'improved').length,
   };
   return {
+    notes: ctx.sampleCounters ? [samplesNote(ctx.sampleCounters === 'repeated')] : [],
     schema: COMPARE_SCHEMA,
     baseline: { source: base.source, files: base.files.length, runs: base.runs.length },
     current: { source: cur.source, files: cur.files.length, runs: cur.runs.length },
@@ -146,6 +152,8 @@ interface Context {
   usedAcks: Set<number>;
   singleSamples: boolean;
   strictCounters: boolean;
+  /** Whether some run's counters were gated as samples, and how (the note compare prints). */
+  sampleCounters: null | 'repeated' | 'single';
 }
 
 function compareRun(b: RunEntry, c: RunEntry, ctx: Context): RunComparison {
@@ -158,12 +166,9 @@ function compareRun(b: RunEntry, c: RunEntry, ctx: Context): RunComparison {
   }
   rows.push(...timingRows(b, c, ctx, missing));
   const warnings = runWarnings(b.results, c.results);
-  const flapped = rows.some((r) => r.tier === 'counter' && (r.verdict === 'fail' || r.verdict === 'warn'));
-  if (flapped && (b.results.timing === 'wall-clock' || c.results.timing === 'wall-clock')) {
-    warnings.push('wall-clock runs: counters depend on the order real I/O completes and may differ from run to run; gate deterministic runs (scheduler.mode: deterministic) or set tolerances');
-  }
   const verdict = rows.reduce<Verdict>((w, r) => (RANK[r.verdict] > RANK[w] ? r.verdict : w), 'pass');
-  return { id: c.id, name: c.name, size: c.size, policy: c.policy, baselineFile: b.file, currentFile: c.file, verdict, rows, warnings };
+  const baselineLabel = label(b) === label(c) ? null : label(b);
+  return { id: c.id, name: c.name, size: c.size, policy: c.policy, baselineFile: b.file, currentFile: c.file, baselineLabel, configuration: [], verdict, rows, warnings };
 }
 
 function integrityRow(b: RunEntry, c: RunEntry, missing: (e: RunEntry, m: string) => void): Row[] {
@@ -199,6 +204,8 @@ function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, mi
   if (cv === undefined) missing(c, m.name);
   if (bv === undefined || cv === undefined) return null;
   const rule = ruleFor(ctx.gate, c, m.name, m.better);
+  const samples = !m.exact && !ctx.strictCounters && (countersAreSamples(b.results) || countersAreSamples(c.results));
+  if (samples && !gateSetsTolerance(ctx.gate, c, m.name)) return sampleCounterRow(m, b, c, bv, cv, rule, ctx);
   const delta = cv - bv;
   const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: bv, current: cv, delta, relative: bv !== 0 ? delta / Math.abs(bv) : null, verdict: 'pass', note: null };
   if (delta === 0) return row;
@@ -215,6 +222,19 @@ function counterRow(m: CounterMetric, b: RunEntry, c: RunEntry, ctx: Context, mi
   if (!worse) return { ...row, verdict: 'improved' };
   if (Math.abs(delta) <= allowed) return { ...row, note: `within tolerance (${tolerance})` };
   return regression(rule.direction === 'neither' ? { ...row, note: 'changed (neither direction is better)' } : row, rule, c, ctx);
+}
+
+/** A counter of a real-timing run: a change inside the noise band is noise, beyond it as any counter. */
+function sampleCounterRow(m: CounterMetric, b: RunEntry, c: RunEntry, bv: number, cv: number, rule: Rule, ctx: Context): Row {
+  const band = noiseBand(m, b.results, c.results, bv, cv);
+  if (ctx.sampleCounters !== 'single') ctx.sampleCounters = band.text.includes('repeats') ? 'repeated' : 'single';
+  const delta = band.current - band.baseline;
+  const row: Row = { metric: m.name, tier: 'counter', kind: m.kind, unit: m.unit, better: rule.direction, baseline: band.baseline, current: band.current, delta, relative: band.baseline !== 0 ? delta / Math.abs(band.baseline) : null, verdict: 'pass', note: null };
+  if (delta === 0) return row;
+  if (Math.abs(delta) <= band.allowed) return { ...row, note: `sample: within the noise band (${band.text})` };
+  const worse = rule.direction === 'neither' || (rule.direction === 'higher' ? delta < 0 : delta > 0);
+  if (!worse) return { ...row, verdict: 'improved', note: `beyond the noise band (${band.text})` };
+  return regression({ ...row, note: `sample: beyond the noise band (${band.text})` }, rule, c, ctx);
 }
 
 /** A change for the worse beyond what the gate allows: its severity, or an acknowledgement. */

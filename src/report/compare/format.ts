@@ -23,6 +23,7 @@ export function formatMarkdown(r: CompareReport): string {
   const out: string[] = [];
   out.push(`## qed-bench compare: ${headline(r, true)}`, '');
   out.push(`Baseline \`${r.baseline.source}\` (${runs(r.baseline.runs)}) · current \`${r.current.source}\` (${runs(r.current.runs)}) · gate ${r.gate ? `\`${r.gate}\`` : 'defaults (counters exact, timings: Welch p < 0.01 and ≥ 10%)'} · ${r.date}`, '');
+  out.push(...r.notes.map((n) => `> ${oneLine(n)}`), ...(r.notes.length ? [''] : []));
   if (r.errors.length) {
     out.push('**Errors** (the comparison is incomplete):', '', ...r.errors.map((e) => `- ${e}`), '');
   }
@@ -30,13 +31,13 @@ export function formatMarkdown(r: CompareReport): string {
   const quiet = (run: RunComparison) => run.verdict === 'pass' && !run.warnings.length;
   const ordered = worstFirst(r.runs);
   for (const run of ordered.filter((x) => !quiet(x))) {
-    out.push(`### ${MD_VERDICT[run.verdict].split(' ')[0]} ${oneLine(label(run))}`, '', ...markdownTable(run));
+    out.push(`### ${MD_VERDICT[run.verdict].split(' ')[0]} ${oneLine(title(run))}`, '', ...mdConfiguration(run), ...markdownTable(run));
     if (run.warnings.length) out.push(...run.warnings.map((w) => `- ⚠️ ${oneLine(w)}`), '');
   }
   const unchanged = ordered.filter(quiet);
   if (unchanged.length) {
     out.push('<details>', `<summary>✅ ${runs(unchanged.length)} with no change</summary>`, '');
-    for (const run of unchanged) out.push(`#### ${oneLine(label(run))}`, '', ...markdownTable(run));
+    for (const run of unchanged) out.push(`#### ${oneLine(title(run))}`, '', ...mdConfiguration(run), ...markdownTable(run));
     out.push('</details>', '');
   }
   if (r.warnings.length) out.push('**Warnings**', '', ...r.warnings.map((w) => `- ${oneLine(w)}`), '');
@@ -62,9 +63,11 @@ function worstFirst(list: RunComparison[]): RunComparison[] {
 
 export function formatText(r: CompareReport): string {
   const out: string[] = [];
-  out.push(`compare ${r.baseline.source} (${runs(r.baseline.runs)}) → ${r.current.source} (${runs(r.current.runs)}); gate: ${r.gate ?? 'defaults'}; ${r.date}`, '');
+  out.push(`compare ${r.baseline.source} (${runs(r.baseline.runs)}) → ${r.current.source} (${runs(r.current.runs)}); gate: ${r.gate ?? 'defaults'}; ${r.date}`);
+  out.push(...r.notes.map((n) => `note: ${n}`), '');
   for (const run of worstFirst(r.runs)) {
-    out.push(`${TEXT_VERDICT[run.verdict].toUpperCase()}  ${label(run)}`);
+    out.push(`${TEXT_VERDICT[run.verdict].toUpperCase()}  ${title(run)}`);
+    out.push(...configuration(run, (l) => `  ${l}`));
     const rows = run.rows.map((row) => [row.metric, ...cells(row), TEXT_VERDICT[row.verdict], row.note ?? '']);
     out.push(...table(['metric', 'baseline', 'current', 'change', 'verdict', 'note'], rows).map((l) => `  ${l.trimEnd()}`));
     out.push(...run.warnings.map((w) => `  warning: ${w}`), '');
@@ -73,6 +76,21 @@ export function formatText(r: CompareReport): string {
   out.push(...r.errors.map((e) => `error: ${e}`));
   out.push(`${headline(r, false)} (exit ${r.exitCode})`);
   return `${out.join('\n')}\n`;
+}
+
+/** The run's label, or "baseline → current" when the runs were paired across configurations. */
+function title(run: RunComparison): string {
+  return run.baselineLabel ? `${run.baselineLabel} → ${label(run)}` : label(run);
+}
+
+/** The configuration difference of a pair, first, so the numbers below are read for what they are. */
+function configuration(run: RunComparison, line: (l: string) => string): string[] {
+  if (!run.configuration.length) return [];
+  return [line('configuration differs:'), ...run.configuration.map((c) => line(`  ${c}`)), ''];
+}
+
+function mdConfiguration(run: RunComparison): string[] {
+  return run.configuration.length ? [`**Configuration differs:** ${run.configuration.map((c) => `\`${oneLine(c)}\``).join(' · ')}`, ''] : [];
 }
 
 const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
@@ -95,13 +113,14 @@ function value(row: Row, v: number | string | null, side: 'baseline' | 'current'
     default: {
       const s = row.test?.[side];
       const shown = formatTiming(row.metric, v);
-      return s ? `${shown} ±${spread(row.metric, s.sd)} (n=${s.n})` : shown;
+      return s ? `${shown} ±${formatTiming(row.metric, s.sd)} (n=${s.n})` : shown;
     }
   }
 }
 
-function spread(metric: string, sd: number): string {
-  return formatTiming(metric, sd).replace(/ .*$/, '');
+/** A metric's value as compare prints it, for the side-by-side table too. */
+export function formatMetricValue(kind: Row['kind'], metric: string, v: number | string | null): string {
+  return value({ kind, metric } as Row, v, 'baseline');
 }
 
 function change(row: Row): string {

@@ -13,6 +13,7 @@ import { mapping, oneOf, scalar } from '../../workload/schema.js';
 import { Expected, decimal, percent } from '../../workload/units.js';
 import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
 import { whyUnreadable } from '../../util/why-unreadable.js';
+import { encodingProblem, nestingProblem, syntaxProblem } from '../../workload/yaml-text.js';
 
 export type Tolerance = { absolute: number } | { relative: number };
 
@@ -135,13 +136,12 @@ export async function loadGate(path: string): Promise<GateConfig> {
 
 /** A gate file's text to a config; every problem a WorkloadError naming file:line:col and field. */
 export function parseGate(source: string, file: string): GateConfig {
+  const encoding = encodingProblem(source);
+  if (encoding) throw new WorkloadError(file, [encoding]);
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    throw new WorkloadError(file, [{ path: '', line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` }]);
-  }
+  const syntax = syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines);
+  if (syntax) throw new WorkloadError(file, [syntax]);
   const data = doc.contents === null ? {} : doc.toJS();
   const raise = (issues: Issue[]): never => {
     const locator = new Locator(doc, lines);
@@ -245,6 +245,12 @@ export function ruleFor(gate: GateConfig, run: { name: string; id: string }, met
   apply(gate.metrics);
   for (const w of gate.workloads) if (w.matches(run.name) || w.matches(run.id)) apply(w.metrics);
   return rule;
+}
+
+/** Whether the gate file itself sets a tolerance for this run's metric (not only the default). */
+export function gateSetsTolerance(gate: GateConfig, run: { name: string; id: string }, metric: string): boolean {
+  const sets = (list: PatternRules[]) => list.some((p) => p.matches(metric) && p.rule.tolerance !== undefined);
+  return sets(gate.metrics) || gate.workloads.some((w) => (w.matches(run.name) || w.matches(run.id)) && sets(w.metrics));
 }
 
 /** The last acknowledgement in the file that covers this run's metric, if any. */

@@ -19,6 +19,11 @@ export interface CounterMetric {
   value(r: RepeatedResults): number | undefined;
   /** Whether a run has this metric at all (recovery counters: only runs with a power cut). */
   applies?(r: RepeatedResults): boolean;
+  /**
+   * Exact whatever the timing: integrity counts are 0 in every correct run. The others depend
+   * on the interleaving, so under real timing they are samples (compare gates them as such).
+   */
+  exact?: boolean;
 }
 
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
@@ -34,8 +39,8 @@ export const COUNTER_METRICS: CounterMetric[] = [
   { name: 'requestsCompletedOverCapacity', better: 'lower', kind: 'count', unit: 'requests', value: (r) => num(r.total?.requestsCompletedOverCapacity) },
   { name: 'cache.loads', better: 'lower', kind: 'count', unit: 'loads', value: (r) => num(r.total?.cache?.loads) },
   { name: 'cache.evictions', better: 'lower', kind: 'count', unit: 'evictions', value: (r) => num(r.total?.cache?.evictions) },
-  { name: 'integrity.lostWrites', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.lostWrites) },
-  { name: 'integrity.staleReads', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.staleReads) },
+  { name: 'integrity.lostWrites', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.lostWrites), exact: true },
+  { name: 'integrity.staleReads', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.staleReads), exact: true },
   ...recovery('writesUndone', 'neither', 'writes'),
   ...recovery('sectorsTorn', 'neither', 'sectors'),
   ...recovery('corruptionsFound', 'lower', 'corruptions'),

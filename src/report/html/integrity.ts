@@ -2,13 +2,17 @@
 import type { ReportRun } from '../report-inputs.js';
 import { esc } from '../svg/escape.js';
 
+/** One row per run, named by workload, size, policy and where it came from, sorted by those. */
 export function integrityTable(runs: ReportRun[]): string {
   const count = { passed: 0, failed: 0, skipped: 0 };
-  const rows = runs.map((r) => {
+  const sorted = [...runs].sort((a, b) => a.workload.localeCompare(b.workload) || a.size - b.size || a.policy.localeCompare(b.policy) || a.source.localeCompare(b.source));
+  const rows = sorted.map((r) => {
     const i = r.results.integrity;
     count[i.verdict]++;
     const cells = [
       esc(r.workload),
+      esc(r.source.replace(/^.*\//, '')),
+      esc(r.results.timing === 'virtual' ? 'virtual' : 'wall-clock'),
       esc(r.size),
       esc(r.policy),
       `<span class="verdict ${i.verdict}">${esc(i.verdict)}</span>`,
@@ -19,9 +23,9 @@ export function integrityTable(runs: ReportRun[]): string {
       esc(checkText(r)),
       esc(qemuText(r)),
     ];
-    return `<tr class="${i.verdict}">${cells.map((c, k) => `<td${k >= 4 && k <= 7 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`;
+    return `<tr class="${i.verdict}">${cells.map((c, k) => `<td${k >= 6 && k <= 9 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`;
   });
-  const head = ['workload', 'cache size', 'policy', 'verdict', 'stale reads', 'lost writes', 'corrupt sectors', 'unexpected data', 'check', 'qemu-img check'];
+  const head = ['workload', 'from', 'timing', 'cache size', 'policy', 'verdict', 'stale reads', 'lost writes', 'corrupt sectors', 'unexpected data', 'check', 'qemu-img check'];
   const summary = `<p class="verdicts">${runs.length} run${runs.length === 1 ? '' : 's'}: <span class="verdict passed">${count.passed} passed</span> <span class="verdict failed">${count.failed} failed</span> <span class="verdict skipped">${count.skipped} skipped</span></p>`;
   return `${summary}<table class="data integrity"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>
 <p class="note">Stale reads, lost writes, corrupt sectors and unexpected data are counted in 512-byte sectors by the shadow model; <em>check</em> is our structural check, <em>qemu-img check</em> QEMU's (not run for in-memory replays). Leaks alone do not fail a run.</p>`;

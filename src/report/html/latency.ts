@@ -27,14 +27,32 @@ const PERCENTILE_STYLES: SeriesStyle[] = [
   { colour: '#08306B', marker: 'diamond', dash: '4 2' },
 ];
 
+/**
+ * A percentile as it should read: the recorder's histogram floors at 1 ns, so under virtual
+ * time (where a request that needs no I/O completes at the same instant) 1 ns means 0.
+ */
+function latencyOf(r: ReportRun, v: number): number {
+  return r.results.timing === 'virtual' && v <= 1 ? 0 : v;
+}
+
 /** Runs in chart order: policy groups in order of appearance, sizes ascending within each. */
 function ordered(g: WorkloadGroup): ReportRun[] {
   return g.policies.flatMap((p) => g.runs.filter((r) => r.policy === p).sort((a, b) => a.size - b.size));
 }
 
+/**
+ * Wall-clock and virtual latencies measure different things (the OS vs the deterministic
+ * scheduler's latency model): charts never mix them; each says which it is.
+ */
 export function latencyCharts(g: WorkloadGroup, multi: boolean): string[] {
-  const runs = ordered(g);
+  const all = ordered(g);
+  const kinds = [...new Set(all.map((r) => r.results.timing))];
+  return kinds.flatMap((kind) => latencyChartsOf(g, all.filter((r) => r.results.timing === kind), kind, multi, kinds.length > 1));
+}
+
+function latencyChartsOf(g: WorkloadGroup, runs: ReportRun[], kind: string, multi: boolean, split: boolean): string[] {
   const out: string[] = [];
+  const kindText = kind === 'virtual' ? 'virtual time' : 'wall-clock';
   for (const op of OPS) {
     if (!runs.some((r) => (r.results.total.ops[op]?.ops ?? 0) > 0)) continue;
     const width = Math.max(CHART_WIDTH, 200 + runs.length * 22);
@@ -43,9 +61,16 @@ export function latencyCharts(g: WorkloadGroup, multi: boolean): string[] {
     const x = categoryScale(runs.map((r) => String(r.size)), [box.left, box.right]);
     const values = runs.flatMap((r) => {
       const m = r.results.total.ops[op];
-      return m && m.ops > 0 ? PERCENTILES.map((p) => m.latency[p.key]).filter((v) => v > 0) : [];
+      return m && m.ops > 0 ? PERCENTILES.map((p) => latencyOf(r, m.latency[p.key])).filter((v) => v > 0) : [];
     });
-    if (!values.length) continue;
+    const zeros = runs.flatMap((r) => {
+      const m = r.results.total.ops[op];
+      return m && m.ops > 0 ? PERCENTILES.filter((p) => latencyOf(r, m.latency[p.key]) === 0).map((p) => `${runLabel(r)} ${p.label}`) : [];
+    });
+    if (!values.length) {
+      out.push(`<p class="note">${esc(op)} latency (${kindText}) is 0 ns at every percentile in every run: the requests completed without waiting.</p>`);
+      continue;
+    }
     const y = log10Scale(Math.min(...values), Math.max(...values), [box.bottom, box.top], durationTick);
     const starts = new Set<number>();
     const xGroups: Array<{ from: number; to: number; label: string }> = [];
@@ -60,7 +85,7 @@ export function latencyCharts(g: WorkloadGroup, multi: boolean): string[] {
     const series: ChartSeries[] = PERCENTILES.map((p, k) => {
       const points = runs.flatMap((r, i) => {
         const m = r.results.total.ops[op];
-        const v = m && m.ops > 0 ? m.latency[p.key] : 0;
+        const v = m && m.ops > 0 ? latencyOf(r, m.latency[p.key]) : 0;
         return v > 0 ? [{ x: i, y: v, title: `${runLabel(r)}: ${op} ${p.label} ${duration(v)} (${m.ops} ops)` }] : [];
       });
       // A run without this op leaves a gap rather than a line across it.
@@ -73,8 +98,8 @@ export function latencyCharts(g: WorkloadGroup, multi: boolean): string[] {
     const virtual = runs.some((r) => r.results.timing === 'virtual');
     const title = `${op} latency percentiles per run${multi ? `: ${g.name}` : ''}`;
     const svg = lineChart({
-      id: `latency-${op}`,
-      title,
+      id: `latency-${op}${split ? `-${kind}` : ''}`,
+      title: `${title} (${kindText})`,
       xLabel: 'run: cache size (L2 tables), grouped by policy',
       yLabel: `${op} latency (log scale)`,
       x,
@@ -84,7 +109,8 @@ export function latencyCharts(g: WorkloadGroup, multi: boolean): string[] {
       denseX: runs.length > 20,
       width,
     });
-    out.push(figure(svg, `${multi ? `<b>${esc(g.name)}</b>. ` : ''}Completion latency of ${esc(op)} requests over the whole run (<code>total.ops.${esc(op)}.latency</code>), from an HDR histogram${virtual ? '; virtual time of the deterministic scheduler' : ''}.`));
+    const zeroNote = zeros.length ? ` Percentiles of exactly 0 ns (${esc(zeros.slice(0, 4).join(', '))}${zeros.length > 4 ? ', ...' : ''}) are 0, not drawn: a log axis has no 0.` : '';
+    out.push(figure(svg, `${multi ? `<b>${esc(g.name)}</b>. ` : ''}Completion latency of ${esc(op)} requests over the whole run (<code>total.ops.${esc(op)}.latency</code>), from an HDR histogram; ${virtual ? 'virtual time: the deterministic scheduler\'s latency model, not measured' : 'wall-clock: measured'}.${zeroNote}`));
   }
   return out;
 }
@@ -96,10 +122,10 @@ export function latencyTable(runs: ReportRun[]): string {
     for (const op of OPS) {
       const m = r.results.total.ops[op];
       if (!m || m.ops === 0) continue;
-      const cells = [r.workload, String(r.size), r.policy, op, String(m.ops), ...PERCENTILES.map((p) => duration(m.latency[p.key])), duration(m.latency.maxNs)];
-      rows.push(`<tr>${cells.map((c, i) => `<td${i >= 4 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`);
+      const cells = [r.workload, String(r.size), r.policy, r.results.timing === 'virtual' ? 'virtual' : 'wall-clock', op, String(m.ops), ...PERCENTILES.map((p) => duration(latencyOf(r, m.latency[p.key]))), duration(m.latency.maxNs)];
+      rows.push(`<tr>${cells.map((c, i) => `<td${i >= 5 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`);
     }
   }
-  const head = ['workload', 'cache size', 'policy', 'op', 'ops', ...PERCENTILES.map((p) => p.label), 'max'];
+  const head = ['workload', 'cache size', 'policy', 'timing', 'op', 'ops', ...PERCENTILES.map((p) => p.label), 'max'];
   return `<details><summary>Latency table (${rows.length} rows)</summary><table class="data"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></details>`;
 }

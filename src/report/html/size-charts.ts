@@ -65,8 +65,12 @@ export function sizeChart(m: SizeMetric, g: WorkloadGroup, colourOf: (policy: st
     const same = series.find((s) => s.points.length === points.length && s.points.every((p, i) => p.x === points[i].x && p.y === points[i].y));
     series.push({ name: policy, style: seriesStyle(colourOf(policy)), points, kind: 'line', legend: same ? `${policy} = ${same.name}` : undefined });
   }
-  const box = plotBox(series.map((s) => s.legend ?? s.name));
   const values = series.flatMap((s) => s.points.map((p) => p.y));
+  // A panel of zeros says one thing: say it in a sentence instead of drawing an empty chart.
+  if (values.length && !m.domain && values.every((v) => v === 0)) {
+    return `<p class="note"><b>${esc(multi ? `${m.title}: ${g.name}` : m.title)}</b>: 0 in every run (${values.length} run${values.length === 1 ? '' : 's'}, ${g.policies.length} polic${g.policies.length === 1 ? 'y' : 'ies'}). ${m.note}</p>`;
+  }
+  const box = plotBox(series.map((s) => s.legend ?? s.name));
   const [lo, hi] = m.domain ?? [0, Math.max(m.integer ? 1 : 0, ...values)];
   const y = linearScale(lo, hi, [box.bottom, box.top], m.tick, m.integer ? 1 : 0);
   const x = log2Scale(g.sizes[0], g.sizes[g.sizes.length - 1], [box.left, box.right], g.sizes);

@@ -1,0 +1,62 @@
+/**
+ * What can be wrong with a YAML file before its settings are read, in our words rather than
+ * the parser's: not UTF-8 (a UTF-16 editor save), a second document, nesting deep enough to
+ * overflow the stack, and plain syntax errors, each located at line:col.
+ */
+import type { Document, LineCounter } from 'yaml';
+import type { Problem } from './errors.js';
+
+/** Lists and mappings nested deeper than this are refused before anything walks them. */
+export const MAX_NESTING = 64;
+
+/** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary. */
+export function encodingProblem(text: string): Problem | null {
+  if (text.startsWith('\uFFFD\uFFFD') || /^(?:[^\0]\0){2}|^(?:\0[^\0]){2}/.test(text)) {
+    return { path: '', line: 1, col: 1, message: 'the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark or has NUL bytes between characters); save it as UTF-8' };
+  }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 YAML)` };
+  return null;
+}
+
+/** The first syntax error of a parsed document as a located problem, or null. */
+export function syntaxProblem(doc: Document, lines: LineCounter): Problem | null {
+  const e = doc.errors[0];
+  if (!e) return null;
+  const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+  return { path: '', line: pos.line, col: pos.col, message: plainSyntaxMessage(e.code, e.message) };
+}
+
+function plainSyntaxMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS' || /multiple documents/i.test(message)) {
+    return 'a second YAML document starts here (after ---); the file must hold exactly one: remove the --- line or split the file';
+  }
+  if (/call stack/i.test(message)) return tooDeep();
+  return `YAML syntax error: ${message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+export function tooDeep(): string {
+  return `lists and mappings are nested too deeply (more than ${MAX_NESTING} levels)`;
+}
+
+/** Where nesting first goes deeper than MAX_NESTING levels in the parsed tree, if anywhere. */
+export function nestingProblem(contents: unknown, lines: LineCounter): Problem | null {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    const items = (node as { items?: unknown[] }).items;
+    if (!Array.isArray(items)) continue;
+    if (depth > MAX_NESTING) {
+      const at = (node as { range?: [number, number, number] }).range?.[0];
+      const pos = at === undefined ? undefined : lines.linePos(at);
+      return { path: '', line: pos?.line, col: pos?.col, message: tooDeep() };
+    }
+    for (const item of items) {
+      const pair = item as { key?: unknown; value?: unknown };
+      if (pair && typeof pair === 'object' && 'value' in pair && 'key' in pair) stack.push({ node: pair.value, depth: depth + 1 });
+      else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return null;
+}

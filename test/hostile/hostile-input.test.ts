@@ -1,0 +1,275 @@
+/**
+ * Every class of hostile input, table-driven: the input (built in a temp dir), the command,
+ * the exit code, a fragment the one-paragraph message must contain, and the files that must
+ * not change (sha256 before and after). Also: no stack trace, no results file, no temp image.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
+import { HEADER, dir, imageWithData, join, poke, readU64, scenario, workload, writeFile } from './fixtures.js';
+
+const tmp = useTempDir();
+
+interface Case {
+  name: string;
+  /** Build the input in `d`; returns the command's arguments and the files that must not change. */
+  setup(d: (f: string) => string): Promise<{ args: string[]; unchanged?: string[] }>;
+  exit: number;
+  /** Fragments of stderr, in any order. */
+  says: string[];
+  /** Extra stdout expectation (most refusals print nothing there). */
+  stdout?: (s: string) => void;
+}
+
+async function yaml(path: string, text: string | Buffer): Promise<string> {
+  await writeFile(path, text);
+  return path;
+}
+
+/** `run` of a workload with an -o results file that must not appear. */
+const run = (file: string, d: (f: string) => string, ...more: string[]) => ['run', file, '-o', d('results.json'), '-q', '--no-qemu-check', ...more];
+
+const CASES: Case[] = [
+  {
+    name: 'unknown errno in a fault rule',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('errno', 'scheduler: { faults: [{ event: l2_update, errno: EFOO }] }\n')), d) }),
+    exit: 2,
+    says: ['scheduler.faults[0].errno: expected one of EIO, ENOSPC', 'found "EFOO"'],
+  },
+  {
+    name: 'two YAML documents',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('a')}---\nname: b\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:9:1: a second YAML document starts here'],
+  },
+  {
+    name: 'nesting deeper than the stack',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `name: x\nphases: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), d) }),
+    exit: 2,
+    says: ['nested too deeply'],
+  },
+  {
+    name: 'nesting deep but parseable',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `name: x\nx-deep: ${'['.repeat(200)}${']'.repeat(200)}\n${workload('x').split('\n').slice(1).join('\n')}`), d) }),
+    exit: 2,
+    says: ['nested too deeply (more than 64 levels)'],
+  },
+  {
+    name: 'a UTF-16 file',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(workload('u'), 'utf16le')])), d) }),
+    exit: 2,
+    says: ['UTF-16', 'save it as UTF-8'],
+  },
+  {
+    name: 'image size 0 (not blamed on bs)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('z', '', 'image: { size: 0 }')), d) }),
+    exit: 2,
+    says: ['image.size: expected a virtual size of at least 512 bytes, found 0'],
+  },
+  {
+    name: 'a seed past 2^64, shown as written and once',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('s').replace('seed: 1', 'seed: 99999999999999999999')), d) }),
+    exit: 2,
+    says: ['seed: expected a whole number from 0 to 2^53 − 1', '99999999999999999999'],
+  },
+  {
+    name: "zod's own wording (a probability above 1)",
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('p', 'scheduler: { faults: [{ event: l2_update, when: 1.5 }] }\n')), d) }),
+    exit: 2,
+    says: ['scheduler.faults[0].when: expected a number ≤ 1, found 1.5'],
+  },
+  {
+    name: 'image.path is a directory',
+    setup: async (d) => {
+      await dir(d('img'));
+      return { args: run(await yaml(d('w.yaml'), workload('d', '', 'image: { path: img }')), d) };
+    },
+    exit: 2,
+    says: ['image.path', 'is a directory'],
+  },
+  {
+    name: 'backing file is a directory',
+    setup: async (d) => {
+      await dir(d('base'));
+      return { args: run(await yaml(d('w.yaml'), workload('b', '', 'image: { size: 16M, backing: { file: base, format: raw } }')), d) };
+    },
+    exit: 2,
+    says: ['image.backing.file', 'is a directory'],
+  },
+  {
+    name: 'backing declared qed that is not QED',
+    setup: async (d) => {
+      await writeFile(d('base.raw'), Buffer.alloc(65536, 7));
+      return { args: run(await yaml(d('w.yaml'), workload('b', '', 'image: { size: 16M, backing: { file: base.raw, format: qed } }')), d), unchanged: [d('base.raw')] };
+    },
+    exit: 2,
+    says: ['image.backing.file', 'format: qed was declared, but it is not a usable QED image', 'magic'],
+  },
+  {
+    name: 'a matrix of 300 runs without --max-runs',
+    setup: async (d) => ({
+      args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
+    }),
+    exit: 2,
+    says: ['matrix: expands to 300 runs (50 cache.size × 6 seed)', '--max-runs 300'],
+  },
+  {
+    name: 'a scenario waiting for a request held at a breakpoint never resumed',
+    setup: async (d) => ({
+      args: run(await yaml(d('w.yaml'), scenario('stuck-wait', ['break: { event: l2_update, tag: A }', 'request: { op: write, offset: 4k, length: 4k, as: w }', 'wait: w', 'resume: A'])), d),
+    }),
+    exit: 2,
+    says: ['phases[0].scenario[2]', 'wait: w', 'write 4096 bytes at offset 4096', 'held at breakpoint A (l2_update)', 'can never finish'],
+  },
+  {
+    name: 'a scenario waiting for a breakpoint whose event never comes',
+    setup: async (d) => ({
+      args: run(await yaml(d('w.yaml'), scenario('stuck-break', ['break: { event: cow_write, tag: A }', 'request: { op: read, offset: 4k, length: 4k, as: r }', 'wait_break: A', 'resume: A'])), d),
+    }),
+    exit: 2,
+    says: ['phases[0].scenario[2]', 'wait_break: A', 'cow_write', 'can never finish'],
+  },
+  {
+    name: 'a corrupt image.path (an L2 entry past EOF) is refused before anything is written',
+    setup: async (d) => {
+      const img = await imageWithData(d('c.qed'));
+      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
+      await poke(img, l2 + 8, 1 << 30);
+      return { args: run(await yaml(d('w.yaml'), workload('c', '', 'image: { path: c.qed }')), d), unchanged: [img] };
+    },
+    exit: 2,
+    says: ['image.path: the image has 1 corruption', 'l2@', 'nothing was written', '--repair'],
+  },
+  {
+    name: 'map of an image with a cluster past EOF: refused as qemu-img map refuses it',
+    setup: async (d) => {
+      const img = await imageWithData(d('c.qed'));
+      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
+      await poke(img, l2 + 8, 1 << 30);
+      return { args: ['map', img], unchanged: [img] };
+    },
+    exit: 1,
+    says: ['map: ', 'c.qed: l2@', 'points to 1073741824', 'not mapped'],
+  },
+  {
+    name: 'a backing chain that loops',
+    setup: async (d) => {
+      await imageWithData(d('b.qed'));
+      await imageWithData(d('a.qed'), { file: 'b.qed', format: 'qed' });
+      await imageWithData(d('b2.qed'), { file: 'a.qed', format: 'qed' });
+      const { rename } = await import('node:fs/promises');
+      await rename(d('b2.qed'), d('b.qed'));
+      return { args: ['info', d('a.qed')], unchanged: [d('a.qed'), d('b.qed')] };
+    },
+    exit: 2,
+    says: ['the backing chain loops', 'a.qed → ', 'b.qed → ', 'a.qed'],
+  },
+  {
+    name: 'a huge header_size is reported as header_size',
+    setup: async (d) => {
+      const img = await imageWithData(d('h.qed'));
+      await poke(img, HEADER.headerSize, 0x7fffffff, 4);
+      return { args: ['info', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['header_size 2147483647 clusters', 'past the end of the file'],
+  },
+  {
+    name: 'a zero-length backing name opens as QEMU opens it (no backing file)',
+    setup: async (d) => {
+      const img = await imageWithData(d('z.qed'));
+      await poke(img, HEADER.features, 1n);
+      await poke(img, HEADER.backingNameOffset, 64, 4);
+      await poke(img, HEADER.backingNameSize, 0, 4);
+      return { args: ['io', img, '-r', '-c', 'read -P 0xab 0 4k'], unchanged: [img] };
+    },
+    exit: 0,
+    says: [],
+    stdout: (s) => expect(s).toContain('read 4096/4096 bytes at offset 0'),
+  },
+  {
+    name: 'io -r on a need-check image writes nothing',
+    setup: async (d) => {
+      const img = await imageWithData(d('n.qed'));
+      await poke(img, HEADER.features, 2n);
+      return { args: ['io', img, '-r', '-c', 'read -P 0xab 0 4k'], unchanged: [img] };
+    },
+    exit: 0,
+    says: [],
+  },
+  {
+    name: 'a results directory blocked by a file: refused before any replay',
+    setup: async (d) => {
+      await writeFile(d('blocker'), 'x');
+      return { args: ['run', await yaml(d('w.yaml'), workload('rd')), '-q', '--no-qemu-check', '--results-dir', d('blocker')], unchanged: [d('blocker')] };
+    },
+    exit: 2,
+    says: ['blocker: cannot create the results directory: a file of that name is in the way'],
+  },
+  {
+    name: 'check names the file',
+    setup: async (d) => ({ args: ['check', await imageWithData(d('ok.qed'))], unchanged: [d('ok.qed')] }),
+    exit: 0,
+    says: [],
+    stdout: (s) => expect(s.split('\n')[0]).toMatch(/^Image: .*ok\.qed$/),
+  },
+];
+
+const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+
+/** Temp images the runner would have left: qed-bench-* directories holding `<name>.qed`. */
+async function leftImages(name: string): Promise<string[]> {
+  const dirs = (await readdir(tmpdir())).filter((d) => d.startsWith('qed-bench-') && !d.startsWith('qed-bench-cli-'));
+  return dirs.filter((d) => existsSync(join(tmpdir(), d, `${name}.qed`)));
+}
+
+describe('hostile input is refused cleanly', () => {
+  it.each(CASES)('$name', async (c) => {
+    const { args, unchanged = [] } = await c.setup(tmp.path);
+    const before = await Promise.all(unchanged.map(sha));
+    const r = await cli(...args);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: c.exit });
+    for (const s of c.says) expect(r.stderr).toContain(s);
+    expect(r.stderr).not.toContain(STACK_LINE);
+    expect(r.stderr).not.toContain('internal error');
+    if (c.exit === 2) {
+      expect(r.stderr).toMatch(/^qed-bench: /);
+      expect(r.stdout).toBe('');
+    }
+    c.stdout?.(r.stdout);
+    expect(await Promise.all(unchanged.map(sha))).toEqual(before);
+    if (args[0] === 'run') {
+      expect(existsSync(tmp.path('results.json'))).toBe(false);
+      const name = /^name: (\S+)/m.exec(await readFile(args[1], 'utf8').catch(() => ''))?.[1];
+      if (name) expect(await leftImages(name)).toEqual([]);
+    }
+  });
+
+  it('a writable io open of a need-check image says on stderr that it repairs', async () => {
+    const img = await imageWithData(tmp.path('n.qed'));
+    await poke(img, HEADER.features, 2n);
+    const r = await cli('io', img, '-c', 'read -P 0xab 0 4k');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('was not closed cleanly (need-check is set): checking and repairing it');
+  });
+
+  it('--max-runs lets a large matrix through (refused only above it)', async () => {
+    const w = await yaml(tmp.path('w.yaml'), `${workload('m2')}matrix:\n  cache.size: [1, 2, 3]\n`);
+    const r = await cli('run', w, '--max-runs', '2', '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expands to 3 runs');
+  });
+
+  it('run --repair repairs a corrupt image.path first and replays', async () => {
+    const img = await imageWithData(tmp.path('c.qed'));
+    const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
+    await poke(img, l2 + 8, 1 << 30);
+    const w = await yaml(tmp.path('w.yaml'), workload('c', '', 'image: { path: c.qed }'));
+    const r = await cli('run', w, '--repair', '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
