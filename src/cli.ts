@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { POLICY_NAMES } from './cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_CACHE_SIZE } from './qed/image.js';
-import { DEFAULT_IO_MODE, IO_MODES } from './io/file-backend.js';
+import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES } from './io/file-backend.js';
 import { checkCommand } from './cli/check.js';
 import { createCommand } from './cli/create.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './cli/errors.js';
@@ -78,7 +78,8 @@ function buildProgram(out: Output, setCode: (code: number) => void): Command {
     .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
     .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default('fifo'))
     .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default('serial'))
-    .addOption(new Option('--io <mode>', 'file I/O: async (thread pool, requests overlap) or sync (blocking calls, as fio psync)').choices(IO_MODES).default(DEFAULT_IO_MODE))
+    .addOption(new Option('--io <path>', 'file I/O path: auto, async (libuv pool), sync (blocking, as fio psync), ring (worker threads on shared memory), adaptive (sync while page-cached, ring when not)').choices(IO_MODES).default(DEFAULT_IO_MODE))
+    .addOption(new Option('--cache <mode>', "writeback (page cache) or none (O_DIRECT, QEMU's cache=none; io auto or ring)").choices(CACHE_MODES).default(DEFAULT_CACHE_MODE))
     .option('-r, --read-only', 'open the image read-only')
     .option('--json', 'print {commands, engine, cache} as JSON at the end')
     .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));

@@ -1,4 +1,4 @@
-import type { IoMode } from '../io/file-backend.js';
+import type { CacheMode, IoMode } from '../io/file-backend.js';
 import type { AllocationMode } from '../qed/image.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { withImage } from './image.js';
@@ -13,8 +13,9 @@ export interface IoArgs {
   cachePolicy?: string;
   allocation?: AllocationMode;
   readOnly?: boolean;
-  /** The file backend's I/O mode (default async). */
+  /** The file I/O path (default auto) and cache mode (default writeback). */
   io?: IoMode;
+  cache?: CacheMode;
   json?: boolean;
 }
 
@@ -22,7 +23,7 @@ export interface IoArgs {
 export async function ioCommand(a: IoArgs, out: Output): Promise<number> {
   if (a.cmd.length === 0) throw new CliUsageError(`io ${a.image}: give at least one -c COMMAND, e.g. -c 'read -P 0xcd 0 64k'`);
   const cmds = parseIoCommands(a.cmd, a.readOnly ?? false);
-  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation, io: a.io };
+  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation, io: a.io, cache: a.cache };
   const { results, engine, cache } = await withImage(a.image, opts, async (img) => {
     const results = await runIoCommands(img, cmds, out, !a.json);
     // Counters as the commands left them, before close() flushes.

@@ -5,7 +5,7 @@ import type { RunResults } from '../metrics/results.js';
 export function formatSummary(r: RunResults): string {
   const w = r.workload;
   const lines: string[] = [];
-  lines.push(`${w.name}: cache ${w.cache.size} tables, policy ${w.cache.policy},${w.engine.allocation === 'parallel' ? ' parallel allocation,' : ''} seed ${w.seed}, image ${bytes(w.image.size)} (cluster ${bytes(w.image.clusterSize)}, table ${w.image.tableSize}), ${r.timing} timing${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`);
+  lines.push(`${w.name}: cache ${w.cache.size} tables, policy ${w.cache.policy},${w.engine.allocation === 'parallel' ? ' parallel allocation,' : ''} seed ${w.seed}, image ${bytes(w.image.size)} (cluster ${bytes(w.image.clusterSize)}, table ${w.image.tableSize}), ${r.timing} timing${r.image.io ? `, io ${r.image.io.io} (${r.image.io.reason}), cache ${r.image.io.cache}` : ''}${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`);
   lines.push('');
   const rows = [...r.phases, r.total].map(phaseRow);
   lines.push(...table(['phase', 'requests', 'hit rate', 'md reads/1k', 'md writes/1k', 'peak entries', 'peak over cap', 'reqs over cap', 'errors'], rows));
