@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { dirname } from 'node:path';
 import { BackendError, type BlockBackend } from './backend.js';
 import { chooseIo, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 import { InlineGate } from './inline-gate.js';
 import { RingIo } from './ring-io.js';
-import { RingPool } from './ring-pool.js';
+import { ringPoolFor, type RingPool } from './ring-pool.js';
 
 export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
@@ -26,7 +27,7 @@ const DONE: Promise<void> = Promise.resolve();
  * (ConcreteIoMode, chosen by io-choice.ts). async: the callback API (fs.read / fs.write, which
  * libuv's thread pool runs in parallel); in `npm run bench:backend` it did 2-3.5x as many 4 KiB
  * reads per second as FileHandle.read at 32 in flight. sync: blocking calls on the main thread.
- * ring: this file's own pool of worker threads on shared memory (ring-pool.ts), which also
+ * ring: a pool of worker threads on shared memory, shared by the process's files (ring-pool.ts); it also
  * carries cache: none (O_DIRECT, aligned buffers). Opening, truncating, stat, flush in ring
  * mode, and close stay on libuv in every mode (rare, and not on the request path).
  *
@@ -48,7 +49,7 @@ export class FileBackend implements BlockBackend {
     readonly io: ConcreteIoMode,
     readonly ioReason: string,
     readonly cache: CacheMode,
-    private pool: RingPool | null,
+    pool: RingPool | null,
     private readonly threads: number | undefined,
   ) {
     this.ring = pool && new RingIo(pool, fd, cache === 'none');
@@ -78,15 +79,14 @@ export class FileBackend implements BlockBackend {
       throw wrap(err, path, readOnly ? 'open for reading' : 'open for writing');
     }
     let pool: RingPool | null = null;
-    try {
-      if (choice.io === 'ring') {
-        pool = new RingPool(opts.threads);
-        if (cache === 'none' && !pool.probeAlignment(fd)) throw directRefused(path);
+    if (choice.io === 'ring') {
+      try {
+        pool = ringPoolFor(opts.threads, cache === 'none' ? { dir: dirname(path), fd } : null);
+        if (!pool) throw directRefused(path);
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err instanceof BackendError ? err : wrap(err, path, 'open with O_DIRECT');
       }
-    } catch (err) {
-      await pool?.stop();
-      fs.closeSync(fd);
-      throw err instanceof BackendError ? err : wrap(err, path, 'open with O_DIRECT');
     }
     return new FileBackend(fd, path, readOnly, choice.io, choice.reason, cache, pool, opts.threads);
   }
@@ -116,10 +116,7 @@ export class FileBackend implements BlockBackend {
     if (op === 'write') this.checkWritable(`write ${buf.length} bytes at ${offset}`);
     checkRange(this.name, op, buf.length, offset);
     this.hold(op, buf.length, offset);
-    if (!this.ring) {
-      this.pool = new RingPool(this.threads);
-      this.ring = new RingIo(this.pool, this.fd, false);
-    }
+    this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false);
     try {
       await (op === 'read' ? this.ring.read(buf, offset) : this.ring.write(buf, offset));
     } catch (err) {
@@ -265,7 +262,6 @@ export class FileBackend implements BlockBackend {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.inflight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-      await this.pool?.stop();
       try {
         await new Promise<void>((resolve, reject) => fs.close(this.fd, (err) => (err ? reject(err) : resolve())));
       } catch (err) {

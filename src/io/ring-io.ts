@@ -3,8 +3,10 @@
  * the end with zeros, and with O_DIRECT (cache: none) bounces requests that are not aligned to
  * DIRECT_ALIGN as QEMU does: a read reads the aligned blocks around it; a write reads the
  * partial first and last blocks, merges, and writes the aligned range, while no other write to
- * those blocks is in flight (so two merges of one block cannot lose each other's bytes).
+ * those blocks is in flight (so two merges of one block cannot lose each other's bytes). Files
+ * keep their exact size: a merge past the end trims the padding it wrote.
  */
+import fs from 'node:fs';
 import { BackendError } from './backend.js';
 import { SLOT_BYTES } from './ring-layout.js';
 import type { PieceResult, RingPool } from './ring-pool.js';
@@ -46,24 +48,31 @@ export class RingIo {
     if (!this.direct) return this.writePieces(buf, offset);
     const merge = !aligned(offset, buf.length);
     const lo = down(offset);
-    const hi = up(offset + buf.length);
+    const end = offset + buf.length;
+    const hi = up(end);
+    // A merge that ends past the end of the file would leave it a whole block long: it locks
+    // everything from lo on, and trims the file back to where the write ends afterwards.
+    const extending = merge && hi !== end && fs.fstatSync(this.fd).size < hi;
+    const lockHi = extending ? Infinity : hi;
     for (;;) {
-      const clash = [...this.writes].filter((w) => w.lo < hi && lo < w.hi && (merge || w.merge));
+      const clash = [...this.writes].filter((w) => w.lo < lockHi && lo < w.hi && (merge || w.merge));
       if (clash.length === 0) break;
       await Promise.all(clash.map((w) => w.done.catch(() => {})));
     }
     let finished!: () => void;
-    const range: WriteRange = { lo, hi, merge, done: new Promise((r) => (finished = r)) };
+    const range: WriteRange = { lo, hi: lockHi, merge, done: new Promise((r) => (finished = r)) };
     this.writes.add(range);
     try {
       if (!merge) return await this.writePieces(buf, offset);
+      const sizeBefore = extending ? fs.fstatSync(this.fd).size : 0;
       const tmp = new Uint8Array(hi - lo);
       const partialHead = offset !== lo;
-      const partialTail = offset + buf.length !== hi;
+      const partialTail = end !== hi;
       if (partialHead) await this.readAligned(tmp.subarray(0, DIRECT_ALIGN), lo);
       if (partialTail && !(partialHead && hi - lo === DIRECT_ALIGN)) await this.readAligned(tmp.subarray(tmp.length - DIRECT_ALIGN), hi - DIRECT_ALIGN);
       tmp.set(buf, offset - lo);
       await this.writePieces(tmp, lo);
+      if (extending && sizeBefore < hi) fs.ftruncateSync(this.fd, Math.max(sizeBefore, end));
     } finally {
       this.writes.delete(range);
       finished();

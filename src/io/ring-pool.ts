@@ -23,11 +23,38 @@ interface Pending {
 /** Worker threads per file by default: measured in docs/engine.md (ring I/O). */
 export const DEFAULT_RING_THREADS = 4;
 
+/** Linux's __O_TMPFILE (with O_DIRECTORY it is O_TMPFILE); Node does not export it. */
+const O_TMPFILE = 0o20000000;
+
 /** Atomics.waitAsync (Node 16+; TypeScript's lib types it from es2024 only). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
 
 const LAYOUT: Record<string, number> = Object.fromEntries(Object.entries(L).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
 const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'))`;
+
+/**
+ * Pools shared by every file of the process, started at first use and kept (their threads
+ * unref'd, so an idle pool never keeps the process alive): a worker thread takes tens of
+ * milliseconds to start, too much for every open. One pool for page-cache I/O, one per device
+ * for O_DIRECT (its slots' memory alignment is probed on that device).
+ */
+const shared = new Map<string, RingPool>();
+
+/** The shared pool for a file: `direct` gives the O_DIRECT file's directory and descriptor, for the alignment probe. */
+export function ringPoolFor(threads: number | undefined, direct: { dir: string; fd: number } | null): RingPool | null {
+  const n = threads ?? DEFAULT_RING_THREADS;
+  const key = direct ? `${n}:direct:${fs.fstatSync(direct.fd).dev}` : `${n}:writeback`;
+  let pool = shared.get(key);
+  if (!pool || pool.isBroken()) {
+    pool = new RingPool(n);
+    if (direct && !pool.probeAlignment(direct.dir, direct.fd)) {
+      void pool.stop();
+      return null;
+    }
+    shared.set(key, pool);
+  }
+  return pool;
+}
 
 export class RingPool {
   private readonly ctl: Int32Array;
@@ -81,22 +108,37 @@ export class RingPool {
   }
 
   /**
-   * For O_DIRECT: finds where in the data area memory is 4 KiB-aligned by reading the first
-   * 4 KiB of `fd` (opened with O_DIRECT) into each 16-byte step of the scratch slot until the
-   * kernel accepts the buffer. Call before any request. Returns false when no step worked.
+   * For O_DIRECT: finds where in the data area memory is 4 KiB-aligned, by writing 4 KiB from
+   * each 16-byte step of the scratch slot with O_DIRECT until the kernel accepts the buffer. The
+   * writes go to an unnamed temporary file in `dir` (O_TMPFILE: the same filesystem, nothing
+   * left behind); where the filesystem has no O_TMPFILE, reads of the file's first 4 KiB stand
+   * in, if it has that much. Call before any request. Returns false when no step worked.
    */
-  probeAlignment(fd: number): boolean {
-    const scratch = L.SLOTS * L.SLOT_BYTES;
-    for (let off = 0; off < L.ALIGN_PAD; off += 16) {
-      try {
-        fs.readSync(fd, new Uint8Array(this.data, scratch + off, 4096), 0, 4096, 0);
-        Atomics.store(this.ctl, L.DATA_BASE, off);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
-      }
+  probeAlignment(dir: string, fd: number): boolean {
+    const c = fs.constants;
+    let tmp = -1;
+    try {
+      tmp = fs.openSync(dir, O_TMPFILE | c.O_DIRECTORY | c.O_RDWR | c.O_DIRECT, 0o600);
+    } catch {
+      if (fs.fstatSync(fd).size < 4096) return false;
     }
-    return false;
+    const scratch = L.SLOTS * L.SLOT_BYTES;
+    try {
+      for (let off = 0; off < L.ALIGN_PAD; off += 16) {
+        const view = new Uint8Array(this.data, scratch + off, 4096);
+        try {
+          if (tmp >= 0) fs.writeSync(tmp, view, 0, 4096, 0);
+          else fs.readSync(fd, view, 0, 4096, 0);
+          Atomics.store(this.ctl, L.DATA_BASE, off);
+          return true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+        }
+      }
+      return false;
+    } finally {
+      if (tmp >= 0) fs.closeSync(tmp);
+    }
   }
 
   /** Reads `dst.length` (at most SLOT_BYTES) bytes at `offset` into `dst`; bytes past the end are left to the caller. */
@@ -107,6 +149,10 @@ export class RingPool {
   /** Writes `src` (at most SLOT_BYTES) at `offset`. */
   write(fd: number, src: Uint8Array, offset: number): Promise<PieceResult> {
     return this.submit(L.OP_WRITE, fd, offset, src.length, src, null);
+  }
+
+  isBroken(): boolean {
+    return this.broken !== null || this.stopped;
   }
 
   /** Stops the workers; call once nothing is in flight. */
