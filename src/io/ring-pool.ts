@@ -20,8 +20,14 @@ interface Pending {
   resolve: (r: PieceResult) => void;
 }
 
-/** Worker threads per file by default: measured in docs/engine.md (ring I/O). */
+/**
+ * Worker threads per pool by default. Page-cache I/O: 4 (more threads than cores only add
+ * wake-ups there; docs/engine.md). O_DIRECT: 32, since every request waits for the device and a
+ * worker keeps one request in flight, so the pool must be as deep as the queue (QEMU's pool
+ * grows to 64).
+ */
 export const DEFAULT_RING_THREADS = 4;
+export const DEFAULT_DIRECT_THREADS = 32;
 
 /** Linux's __O_TMPFILE (with O_DIRECTORY it is O_TMPFILE); Node does not export it. */
 const O_TMPFILE = 0o20000000;
@@ -42,7 +48,7 @@ const shared = new Map<string, RingPool>();
 
 /** The shared pool for a file: `direct` gives the O_DIRECT file's directory and descriptor, for the alignment probe. */
 export function ringPoolFor(threads: number | undefined, direct: { dir: string; fd: number } | null): RingPool | null {
-  const n = threads ?? DEFAULT_RING_THREADS;
+  const n = threads ?? (direct ? DEFAULT_DIRECT_THREADS : DEFAULT_RING_THREADS);
   const key = direct ? `${n}:direct:${fs.fstatSync(direct.fd).dev}` : `${n}:writeback`;
   let pool = shared.get(key);
   if (!pool || pool.isBroken()) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
-import { OFFLOAD_FOR } from '../../src/io/inline-gate.js';
+import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
 import { chooseIo } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
 import { parseWorkload } from '../../src/workload/load.js';
@@ -137,17 +137,21 @@ describe('the ring and adaptive paths', () => {
       await b.write(pattern(0, 8192, 1), 0);
       const gate = b.gate!;
       const inline = gate.inline;
-      gate.took(10 ** 9); // as if that write had taken a second
+      gate.took(10 ** 9); // one slow request alone (a lost time slice) changes nothing
+      await b.read(dirty(16), 0);
+      expect(gate.inline).toBe(inline + 1);
+      for (let i = 0; i < SLOW_RUN; i++) gate.took(10 ** 9); // as if that many requests in a row had taken a second
       const bufs = Array.from({ length: 8 }, () => dirty(4096));
       await Promise.all(bufs.map((buf, i) => b.read(buf, i * 1024)));
       expect(gate.offloaded).toBe(8);
-      expect(gate.inline).toBe(inline);
+      expect(gate.inline).toBe(inline + 1);
       const whole = new Uint8Array(12288);
       whole.set(pattern(0, 8192, 1));
       bufs.forEach((buf, i) => expectBytes(buf, whole.subarray(i * 1024, i * 1024 + 4096), `offloaded read ${i}`));
-      for (let i = 0; i < OFFLOAD_FOR; i++) await b.read(dirty(16), 0);
+      for (let i = 8; i < OFFLOAD_FOR; i++) await b.read(dirty(16), 0);
+      expect(gate.offloaded).toBe(OFFLOAD_FOR);
       await b.read(dirty(16), 0);
-      expect(gate.inline).toBe(inline + 1); // back inline once the hand-offs are used up
+      expect(gate.inline).toBe(inline + 2); // back inline once the hand-offs are used up
     } finally {
       await b.close();
     }
