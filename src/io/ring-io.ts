@@ -1,7 +1,7 @@
 /**
  * One file's requests on a ring pool: splits requests into slot-sized pieces, fills reads past
  * the end with zeros, and with O_DIRECT (cache: none) bounces requests that are not aligned to
- * DIRECT_ALIGN as QEMU does: a read reads the aligned blocks around it; a write reads the
+ * the device's block size (probed by the pool: RingPool.directAlign) as QEMU does: a read reads the aligned blocks around it; a write reads the
  * partial first and last blocks, merges, and writes the aligned range, while no other write to
  * those blocks is in flight (so two merges of one block cannot lose each other's bytes). Files
  * keep their exact size: a merge past the end trims the padding it wrote.
@@ -11,8 +11,6 @@ import { BackendError } from './backend.js';
 import { SLOT_BYTES } from './ring-layout.js';
 import type { PieceResult, RingPool } from './ring-pool.js';
 
-/** O_DIRECT offset and length alignment: 4 KiB covers 512-byte and 4 KiB-sector devices. */
-export const DIRECT_ALIGN = 4096;
 
 interface WriteRange {
   lo: number;
@@ -24,18 +22,22 @@ interface WriteRange {
 export class RingIo {
   /** With O_DIRECT: aligned ranges of the writes in flight. */
   private readonly writes = new Set<WriteRange>();
+  /** O_DIRECT offset and length alignment (the device's logical block size). */
+  private readonly align: number;
 
   constructor(
     private readonly pool: RingPool,
     private readonly fd: number,
     readonly direct: boolean,
-  ) {}
+  ) {
+    this.align = pool.directAlign;
+  }
 
   async read(buf: Uint8Array, offset: number): Promise<void> {
     if (buf.length === 0) return;
-    if (this.direct && !aligned(offset, buf.length)) {
-      const lo = down(offset);
-      const tmp = new Uint8Array(up(offset + buf.length) - lo);
+    if (this.direct && !this.aligned(offset, buf.length)) {
+      const lo = this.down(offset);
+      const tmp = new Uint8Array(this.up(offset + buf.length) - lo);
       await this.readAligned(tmp, lo);
       buf.set(tmp.subarray(offset - lo, offset - lo + buf.length));
       return;
@@ -46,10 +48,10 @@ export class RingIo {
   async write(buf: Uint8Array, offset: number): Promise<void> {
     if (buf.length === 0) return;
     if (!this.direct) return this.writePieces(buf, offset);
-    const merge = !aligned(offset, buf.length);
-    const lo = down(offset);
+    const merge = !this.aligned(offset, buf.length);
+    const lo = this.down(offset);
     const end = offset + buf.length;
-    const hi = up(end);
+    const hi = this.up(end);
     // A merge that ends past the end of the file would leave it a whole block long: it locks
     // everything from lo on, and trims the file back to where the write ends afterwards.
     const extending = merge && hi !== end && fs.fstatSync(this.fd).size < hi;
@@ -68,8 +70,8 @@ export class RingIo {
       const tmp = new Uint8Array(hi - lo);
       const partialHead = offset !== lo;
       const partialTail = end !== hi;
-      if (partialHead) await this.readAligned(tmp.subarray(0, DIRECT_ALIGN), lo);
-      if (partialTail && !(partialHead && hi - lo === DIRECT_ALIGN)) await this.readAligned(tmp.subarray(tmp.length - DIRECT_ALIGN), hi - DIRECT_ALIGN);
+      if (partialHead) await this.readAligned(tmp.subarray(0, this.align), lo);
+      if (partialTail && !(partialHead && hi - lo === this.align)) await this.readAligned(tmp.subarray(tmp.length - this.align), hi - this.align);
       tmp.set(buf, offset - lo);
       await this.writePieces(tmp, lo);
       if (extending && sizeBefore < hi) fs.ftruncateSync(this.fd, Math.max(sizeBefore, end));
@@ -77,6 +79,18 @@ export class RingIo {
       this.writes.delete(range);
       finished();
     }
+  }
+
+  private aligned(offset: number, length: number): boolean {
+    return offset % this.align === 0 && length % this.align === 0;
+  }
+
+  private down(n: number): number {
+    return n - (n % this.align);
+  }
+
+  private up(n: number): number {
+    return n % this.align === 0 ? n : n - (n % this.align) + this.align;
   }
 
   private async readAligned(buf: Uint8Array, offset: number): Promise<void> {
@@ -111,16 +125,4 @@ async function settleAll(pieces: Promise<void>[]): Promise<void> {
 function ok(r: PieceResult): number {
   if (r.error) throw new BackendError(r.error.code, r.error.message);
   return r.bytes;
-}
-
-function aligned(offset: number, length: number): boolean {
-  return offset % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0;
-}
-
-function down(n: number): number {
-  return n - (n % DIRECT_ALIGN);
-}
-
-function up(n: number): number {
-  return n % DIRECT_ALIGN === 0 ? n : n - (n % DIRECT_ALIGN) + DIRECT_ALIGN;
 }
