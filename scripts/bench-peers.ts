@@ -3,22 +3,24 @@
  *
  * Three cases on a 1 GiB QED image with 64 KiB clusters: 4 KiB reads and in-place writes at
  * depth 32 on the fully allocated image, and 64 KiB allocating writes at depth 16 on a fresh
- * one. Each runs through qemu-img bench (aio=threads, and io_uring when this build has it),
- * qed-bench (the engine alone, and the full replay runner, each with the file backend's async
- * and sync I/O), Node's blocking fs calls, the project's FileBackend and fio (psync, and
- * io_uring). Runs are interleaved (the peer order rotates each repetition) and repeated; the
- * table shows medians, min–max, and each median's ratio to the qed-bench engine (async) and to
- * qemu-img bench's default aio. Then the L2-load oracle: the same request sequences through
+ * one. Each runs through qemu-img bench (aio=threads, io_uring when this build has it, and
+ * aio=threads with -t none: O_DIRECT), qed-bench (the engine alone, and the full replay runner,
+ * each on the default io: auto and on the paths --io names; the engine also with cache: none),
+ * Node's blocking fs calls, the project's FileBackend and fio (psync, and io_uring). Runs are
+ * interleaved (the peer order rotates each repetition) and repeated; the table shows medians,
+ * min–max, and each median's ratio to the qed-bench engine (io auto) and to qemu-img bench's
+ * default aio. Then the L2-load oracle: the same request sequences through
  * qemu-io's trace and our engine with QEMU's cache must load as many L2 tables.
  *
  *   npm run bench:peers -- [--reps 5] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--size 1G]
  *                          [--alloc-order sequential|scattered]
- *                          [--cases read,overwrite,allocate] [--no-l2] [--json]
+ *                          [--cases read,overwrite,allocate] [--io async,sync,ring] [--no-l2] [--json]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { IO_MODES, type ConcreteIoMode } from '../src/io/file-backend.js';
 import { parseSize } from '../src/util/size.js';
 import { createFullImage, hostOffsets } from './lib/full-image.js';
 import { rotation, spread } from './lib/samples.js';
@@ -37,7 +39,7 @@ const REFERENCE = 'engine';
 /** The second ratio column: issue 6's targets are stated against QEMU's default aio. */
 const QEMU_REFERENCE = 'qemu-img-threads';
 const USAGE =
-  'usage: npm run bench:peers -- [--reps N] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--alloc-order sequential|scattered] [--size SIZE] [--cases read,overwrite,allocate] [--no-l2] [--json] [--debug]';
+  'usage: npm run bench:peers -- [--reps N] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--alloc-order sequential|scattered] [--size SIZE] [--cases read,overwrite,allocate] [--io async,sync,ring,adaptive] [--no-l2] [--json] [--debug]';
 
 interface Options {
   reps: number;
@@ -50,6 +52,8 @@ interface Options {
   l2: boolean;
   json: boolean;
   quick: boolean;
+  /** Named file I/O paths run beside auto (the default, always run). */
+  io: ConcreteIoMode[];
 }
 
 class UsageError extends Error {}
@@ -65,6 +69,7 @@ function parseOptions(argv: string[]): Options {
       'alloc-order': { type: 'string', default: 'sequential' },
       size: { type: 'string', default: '1G' },
       cases: { type: 'string', default: CASE_IDS.join(',') },
+      io: { type: 'string', default: 'async,sync,ring' },
       'no-l2': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -98,6 +103,9 @@ function parseOptions(argv: string[]): Options {
   if (allocOrder !== 'sequential' && allocOrder !== 'scattered') {
     throw new UsageError(`--alloc-order must be sequential or scattered, got "${allocOrder}"`);
   }
+  const io = values.io === '' ? [] : values.io.split(',').map((m) => m.trim());
+  const badIo = io.find((m) => m === 'auto' || !(IO_MODES as readonly string[]).includes(m));
+  if (badIo !== undefined) throw new UsageError(`--io: unknown path "${badIo}"; expected some of ${IO_MODES.filter((m) => m !== 'auto').join(', ')} (auto always runs)`);
   const quick = values.quick;
   const allocOps = int('alloc-ops', values['alloc-ops'], quick ? 1024 : 2048, 1);
   if (allocOps * CLUSTER > size) throw new UsageError(`--alloc-ops ${allocOps} × 64 KiB does not fit in the ${size}-byte disk`);
@@ -112,22 +120,24 @@ function parseOptions(argv: string[]): Options {
     l2: !values['no-l2'],
     json: values.json,
     quick,
+    io: io as ConcreteIoMode[],
   };
 }
 
-function peersFor(tools: Tools): Peer[] {
+function peersFor(tools: Tools, io: ConcreteIoMode[]): Peer[] {
   const why = (t: true | string): string | null => (t === true ? null : t);
   return [
     qemuImgPeer('threads', why(tools.qemuImg)),
     qemuImgPeer('io_uring', why(tools.qemuImgIoUring)),
+    qemuImgPeer('threads', why(tools.qemuImg), 'none'),
     enginePeer('serial'),
     enginePeer('parallel'),
-    enginePeer('serial', 'sync'),
-    enginePeer('parallel', 'sync'),
+    ...io.flatMap((m) => [enginePeer('serial', m), enginePeer('parallel', m)]),
+    enginePeer('serial', 'auto', 'none'),
+    enginePeer('parallel', 'auto', 'none'),
     runnerPeer('serial'),
     runnerPeer('parallel'),
-    runnerPeer('serial', 'sync'),
-    runnerPeer('parallel', 'sync'),
+    ...io.flatMap((m) => [runnerPeer('serial', m), runnerPeer('parallel', m)]),
     nodeSyncPeer,
     fileBackendPeer,
     fioPeer('psync', why(tools.fio)),
@@ -155,7 +165,7 @@ async function bench(opts: Options, dir: string): Promise<{ cases: CaseResult[];
   const ctx: PeerContext = { dir, image, size: opts.size, clusterSize: CLUSTER, host: new Map() };
   for (const c of cases) if (!c.fresh) ctx.host.set(c.id, await hostOffsets(image, c.offsets));
 
-  const peers = peersFor(tools);
+  const peers = peersFor(tools, opts.io);
   const runnable = (c: BenchCase): Peer[] => peers.filter((p) => p.skip === null && (p.applies?.(c) ?? true));
   const samples = new Map<string, number[]>();
   const wallMs = new Map<CaseId, number>();

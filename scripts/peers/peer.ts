@@ -1,5 +1,5 @@
 /** bench:peers: what a peer (one way of doing a case's requests) is and what it runs on. */
-import type { IoMode } from '../../src/io/file-backend.js';
+import type { CacheMode, IoMode } from '../../src/io/file-backend.js';
 import type { AllocationMode } from '../../src/qed/options.js';
 import type { BenchCase, CaseId } from './cases.js';
 
@@ -35,7 +35,12 @@ export function allocationTag(mode: AllocationMode): string {
   return mode === 'serial' ? '' : `, allocation ${mode}`;
 }
 
-/** The engine peers' file I/O mode, in their label (async, the default, says nothing). */
-export function ioTag(io: IoMode): string {
-  return io === 'async' ? '' : `, io ${io}`;
+/** The engine peers' file I/O path and cache mode, in their label (auto and writeback, the defaults, say nothing). */
+export function ioTag(io: IoMode, cache: CacheMode = 'writeback'): string {
+  return `${io === 'auto' ? '' : `, io ${io}`}${cache === 'none' ? ', cache none (O_DIRECT)' : ''}`;
+}
+
+/** The same, in a peer id. */
+export function ioId(io: IoMode, cache: CacheMode = 'writeback'): string {
+  return `${io === 'auto' ? '' : `-${io}`}${cache === 'none' ? '-direct' : ''}`;
 }

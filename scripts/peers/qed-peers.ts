@@ -1,12 +1,12 @@
 /**
  * qed-bench itself, real timing on the file backend: the engine alone (QedImage driven at the
  * case's depth by the same lane loop as the raw peers) and the full replay runner (runWorkload
- * from a workload, verification off, no qemu-img check), each with the file backend's async I/O
- * (libuv's thread pool) or sync I/O (blocking calls, as fio's psync).
+ * from a workload, verification off, no qemu-img check), each on a chosen file I/O path (auto,
+ * the default, and the named ones) and the engine also with cache: none (O_DIRECT).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IoMode } from '../../src/io/file-backend.js';
+import type { CacheMode, IoMode } from '../../src/io/file-backend.js';
 import type { AllocationMode } from '../../src/qed/options.js';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import { runWorkload } from '../../src/replay/runner.js';
@@ -14,12 +14,12 @@ import { parseWorkload } from '../../src/workload/load.js';
 import { atDepth } from '../lib/lanes.js';
 import { opsPerSec } from '../lib/samples.js';
 import type { BenchCase } from './cases.js';
-import { allocationTag, ioTag, type Peer, type PeerContext } from './peer.js';
+import { allocationTag, ioId, ioTag, type Peer, type PeerContext } from './peer.js';
 
-export function enginePeer(allocation: AllocationMode, io: IoMode = 'async'): Peer {
+export function enginePeer(allocation: AllocationMode, io: IoMode = 'auto', cache: CacheMode = 'writeback'): Peer {
   return {
-    id: `engine${allocation === 'serial' ? '' : `-${allocation}`}${io === 'async' ? '' : `-${io}`}`,
-    label: `qed-bench engine alone (QedImage)${allocationTag(allocation)}${ioTag(io)}`,
+    id: `engine${allocation === 'serial' ? '' : `-${allocation}`}${ioId(io, cache)}`,
+    label: `qed-bench engine alone (QedImage)${allocationTag(allocation)}${ioTag(io, cache)}`,
     group: 'qed-bench',
     inProcess: true,
     skip: null,
@@ -27,9 +27,9 @@ export function enginePeer(allocation: AllocationMode, io: IoMode = 'async'): Pe
     applies: (c) => allocation === 'serial' || c.fresh,
     depth: (c) => c.depth,
     async run(c, ctx) {
-      const file = c.fresh ? path.join(ctx.dir, `fresh-engine-${allocation}-${io}.qed`) : ctx.image;
+      const file = c.fresh ? path.join(ctx.dir, `fresh-engine-${allocation}-${io}-${cache}.qed`) : ctx.image;
       if (c.fresh) await createImageFile(file, { size: ctx.size, clusterSize: ctx.clusterSize });
-      const img = await openImageFile(file, { readOnly: c.op === 'read', allocation, io });
+      const img = await openImageFile(file, { readOnly: c.op === 'read', allocation, io, cache });
       try {
         const io = c.op === 'read' ? (b: Uint8Array, o: number) => img.read(b, o) : (b: Uint8Array, o: number) => img.write(b, o);
         return opsPerSec(c.ops, await atDepth(c.offsets, c.depth, c.bs, io, 0xa5));
@@ -41,9 +41,9 @@ export function enginePeer(allocation: AllocationMode, io: IoMode = 'async'): Pe
   };
 }
 
-export function runnerPeer(allocation: AllocationMode, io: IoMode = 'async'): Peer {
+export function runnerPeer(allocation: AllocationMode, io: IoMode = 'auto'): Peer {
   return {
-    id: `runner${allocation === 'serial' ? '' : `-${allocation}`}${io === 'async' ? '' : `-${io}`}`,
+    id: `runner${allocation === 'serial' ? '' : `-${allocation}`}${ioId(io)}`,
     label: `qed-bench runner (runWorkload, no verify)${allocationTag(allocation)}${ioTag(io)}`,
     group: 'qed-bench',
     inProcess: true,

@@ -1,23 +1,24 @@
-/** qemu-img bench: QEMU's own QED driver with its default aio (thread pool) or io_uring. */
+/** qemu-img bench: QEMU's own QED driver with its default aio (thread pool) or io_uring, cache=writeback (its default) or none (O_DIRECT). */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Peer, PeerContext } from './peer.js';
 import { runTool } from './tools.js';
 
-export function qemuImgPeer(aio: 'threads' | 'io_uring', skip: string | null): Peer {
+export function qemuImgPeer(aio: 'threads' | 'io_uring', skip: string | null, cache: 'writeback' | 'none' = 'writeback'): Peer {
   return {
-    id: `qemu-img-${aio}`,
-    label: `qemu-img bench, aio=${aio}${aio === 'threads' ? ' (default)' : ''}`,
+    id: `qemu-img-${aio}${cache === 'none' ? '-none' : ''}`,
+    label: `qemu-img bench, aio=${aio}${cache === 'none' ? ', -t none (O_DIRECT)' : aio === 'threads' ? ' (default)' : ''}`,
     group: 'QEMU',
     inProcess: false,
     skip,
     depth: (c) => c.depth,
     async run(c, ctx) {
-      const target = c.fresh ? await freshQemuImage(ctx, aio) : ctx.image;
+      const target = c.fresh ? await freshQemuImage(ctx, `${aio}-${cache}`) : ctx.image;
       try {
         const args = ['bench', '-f', 'qed', '-c', String(c.ops), '-d', String(c.depth), '-s', String(c.bs), '-S', String(c.stride)];
         if (c.op === 'write') args.push('-w', '--pattern=165');
         if (aio === 'io_uring') args.push('-i', 'io_uring');
+        if (cache === 'none') args.push('-t', 'none');
         args.push(target);
         const r = await runTool('qemu-img', args);
         const m = /Run completed in ([\d.]+) seconds/.exec(r.stdout);

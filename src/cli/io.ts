@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import { Option } from 'commander';
 import { POLICY_NAMES } from '../cache/policies/index.js';
-import { DEFAULT_IO_MODE, IO_MODES, type IoMode } from '../io/file-backend.js';
+import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES, type CacheMode, type IoMode } from '../io/file-backend.js';
 import { F_NEED_CHECK, HEADER_BYTES, parseHeader } from '../qed/format.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from '../qed/options.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
@@ -19,8 +19,9 @@ export interface IoArgs {
   cachePolicy?: string;
   allocation?: AllocationMode;
   readOnly?: boolean;
-  /** The file backend's I/O mode (default async). */
+  /** The file I/O path (default auto) and cache mode (default writeback). */
   io?: IoMode;
+  cache?: CacheMode;
   json?: boolean;
 }
 
@@ -44,7 +45,7 @@ async function needsCheck(path: string): Promise<boolean> {
 export async function ioCommand(a: IoArgs, out: Output): Promise<number> {
   if (a.cmd.length === 0) throw new CliUsageError(`io ${a.image}: give at least one -c COMMAND, e.g. -c 'read -P 0xcd 0 64k'`);
   const cmds = parseIoCommands(a.cmd, a.readOnly ?? false);
-  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation, io: a.io };
+  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation, io: a.io, cache: a.cache };
   if (!opts.readOnly && (await needsCheck(a.image))) {
     out.stderr(`qed-bench: io: ${a.image} was not closed cleanly (need-check is set): checking and repairing it before the commands, which writes to it (-r opens it read-only and writes nothing)\n`);
   }
@@ -67,7 +68,8 @@ export const registerIo: RegisterCommand = (program, out, setCode) => {
     .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
     .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default(DEFAULT_POLICY))
     .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default(DEFAULT_ALLOCATION))
-    .addOption(new Option('--io <mode>', 'file I/O: async (thread pool, requests overlap) or sync (blocking calls, as fio psync)').choices(IO_MODES).default(DEFAULT_IO_MODE))
+    .addOption(new Option('--io <path>', 'file I/O path: auto, async (libuv pool), sync (blocking, as fio psync), ring (worker threads on shared memory), adaptive (sync while page-cached, ring when not)').choices(IO_MODES).default(DEFAULT_IO_MODE))
+    .addOption(new Option('--cache <mode>', "writeback (page cache) or none (O_DIRECT, QEMU's cache=none; io auto or ring)").choices(CACHE_MODES).default(DEFAULT_CACHE_MODE))
     .option('-r, --read-only', 'open the image read-only')
     .option('--json', 'print {commands, engine, cache} as JSON at the end')
     .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));

@@ -1,36 +1,36 @@
 /** The block backend on a real file: async (libuv thread pool) or sync (blocking calls). */
 import fs from 'node:fs';
+import { dirname } from 'node:path';
 import { BackendError, type BlockBackend } from './backend.js';
+import { chooseIo, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
+import { InlineGate } from './inline-gate.js';
+import { RingIo } from './ring-io.js';
+import { ringPoolFor, type RingPool } from './ring-pool.js';
 
-/**
- * How a FileBackend does its I/O. async: each call goes to libuv's thread pool, so requests
- * overlap (right for storage with real latency). sync: each call is a blocking pread/pwrite/
- * fdatasync on the main thread and returns an already-settled promise, as fio's psync engine
- * does: no thread hop per request, which is faster for page-cached files and fast local storage,
- * but nothing overlaps and the event loop waits for every call (wrong for high-latency devices).
- */
-export const IO_MODES = ['async', 'sync'] as const;
-export type IoMode = (typeof IO_MODES)[number];
-export const DEFAULT_IO_MODE: IoMode = 'async';
+export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
 export interface FileOpenFlags {
   readOnly?: boolean;
   /** Create the file, or empty it if it exists. */
   create?: boolean;
-  /** Default async. */
+  /** Default auto (see io-choice.ts). */
   io?: IoMode;
+  /** Default writeback (the page cache); none opens with O_DIRECT (ring I/O only). */
+  cache?: CacheMode;
+  /** Worker threads of the ring path (default DEFAULT_RING_THREADS). */
+  threads?: number;
 }
 
 const DONE: Promise<void> = Promise.resolve();
 
 /**
- * A file on node:fs: positional reads and writes on one descriptor through the callback API
- * (fs.read / fs.write, which libuv's thread pool runs in parallel). In `npm run bench:backend`
- * it did 2-3.5x as many 4 KiB reads per second as FileHandle.read (this class's earlier
- * implementation) at 32 in flight, and as many or more one at a time. A pool of worker threads
- * on shared memory was sometimes faster at depth 32 but slower serially and far more machinery.
- * With `io: 'sync'` reads, writes and flushes are blocking calls instead (see IoMode); opening,
- * truncating, stat and close stay asynchronous in both modes (rare, and not on the request path).
+ * A file on node:fs: positional reads and writes on one descriptor, in one of three ways
+ * (ConcreteIoMode, chosen by io-choice.ts). async: the callback API (fs.read / fs.write, which
+ * libuv's thread pool runs in parallel); in `npm run bench:backend` it did 2-3.5x as many 4 KiB
+ * reads per second as FileHandle.read at 32 in flight. sync: blocking calls on the main thread.
+ * ring: a pool of worker threads on shared memory, shared by the process's files (ring-pool.ts); it also
+ * carries cache: none (O_DIRECT, aligned buffers). Opening, truncating, stat, flush in ring
+ * mode, and close stay on libuv in every mode (rare, and not on the request path).
  *
  * A raw descriptor has no FileHandle to guard it, so this class does: every operation holds the
  * descriptor (`inflight`) from its first system call to its last callback; close() stops new
@@ -46,32 +46,85 @@ export class FileBackend implements BlockBackend {
     private readonly fd: number,
     readonly name: string,
     readonly readOnly: boolean,
-    readonly io: IoMode,
-  ) {}
+    /** The path in use, and why (auto's rule, or "chosen"). */
+    readonly io: ConcreteIoMode,
+    readonly ioReason: string,
+    readonly cache: CacheMode,
+    pool: RingPool | null,
+    private readonly threads: number | undefined,
+  ) {
+    this.ring = pool && new RingIo(pool, fd, cache === 'none');
+    this.gate = io === 'adaptive' ? new InlineGate() : null;
+  }
+
+  /** The ring path's requests on this file; started at the first hand-off in adaptive mode. */
+  private ring: RingIo | null;
+  /** Adaptive mode's switch between inline and ring requests (null in other modes). */
+  readonly gate: InlineGate | null;
 
   /**
    * Opens an existing file (read-write unless `readOnly`); `create` creates the file, or
-   * empties it if it exists. The open itself is asynchronous in both I/O modes.
+   * empties it if it exists. The open itself is asynchronous in every I/O mode.
    */
   static async open(path: string, opts: FileOpenFlags = {}): Promise<FileBackend> {
     const readOnly = opts.readOnly ?? false;
-    const flags = readOnly ? 'r' : opts.create ? 'w+' : 'r+';
+    const cache = opts.cache ?? 'writeback';
+    const choice = chooseIo(path, opts.io ?? 'auto', cache);
+    const c = fs.constants;
+    const flags = (readOnly ? c.O_RDONLY : c.O_RDWR | (opts.create ? c.O_CREAT | c.O_TRUNC : 0)) | (cache === 'none' ? c.O_DIRECT : 0);
+    let fd: number;
     try {
-      const fd = await new Promise<number>((resolve, reject) =>
-        fs.open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))),
-      );
-      return new FileBackend(fd, path, readOnly, opts.io ?? DEFAULT_IO_MODE);
+      fd = await new Promise<number>((resolve, reject) => fs.open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))));
     } catch (err) {
+      if (cache === 'none' && (err as NodeJS.ErrnoException).code === 'EINVAL') throw directRefused(path);
       throw wrap(err, path, readOnly ? 'open for reading' : 'open for writing');
     }
+    let pool: RingPool | null = null;
+    if (choice.io === 'ring') {
+      try {
+        pool = ringPoolFor(opts.threads, cache === 'none' ? { dir: dirname(path), fd } : null);
+        if (!pool) throw directRefused(path);
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err instanceof BackendError ? err : wrap(err, path, 'open with O_DIRECT');
+      }
+    }
+    return new FileBackend(fd, path, readOnly, choice.io, choice.reason, cache, pool, opts.threads);
   }
 
   read(buf: Uint8Array, offset: number): Promise<void> {
+    if (this.gate) return this.gate.takeInline() ? this.timed(() => this.readNow(buf, offset)) : this.onRing('read', buf, offset);
+    if (this.io === 'ring') return this.onRing('read', buf, offset);
     return this.io === 'sync' ? settled(() => this.readNow(buf, offset)) : this.readAsync(buf, offset);
   }
 
   write(buf: Uint8Array, offset: number): Promise<void> {
+    if (this.gate) return this.gate.takeInline() ? this.timed(() => this.writeNow(buf, offset)) : this.onRing('write', buf, offset);
+    if (this.io === 'ring') return this.onRing('write', buf, offset);
     return this.io === 'sync' ? settled(() => this.writeNow(buf, offset)) : this.writeAsync(buf, offset);
+  }
+
+  /** An adaptive inline request: blocking, timed for the gate. */
+  private timed(op: () => void): Promise<void> {
+    const t0 = process.hrtime.bigint();
+    const p = settled(op);
+    this.gate!.took(Number(process.hrtime.bigint() - t0));
+    return p;
+  }
+
+  /** The ring mode's read and write: the same checks, hold and messages, on the worker pool. */
+  private async onRing(op: 'read' | 'write', buf: Uint8Array, offset: number): Promise<void> {
+    if (op === 'write') this.checkWritable(`write ${buf.length} bytes at ${offset}`);
+    checkRange(this.name, op, buf.length, offset);
+    this.hold(op, buf.length, offset);
+    this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false);
+    try {
+      await (op === 'read' ? this.ring.read(buf, offset) : this.ring.write(buf, offset));
+    } catch (err) {
+      throw wrap(err, this.name, `${op} ${buf.length} bytes at ${offset}`);
+    } finally {
+      this.release();
+    }
   }
 
   flush(): Promise<void> {
@@ -278,4 +331,9 @@ function wrap(err: unknown, name: string, what: string): BackendError {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) ? e.code : e?.code?.startsWith('ERR_') ? 'EINVAL' : 'EIO';
   return new BackendError(code, `${name}: cannot ${what}: ${e?.message ?? String(err)}`);
+}
+
+/** The filesystem under `path` does not take O_DIRECT (cache: none). */
+function directRefused(path: string): BackendError {
+  return new BackendError('EINVAL', `${path}: cannot open with cache: none: this filesystem refuses O_DIRECT (direct I/O bypassing the page cache); use cache: writeback, or put the image on a filesystem that supports O_DIRECT (ext4, xfs, btrfs)`);
 }

@@ -1,5 +1,6 @@
 /** What one replay returns (the body of a results file): phases, totals, integrity, recovery, curve. */
 import type { MissRatioCurveReport } from '../cache/mrc.js';
+import type { CacheMode, IoChoice } from '../io/io-choice.js';
 import type { SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
 import type { IntegrityReport, QemuCheck } from './integrity.js';
@@ -14,7 +15,8 @@ export interface RunOutcome {
   status: 'completed' | 'interrupted';
   startedAt: string;
   finishedAt: string;
-  image: { path: string; created: boolean; kept: boolean; fileBytes: number };
+  /** io: the file I/O path auto chose (or the one named) and why, and the cache mode; null in memory. */
+  image: { path: string; created: boolean; kept: boolean; fileBytes: number; io: (IoChoice & { cache: CacheMode }) | null };
   phases: PhaseMetrics[];
   total: PhaseMetrics;
   /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */

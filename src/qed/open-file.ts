@@ -2,7 +2,7 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
-import { FileBackend, type IoMode } from '../io/file-backend.js';
+import { FileBackend, type CacheMode, type IoMode } from '../io/file-backend.js';
 import { RawBacking, type BackingDevice } from './backing.js';
 import { createImage, validateCreateOptions, type CreateOptions } from './create.js';
 import { QedFormatError } from './errors.js';
@@ -12,10 +12,12 @@ import { QedImage, type OpenOptions } from './image.js';
 export interface FileOpenOptions extends Omit<OpenOptions, 'openBacking'> {
   /** Wraps every file backend opened (the image's and its backing files'), e.g. in a scheduler. */
   wrap?: (b: BlockBackend) => BlockBackend;
-  /** The file backends' I/O mode, for the image and its backing files (default async; see IoMode). */
+  /** The file backends' I/O path, for the image and its backing files (default auto; see io-choice.ts). */
   io?: IoMode;
   /** The images above this one in its backing chain (set when opening backing files). */
   chain?: readonly string[];
+  /** writeback (default) or none (O_DIRECT), for the image and its backing files. */
+  cache?: CacheMode;
 }
 
 /** Backing chains deeper than this are refused (QEMU users rarely go past a handful). */
@@ -25,9 +27,9 @@ export const MAX_BACKING_DEPTH = 64;
 export async function openImageFile(path: string, opts: FileOpenOptions = {}): Promise<QedImage> {
   const wrap = opts.wrap ?? ((b: BlockBackend) => b);
   const chain = [...(opts.chain ?? []), await realpath(path).catch(() => resolve(path))];
-  const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly, io: opts.io }));
+  const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly, io: opts.io, cache: opts.cache }));
   try {
-    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap, opts.io, chain) });
+    return await QedImage.open(io, { ...opts, openBacking: (name, format) => openBackingFile(path, name, format, wrap, opts, chain) });
   } catch (err) {
     await io.close();
     throw err;
@@ -45,7 +47,7 @@ export async function createImageFile(path: string, opts: CreateOptions): Promis
   }
 }
 
-async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend, io: IoMode | undefined, chain: string[]): Promise<BackingDevice> {
+async function openBackingFile(imagePath: string, name: string, format: 'raw' | 'qed' | 'probe', wrap: (b: BlockBackend) => BlockBackend, { io, cache }: FileOpenOptions, chain: string[]): Promise<BackingDevice> {
   const path = isAbsolute(name) ? name : resolve(dirname(imagePath), name);
   const real = await realpath(path).catch(() => resolve(path));
   if (chain.includes(real)) {
@@ -55,8 +57,8 @@ async function openBackingFile(imagePath: string, name: string, format: 'raw' | 
     throw new QedFormatError(chain[0], 'backing_filename', `the backing chain is deeper than ${MAX_BACKING_DEPTH} images (${chain[0]} → ... → ${chain[chain.length - 1]} → ${real})`);
   }
   if (format === 'probe') format = (await isQed(path)) ? 'qed' : 'raw';
-  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io, chain });
-  return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io })));
+  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io, cache, chain });
+  return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io, cache })));
 }
 
 async function isQed(path: string): Promise<boolean> {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
-import { DeterministicScheduler } from '../io/scheduler.js';
+import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, type CacheMode, type IoChoice } from '../io/io-choice.js';
+import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
 import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
@@ -73,7 +74,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
   if (!created) await checkUserImage(path, opts.repair ?? false);
   let kept = !mem && (!created || w.image.keep);
-  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
+  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io, cache: w.image.cache }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);
@@ -156,7 +157,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size },
+      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size, io: mem ? null : { ...chooseIo(path, w.image.io ?? DEFAULT_IO_MODE, w.image.cache ?? DEFAULT_CACHE_MODE), cache: w.image.cache ?? DEFAULT_CACHE_MODE } },
       phases,
       // Interrupted before the first phase: totalOf needs at least one phase; total nothing.
       total: phases.length ? totalOf(phases, totals) : { ...new PhaseCollector('total', img, 1, clock.now).finish(), durationMs: 0 },

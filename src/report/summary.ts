@@ -8,7 +8,7 @@ import { duration } from './report-format.js';
 export function formatSummary(r: RunResults): string {
   const w = r.workload;
   const lines: string[] = [];
-  lines.push(`${w.name}: cache ${w.cache.size} tables, policy ${w.cache.policy},${w.engine.allocation === 'parallel' ? ' parallel allocation,' : ''} seed ${w.seed}, image ${bytes(w.image.size)} (cluster ${bytes(w.image.clusterSize)}, table ${w.image.tableSize}), ${r.timing} timing${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`);
+  lines.push(`${w.name}: cache ${w.cache.size} tables, policy ${w.cache.policy},${w.engine.allocation === 'parallel' ? ' parallel allocation,' : ''} seed ${w.seed}, image ${bytes(w.image.size)} (cluster ${bytes(w.image.clusterSize)}, table ${w.image.tableSize}), ${r.timing} timing${r.image.io ? `, io ${r.image.io.io} (${r.image.io.reason}), cache ${r.image.io.cache}` : ''}${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`);
   lines.push('');
   const rows = [...r.phases, r.total].map(phaseRow);
   lines.push(...table(['phase', 'requests', 'L2 lookups', 'hit rate', 'new tables', 'md reads/1k req', 'md writes/1k req', 'peak entries', 'peak over cap', 'reqs over cap', 'errors'], rows));

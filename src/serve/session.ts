@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { BlockBackend } from '../io/backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
+import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE } from '../io/io-choice.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import { totalOf, OPS, type OpName } from '../metrics/phase.js';
 import type { LatencyRecorder } from '../metrics/latency.js';
@@ -48,6 +49,12 @@ export class ServeSession {
     private readonly startedAt: string,
   ) {}
 
+  /** The file I/O path the session's image uses (auto's choice and why) and its cache mode, for the results. */
+  private ioChoice() {
+    const cache = this.workload.image.cache ?? DEFAULT_CACHE_MODE;
+    return { ...chooseIo(this.imagePath, this.workload.image.io ?? DEFAULT_IO_MODE, cache), cache };
+  }
+
   static async start(cfg: ServeConfig): Promise<ServeSession> {
     const startedAt = new Date().toISOString();
     const w = cfg.workload;
@@ -58,6 +65,7 @@ export class ServeSession {
       cachePolicy: w.cache.policy,
       allocation: w.engine.allocation,
       io: w.image.io,
+      cache: w.image.cache,
       wrap: faultsOf(w),
     });
     const metrics = new ServeMetrics(img);
@@ -107,7 +115,7 @@ export class ServeSession {
       status: 'completed',
       startedAt: this.startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size },
+      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size, io: this.ioChoice() },
       phases: [phase],
       total: totalOf([phase], latencies),
       timing: 'wall-clock',

@@ -100,6 +100,10 @@ type Report = (path: PathSeg[], message: string, hint?: string) => void;
 
 function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): ImageSpec | null {
   const dir = dirname(env.source);
+  if (i.cache === 'none' && i.io !== undefined && i.io !== 'auto' && i.io !== 'ring') {
+    report(['image', 'cache'], `expected cache: writeback with io: ${i.io}; cache: none (O_DIRECT) needs aligned buffers, which only the ring path has`, 'use io: ring or auto, or cache: writeback');
+    return null;
+  }
   if (i.path !== undefined) return existingImage(i, resolve(dir, i.path), env, report);
   if (i.size === undefined) {
     report(['image', 'size'], 'missing; expected the virtual size of the fresh image', 'add e.g. size: 16G, or path: to use an existing image');
@@ -135,7 +139,7 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
     }
     backing = { file, format: i.backing.format };
   }
-  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io } : null;
+  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io, cache: i.cache } : null;
 }
 
 /** An existing image: its header decides the geometry; the workload may only repeat it. */
@@ -163,7 +167,7 @@ function existingImage(i: ParsedWorkload['image'], path: string, env: Env, repor
     ok = false;
   }
   // keep: an image the user named is never deleted, whatever the file says.
-  return ok ? { path, size: info.size, clusterSize: info.clusterSize, tableSize: info.tableSize, backing: null, keep: true, io: i.io } : null;
+  return ok ? { path, size: info.size, clusterSize: info.clusterSize, tableSize: info.tableSize, backing: null, keep: true, io: i.io, cache: i.cache } : null;
 }
 
 function sizesOf(bs: BlockSize): number[] {

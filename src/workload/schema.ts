@@ -10,7 +10,7 @@ import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLIC
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
 import { FAULT_ERRNOS } from '../io/faults.js';
-import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
+import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
@@ -213,7 +213,14 @@ export const imageSchema = mapping('image settings', {
   keep: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Keep the fresh image after the run.' }),
   io: oneOf(IO_MODES)
     .optional()
-    .meta({ yamlDefault: DEFAULT_IO_MODE, description: "async: reads, writes and flushes go to libuv's thread pool and overlap; sync: blocking calls on the main thread (fio's psync), faster on page-cached files and fast local disks, slower where latency is high." }),
+    .meta({
+      yamlDefault: DEFAULT_IO_MODE,
+      description:
+        "auto: adaptive with cache writeback, ring with cache none; async: libuv's thread pool, one round trip per request; sync: blocking calls on the main thread (fio's psync), nothing overlaps; ring: worker threads fed through shared-memory rings, requests overlap; adaptive: sync while requests finish in the page cache, ring after one does not.",
+    }),
+  cache: oneOf(CACHE_MODES)
+    .optional()
+    .meta({ yamlDefault: DEFAULT_CACHE_MODE, description: "writeback: through the page cache (QEMU's cache=writeback); none: O_DIRECT, bypassing it (QEMU's cache=none, as production VMs run); needs io auto or ring and a filesystem that takes O_DIRECT." }),
 });
 
 export const cacheSchema = mapping('size and policy', {

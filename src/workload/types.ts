@@ -2,7 +2,7 @@
 import type { IoEvent } from '../io/backend.js';
 import type { LatencyModel } from '../io/latency-model.js';
 import type { FaultRule } from '../io/faults.js';
-import type { IoMode } from '../io/file-backend.js';
+import type { CacheMode, IoMode } from '../io/file-backend.js';
 
 /**
  * A workload after parsing and validation: every size in bytes, every default filled in.
@@ -98,8 +98,10 @@ export interface ImageSpec {
   backing: { file: string; format: 'raw' | 'qed' } | null;
   /** Keep the created image after the run (its path is printed and recorded). */
   keep: boolean;
-  /** The file backend's I/O mode (image and backing files); absent = async. */
+  /** The file backends' I/O path (image and backing files); absent = auto. */
   io?: IoMode;
+  /** writeback (page cache) or none (O_DIRECT); absent = writeback. */
+  cache?: CacheMode;
 }
 
 export interface CacheSpec {

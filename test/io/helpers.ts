@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { BackendError, type BlockBackend } from '../../src/io/backend.js';
-import { FileBackend } from '../../src/io/file-backend.js';
+import { FileBackend, type FileOpenFlags } from '../../src/io/file-backend.js';
 import { MemoryBackend, MemoryStore } from '../../src/io/memory-backend.js';
 
 /** A fresh, empty device and a way to open the same bytes again. */
@@ -15,7 +15,8 @@ export interface Device {
 }
 
 export interface Kind {
-  name: 'file' | 'memory';
+  /** memory, or file-<path> for each file I/O path (file-ring-direct: the ring with cache: none, O_DIRECT). */
+  name: string;
   create(): Promise<Device>;
 }
 
@@ -37,19 +38,31 @@ export class TempDir {
   }
 }
 
+/** The file backend on every I/O path (the default, auto, among them), and memory. */
+export const FILE_PATHS: ReadonlyArray<{ name: string; flags: FileOpenFlags }> = [
+  { name: 'file-auto', flags: {} },
+  { name: 'file-async', flags: { io: 'async' } },
+  { name: 'file-sync', flags: { io: 'sync' } },
+  { name: 'file-ring', flags: { io: 'ring' } },
+  { name: 'file-adaptive', flags: { io: 'adaptive' } },
+  { name: 'file-ring-direct', flags: { io: 'ring', cache: 'none' } },
+];
+
 export function kinds(tmp: TempDir): Kind[] {
   return [
-    {
-      name: 'file',
-      async create() {
-        const p = tmp.file();
-        return {
-          backend: await FileBackend.open(p, { create: true }),
-          reopen: (readOnly) => FileBackend.open(p, { readOnly }),
-          path: p,
-        };
-      },
-    },
+    ...FILE_PATHS.map(
+      ({ name, flags }): Kind => ({
+        name,
+        async create() {
+          const p = tmp.file();
+          return {
+            backend: await FileBackend.open(p, { ...flags, create: true }),
+            reopen: (readOnly) => FileBackend.open(p, { ...flags, readOnly }),
+            path: p,
+          };
+        },
+      }),
+    ),
     {
       name: 'memory',
       async create() {

@@ -84,13 +84,13 @@ describe('image.io: sync', () => {
 
   it('--set image.io=sync overrides the file; a bad value names the field and the allowed values', () => {
     expect(parseWorkload(REAL.replace('io: sync', 'io: async'), 'w.yaml', { set: ['image.io=sync'] })[0].image.io).toBe('sync');
-    expect(parseWorkload(REAL.replace(', io: sync', ''), 'w.yaml')[0].image.io).toBeUndefined(); // async, the default
+    expect(parseWorkload(REAL.replace(', io: sync', ''), 'w.yaml')[0].image.io).toBeUndefined(); // auto, the default
 
     const turbo = workloadError(REAL.replace('io: sync', 'io: turbo'));
     expect(turbo.problems).toHaveLength(1);
-    expect(turbo.message).toMatch(/^w\.yaml:4:\d+: image\.io: expected one of async, sync, found "turbo"/);
+    expect(turbo.message).toMatch(/^w\.yaml:4:\d+: image\.io: expected one of auto, async, sync, ring, adaptive, found "turbo"/);
     expect(workloadError(REAL.replace('io: sync', 'io: snyc')).message).toContain('did you mean sync?');
-    expect(workloadError(REAL, ['image.io=psync']).message).toContain('image.io: expected one of async, sync, found "psync"');
+    expect(workloadError(REAL, ['image.io=psync']).message).toContain('image.io: expected one of auto, async, sync, ring, adaptive, found "psync"');
   });
 });
 

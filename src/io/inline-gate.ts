@@ -1,0 +1,42 @@
+/**
+ * The adaptive path's switch: run requests inline (blocking, as sync) while they finish fast,
+ * as a page-cached file's do, and hand the next OFFLOAD_FOR requests to the ring's worker
+ * threads (overlapped) once SLOW_RUN inline requests in a row were slow, as a device's are (one
+ * alone is more often the thread losing its core on a busy machine). Then try inline again. The
+ * main thread thus blocks for at most SLOW_RUN slow requests per OFFLOAD_FOR.
+ */
+
+/** An inline request slower than this (ns) did not come from the page cache: a 4-64 KiB pread or pwrite there takes 2-40 µs. */
+export const SLOW_NS = 200_000;
+/** Slow inline requests in a row that hand the next ones to the workers. */
+export const SLOW_RUN = 3;
+/** Requests handed to the workers after SLOW_RUN slow inline ones. */
+export const OFFLOAD_FOR = 1024;
+
+export class InlineGate {
+  private offloadLeft = 0;
+  private slowInARow = 0;
+  /** Requests done inline and handed off, for the run's record. */
+  inline = 0;
+  offloaded = 0;
+
+  /** True: do this request inline; false: hand it to the ring. */
+  takeInline(): boolean {
+    if (this.offloadLeft > 0) {
+      this.offloadLeft--;
+      this.offloaded++;
+      return false;
+    }
+    this.inline++;
+    return true;
+  }
+
+  /** After an inline request: its duration in ns. */
+  took(ns: number): void {
+    if (ns <= SLOW_NS) this.slowInARow = 0;
+    else if (++this.slowInARow >= SLOW_RUN) {
+      this.slowInARow = 0;
+      this.offloadLeft = OFFLOAD_FOR;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * One file's requests on a ring pool: splits requests into slot-sized pieces, fills reads past
+ * the end with zeros, and with O_DIRECT (cache: none) bounces requests that are not aligned to
+ * the device's block size (probed by the pool: RingPool.directAlign) as QEMU does: a read reads the aligned blocks around it; a write reads the
+ * partial first and last blocks, merges, and writes the aligned range, while no other write to
+ * those blocks is in flight (so two merges of one block cannot lose each other's bytes). Files
+ * keep their exact size: a merge past the end trims the padding it wrote.
+ */
+import fs from 'node:fs';
+import { BackendError } from './backend.js';
+import { SLOT_BYTES } from './ring-layout.js';
+import type { PieceResult, RingPool } from './ring-pool.js';
+
+
+interface WriteRange {
+  lo: number;
+  hi: number;
+  merge: boolean;
+  done: Promise<void>;
+}
+
+export class RingIo {
+  /** With O_DIRECT: aligned ranges of the writes in flight. */
+  private readonly writes = new Set<WriteRange>();
+  /** O_DIRECT offset and length alignment (the device's logical block size). */
+  private readonly align: number;
+
+  constructor(
+    private readonly pool: RingPool,
+    private readonly fd: number,
+    readonly direct: boolean,
+  ) {
+    this.align = pool.directAlign;
+  }
+
+  async read(buf: Uint8Array, offset: number): Promise<void> {
+    if (buf.length === 0) return;
+    if (this.direct && !this.aligned(offset, buf.length)) {
+      const lo = this.down(offset);
+      const tmp = new Uint8Array(this.up(offset + buf.length) - lo);
+      await this.readAligned(tmp, lo);
+      buf.set(tmp.subarray(offset - lo, offset - lo + buf.length));
+      return;
+    }
+    await this.readAligned(buf, offset);
+  }
+
+  async write(buf: Uint8Array, offset: number): Promise<void> {
+    if (buf.length === 0) return;
+    if (!this.direct) return this.writePieces(buf, offset);
+    const merge = !this.aligned(offset, buf.length);
+    const lo = this.down(offset);
+    const end = offset + buf.length;
+    const hi = this.up(end);
+    // A merge that ends past the end of the file would leave it a whole block long: it locks
+    // everything from lo on, and trims the file back to where the write ends afterwards.
+    const extending = merge && hi !== end && fs.fstatSync(this.fd).size < hi;
+    const lockHi = extending ? Infinity : hi;
+    for (;;) {
+      const clash = [...this.writes].filter((w) => w.lo < lockHi && lo < w.hi && (merge || w.merge));
+      if (clash.length === 0) break;
+      await Promise.all(clash.map((w) => w.done.catch(() => {})));
+    }
+    let finished!: () => void;
+    const range: WriteRange = { lo, hi: lockHi, merge, done: new Promise((r) => (finished = r)) };
+    this.writes.add(range);
+    try {
+      if (!merge) return await this.writePieces(buf, offset);
+      const sizeBefore = extending ? fs.fstatSync(this.fd).size : 0;
+      const tmp = new Uint8Array(hi - lo);
+      const partialHead = offset !== lo;
+      const partialTail = end !== hi;
+      if (partialHead) await this.readAligned(tmp.subarray(0, this.align), lo);
+      if (partialTail && !(partialHead && hi - lo === this.align)) await this.readAligned(tmp.subarray(tmp.length - this.align), hi - this.align);
+      tmp.set(buf, offset - lo);
+      await this.writePieces(tmp, lo);
+      if (extending && sizeBefore < hi) fs.ftruncateSync(this.fd, Math.max(sizeBefore, end));
+    } finally {
+      this.writes.delete(range);
+      finished();
+    }
+  }
+
+  private aligned(offset: number, length: number): boolean {
+    return offset % this.align === 0 && length % this.align === 0;
+  }
+
+  private down(n: number): number {
+    return n - (n % this.align);
+  }
+
+  private up(n: number): number {
+    return n % this.align === 0 ? n : n - (n % this.align) + this.align;
+  }
+
+  private async readAligned(buf: Uint8Array, offset: number): Promise<void> {
+    if (buf.length <= SLOT_BYTES) {
+      const n = ok(await this.pool.read(this.fd, buf, offset));
+      if (n < buf.length) buf.fill(0, n); // past the end: a hole
+      return;
+    }
+    const pieces: Promise<void>[] = [];
+    for (let at = 0; at < buf.length; at += SLOT_BYTES) pieces.push(this.readAligned(buf.subarray(at, Math.min(buf.length, at + SLOT_BYTES)), offset + at));
+    await settleAll(pieces);
+  }
+
+  private async writePieces(buf: Uint8Array, offset: number): Promise<void> {
+    if (buf.length <= SLOT_BYTES) {
+      ok(await this.pool.write(this.fd, buf, offset));
+      return;
+    }
+    const pieces: Promise<void>[] = [];
+    for (let at = 0; at < buf.length; at += SLOT_BYTES) pieces.push(this.writePieces(buf.subarray(at, Math.min(buf.length, at + SLOT_BYTES)), offset + at));
+    await settleAll(pieces);
+  }
+}
+
+/** Waits for every piece (none is left running on a buffer the caller gets back), then throws the first error. */
+async function settleAll(pieces: Promise<void>[]): Promise<void> {
+  const rs = await Promise.allSettled(pieces);
+  const bad = rs.find((r) => r.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
+}
+
+function ok(r: PieceResult): number {
+  if (r.error) throw new BackendError(r.error.code, r.error.message);
+  return r.bytes;
+}

@@ -1,0 +1,72 @@
+/**
+ * The body of one ring I/O worker thread: takes slot numbers off the shared submission ring,
+ * does the blocking positional read or write into the slot's shared data area, marks the slot
+ * done and bumps the completion count, waking the main thread only when it waits. Sleeps on the
+ * ring's tail when there is nothing to do.
+ *
+ * It runs from its source text (`new Worker(source, { eval: true })`), so it must not refer to
+ * anything outside itself: the layout constants arrive in workerData, the modules as arguments.
+ */
+import type fsModule from 'node:fs';
+import type workerThreads from 'node:worker_threads';
+
+export interface RingWorkerData {
+  ctl: SharedArrayBuffer;
+  meta: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  err: SharedArrayBuffer;
+  layout: Record<string, number>;
+}
+
+export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): void {
+  const d = wt.workerData as RingWorkerData;
+  const L = d.layout;
+  const ctl = new Int32Array(d.ctl);
+  const metaI = new Int32Array(d.meta);
+  const metaF = new Float64Array(d.meta);
+  const errBytes = new Uint8Array(d.err);
+  const enc = new TextEncoder();
+  for (;;) {
+    if (Atomics.load(ctl, L.STOP) === 1) return;
+    const head = Atomics.load(ctl, L.SQ_HEAD);
+    const tail = Atomics.load(ctl, L.SQ_TAIL);
+    if (head === tail) {
+      Atomics.add(ctl, L.SLEEPERS, 1);
+      // Re-checked after announcing the sleep, so a submission published in between is not missed.
+      if (Atomics.load(ctl, L.SQ_TAIL) === tail && Atomics.load(ctl, L.STOP) === 0) Atomics.wait(ctl, L.SQ_TAIL, tail);
+      Atomics.sub(ctl, L.SLEEPERS, 1);
+      continue;
+    }
+    if (Atomics.compareExchange(ctl, L.SQ_HEAD, head, (head + 1) | 0) !== head) continue;
+    const slot = Atomics.load(ctl, L.SQ_BASE + ((head >>> 0) % L.SLOTS));
+    const mi = slot * L.META_I32_PER_SLOT;
+    const op = metaI[mi + L.M_OP];
+    const fd = metaI[mi + L.M_FD];
+    const length = metaI[mi + L.M_LENGTH];
+    const offset = metaF[slot * L.META_F64_PER_SLOT + L.M_OFFSET];
+    const buf = new Uint8Array(d.data, ctl[L.DATA_BASE] + slot * L.SLOT_BYTES, length);
+    let result: number;
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = op === L.OP_READ ? fs.readSync(fd, buf, done, length - done, offset + done) : fs.writeSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) {
+          if (op === L.OP_READ) break; // past the end: the main thread fills the rest with zeros
+          throw Object.assign(new Error('the system wrote no bytes'), { code: 'EIO' });
+        }
+        done += n;
+      }
+      result = done;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const text = enc.encode(`${typeof err.code === 'string' ? err.code : 'EIO'}\n${err.message}`).subarray(0, L.ERR_BYTES);
+      errBytes.set(text, slot * L.ERR_BYTES);
+      metaI[mi + L.M_ERRLEN] = text.length;
+      result = -1;
+    }
+    metaI[mi + L.M_RESULT] = result;
+    Atomics.store(metaI, mi + L.M_STATE, L.STATE_DONE);
+    Atomics.add(ctl, L.DONE_SEQ, 1);
+    if (Atomics.load(ctl, L.MAIN_WAITING) === 1) Atomics.notify(ctl, L.DONE_SEQ);
+  }
+}

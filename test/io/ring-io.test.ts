@@ -1,0 +1,185 @@
+/**
+ * The ring and adaptive paths and cache: none beyond the shared backend contract
+ * (helpers.ts kinds() runs that on every path): O_DIRECT really set, unaligned requests bounced
+ * without losing bytes, refusals with clear messages, worker errors named, the adaptive switch.
+ */
+import fs, { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/io/backend.js';
+import { FileBackend } from '../../src/io/file-backend.js';
+import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
+import { chooseIo } from '../../src/io/io-choice.js';
+import { WorkloadError } from '../../src/workload/errors.js';
+import { parseWorkload } from '../../src/workload/load.js';
+import { cli, cliOk } from '../cli/helpers.js';
+import { dirty, expectBytes, pattern, rejectsWith, TempDir } from './helpers.js';
+
+const tmp = new TempDir();
+beforeAll(() => tmp.setup());
+afterAll(() => tmp.teardown());
+
+/** The O_DIRECT bit in /proc/self/fdinfo's octal flags (x86-64 and arm64: 040000 / 0200000). */
+function descriptorFlags(b: FileBackend): number {
+  const fd = (b as unknown as { fd: number }).fd;
+  const m = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  return parseInt(m![1], 8);
+}
+const O_DIRECT = process.arch === 'arm64' ? 0o200000 : 0o40000;
+
+describe('cache: none (O_DIRECT on the ring)', () => {
+  it('opens with O_DIRECT, and writeback does not', async () => {
+    const p = tmp.file('flags');
+    const direct = await FileBackend.open(p, { create: true, cache: 'none' });
+    const cached = await FileBackend.open(p, { io: 'ring' });
+    try {
+      expect(direct.io).toBe('ring');
+      expect(direct.ioReason).toMatch(/^auto: cache none/);
+      expect(descriptorFlags(direct) & O_DIRECT).toBe(O_DIRECT);
+      expect(descriptorFlags(cached) & O_DIRECT).toBe(0);
+    } finally {
+      await direct.close();
+      await cached.close();
+    }
+  });
+
+  it('unaligned concurrent writes into the same 4 KiB blocks are bounced and merged without losing bytes; the file keeps its exact size', async () => {
+    const p = tmp.file('merge');
+    const b = await FileBackend.open(p, { create: true, cache: 'none' });
+    try {
+      // 40 writes of 100 bytes, 100 apart, all at once: many share a block, each needs a read-modify-write.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => b.write(pattern(i * 100 + 3, 100, i), i * 100 + 3)));
+      expect(await b.size()).toBe(4003);
+      const back = dirty(4003);
+      await b.read(back, 0);
+      expect(back[0] + back[1] + back[2]).toBe(0);
+      for (let i = 0; i < 40; i++) expectBytes(back.subarray(i * 100 + 3, i * 100 + 103), pattern(i * 100 + 3, 100, i), `write ${i}`);
+      // A read larger than a slot (128 KiB) and unaligned: split and bounced.
+      const big = pattern(5000, 300_001, 77);
+      await b.write(big, 5000);
+      const got = dirty(300_001);
+      await b.read(got, 5000);
+      expectBytes(got, big, 'large unaligned write read back');
+    } finally {
+      await b.close();
+    }
+    expect(readFileSync(p).length).toBe(305_001);
+  });
+
+  it('io: async or sync with cache: none is refused, naming the file and what to use', async () => {
+    const p = tmp.file('refuse');
+    await writeFile(p, new Uint8Array(4096));
+    for (const io of ['async', 'sync', 'adaptive'] as const) {
+      await rejectsWith(FileBackend.open(p, { io, cache: 'none' }), 'EINVAL', p, `io: ${io}`, 'use io: ring or auto');
+    }
+    expect(() => chooseIo(p, 'sync', 'none')).toThrow(BackendError);
+  });
+
+  it('a workload with cache: none and io: sync is refused at load, naming the field', () => {
+    const yaml = 'name: x\nimage: { size: 16M, io: sync, cache: none }\nphases:\n  - jobs: [{ stop: { ops: 10 } }]\n';
+    expect(() => parseWorkload(yaml, 'x.yaml')).toThrow(WorkloadError);
+    try {
+      parseWorkload(yaml, 'x.yaml');
+    } catch (e) {
+      expect((e as Error).message).toMatch(/image\.cache/);
+      expect((e as Error).message).toMatch(/use io: ring or auto/);
+    }
+  });
+
+  // tmpfs refuses O_DIRECT before Linux 6.6 (and takes it since); the test needs a filesystem that refuses.
+  const refusing = ['/dev/shm'].find((dir) => {
+    try {
+      const f = join(dir, `qed-bench-odirect-${process.pid}`);
+      try {
+        fs.closeSync(fs.openSync(f, fs.constants.O_CREAT | fs.constants.O_RDWR | fs.constants.O_DIRECT, 0o600));
+        return false;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EINVAL';
+      } finally {
+        fs.rmSync(f, { force: true });
+      }
+    } catch {
+      return false;
+    }
+  });
+  if (!refusing) console.log('skipping the O_DIRECT refusal test: /dev/shm (tmpfs) takes O_DIRECT on this kernel (Linux 6.6+)');
+  it.skipIf(!refusing)('a filesystem that refuses O_DIRECT gives a clear error naming the file', async () => {
+    const dir = await mkdtemp(join(refusing!, 'qed-bench-'));
+    try {
+      const p = join(dir, 'img');
+      await writeFile(p, new Uint8Array(4096));
+      await rejectsWith(FileBackend.open(p, { cache: 'none' }), 'EINVAL', p, 'refuses O_DIRECT', 'cache: writeback');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the ring and adaptive paths', () => {
+  it('an error in a worker thread is a rejection with the errno, naming the file and the request', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qed-bench-ringdir-'));
+    try {
+      const b = await FileBackend.open(dir, { readOnly: true, io: 'ring' });
+      await rejectsWith(b.read(new Uint8Array(4096), 0), 'EISDIR', dir, 'read 4096 bytes at 0');
+      await b.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adaptive runs requests inline while they are fast, and hands the next ones to the ring after a slow one', async () => {
+    const p = tmp.file('adaptive');
+    const b = await FileBackend.open(p, { create: true, io: 'adaptive' });
+    try {
+      expect(b.io).toBe('adaptive');
+      await b.write(pattern(0, 8192, 1), 0);
+      const gate = b.gate!;
+      const inline = gate.inline;
+      gate.took(10 ** 9); // one slow request alone (a lost time slice) changes nothing
+      await b.read(dirty(16), 0);
+      expect(gate.inline).toBe(inline + 1);
+      for (let i = 0; i < SLOW_RUN; i++) gate.took(10 ** 9); // as if that many requests in a row had taken a second
+      const bufs = Array.from({ length: 8 }, () => dirty(4096));
+      await Promise.all(bufs.map((buf, i) => b.read(buf, i * 1024)));
+      expect(gate.offloaded).toBe(8);
+      expect(gate.inline).toBe(inline + 1);
+      const whole = new Uint8Array(12288);
+      whole.set(pattern(0, 8192, 1));
+      bufs.forEach((buf, i) => expectBytes(buf, whole.subarray(i * 1024, i * 1024 + 4096), `offloaded read ${i}`));
+      for (let i = 8; i < OFFLOAD_FOR; i++) await b.read(dirty(16), 0);
+      expect(gate.offloaded).toBe(OFFLOAD_FOR);
+      await b.read(dirty(16), 0);
+      expect(gate.inline).toBe(inline + 2); // back inline once the hand-offs are used up
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('the default path is auto: adaptive with writeback', async () => {
+    const p = tmp.file('default');
+    const b = await FileBackend.open(p, { create: true });
+    try {
+      expect([b.io, b.cache]).toEqual(['adaptive', 'writeback']);
+      expect(b.ioReason).toMatch(/^auto: /);
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('qed-bench io --io/--cache', () => {
+  it('--cache none runs the commands with O_DIRECT (auto picks the ring); with --io sync it is a usage error saying what to use', async () => {
+    const img = tmp.file('cli');
+    await cliOk(0, 'create', img, '16M', '-c', '4k');
+    await cliOk(0, 'io', img, '--cache', 'none', '-c', 'write -P 0xab 1000 5000', '-c', 'flush');
+    const r = await cliOk(0, 'io', img, '--io', 'ring', '--cache', 'none', '-r', '-c', 'read -P 0xab 1000 5000', '-c', 'read -P 0 6000 1000');
+    expect(r.stdout).toContain('read 5000/5000 bytes at offset 1000');
+    expect((await cliOk(0, 'check', img)).stdout).toMatch(/No errors were found/);
+    const bad = await cli('io', img, '--io', 'sync', '--cache', 'none', '-c', 'flush');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('cannot use io: sync with cache: none');
+    expect(bad.stderr).toContain('use io: ring or auto');
+  });
+});
