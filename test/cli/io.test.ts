@@ -98,7 +98,7 @@ describe('io: command errors', () => {
     expect(r.stderr).toMatch(/^qed-bench: unknown io command "frobnicate".*known commands: read, aio_read, write/);
     // Parsed before opening: the valid write before it did not run.
     const info = JSON.parse((await cliOk(0, 'info', img, '--json')).stdout);
-    expect(info.allocation.dataBytes).toBe(0);
+    expect(info.allocation.data_bytes).toBe(0);
   });
 
   it.each([
