@@ -10,7 +10,9 @@ const TABLE = 4 * 1024 * 1024; // 4 KiB clusters, table_size 2: one L2 table map
 
 /** Client A writes `rounds` × 64 clusters into table A while client B cycles 16 other tables; returns clusters whose data is gone. */
 async function race(policy: string, rounds: number): Promise<{ lost: number; written: number }> {
-  const s = await serve({ size: 128 * 1024 * 1024, clusterSize: K4, tableSize: 2, cacheSize: 2, cachePolicy: policy });
+  // io async: every request overlaps on the thread pool. The default (auto → adaptive) runs
+  // page-cached requests inline, one at a time, which leaves the race no window to happen in.
+  const s = await serve({ size: 128 * 1024 * 1024, clusterSize: K4, tableSize: 2, cacheSize: 2, cachePolicy: policy, io: 'async' });
   const a = await RawNbd.connect(s.port);
   const b = await RawNbd.connect(s.port);
   await a.go();
