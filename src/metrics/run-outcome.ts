@@ -13,7 +13,11 @@ export interface RunOutcome {
   status: 'completed' | 'interrupted';
   startedAt: string;
   finishedAt: string;
-  image: { path: string; created: boolean; kept: boolean; fileBytes: number };
+  /**
+   * store: where the image lived — `file`, `memory` (every byte in memory) or `metadata` (in
+   * memory, metadata bytes only: same counters, no byte-level verification). Absent in older results.
+   */
+  image: { path: string; created: boolean; kept: boolean; fileBytes: number; store?: 'file' | 'memory' | 'metadata' };
   phases: PhaseMetrics[];
   total: PhaseMetrics;
   /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */

@@ -44,6 +44,8 @@ export interface SweepSpec {
   scheduler: 'deterministic' | 'real';
   /** Replay on in-memory images (default) or on files in temp directories. */
   memory: boolean;
+  /** Move every byte in memory; otherwise (the default) in-memory cells keep metadata only unless the workload says image.store: full. */
+  full?: boolean;
   verify: boolean;
   /** The miss-ratio curve's sampling rate (1 = exact). */
   sampleRate: number;
@@ -93,10 +95,12 @@ export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'm
 }
 
 /** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */
-export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'verify' | 'sampleRate'>): Promise<SweepRun> {
+export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'full' | 'verify' | 'sampleRate'>): Promise<SweepRun> {
   const cell = { size: w.cache.size, policy: w.cache.policy };
+  // A sweep's job is counters, and a metadata-only store gives the same ones in less memory.
+  const store = spec.memory && !spec.full ? (w.image.store ?? 'metadata') : 'full';
   try {
-    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, missRatioCurve: { sampleRate: spec.sampleRate } });
+    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, store, missRatioCurve: { sampleRate: spec.sampleRate } });
     if (!spec.memory && outcome.image.created && outcome.image.kept) await rm(dirname(outcome.image.path), { recursive: true, force: true });
     return { ...cell, results: buildResults(w, outcome) };
   } catch (err) {

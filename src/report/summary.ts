@@ -43,7 +43,7 @@ function phaseRow(p: PhaseMetrics): string[] {
 function integrityLine(r: RunResults): string {
   const i = r.integrity;
   const parts = [
-    `integrity: ${i.verdict.toUpperCase()}`,
+    `integrity: ${i.verdict.toUpperCase()}${r.image.store === 'metadata' && i.verdict === 'skipped' ? ' (metadata-only: data bytes not stored, only the structural check ran)' : ''}`,
     `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
     `sectors: stale ${i.staleReads}, lost ${i.lostWrites}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData}`,
   ];

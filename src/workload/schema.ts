@@ -10,6 +10,7 @@ import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLIC
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
 import { DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
+import { IMAGE_STORES } from '../io/metadata-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
@@ -188,6 +189,9 @@ export const imageSchema = mapping('image settings', {
   io: oneOf(IO_MODES)
     .optional()
     .meta({ yamlDefault: DEFAULT_IO_MODE, description: "async: reads, writes and flushes go to libuv's thread pool and overlap; sync: blocking calls on the main thread (fio's psync), faster on page-cached files and fast local disks, slower where latency is high." }),
+  store: oneOf(IMAGE_STORES)
+    .optional()
+    .meta({ description: 'full: the image holds every byte (run default); metadata: an in-memory image that keeps header, L1 and L2 bytes and drops data (sweep, stress and mrc default), same counters and virtual latencies, no byte-level read verification.' }),
 });
 
 export const cacheSchema = mapping('size and policy', {

@@ -3,6 +3,7 @@ import type { IoEvent } from '../io/backend.js';
 import type { LatencyModel } from '../io/latency-model.js';
 import type { FaultRule } from '../io/faults.js';
 import type { IoMode } from '../io/file-backend.js';
+import type { ImageStore } from '../io/metadata-backend.js';
 
 /**
  * A workload after parsing and validation: every size in bytes, every default filled in.
@@ -98,6 +99,8 @@ export interface ImageSpec {
   keep: boolean;
   /** The file backend's I/O mode (image and backing files); absent = async. */
   io?: IoMode;
+  /** `metadata`: replay in memory keeping only metadata bytes; absent = the command's default. */
+  store?: ImageStore;
 }
 
 export interface CacheSpec {
