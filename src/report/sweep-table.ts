@@ -40,8 +40,11 @@ export function integrityLines(r: SweepResults): string[] {
   const failed = r.runs.filter((x) => x.results.integrity.verdict === 'failed');
   if (failed.length === 0) {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
-    const metadata = r.runs.filter((x) => x.results.image.store === 'metadata').length;
-    if (skipped === r.runs.length && skipped > 0) return [metadata === skipped ? 'integrity: skipped (metadata-only; --full verifies bytes)' : 'integrity: not verified (--no-verify or metadata-only)'];
+    const metadata = r.runs.filter((x) => x.results.image?.store === 'metadata').length;
+    if (skipped === r.runs.length && skipped > 0) {
+      const why = metadata === skipped ? 'skipped (metadata-only; --full verifies bytes)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
+      return [`integrity: ${why}`];
+    }
     return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${skipped ? ` (${skipped} not verified)` : ''}`];
   }
   return failed.map(({ size, policy, results }) => {
