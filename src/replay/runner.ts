@@ -24,6 +24,7 @@ import { runScenario } from './scenario.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
 import { PowerCutRun } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
+import { MappingShadow } from './mapping-shadow.js';
 import { ShadowModel } from './shadow.js';
 
 export interface Progress {
@@ -35,7 +36,7 @@ export interface Progress {
 }
 
 export interface RunOptions {
-  /** Verify reads and read back everything at the end (default true). */
+  /** Verify reads and read back everything at the end (default true); metadata-only: check mappings at the end. */
   verify?: boolean;
   /** Run `qemu-img check` after the replay: true, false, or 'auto' (when qemu-img is on PATH). */
   qemuCheck?: boolean | 'auto';
@@ -71,8 +72,9 @@ export type { RunOutcome };
 export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const metadataOnly = (opts.store ?? w.image.store ?? 'full') === 'metadata';
-  // Data reads are zeros in a metadata-only store: byte-level verification would only see that.
+  // Data reads are zeros in a metadata-only store: it checks mappings (MappingShadow), not bytes.
   const verify = !metadataOnly && (opts.verify ?? true);
+  const verifyMappings = metadataOnly && (opts.verify ?? true);
   const { clock, wrap, scheduler } = timing(w);
   const mem = opts.inMemory || metadataOnly ? await openMemoryImage(w, wrap, metadataOnly) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
@@ -80,6 +82,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
+    // A metadata-only replay checks mappings instead of bytes (not across a power cut: see integrityOf).
+    const mappings = verifyMappings && !w.scheduler.powerCut ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8) : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
@@ -99,6 +103,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       const ctx: ReplayContext = {
         img,
         shadow,
+        mappings,
         collector,
         clock,
         inFlight: 0,
@@ -136,12 +141,13 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         },
       );
     }
+    const mapped = mappings && !rec ? await mappings.verify(img) : null;
     opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
     const check = rec?.check ?? (await img.check());
     if (!rec) await img.close();
     const wantQemu = opts.qemuCheck ?? 'auto';
     const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
-    const integrity = integrityOf(shadow, check, qemuCheck, rec?.recovery ?? null);
+    const integrity = integrityOf(shadow?.report() ?? mapped, check, qemuCheck, rec?.recovery ?? null);
     if (integrity.verdict === 'failed' && created && !mem) kept = true; // keep the evidence
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
@@ -212,8 +218,8 @@ export async function prepareImage(w: Workload): Promise<{ path: string; created
   return { path, created: true, dir };
 }
 
-function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
-  const base: IntegrityReport = shadow?.report() ?? emptyIntegrityReport('skipped');
+function integrityOf(found: IntegrityReport | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
+  const base: IntegrityReport = found ?? emptyIntegrityReport('skipped');
   const structural = check.corruptions > 0 || check.checkErrors > 0 || (qemu !== null && qemu.corruptions > 0);
   const verdict = base.verdict === 'failed' || structural || recovery?.verdict === 'failed' ? 'failed' : base.verdict;
   return { ...base, verdict, check, qemuCheck: qemu };

@@ -42,10 +42,11 @@ export function integrityLines(r: SweepResults): string[] {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
     const metadata = r.runs.filter((x) => x.results.image?.store === 'metadata').length;
     if (skipped === r.runs.length && skipped > 0) {
-      const why = metadata === skipped ? 'skipped (metadata-only; --full verifies bytes)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
+      const why = metadata === skipped ? 'skipped (metadata-only: mapping check not run, --no-verify or a power cut)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
       return [`integrity: ${why}`];
     }
-    return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${skipped ? ` (${skipped} not verified)` : ''}`];
+    const level = metadata > 0 ? (metadata === r.runs.length ? ' (metadata-only: at the mapping level)' : ` (${metadata} metadata-only: at the mapping level)`) : '';
+    return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${level}${skipped ? ` (${skipped} not verified)` : ''}`];
   }
   return failed.map(({ size, policy, results }) => {
     const i = results.integrity;

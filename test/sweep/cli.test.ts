@@ -56,16 +56,18 @@ describe('qed-bench sweep', () => {
     expect(r.stdout).toContain('integrity: not verified (--no-verify)');
   });
 
-  it('defaults to a metadata-only store: recorded per run, integrity skipped, counters those of --full', async () => {
+  it('defaults to a metadata-only store: recorded per run, integrity at the mapping level, counters those of --full', async () => {
     const meta = tmp.path('meta.json');
     const full = tmp.path('full.json');
     const r = await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '-o', meta);
     await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '--full', '-o', full);
     const [m, f] = [read(meta).runs[0].results, read(full).runs[0].results];
     expect([m.image.store, f.image.store]).toEqual(['metadata', 'memory']);
-    expect([m.integrity.verdict, f.integrity.verdict]).toEqual(['skipped', 'passed']);
+    expect([m.integrity.verdict, f.integrity.verdict]).toEqual(['passed', 'passed']);
+    expect(m.integrity.readsVerified).toBe(0);
+    expect(f.integrity.readsVerified).toBeGreaterThan(0);
     expect(m.total).toEqual(f.total);
-    expect(r.stdout).toContain('integrity: skipped (metadata-only; --full verifies bytes)');
+    expect(r.stdout).toContain('integrity: passed in its 1 run (metadata-only: at the mapping level)');
   });
 
   it.each([
