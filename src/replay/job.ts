@@ -112,12 +112,14 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       }
     } else {
       const t = shadow?.beginFlush();
+      const mt = ctx.mappings?.beginFlush();
       let ok = false;
       try {
         await img.flush();
         ok = true;
       } finally {
         if (t !== undefined) shadow!.endFlush(t, ok);
+        if (mt !== undefined) ctx.mappings!.endFlush(mt, ok);
       }
     }
   } catch (err) {

@@ -82,8 +82,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
-    // A metadata-only replay checks mappings instead of bytes (not across a power cut: see integrityOf).
-    const mappings = verifyMappings && !w.scheduler.powerCut ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8) : null;
+    // A metadata-only replay checks mappings instead of bytes (after a power cut: the flushed ones).
+    const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8) : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
@@ -128,7 +128,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       if (cut?.happened) break;
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
-    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
+    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, mappings, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
 
     if (shadow && !rec) {
       const total = shadow.trackedBytes();
@@ -147,7 +147,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     if (!rec) await img.close();
     const wantQemu = opts.qemuCheck ?? 'auto';
     const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
-    const integrity = integrityOf(shadow?.report() ?? mapped, check, qemuCheck, rec?.recovery ?? null);
+    const integrity = integrityOf(shadow?.report() ?? mapped ?? mappings?.report() ?? null, check, qemuCheck, rec?.recovery ?? null);
     if (integrity.verdict === 'failed' && created && !mem) kept = true; // keep the evidence
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',

@@ -43,7 +43,7 @@ function phaseRow(p: PhaseMetrics): string[] {
 /** A metadata-only store has no data bytes: integrity is checked at the mapping level, or skipped across a power cut. */
 function metadataNote(r: RunResults): string {
   if (r.image?.store !== 'metadata') return '';
-  return r.integrity.verdict === 'skipped' ? ' (metadata-only: no data bytes; mapping check not run (--no-verify or a power cut), structural check only)' : ' (metadata-only: checked at the mapping level, every completed write still mapped)';
+  return r.integrity.verdict === 'skipped' ? ' (metadata-only: no data bytes; mapping check not run (--no-verify), structural check only)' : ' (metadata-only: checked at the mapping level, every completed write still mapped)';
 }
 
 function integrityLine(r: RunResults): string {

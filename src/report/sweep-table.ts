@@ -42,7 +42,7 @@ export function integrityLines(r: SweepResults): string[] {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
     const metadata = r.runs.filter((x) => x.results.image?.store === 'metadata').length;
     if (skipped === r.runs.length && skipped > 0) {
-      const why = metadata === skipped ? 'skipped (metadata-only: mapping check not run, --no-verify or a power cut)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
+      const why = metadata === skipped ? 'skipped (metadata-only with --no-verify: mapping check not run)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
       return [`integrity: ${why}`];
     }
     const level = metadata > 0 ? (metadata === r.runs.length ? ' (metadata-only: at the mapping level)' : ` (${metadata} metadata-only: at the mapping level)`) : '';
