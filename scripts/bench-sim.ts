@@ -70,7 +70,7 @@ interface Options {
 type Job =
   | { task: 'policy'; policy: string; capacity: number; streams: Record<StreamName, SharedArrayBuffer> }
   | { task: 'curve'; capacity: number; shardsRate: number; streams: Record<StreamName, SharedArrayBuffer> }
-  | { task: 'replay'; shape: ReplayShape; ops: number; capacity: number; verify: boolean };
+  | { task: 'replay'; shape: ReplayShape; ops: number; capacity: number; verify: boolean; store: 'full' | 'metadata' };
 
 interface CurveSample {
   stream: StreamName;
@@ -256,6 +256,7 @@ async function runReplay(job: Extract<Job, { task: 'replay' }>): Promise<ReplayS
   const outcome = await runWorkload(w, {
     inMemory: true,
     verify,
+    store: job.store,
     qemuCheck: false,
     onProgress: (p) => {
       if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
@@ -398,10 +399,11 @@ async function main(): Promise<void> {
   const replay = await replayRow(o, log, 'small-tables', o.replayOps, false);
   const zipfFull = await replayRow(o, log, 'default-geometry', o.zipfOps, true);
   const zipfNoVerify = await replayRow(o, log, 'default-geometry', o.zipfOps, false);
+  const zipfMetadata = await replayRow(o, log, 'default-geometry', o.zipfOps, false, 'metadata');
 
   if (o.json) {
     const { json: _json, ...params } = o;
-    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows, curves, replay, zipfFull, zipfNoVerify }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'sim', node: process.version, params, rows, curves, replay, zipfFull, zipfNoVerify, zipfMetadata }, null, 2)}\n`);
     return;
   }
 
@@ -424,12 +426,13 @@ async function main(): Promise<void> {
     `\nDeterministic metadata-only replay (4 KiB zipf reads over 128 one-cluster tables, fifo cache of ${o.capacity}, in memory, verify off, median of ${o.reps}): ` +
       `${replay.requests} requests, ${(replay.requestsPerSec / 1e3).toFixed(1)} k requests/s, ${(replay.lookupsPerSec / 1e3).toFixed(1)} k cache lookups/s`,
   );
-  for (const [what, r] of [['verify on', zipfFull], ['verify off', zipfNoVerify]] as const) {
+  for (const [what, r] of [['verify on', zipfFull], ['verify off', zipfNoVerify], ['metadata-only store', zipfMetadata]] as const) {
     console.log(
-      `Deterministic full replay, 4 KiB zipf(1.1) reads over 100 default-geometry tables (64 KiB clusters, table_size 4), fifo cache of ${o.capacity}, in memory, ${what}, median of ${o.reps}: ` +
+      `Deterministic ${r === zipfMetadata ? 'metadata-only' : 'full'} replay, 4 KiB zipf(1.1) reads over 100 default-geometry tables (64 KiB clusters, table_size 4), fifo cache of ${o.capacity}, in memory, ${what}, median of ${o.reps}: ` +
         `${r.requests} requests, ${(r.requestsPerSec / 1e3).toFixed(1)} k requests/s`,
     );
   }
+  console.log(`metadata-only ÷ full (verify on): ${(zipfMetadata.requestsPerSec / zipfFull.requestsPerSec).toFixed(2)}x requests/s`);
 }
 
 interface CurveRow {
@@ -500,11 +503,11 @@ interface ReplayRow {
   lookupsPerSec: number;
 }
 
-async function replayRow(o: Options, log: (s: string) => void, shape: ReplayShape, ops: number, verify: boolean): Promise<ReplayRow> {
+async function replayRow(o: Options, log: (s: string) => void, shape: ReplayShape, ops: number, verify: boolean, store: 'full' | 'metadata' = 'full'): Promise<ReplayRow> {
   const samples: ReplaySample[] = [];
   for (let rep = 0; rep < o.reps; rep++) {
-    samples.push(await inWorker({ task: 'replay', shape, ops, capacity: o.capacity, verify }));
-    log(`replay ${shape}${verify ? ' (verify)' : ''}: rep ${rep + 1}/${o.reps} done`);
+    samples.push(await inWorker({ task: 'replay', shape, ops, capacity: o.capacity, verify, store }));
+    log(`replay ${shape}${verify ? ' (verify)' : ''}${store === 'metadata' ? ' (metadata-only)' : ''}: rep ${rep + 1}/${o.reps} done`);
   }
   const lookups = new Set(samples.map((x) => x.lookups));
   if (lookups.size !== 1) throw new Error(`deterministic replay: lookups differ between runs (${[...lookups].join(', ')})`);

@@ -16,6 +16,8 @@ export interface MrcCommandOptions {
   sampleRate: number;
   sizes?: number[];
   set: string[];
+  /** Move every byte (default for a fresh image: metadata-only). */
+  full?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -72,10 +74,12 @@ async function fromWorkload(o: MrcCommandOptions, extra: number[]): Promise<{ re
   for (const [i, w] of workloads.entries()) {
     // An existing image or a backing file needs the file backend; otherwise memory is faster.
     const inMemory = !w.image.path && !w.image.backing;
+    // The curve needs only the table stream: metadata-only unless --full or the workload says otherwise.
+    const store = inMemory && !o.full ? (w.image.store ?? 'metadata') : 'full';
     const progress = progressReporter({ enabled: !o.json && !o.quiet, label: workloads.length > 1 ? `[${i + 1}/${workloads.length}] ${w.name}` : w.name });
     let outcome;
     try {
-      outcome = await runWorkload(w, { inMemory, qemuCheck: false, onProgress: progress.update, missRatioCurve: { sampleRate: o.sampleRate, sizes: extra } });
+      outcome = await runWorkload(w, { inMemory, store, qemuCheck: false, onProgress: progress.update, missRatioCurve: { sampleRate: o.sampleRate, sizes: extra } });
     } finally {
       progress.stop();
     }
@@ -138,6 +142,7 @@ export const registerMrc: RegisterCommand = (program, out, setCode) => {
     .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', sampleRateArg, 1)
     .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', cacheSizesArg)
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable; workload input only)', collect, [])
+    .option('--full', 'replay moving every byte and verifying reads (default for a fresh image: metadata-only, same table stream)')
     .option('--json', 'print the curve as JSON (no progress bar)')
     .option('-q, --quiet', 'no progress bar')
     .action(async (input: string, o) => setCode(await mrcCommand({ input, ...o }, out)));

@@ -24,6 +24,8 @@ export interface RunCommandOptions extends TraceCliOptions {
   out?: string;
   resultsDir: string;
   verify: boolean;
+  /** Replay in memory keeping only metadata bytes (image.store: metadata). */
+  metadataOnly?: boolean;
   qemuCheck?: boolean;
   keepImage?: boolean;
   quiet?: boolean;
@@ -60,7 +62,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
       const runOnce = async (r: number) => {
         const progress = progressReporter({ enabled: !o.json && !o.quiet, label: repeat > 1 ? `${label} (repeat ${r + 1}/${repeat})` : label });
         try {
-          return await runWorkload(w, { verify: o.verify, qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update, repair: o.repair });
+          return await runWorkload(w, { verify: o.verify, ...(o.metadataOnly ? { store: 'metadata' as const } : {}), qemuCheck: o.qemuCheck ?? 'auto', signal, onProgress: progress.update, repair: o.repair });
         } finally {
           progress.stop();
         }
@@ -129,6 +131,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
     .option('--results-dir <dir>', 'where results files go without --out', 'results')
     .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
+    .option('--metadata-only', 'replay in memory keeping only header, L1 and L2 bytes: same counters and virtual latencies, no read verification (image.store: metadata)')
     .option('--qemu-check', 'require qemu-img check after the replay (default: run it when qemu-img is on PATH)')
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')

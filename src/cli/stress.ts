@@ -22,6 +22,7 @@ export interface StressCommandOptions {
   json?: boolean;
   qemuCheck?: boolean;
   memory: boolean;
+  full?: boolean;
   quiet?: boolean;
 }
 
@@ -47,7 +48,7 @@ export async function stressCommand(o: StressCommandOptions, out: Output): Promi
   let report;
   try {
     report = await stress(
-      { text, file: o.workload, set: o.set, firstSeed: o.firstSeed, seeds: o.seeds, policies, memory, qemuCheck: o.qemuCheck === true },
+      { text, file: o.workload, set: o.set, firstSeed: o.firstSeed, seeds: o.seeds, policies, memory, full: o.full, qemuCheck: o.qemuCheck === true },
       { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update },
     );
   } finally {
@@ -98,6 +99,7 @@ export const registerStress: RegisterCommand = (program, out, setCode) => {
     .option('--json', 'print the report as JSON (no progress bar)')
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
+    .option('--full', 'in-memory images hold every byte and every read is verified (default: metadata-only, lost updates found at the mapping level)')
     .option('--qemu-check', 'run qemu-img check after every run (slow; implies --no-memory)')
     .option('-q, --quiet', 'no progress bar')
     .action(async (workload: string, o) => setCode(await stressCommand({ workload, ...o, memory: o.memory ?? true }, out)));

@@ -39,6 +39,7 @@ export interface SweepCommandOptions extends TraceCliOptions {
   verify: boolean;
   real?: boolean;
   memory: boolean;
+  full?: boolean;
   quiet?: boolean;
 }
 
@@ -61,6 +62,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
+    .option('--full', 'in-memory images hold every byte and reads are verified (default: metadata-only, same counters, integrity skipped)')
     .option('-q, --quiet', 'no progress bar')
     .option('--cache-only', 'a block trace: run its L2 table stream through each cache without the engine (as .tables and oracleGeneral input always are)');
   addTraceReplayOptions(program.commands.at(-1)!).action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
@@ -84,7 +86,7 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   let results: SweepResults;
   try {
     results = cacheOnly ? await cacheOnlySweep(cacheOnlySpec(o, cacheOnly, sizes, policies)) : await sweep(
-      { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, verify: o.verify, sampleRate: o.sampleRate },
+      { text, file: o.workload, set: o.set, sizes, policies, shard, scheduler: o.real ? 'real' : 'deterministic', memory: o.memory, full: o.full, verify: o.verify, sampleRate: o.sampleRate },
       { jobs: o.jobs ?? availableParallelism(), signal, onRun: bar.update, onCellProgress: bar.cell },
     );
   } finally {

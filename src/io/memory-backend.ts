@@ -91,17 +91,17 @@ export class MemoryBackend implements BlockBackend {
     this.closed = true;
   }
 
-  private assertOpen(what: string): void {
+  protected assertOpen(what: string): void {
     if (this.closed) throw new BackendError('EBADF', `${this.name}: cannot ${what}: closed`);
   }
 
-  private assertWritable(what: string): void {
+  protected assertWritable(what: string): void {
     this.assertOpen(what);
     if (this.readOnly) throw new BackendError('EROFS', `${this.name}: cannot ${what}: opened read-only`);
   }
 
   /** Offsets and ends must be byte counts below 2^53 (BlockBackend's contract). */
-  private checkRange(what: string, length: number, offset: number): void {
+  protected checkRange(what: string, length: number, offset: number): void {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(offset + length)) {
       throw new BackendError('EINVAL', `${this.name}: cannot ${what}: not a byte offset`);
     }

@@ -15,8 +15,12 @@ export interface RunOutcome {
   status: 'completed' | 'interrupted';
   startedAt: string;
   finishedAt: string;
-  /** io: the file I/O path auto chose (or the one named) and why, and the cache mode; null in memory. */
-  image: { path: string; created: boolean; kept: boolean; fileBytes: number; io: (IoChoice & { cache: CacheMode }) | null };
+  /**
+   * io: the file I/O path auto chose (or the one named) and why, and the cache mode; null in memory.
+   * store: where the image lived — `file`, `memory` (every byte in memory) or `metadata` (in
+   * memory, metadata bytes only: same counters, no byte-level verification). Absent in older results.
+   */
+  image: { path: string; created: boolean; kept: boolean; fileBytes: number; io: (IoChoice & { cache: CacheMode }) | null; store?: 'file' | 'memory' | 'metadata' };
   phases: PhaseMetrics[];
   total: PhaseMetrics;
   /** wall-clock: real latencies; virtual: the deterministic scheduler's clock. */

@@ -54,6 +54,8 @@ export interface StressReport {
   completedRuns: number;
   status: 'completed' | 'interrupted';
   memory: boolean;
+  /** The in-memory images kept metadata only (integrity at the mapping level); absent in older reports. */
+  metadataOnly?: boolean;
   qemuCheck: boolean;
   jobs: number;
   elapsedMs: number;

@@ -6,12 +6,15 @@ import type { QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
 import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
 import type { ReplayClock } from './clock.js';
+import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
 
 /** Shared state of one phase's replay: what every job's workers report into. */
 export interface ReplayContext {
   img: QedImage;
   shadow: ShadowModel | null;
+  /** A metadata-only replay's mapping-level shadow (no bytes to verify). */
+  mappings?: MappingShadow | null;
   collector: PhaseCollector;
   clock: ReplayClock;
   /** True once the user interrupted or a phase-wide stop was reached. */
@@ -99,6 +102,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
     } else if (req.op === 'write' || req.op === 'zero') {
       const zero = req.op === 'zero';
       const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : zeros(req.length) };
+      const mapSeq = zero ? undefined : ctx.mappings?.beginWrite();
       let ok = false;
       try {
         if (zero) await img.writeZeroes(req.offset, req.length);
@@ -106,15 +110,18 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
         ok = true;
       } finally {
         shadow?.endWrite(w.seq, ok);
+        if (mapSeq !== undefined) ctx.mappings!.endWrite(mapSeq, req.offset, req.length, ok);
       }
     } else {
       const t = shadow?.beginFlush();
+      const mt = ctx.mappings?.beginFlush();
       let ok = false;
       try {
         await img.flush();
         ok = true;
       } finally {
         if (t !== undefined) shadow!.endFlush(t, ok);
+        if (mt !== undefined) ctx.mappings!.endFlush(mt, ok);
       }
     }
   } catch (err) {

@@ -14,6 +14,7 @@ import { Rng } from '../util/random.js';
 import { WorkloadError } from '../workload/errors.js';
 import type { Workload } from '../workload/types.js';
 import { qemuImgCheck } from './qemu-check.js';
+import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
 
 export type { RecoveryReport };
@@ -96,7 +97,7 @@ export class PowerCutRun {
    * read-only, reopen writable as any user would (need-check → check and repair), verify every
    * written sector against the shadow model, check again and run `qemu-img check`.
    */
-  async recover(a: { img: QedImage; path: string; store: MemoryStore | null; shadow: ShadowModel | null; qemuCheck: boolean | 'auto'; cache: Workload['cache'] }): Promise<Recovered> {
+  async recover(a: { img: QedImage; path: string; store: MemoryStore | null; shadow: ShadowModel | null; mappings?: MappingShadow | null; qemuCheck: boolean | 'auto'; cache: Workload['cache'] }): Promise<Recovered> {
     if (!this.pc.isCut) {
       this.afterReplay = true;
       this.cutRequests = this.done;
@@ -123,6 +124,7 @@ export class PowerCutRun {
         const data = (await allocationMap(img)).filter((e) => e.kind === 'data');
         await a.shadow.verifyUnwritten(data, read);
       }
+      if (a.mappings) lost = { lostFlushedWrites: await a.mappings.verifyAfterCut(img), lostUnflushedWrites: 0 };
     } finally {
       await img.close();
     }

@@ -4,6 +4,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
+import type { ImageStore } from '../io/metadata-backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
 import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, type CacheMode, type IoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
@@ -25,6 +26,7 @@ import { closeSources, requestSource, type TraceReplaySummary } from './sources.
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
 import { PowerCutRun } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
+import { MappingShadow } from './mapping-shadow.js';
 import { ShadowModel } from './shadow.js';
 
 export interface Progress {
@@ -38,7 +40,7 @@ export interface Progress {
 export interface RunOptions {
   /** A user's image (image.path) with corruptions: repair it before the replay instead of refusing it. */
   repair?: boolean;
-  /** Verify reads and read back everything at the end (default true). */
+  /** Verify reads and read back everything at the end (default true); metadata-only: check mappings at the end. */
   verify?: boolean;
   /** Run `qemu-img check` after the replay: true, false, or 'auto' (when qemu-img is on PATH). */
   qemuCheck?: boolean | 'auto';
@@ -49,6 +51,11 @@ export interface RunOptions {
   sampleEvery?: number;
   /** Replay on a fresh image in memory instead of a file (no qemu-img check; see memory-image.ts). */
   inMemory?: boolean;
+  /**
+   * `metadata`: replay in memory keeping only metadata bytes (no byte-level verification: data
+   * reads are zeros); `full`: move every byte. Absent: the workload's image.store, else full.
+   */
+  store?: ImageStore;
   /**
    * Compute the LRU miss-ratio curve of the run's L2 table-access stream (results `mrc`);
    * sampleRate 1 is exact, below 1 is SHARDS spatial sampling; `sizes` are added to the
@@ -68,15 +75,20 @@ export type { RunOutcome };
 /** Replay a workload against a fresh (or given) image; returns metrics and the integrity verdict. */
 export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
-  const verify = opts.verify ?? true;
+  const metadataOnly = (opts.store ?? w.image.store ?? 'full') === 'metadata';
+  // Data reads are zeros in a metadata-only store: it checks mappings (MappingShadow), not bytes.
+  const verify = !metadataOnly && (opts.verify ?? true);
+  const verifyMappings = metadataOnly && (opts.verify ?? true);
   const { clock, wrap, scheduler } = timing(w);
-  const mem = opts.inMemory ? await openMemoryImage(w, wrap) : null;
+  const mem = opts.inMemory || metadataOnly ? await openMemoryImage(w, wrap, metadataOnly) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
   if (!created) await checkUserImage(path, opts.repair ?? false);
   let kept = !mem && (!created || w.image.keep);
   const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io, cache: w.image.cache }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
+    // A metadata-only replay checks mappings instead of bytes (after a power cut: the flushed ones).
+    const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8) : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
@@ -101,6 +113,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       const ctx: ReplayContext = {
         img,
         shadow,
+        mappings,
         collector,
         clock,
         inFlight: 0,
@@ -132,7 +145,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       if (cut?.happened) break;
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
-    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
+    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, mappings, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
 
     if (shadow && !rec) {
       const total = shadow.trackedBytes();
@@ -145,19 +158,20 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
         },
       );
     }
+    const mapped = mappings && !rec ? await mappings.verify(img) : null;
     opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
     const check = rec?.check ?? (await img.check());
     if (!rec) await img.close();
     const wantQemu = opts.qemuCheck ?? 'auto';
     const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
-    const integrity = integrityOf(shadow, check, qemuCheck, rec?.recovery ?? null);
+    const integrity = integrityOf(shadow?.report() ?? mapped ?? mappings?.report() ?? null, check, qemuCheck, rec?.recovery ?? null);
     // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
     // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.
     return {
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size, io: mem ? null : { ...chooseIo(path, w.image.io ?? DEFAULT_IO_MODE, w.image.cache ?? DEFAULT_CACHE_MODE), cache: w.image.cache ?? DEFAULT_CACHE_MODE } },
+      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size, io: mem ? null : { ...chooseIo(path, w.image.io ?? DEFAULT_IO_MODE, w.image.cache ?? DEFAULT_CACHE_MODE), cache: w.image.cache ?? DEFAULT_CACHE_MODE }, store: metadataOnly ? 'metadata' : mem ? 'memory' : 'file' },
       phases,
       // Interrupted before the first phase: totalOf needs at least one phase; total nothing.
       total: phases.length ? totalOf(phases, totals) : { ...new PhaseCollector('total', img, 1, clock.now).finish(), durationMs: 0 },
@@ -244,8 +258,8 @@ export async function prepareImage(w: Workload): Promise<{ path: string; created
   return { path, created: true, dir };
 }
 
-function integrityOf(shadow: ShadowModel | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
-  const base: IntegrityReport = shadow?.report() ?? emptyIntegrityReport('skipped');
+function integrityOf(found: IntegrityReport | null, check: CheckResult, qemu: QemuCheck | null, recovery: RecoveryReport | null): RunOutcome['integrity'] {
+  const base: IntegrityReport = found ?? emptyIntegrityReport('skipped');
   const structural = check.corruptions > 0 || check.checkErrors > 0 || (qemu !== null && qemu.corruptions > 0);
   const verdict = base.verdict === 'failed' || structural || recovery?.verdict === 'failed' ? 'failed' : base.verdict;
   return { ...base, verdict, check, qemuCheck: qemu };

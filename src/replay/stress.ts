@@ -32,6 +32,8 @@ export interface StressSpec {
   policies: string[];
   /** Replay on in-memory images (default) or on files in temp directories. */
   memory: boolean;
+  /** In memory, move every byte and verify reads; otherwise (the default) metadata-only, integrity at the mapping level. */
+  full?: boolean;
   /** Run `qemu-img check` after each run (files only). */
   qemuCheck: boolean;
 }
@@ -92,11 +94,11 @@ export function withSeed(base: Workload, seed: number): Workload {
 }
 
 /** Replays one seed of a policy; `base` is the policy's workload parsed once (any seed). */
-export async function runSeed(base: Workload, spec: Pick<StressSpec, 'memory' | 'qemuCheck'>, seed: number): Promise<StressRun> {
+export async function runSeed(base: Workload, spec: Pick<StressSpec, 'memory' | 'full' | 'qemuCheck'>, seed: number): Promise<StressRun> {
   const w = withSeed(base, seed);
   const policy = w.cache.policy;
   try {
-    const r = await runWorkload(w, { verify: true, qemuCheck: spec.qemuCheck && !spec.memory, inMemory: spec.memory });
+    const r = await runWorkload(w, { verify: true, qemuCheck: spec.qemuCheck && !spec.memory, inMemory: spec.memory, store: stressStore(spec, w) });
     if (r.image.created && r.image.kept && !spec.memory) await rm(dirname(r.image.path), { recursive: true, force: true });
     const i = r.integrity;
     const v = i.violations[0];
@@ -119,6 +121,11 @@ export async function runSeed(base: Workload, spec: Pick<StressSpec, 'memory' | 
   } catch (err) {
     return { ...emptyRun(seed, policy), verdict: 'error', error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** Metadata-only in memory unless --full or the workload says image.store: full; files move bytes. */
+export function stressStore(spec: Pick<StressSpec, 'memory' | 'full'>, w: Workload): 'full' | 'metadata' {
+  return spec.memory && !spec.full ? (w.image.store ?? 'metadata') : 'full';
 }
 
 function emptyRun(seed: number, policy: string): StressRun {
@@ -173,6 +180,7 @@ export async function stress(spec: StressSpec, opts: StressOptions): Promise<Str
     completedRuns: runs.length,
     status: interrupted ? 'interrupted' : 'completed',
     memory: spec.memory,
+    metadataOnly: stressStore(spec, bases.get(spec.policies[0])!) === 'metadata',
     qemuCheck: spec.qemuCheck && !spec.memory,
     jobs,
     elapsedMs,

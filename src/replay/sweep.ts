@@ -44,6 +44,8 @@ export interface SweepSpec {
   scheduler: 'deterministic' | 'real';
   /** Replay on in-memory images (default) or on files in temp directories. */
   memory: boolean;
+  /** Move every byte in memory; otherwise (the default) in-memory cells keep metadata only unless the workload says image.store: full. */
+  full?: boolean;
   verify: boolean;
   /** The miss-ratio curve's sampling rate (1 = exact). */
   sampleRate: number;
@@ -95,8 +97,10 @@ export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'm
 }
 
 /** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */
-export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'verify' | 'sampleRate'>, report?: (p: Progress) => void): Promise<SweepRun> {
+export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'full' | 'verify' | 'sampleRate'>, report?: (p: Progress) => void): Promise<SweepRun> {
   const cell = { size: w.cache.size, policy: w.cache.policy };
+  // A sweep's job is counters, and a metadata-only store gives the same ones in less memory.
+  const store = spec.memory && !spec.full ? (w.image.store ?? 'metadata') : 'full';
   let last = 0;
   let stage = '';
   // Stage changes always, counts at most twice a second: progress crosses a thread boundary.
@@ -108,7 +112,7 @@ export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'ver
     report(p);
   });
   try {
-    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, missRatioCurve: { sampleRate: spec.sampleRate }, onProgress });
+    const outcome = await runWorkload(w, { verify: spec.verify, qemuCheck: false, inMemory: spec.memory, store, missRatioCurve: { sampleRate: spec.sampleRate }, onProgress });
     if (!spec.memory && outcome.image.created && outcome.image.kept) await rm(dirname(outcome.image.path), { recursive: true, force: true });
     return { ...cell, results: buildResults(w, outcome) };
   } catch (err) {

@@ -15,7 +15,7 @@ export function replayCommand(r: Pick<StressReport, 'file' | 'set'>, seed: numbe
 export function formatStress(r: StressReport): string {
   const lines: string[] = [];
   const last = r.firstSeed + r.seeds - 1;
-  const where = r.memory ? 'in memory' : r.qemuCheck ? 'on files, with qemu-img check' : 'on files';
+  const where = r.memory ? (r.metadataOnly ? 'in memory (metadata-only: integrity at the mapping level)' : 'in memory') : r.qemuCheck ? 'on files, with qemu-img check' : 'on files';
   lines.push(
     `stress ${r.workload}: seeds ${r.firstSeed}..${last} × ${r.policies.map((p) => p.policy).join(', ')}; ${r.completedRuns} runs ${where}, deterministic scheduler, ` +
       `${r.jobs} ${r.jobs === 1 ? 'process' : 'workers'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${r.runsPerSecond.toFixed(1)} runs/s)${r.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`,

@@ -56,10 +56,16 @@ function phaseRow(p: PhaseMetrics): string[] {
   ];
 }
 
+/** A metadata-only store has no data bytes: integrity is checked at the mapping level, or skipped across a power cut. */
+function metadataNote(r: RunResults): string {
+  if (r.image?.store !== 'metadata') return '';
+  return r.integrity.verdict === 'skipped' ? ' (metadata-only: no data bytes; mapping check not run (--no-verify), structural check only)' : ' (metadata-only: checked at the mapping level, every completed write still mapped)';
+}
+
 function integrityLine(r: RunResults): string {
   const i = r.integrity;
   const parts = [
-    `integrity: ${i.verdict.toUpperCase()}`,
+    `integrity: ${i.verdict.toUpperCase()}${metadataNote(r)}`,
     `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
     `sectors: stale ${i.staleReads}, lost ${i.lostWrites}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData}`,
   ];

@@ -40,8 +40,13 @@ export function integrityLines(r: SweepResults): string[] {
   const failed = r.runs.filter((x) => x.results.integrity.verdict === 'failed');
   if (failed.length === 0) {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
-    if (skipped === r.runs.length && skipped > 0) return ['integrity: not verified (--no-verify)'];
-    return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${skipped ? ` (${skipped} not verified)` : ''}`];
+    const metadata = r.runs.filter((x) => x.results.image?.store === 'metadata').length;
+    if (skipped === r.runs.length && skipped > 0) {
+      const why = metadata === skipped ? 'skipped (metadata-only with --no-verify: mapping check not run)' : metadata === 0 ? 'not verified (--no-verify)' : 'not verified (--no-verify or metadata-only)';
+      return [`integrity: ${why}`];
+    }
+    const level = metadata > 0 ? (metadata === r.runs.length ? ' (metadata-only: at the mapping level)' : ` (${metadata} metadata-only: at the mapping level)`) : '';
+    return [`integrity: passed in ${r.runs.length - skipped === 1 ? 'its 1 run' : `all ${r.runs.length - skipped} runs`}${level}${skipped ? ` (${skipped} not verified)` : ''}`];
   }
   return failed.map(({ size, policy, results }) => {
     const i = results.integrity;

@@ -138,8 +138,12 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
       ok = false;
     }
     backing = { file, format: i.backing.format };
+    if (i.store === 'metadata') {
+      report(['image', 'store'], 'expected full with a backing file: a metadata-only replay runs on a fresh in-memory image without backing data', 'remove store: metadata or backing');
+      ok = false;
+    }
   }
-  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io, cache: i.cache } : null;
+  return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io, cache: i.cache, ...(i.store ? { store: i.store } : {}) } : null;
 }
 
 /** An existing image: its header decides the geometry; the workload may only repeat it. */
@@ -164,6 +168,10 @@ function existingImage(i: ParsedWorkload['image'], path: string, env: Env, repor
   }
   if (i.backing) {
     report(['image', 'backing'], 'backing applies only to a fresh image; an existing image names its own backing file', 'remove backing or path');
+    ok = false;
+  }
+  if (i.store === 'metadata') {
+    report(['image', 'store'], 'expected full with image.path: a metadata-only replay runs on a fresh in-memory image', 'remove store: metadata or path');
     ok = false;
   }
   // keep: an image the user named is never deleted, whatever the file says.

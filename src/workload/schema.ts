@@ -11,6 +11,7 @@ import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableS
 import { IO_EVENTS } from '../io/backend.js';
 import { FAULT_ERRNOS } from '../io/faults.js';
 import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES } from '../io/file-backend.js';
+import { IMAGE_STORES } from '../io/metadata-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
@@ -221,6 +222,9 @@ export const imageSchema = mapping('image settings', {
   cache: oneOf(CACHE_MODES)
     .optional()
     .meta({ yamlDefault: DEFAULT_CACHE_MODE, description: "writeback: through the page cache (QEMU's cache=writeback); none: O_DIRECT, bypassing it (QEMU's cache=none, as production VMs run); needs io auto or ring and a filesystem that takes O_DIRECT." }),
+  store: oneOf(IMAGE_STORES)
+    .optional()
+    .meta({ description: 'full: the image holds every byte (run default); metadata: an in-memory image that keeps header, L1 and L2 bytes and drops data (sweep, stress and mrc default), same counters and virtual latencies, no byte-level read verification.' }),
 });
 
 export const cacheSchema = mapping('size and policy', {

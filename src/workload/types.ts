@@ -3,6 +3,7 @@ import type { IoEvent } from '../io/backend.js';
 import type { LatencyModel } from '../io/latency-model.js';
 import type { FaultRule } from '../io/faults.js';
 import type { CacheMode, IoMode } from '../io/file-backend.js';
+import type { ImageStore } from '../io/metadata-backend.js';
 
 /**
  * A workload after parsing and validation: every size in bytes, every default filled in.
@@ -102,6 +103,8 @@ export interface ImageSpec {
   io?: IoMode;
   /** writeback (page cache) or none (O_DIRECT); absent = writeback. */
   cache?: CacheMode;
+  /** `metadata`: replay in memory keeping only metadata bytes; absent = the command's default. */
+  store?: ImageStore;
 }
 
 export interface CacheSpec {

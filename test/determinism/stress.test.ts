@@ -105,7 +105,7 @@ describe('stress: one run', () => {
   });
 
   it('in memory and on files the run is the same, byte for byte but for paths and clocks', async () => {
-    const strip = (o: RunOutcome): unknown => ({ ...o, startedAt: 0, finishedAt: 0, image: { ...o.image, path: 0, kept: 0, io: 0 } });
+    const strip = (o: RunOutcome): unknown => ({ ...o, startedAt: 0, finishedAt: 0, image: { ...o.image, path: 0, kept: 0, io: 0, store: 0 } });
     // a seed that loses data under fifo-unsafe (the first listed by the sweep's fifo-unsafe runs)
     const [w] = parseWorkload(TEXT, FILE, { set: runOverrides([], 1, 'fifo-unsafe') });
     const mem = await runWorkload(w, { inMemory: true, qemuCheck: false });
@@ -117,7 +117,7 @@ describe('stress: one run', () => {
     expect(file.image.path).not.toBe(MEMORY_IMAGE_PATH);
     expect(mem.integrity.verdict).toBe('failed');
     expect(JSON.stringify(strip(mem))).toBe(JSON.stringify(strip(file)));
-    const s = await runSeed(stressWorkload(spec(), 'fifo-unsafe', 1), { memory: true, qemuCheck: false }, 1);
+    const s = await runSeed(stressWorkload(spec(), 'fifo-unsafe', 1), { memory: true, full: true, qemuCheck: false }, 1);
     expect(s).toMatchObject({ verdict: 'failed', lostWrites: mem.integrity.lostWrites, leaks: mem.integrity.check!.leaks });
   });
 });
@@ -142,13 +142,13 @@ describe('qed-bench stress (command)', () => {
     const code = await run(['stress', FILE, '--seeds', '2', '--first-seed', '5', '--policies', 'fifo', '--jobs', '1', '--json'], output);
     expect(code).toBe(0);
     const r = JSON.parse(o.out) as StressReport;
-    expect(r).toMatchObject({ workload: 'seed-race-small', firstSeed: 5, seeds: 2, completedRuns: 2, memory: true, jobs: 1 });
+    expect(r).toMatchObject({ workload: 'seed-race-small', firstSeed: 5, seeds: 2, completedRuns: 2, memory: true, metadataOnly: true, jobs: 1 });
     expect(r.policies.map((p) => [p.policy, p.runs, p.failedRuns])).toEqual([['fifo', 2, 0]]);
   });
 
   it('exits 1 when a run of a safe policy fails (here: every read fails, so the read-back cannot complete)', async () => {
     const { o, output } = capture();
-    const code = await run(['stress', FILE, '--seeds', '2', '--policies', 'fifo', '--jobs', '1', '--set', 'scheduler.faults=[{event: read_aio, when: always}]'], output);
+    const code = await run(['stress', FILE, '--seeds', '2', '--policies', 'fifo', '--jobs', '1', '--full', '--set', 'scheduler.faults=[{event: read_aio, when: always}]'], output);
     expect(code).toBe(1);
     expect(o.out).toMatch(/^fifo\s+yes\s+2\s+2 \(2 errors\)/m);
     expect(o.out).toContain('fifo: FAILED in 2 of 2 runs');

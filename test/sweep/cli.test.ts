@@ -31,7 +31,7 @@ describe('qed-bench sweep', () => {
 
   it('--json prints the file it writes; a known-unsafe policy losing data is listed but does not fail the sweep', async () => {
     const out = tmp.path('race.json');
-    const r = await cliOk(0, 'sweep', 'workloads/seed-race-small.yaml', '--cache-size', '2', '--policy', 'fifo-unsafe,fifo', '--jobs', '1', '--json', '-o', out);
+    const r = await cliOk(0, 'sweep', 'workloads/seed-race-small.yaml', '--cache-size', '2', '--policy', 'fifo-unsafe,fifo', '--jobs', '1', '--full', '--json', '-o', out);
     expect(JSON.parse(r.stdout)).toEqual(read(out));
     const s = read(out);
     expect(s.runs.map((x) => [x.policy, x.results.integrity.verdict])).toEqual([
@@ -51,9 +51,23 @@ describe('qed-bench sweep', () => {
 
   it('--no-verify skips the integrity checks', async () => {
     const out = tmp.path('nv.json');
-    const r = await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '--no-verify', '-o', out);
+    const r = await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '--full', '--no-verify', '-o', out);
     expect(read(out).runs[0].results.integrity.verdict).toBe('skipped');
     expect(r.stdout).toContain('integrity: not verified (--no-verify)');
+  });
+
+  it('defaults to a metadata-only store: recorded per run, integrity at the mapping level, counters those of --full', async () => {
+    const meta = tmp.path('meta.json');
+    const full = tmp.path('full.json');
+    const r = await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '-o', meta);
+    await cliOk(0, 'sweep', FILE, '--cache-size', '3', '--policy', 'arc', '--jobs', '1', '--full', '-o', full);
+    const [m, f] = [read(meta).runs[0].results, read(full).runs[0].results];
+    expect([m.image.store, f.image.store]).toEqual(['metadata', 'memory']);
+    expect([m.integrity.verdict, f.integrity.verdict]).toEqual(['passed', 'passed']);
+    expect(m.integrity.readsVerified).toBe(0);
+    expect(f.integrity.readsVerified).toBeGreaterThan(0);
+    expect(m.total).toEqual(f.total);
+    expect(r.stdout).toContain('integrity: passed in its 1 run (metadata-only: at the mapping level)');
   });
 
   it.each([

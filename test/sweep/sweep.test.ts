@@ -25,6 +25,7 @@ const spec = (over: Partial<SweepSpec> = {}): SweepSpec => ({
   shard: null,
   scheduler: 'deterministic',
   memory: true,
+  full: true,
   verify: true,
   sampleRate: 1,
   ...over,

@@ -1,0 +1,35 @@
+/** An in-memory device that keeps only metadata bytes: data requests are timed but never stored. */
+import type { IoEvent } from './backend.js';
+import { MemoryBackend } from './memory-backend.js';
+
+/** Where a replay's image lives: `full` moves every byte; `metadata` keeps metadata only, in memory. */
+export const IMAGE_STORES = ['full', 'metadata'] as const;
+export type ImageStore = (typeof IMAGE_STORES)[number];
+
+/** Events that move guest data (and nothing the engine reads back): their bytes are dropped. */
+export const DATA_EVENTS: ReadonlySet<IoEvent> = new Set<IoEvent>(['read_aio', 'write_aio', 'cow_write', 'backing_read']);
+
+/**
+ * A MemoryBackend that stores header, L1 and L2 bytes (every request whose event is not a data
+ * event, untagged ones included) and drops data: a data write only grows the device's length, a
+ * data read returns zeros. Every request still reaches whatever wraps this backend (the
+ * scheduler) with its event, so timing and counters match a full replay; memory follows the
+ * metadata, not the data.
+ */
+export class MetadataBackend extends MemoryBackend {
+  override async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    if (!event || !DATA_EVENTS.has(event)) return super.read(buf, offset);
+    const what = `read ${buf.length} bytes at ${offset}`;
+    this.assertOpen(what);
+    this.checkRange(what, buf.length, offset);
+    buf.fill(0);
+  }
+
+  override async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    if (!event || !DATA_EVENTS.has(event)) return super.write(buf, offset);
+    const what = `write ${buf.length} bytes at ${offset}`;
+    this.assertWritable(what);
+    this.checkRange(what, buf.length, offset);
+    if (buf.length > 0) this.store.length = Math.max(this.store.length, offset + buf.length);
+  }
+}
