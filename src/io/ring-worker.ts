@@ -48,12 +48,15 @@ export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): v
     let result: number;
     try {
       let done = 0;
-      while (done < length) {
-        const n = op === L.OP_READ ? fs.readSync(fd, buf, done, length - done, offset + done) : fs.writeSync(fd, buf, done, length - done, offset + done);
-        if (n === 0) {
-          if (op === L.OP_READ) break; // past the end: the main thread fills the rest with zeros
-          throw Object.assign(new Error('the system wrote no bytes'), { code: 'EIO' });
-        }
+      if (op === L.OP_READ) {
+        // One read: a file reads short only at its end, and the main thread fills the rest with
+        // zeros. Reading on from there would, with O_DIRECT, start at the end's unaligned offset,
+        // which the kernel refuses with EINVAL once a concurrent write has grown the file past it.
+        done = fs.readSync(fd, buf, 0, length, offset);
+      }
+      while (op === L.OP_WRITE && done < length) {
+        const n = fs.writeSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) throw Object.assign(new Error('the system wrote no bytes'), { code: 'EIO' });
         done += n;
       }
       result = done;

@@ -118,10 +118,7 @@ describe('the engine on every file I/O path (async, sync, ring, adaptive, ring w
       fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 }), fc.constantFrom('serial', 'parallel' as const), async (batches, allocation) => {
         const dir = await tempDir();
         const disks: Uint8Array[] = [];
-        // KNOWN BUG (issue 15, not fixed): ring with O_DIRECT fails here now and then with EINVAL
-        // from a bounce read under concurrent engine requests; the sequential test above and
-        // test/io's contract tests pass on it. Left out until found.
-        for (const p of PATHS.filter((x) => x.cache === 'writeback')) {
+        for (const p of PATHS) {
           const file = join(dir, `${p.name}.qed`);
           await createImageFile(file, { size: SIZE, clusterSize: 4096, tableSize: 1 });
           const img = await openImageFile(file, { io: p.io, cache: p.cache, cacheSize: 2, allocation });
