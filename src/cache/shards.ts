@@ -93,17 +93,7 @@ export class ShardsCurve {
   }
 
   report(capacity: number, extraSizes: readonly number[] = []): MissRatioCurveReport {
-    const distinct = this.distinctEstimate;
-    const sizes = curveSizes(distinct, capacity, CURVE_POINTS, extraSizes);
-    return {
-      kind: 'shards',
-      sampleRate: this.sampleRate,
-      lookups: this.nLookups,
-      inserts: this.nInserts,
-      distinctTables: distinct,
-      sizes,
-      missRatio: this.missRatios(sizes),
-    };
+    return shardsReport(this, this.nInserts, capacity, extraSizes);
   }
 }
 
@@ -187,17 +177,7 @@ export class FixedSizeShards {
   }
 
   report(capacity: number, extraSizes: readonly number[] = []): MissRatioCurveReport {
-    const distinct = this.distinctEstimate;
-    const sizes = curveSizes(distinct, capacity, CURVE_POINTS, extraSizes);
-    return {
-      kind: 'shards',
-      sampleRate: this.sampleRate,
-      lookups: this.nLookups,
-      inserts: this.nInserts,
-      distinctTables: distinct,
-      sizes,
-      missRatio: this.missRatios(sizes),
-    };
+    return shardsReport(this, this.nInserts, capacity, extraSizes);
   }
 
   /** A new key joined the sample: if that overfills it, lower T to the largest hash and drop every key at or above it. */
@@ -273,6 +253,17 @@ class HashHeap {
     ks[i] = k;
     return top;
   }
+}
+
+/** A SHARDS estimate as results files carry it: at curveSizes of the estimated distinct tables. */
+function shardsReport(
+  s: { sampleRate: number; lookups: number; distinctEstimate: number; missRatios(sizes: readonly number[]): number[] },
+  inserts: number,
+  capacity: number,
+  extraSizes: readonly number[],
+): MissRatioCurveReport {
+  const sizes = curveSizes(s.distinctEstimate, capacity, CURVE_POINTS, extraSizes);
+  return { kind: 'shards', sampleRate: s.sampleRate, lookups: s.lookups, inserts, distinctTables: s.distinctEstimate, sizes, missRatio: s.missRatios(sizes) };
 }
 
 /** What the runner and `qed-bench mrc` feed: exact at rate 1, SHARDS below. */
