@@ -15,9 +15,11 @@
  *   - one LRU replay of the stream through the cache, and the exact one-pass miss-ratio curve of
  *     the same stream (every size at once): both times and their ratio (target: curve < 2×);
  *     the curve at `capacity` must equal the replay's miss ratio, or the bench fails;
- *   - the SHARDS curve at rate `--shards-rate` (0.01): its time and its error against the exact
- *     curve over every size 1..distinct tables (max and mean), and the max over sizes ≥ 1/R (a
- *     sample of rate R cannot resolve smaller caches: a sampled distance of 1 is 1/R tables);
+ *   - the SHARDS curve at rate `--shards-rate` (0.01): its time, and the error against the exact
+ *     curve over every size 1..distinct tables (max and mean) and the max over sizes ≥ 1/R (a
+ *     sample of rate R cannot resolve smaller caches: a sampled distance of 1 is 1/R tables) of
+ *     three SHARDS variants: plain (÷ sampled lookups), adjusted (SHARDS_adj, what qed-bench
+ *     uses) and fixed-size with at most `--shards-max` (1000) sampled keys;
  * and a deterministic metadata-only replay (METADATA_REPLAY below: 4 KiB zipf reads over 128
  * small L2 tables, cache of `capacity`) in memory under the deterministic scheduler, verification
  * off: requests and cache lookups per second of wall time from opening the image to the end of
@@ -27,7 +29,7 @@
  *
  *   npm run bench:sim -- [--accesses 2000000] [--reps 3] [--capacity 50] [--tables 1000]
  *                        [--theta 1.2] [--scan-tables 100000] [--curve-accesses 10000000]
- *                        [--shards-rate 0.01] [--replay-ops 50000] [--zipf-ops 200000]
+ *                        [--shards-rate 0.01] [--shards-max 1000] [--replay-ops 50000] [--zipf-ops 200000]
  *                        [--skip-curve] [--json]
  */
 import { parseArgs } from 'node:util';
@@ -36,7 +38,7 @@ import { L2Cache } from '../src/cache/l2-cache.js';
 import { lookupOrInsert } from '../src/cache/simulate.js';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { createPolicy, POLICY_NAMES } from '../src/cache/policies/index.js';
-import { ShardsCurve } from '../src/cache/shards.js';
+import { FixedSizeShards, ShardsCurve } from '../src/cache/shards.js';
 import { table } from '../src/report/text-table.js';
 import { runWorkload } from '../src/replay/runner.js';
 import { parseWorkload } from '../src/workload/load.js';
@@ -60,6 +62,7 @@ interface Options {
   scanTables: number;
   curveAccesses: number;
   shardsRate: number;
+  shardsMax: number;
   replayOps: number;
   zipfOps: number;
   skipCurve: boolean;
@@ -69,7 +72,7 @@ interface Options {
 /** A worker's task: one policy over every stream, the curves over every stream, or the replay. */
 type Job =
   | { task: 'policy'; policy: string; capacity: number; streams: Record<StreamName, SharedArrayBuffer> }
-  | { task: 'curve'; capacity: number; shardsRate: number; streams: Record<StreamName, SharedArrayBuffer> }
+  | { task: 'curve'; capacity: number; shardsRate: number; shardsMax: number; streams: Record<StreamName, SharedArrayBuffer> }
   | { task: 'replay'; shape: ReplayShape; ops: number; capacity: number; verify: boolean; store: 'full' | 'metadata' };
 
 interface CurveSample {
@@ -79,11 +82,19 @@ interface CurveSample {
   lruNs: number;
   curveNs: number;
   shardsNs: number;
-  /** SHARDS error against the exact curve over sizes 1..distinct, and over sizes ≥ 1/R. */
-  shardsMaxError: number;
-  shardsMeanError: number;
-  shardsMaxErrorResolved: number;
+  shardsErrors: ShardsError[];
   missRatioAtCapacity: number;
+}
+
+/** One SHARDS variant's error against the exact curve over sizes 1..distinct, and over sizes ≥ 1/R. */
+interface ShardsError {
+  variant: string;
+  /** The rate at the end (the fixed-size variant lowers it as keys arrive) and the keys held. */
+  rate: number;
+  keys: number;
+  maxError: number;
+  meanError: number;
+  maxErrorResolved: number;
 }
 
 interface ReplaySample {
@@ -165,10 +176,25 @@ function exactCurve(stream: Float64Array): LruStackDistances {
   return sd;
 }
 
-function shardsCurve(stream: Float64Array, rate: number): ShardsCurve {
-  const s = new ShardsCurve(rate);
+function shardsCurve<T extends { access(key: number): void }>(stream: Float64Array, s: T): T {
   for (let i = 0; i < stream.length; i++) s.access(stream[i]);
   return s;
+}
+
+/** Error of `est` (sizes 1..distinct) against the exact `curve` (index = size). */
+function shardsError(variant: string, s: ShardsCurve | FixedSizeShards, curve: Float64Array, distinct: number): ShardsError {
+  const est = s.missRatios(Array.from({ length: distinct }, (_, i) => i + 1));
+  const resolvedFrom = Math.ceil(1 / s.sampleRate);
+  let max = 0;
+  let sum = 0;
+  let maxResolved = 0;
+  for (let c = 1; c <= distinct; c++) {
+    const e = Math.abs(est[c - 1] - curve[c]);
+    sum += e;
+    if (e > max) max = e;
+    if (c >= resolvedFrom && e > maxResolved) maxResolved = e;
+  }
+  return { variant, rate: s.sampleRate, keys: s.sampledKeys, maxError: max, meanError: sum / distinct, maxErrorResolved: maxResolved };
 }
 
 /** One LRU replay, the exact curve and the SHARDS curve of each stream; each after a warm-up. */
@@ -178,12 +204,12 @@ function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
     const slice = s.data.subarray(0, Math.min(s.data.length, 300_000));
     replay('lru', job.capacity, slice);
     exactCurve(slice);
-    shardsCurve(slice, job.shardsRate);
+    shardsCurve(slice, new ShardsCurve(job.shardsRate));
   }
   return streams.map(({ name, data }) => {
     const lru = replay('lru', job.capacity, data);
     const exact = timed(() => exactCurve(data));
-    const shards = timed(() => shardsCurve(data, job.shardsRate));
+    const shards = timed(() => shardsCurve(data, new ShardsCurve(job.shardsRate)));
     const st = lru.cache.stats();
     const distinct = exact.value.distinctKeys;
     const curve = exact.value.curve(distinct);
@@ -192,18 +218,11 @@ function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
     if (Math.abs(missRatio * st.lookups - st.misses) > 1e-6 * st.lookups) {
       throw new Error(`${name}: exact curve at ${job.capacity} gives miss ratio ${missRatio}, the LRU replay ${st.misses / st.lookups}`);
     }
-    const every = Array.from({ length: distinct }, (_, i) => i + 1);
-    const est = shards.value.missRatios(every);
-    const resolvedFrom = Math.ceil(1 / shards.value.sampleRate);
-    let max = 0;
-    let sum = 0;
-    let maxResolved = 0;
-    for (let c = 1; c <= distinct; c++) {
-      const e = Math.abs(est[c - 1] - curve[c]);
-      sum += e;
-      if (e > max) max = e;
-      if (c >= resolvedFrom && e > maxResolved) maxResolved = e;
-    }
+    const shardsErrors = [
+      shardsError(`plain R=${job.shardsRate}`, shardsCurve(data, new ShardsCurve(job.shardsRate, { adjust: false })), curve, distinct),
+      shardsError(`adjusted R=${job.shardsRate}`, shards.value, curve, distinct),
+      shardsError(`fixed-size s_max=${job.shardsMax}`, shardsCurve(data, new FixedSizeShards(job.shardsMax)), curve, distinct),
+    ];
     return {
       stream: name,
       accesses: data.length,
@@ -211,9 +230,7 @@ function runCurves(job: Extract<Job, { task: 'curve' }>): CurveSample[] {
       lruNs: lru.ns,
       curveNs: exact.ns,
       shardsNs: shards.ns,
-      shardsMaxError: max,
-      shardsMeanError: sum / distinct,
-      shardsMaxErrorResolved: maxResolved,
+      shardsErrors,
       missRatioAtCapacity: missRatio,
     };
   });
@@ -326,6 +343,7 @@ function parseOptions(): Options {
       'scan-tables': { type: 'string', default: '100000' },
       'curve-accesses': { type: 'string', default: '10000000' },
       'shards-rate': { type: 'string', default: '0.01' },
+      'shards-max': { type: 'string', default: '1000' },
       'replay-ops': { type: 'string', default: '50000' },
       'zipf-ops': { type: 'string', default: '200000' },
       'skip-curve': { type: 'boolean', default: false },
@@ -350,6 +368,7 @@ function parseOptions(): Options {
     scanTables: int('scan-tables', values['scan-tables']!, 1),
     curveAccesses: int('curve-accesses', values['curve-accesses']!, 1000),
     shardsRate,
+    shardsMax: int('shards-max', values['shards-max']!, 1),
     replayOps: int('replay-ops', values['replay-ops']!, 1),
     zipfOps: int('zipf-ops', values['zipf-ops']!, 1),
     skipCurve: values['skip-curve']!,
@@ -444,9 +463,7 @@ interface CurveRow {
   /** curve time ÷ LRU replay time (target < 2). */
   ratio: number;
   shardsMs: number;
-  shardsMaxError: number;
-  shardsMeanError: number;
-  shardsMaxErrorResolved: number;
+  shardsErrors: ShardsError[];
 }
 
 /** Medians over `reps` workers, each timing every stream's replay, exact curve and SHARDS curve. */
@@ -454,7 +471,7 @@ async function curveRows(o: Options, log: (s: string) => void): Promise<CurveRow
   const streams = buildStreams(o, o.curveAccesses);
   const all: CurveSample[][] = [];
   for (let rep = 0; rep < o.reps; rep++) {
-    all.push(await inWorker({ task: 'curve', capacity: o.capacity, shardsRate: o.shardsRate, streams }));
+    all.push(await inWorker({ task: 'curve', capacity: o.capacity, shardsRate: o.shardsRate, shardsMax: o.shardsMax, streams }));
     log(`curves: rep ${rep + 1}/${o.reps} done`);
   }
   return STREAMS.map((stream) => {
@@ -468,16 +485,14 @@ async function curveRows(o: Options, log: (s: string) => void): Promise<CurveRow
       curveMs: median(list.map((x) => x.curveNs)) / 1e6,
       ratio: median(list.map((x) => x.curveNs / x.lruNs)),
       shardsMs: median(list.map((x) => x.shardsNs)) / 1e6,
-      shardsMaxError: first.shardsMaxError,
-      shardsMeanError: first.shardsMeanError,
-      shardsMaxErrorResolved: first.shardsMaxErrorResolved,
+      shardsErrors: first.shardsErrors,
     };
   });
 }
 
 function printCurves(o: Options, rows: CurveRow[]): void {
   const ms = (x: number): string => `${x.toFixed(0)} ms`;
-  const header = ['stream', 'distinct', 'LRU replay', 'exact curve', 'curve/replay', `SHARDS R=${o.shardsRate}`, 'max err', 'mean err', `max err, size ≥ ${Math.ceil(1 / o.shardsRate)}`];
+  const header = ['stream', 'distinct', 'LRU replay', 'exact curve', 'curve/replay', `SHARDS R=${o.shardsRate}`];
   const body = rows.map((r) => [
     r.stream,
     String(r.distinct),
@@ -485,15 +500,19 @@ function printCurves(o: Options, rows: CurveRow[]): void {
     ms(r.curveMs),
     `${r.ratio.toFixed(2)}×`,
     ms(r.shardsMs),
-    r.shardsMaxError.toFixed(3),
-    r.shardsMeanError.toFixed(4),
-    r.shardsMaxErrorResolved.toFixed(3),
   ]);
   console.log(
     `\nMiss-ratio curves on ${o.curveAccesses} accesses, median of ${o.reps} runs: one LRU replay (capacity ${o.capacity}) ` +
-      `vs the exact one-pass curve at every size (target < 2×); SHARDS error vs exact over sizes 1..distinct`,
+      `vs the exact one-pass curve at every size (target < 2×); SHARDS (adjusted) time`,
   );
   for (const line of table(header, body)) console.log(line);
+  // Errors are deterministic (seeded streams, fixed hash): the first run's.
+  const errHeader = ['stream', 'SHARDS', 'final R', 'keys held', 'mean err', 'max err', 'max err, size ≥ 1/R'];
+  const errBody = rows.flatMap((r) =>
+    r.shardsErrors.map((e) => [r.stream, e.variant, e.rate.toPrecision(3), String(e.keys), e.meanError.toFixed(4), e.maxError.toFixed(3), e.maxErrorResolved.toFixed(3)]),
+  );
+  console.log(`\nSHARDS error against the exact curve over every size 1..distinct (mean and max absolute miss-ratio error), and the max over sizes ≥ 1/R (final R)`);
+  for (const line of table(errHeader, errBody)) console.log(line);
 }
 
 interface ReplayRow {

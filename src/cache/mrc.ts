@@ -19,8 +19,10 @@ export class LruStackDistances {
   private tree = new Int32Array((this.n >>> 5) + 1);
   /** owner[time] = slot + 1 of the key whose latest access is at `time`, 0 for none. */
   private owner = new Int32Array(this.n + 1);
-  /** Dense slot per key, and the time of each slot's latest access. */
+  /** Dense slot per key, and the time of each slot's latest access; slots freed by remove(). */
   private readonly slotOf = new Map<number, number>();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
   private lastTime = new Int32Array(1024);
   /** hist[d] = lookups at stack distance d (1 = the most recent key again); length > keys. */
   private hist = new Float64Array(1025);
@@ -43,6 +45,26 @@ export class LruStackDistances {
     this.touch(key);
   }
 
+  /**
+   * Move `key` to the top of the stack without counting it: its stack distance (0 if it was
+   * not on the stack). For callers that keep their own histogram (fixed-size SHARDS).
+   */
+  reference(key: number): number {
+    return this.touch(key);
+  }
+
+  /** Take `key` off the stack (it no longer counts in anyone's distance); false if absent. */
+  remove(key: number): boolean {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return false;
+    const at = this.lastTime[slot];
+    this.unmark(at);
+    this.owner[at] = 0;
+    this.slotOf.delete(key);
+    this.freeSlots.push(slot);
+    return true;
+  }
+
   /** Miss ratio of an LRU cache of each size 1..maxSize (index 0 unused), cold misses included. */
   curve(maxSize = this.slotOf.size): Float64Array {
     const out = new Float64Array(maxSize + 1);
@@ -53,7 +75,8 @@ export class LruStackDistances {
 
   /** cum[d] = lookups at stack distance ≤ d, for d = 0..distinctKeys (hits of a cache of d tables). */
   cumulativeHits(): Float64Array {
-    const k = this.slotOf.size;
+    // Slots ever used bound every distance seen, even after remove().
+    const k = this.nextSlot;
     const cum = new Float64Array(k + 1);
     for (let d = 1; d <= k; d++) cum[d] = cum[d - 1] + this.hist[d];
     return cum;
@@ -111,7 +134,7 @@ export class LruStackDistances {
     let slot = this.slotOf.get(key);
     let d = 0;
     if (slot === undefined) {
-      slot = this.slotOf.size;
+      slot = this.freeSlots.pop() ?? this.nextSlot++;
       this.slotOf.set(key, slot);
       if (slot >= this.lastTime.length) this.growSlots();
     } else {

@@ -6,7 +6,7 @@ import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
 import { table } from '../report/text-table.js';
 import { loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { cacheSizesArg, collect, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
 
@@ -14,6 +14,8 @@ export interface MrcCommandOptions {
   input: string;
   /** 1 = exact; below 1 = SHARDS. */
   sampleRate: number;
+  /** Fixed-size SHARDS: at most this many sampled tables (table traces only). */
+  sampleMax?: number;
   sizes?: number[];
   set: string[];
   /** Move every byte (default for a fresh image: metadata-only). */
@@ -47,10 +49,12 @@ export async function mrcCommand(o: MrcCommandOptions, out: Output): Promise<num
   let results: MrcResult[];
   let failed: string[] = [];
   if (isWorkloadFile(o.input)) {
+    if (o.sampleMax !== undefined) throw new CliUsageError(`--sample-max applies to a table trace, but ${o.input} is a workload; use --sample-rate for a workload's curve`);
     ({ results, failed } = await fromWorkload(o, extra));
   } else {
     if (o.set.length) throw new CliUsageError(`--set applies to a workload file (.yaml), but ${o.input} is a table trace`);
-    const curve = missRatioCurveBuilder(o.sampleRate);
+    if (o.sampleMax !== undefined && o.sampleRate !== 1) throw new CliUsageError('--sample-max and --sample-rate < 1 are two SHARDS variants; give one of them');
+    const curve = missRatioCurveBuilder(o.sampleRate, o.sampleMax);
     try {
       await readTableTrace(o.input, (t) => curve.access(t));
     } catch (err) {
@@ -140,6 +144,7 @@ export const registerMrc: RegisterCommand = (program, out, setCode) => {
     .description('LRU miss-ratio curve of a table trace (.tables from trace-export) or of a workload replay (.yaml): miss ratio at every cache size in one pass')
     .argument('<input>', 'a .tables trace (one table id per line) or a workload YAML file')
     .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', sampleRateArg, 1)
+    .option('--sample-max <n>', 'fixed-size SHARDS: at most n sampled tables, the rate lowered as needed (table traces only)', positiveIntArg)
     .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', cacheSizesArg)
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable; workload input only)', collect, [])
     .option('--full', 'replay moving every byte and verifying reads (default for a fresh image: metadata-only, same table stream)')

@@ -15,7 +15,7 @@ import { TraceReader } from '../workload/traces/reader.js';
 import { traceStats, type TraceStats } from '../workload/traces/stats.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { formatCurve } from './mrc.js';
-import { intArg, sampleRateArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
+import { intArg, positiveIntArg, sampleRateArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { addTraceReadOptions, readOptionsOf, type TraceCliOptions } from './trace-input.js';
 
@@ -24,13 +24,14 @@ export interface TraceStatsOptions extends TraceCliOptions {
   clusterSize: number;
   tableSize: number;
   sampleRate: number;
+  sampleMax?: number;
   json?: boolean;
 }
 
 export async function traceStatsCommand(o: TraceStatsOptions, out: Output): Promise<number> {
   if (!validClusterSize(o.clusterSize)) throw new CliUsageError(`--cluster-size ${o.clusterSize}: expected a power of two from 4k to 64M`);
   if (!validTableSize(o.tableSize)) throw new CliUsageError(`--table-size ${o.tableSize}: expected 1, 2, 4, 8 or 16`);
-  const stats = await traceStats(o.file, { ...readOptionsOf(o), clusterSize: o.clusterSize, tableSize: o.tableSize, sampleRate: o.sampleRate, device: o.device });
+  const stats = await traceStats(o.file, { ...readOptionsOf(o), clusterSize: o.clusterSize, tableSize: o.tableSize, sampleRate: o.sampleRate, sampleMax: o.sampleMax, device: o.device });
   out.stdout(o.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
   return EXIT_OK;
 }
@@ -114,6 +115,7 @@ export const registerTrace: RegisterCommand = (program, out, setCode) => {
       .option('-c, --cluster-size <size>', 'geometry for clusters and tables touched', sizeArg, DEFAULT_CLUSTER_SIZE)
       .option('-t, --table-size <clusters>', 'geometry: L2 table size in clusters', intArg, DEFAULT_TABLE_SIZE)
       .option('--sample-rate <r>', 'the table-stream curve: 1 exact, below 1 SHARDS (for long traces)', sampleRateArg, 1)
+      .option('--sample-max <n>', 'the table-stream curve by fixed-size SHARDS: at most n sampled tables (overrides --sample-rate)', positiveIntArg)
       .option('--json', 'print JSON'),
   ).action(async (file: string, o) => setCode(await traceStatsCommand({ file, ...o }, out)));
   addTraceReadOptions(

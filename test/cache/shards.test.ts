@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LruStackDistances, curveSizes } from '../../src/cache/mrc.js';
-import { SHARDS_MODULUS, ShardsCurve, missRatioCurveBuilder, sampleHash } from '../../src/cache/shards.js';
+import { FixedSizeShards, SHARDS_MODULUS, ShardsCurve, missRatioCurveBuilder, sampleHash } from '../../src/cache/shards.js';
 import { Rng } from '../../src/util/random.js';
 import { Scatter, zipfRanks } from '../../src/workload/distributions.js';
 import { RefLru } from './policy-reference.js';
@@ -49,6 +49,66 @@ describe('SHARDS sampled miss-ratio curve', () => {
     for (let i = 1; i < est.length; i++) expect(est[i]).toBeLessThanOrEqual(est[i - 1]);
   });
 
+  const mae = (est: number[]): number => est.reduce((sum, m, i) => sum + Math.abs(m - exactCurve[i + 1]), 0) / distinct;
+
+  it('the adjustment is what keeps R = 0.1 within 0.02: the plain estimate is not', () => {
+    const plain = new ShardsCurve(0.1, { adjust: false });
+    const adj = new ShardsCurve(0.1);
+    for (const k of stream) {
+      plain.access(k);
+      adj.access(k);
+    }
+    expect(mae(adj.missRatios(every))).toBeLessThanOrEqual(0.02);
+    expect(mae(plain.missRatios(every))).toBeGreaterThan(0.02);
+  });
+
+  it('fixed-size: within 0.02 mean absolute error with 600 keys (about R = 0.1), never holding more', () => {
+    const s = new FixedSizeShards(600);
+    for (const k of stream) s.access(k);
+    expect(s.peakSampledKeys).toBeLessThanOrEqual(600);
+    expect(s.sampleRate).toBeGreaterThan(0.07);
+    expect(s.sampleRate).toBeLessThan(0.13);
+    expect(Math.abs(s.distinctEstimate - distinct) / distinct).toBeLessThan(0.2);
+    const est = s.missRatios(every);
+    expect(mae(est)).toBeLessThanOrEqual(0.02);
+    for (let i = 1; i < est.length; i++) expect(est[i]).toBeLessThanOrEqual(est[i - 1]);
+  });
+
+  it('fixed-size: never more than s_max keys, only keys below the threshold, exact while the sample has room', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(fc.record({ key: fc.nat({ max: 400 }), insert: fc.boolean() }), { minLength: 1, maxLength: 1500 }),
+        (max, ops) => {
+          const s = new FixedSizeShards(max);
+          const exact = new LruStackDistances();
+          for (const o of ops) {
+            const k = o.key * TABLE;
+            if (o.insert) {
+              s.insert(k);
+              exact.insert(k);
+            } else {
+              s.access(k);
+              exact.access(k);
+            }
+            expect(s.sampledKeys).toBeLessThanOrEqual(max);
+          }
+          expect(s.peakSampledKeys).toBeLessThanOrEqual(max);
+          if (exact.distinctKeys <= max) {
+            expect(s.sampleRate).toBe(1);
+            const sizes = [1, 2, 3, 5, 10, 50, 401];
+            const got = s.missRatios(sizes);
+            const want = exact.missRatios(sizes);
+            for (let i = 0; i < sizes.length; i++) expect(got[i]).toBeCloseTo(want[i], 9);
+          } else {
+            expect(s.sampleRate).toBeLessThan(1);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('samples by key: every access of a sampled key, none of the others', () => {
     const s = new ShardsCurve(0.25);
     const keys = Array.from({ length: 4000 }, (_, i) => i * TABLE);
@@ -64,6 +124,8 @@ describe('SHARDS sampled miss-ratio curve', () => {
     for (const r of [0, -0.5, 1.5, Number.NaN]) expect(() => missRatioCurveBuilder(r)).toThrow(RangeError);
     expect(missRatioCurveBuilder(1)).toBeInstanceOf(LruStackDistances);
     expect(missRatioCurveBuilder(0.5)).toBeInstanceOf(ShardsCurve);
+    expect(missRatioCurveBuilder(1, 100)).toBeInstanceOf(FixedSizeShards);
+    for (const n of [0, -1, 2.5, Number.NaN]) expect(() => new FixedSizeShards(n)).toThrow(RangeError);
   });
 });
 
@@ -93,6 +155,28 @@ describe('exact curve on long streams (the time axis packs and grows)', () => {
         },
       ),
       { numRuns: 15 },
+    );
+  });
+
+  it('remove() takes a key off the stack: distances as an array stack without it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.nat({ max: 300 }), remove: fc.boolean() }), { minLength: 1, maxLength: 3000 }), (ops) => {
+        const sd = new LruStackDistances();
+        const stack: number[] = []; // most recent first
+        for (const o of ops) {
+          const at = stack.indexOf(o.key);
+          if (o.remove) {
+            expect(sd.remove(o.key)).toBe(at >= 0);
+            if (at >= 0) stack.splice(at, 1);
+          } else {
+            expect(sd.reference(o.key)).toBe(at + 1);
+            if (at >= 0) stack.splice(at, 1);
+            stack.unshift(o.key);
+          }
+          expect(sd.distinctKeys).toBe(stack.length);
+        }
+      }),
+      { numRuns: 20 },
     );
   });
 

@@ -38,6 +38,18 @@ describe('qed-bench mrc on a .tables trace', () => {
     expect(shards.mrc).toMatchObject({ kind: 'shards', sampleRate: 0.5, lookups: 6 });
   });
 
+  it('--sample-max gives fixed-size SHARDS: exact while the sample has room, a lower rate when it fills', async () => {
+    const p = trace('t.tables', '1\n2\n1\n2\n3\n1\n');
+    const roomy = JSON.parse((await cliOk(0, 'mrc', p, '--json', '--sample-max', '3')).stdout);
+    const exact = JSON.parse((await cliOk(0, 'mrc', p, '--json')).stdout);
+    expect(roomy.mrc).toMatchObject({ kind: 'shards', sampleRate: 1, lookups: 6, distinctTables: 3 });
+    expect(roomy.mrc.missRatio).toEqual(exact.mrc.missRatio);
+    const ids = Array.from({ length: 3000 }, (_, i) => (i % 1000) * 262144).join('\n');
+    const small = JSON.parse((await cliOk(0, 'mrc', trace('many.tables', `${ids}\n`), '--json', '--sample-max', '50')).stdout);
+    expect(small.mrc.sampleRate).toBeLessThan(0.1);
+    expect(small.mrc.lookups).toBe(3000);
+  });
+
   it('names file:line of a line that is not a whole number (exit 2, no stack)', async () => {
     const cases: Array<[string, number, RegExp]> = [
       ['12\n4x5\n7\n', 2, /found "4x5"/],
@@ -81,7 +93,7 @@ describe('qed-bench mrc on a .tables trace', () => {
 
   it('refuses bad options and a missing file with exit 2', async () => {
     const p = trace('t.tables', '1\n');
-    for (const args of [['--sample-rate', '0'], ['--sample-rate', '1.5'], ['--sample-rate', 'x'], ['--sizes', '4,0'], ['--sizes', '4,a'], ['--sizes', '99999999999999999999'], ['--set', 'cache.size=2']]) {
+    for (const args of [['--sample-rate', '0'], ['--sample-rate', '1.5'], ['--sample-rate', 'x'], ['--sizes', '4,0'], ['--sizes', '4,a'], ['--sizes', '99999999999999999999'], ['--set', 'cache.size=2'], ['--sample-max', '0'], ['--sample-max', '5', '--sample-rate', '0.5']]) {
       const r = await cli('mrc', p, ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^qed-bench: (mrc: )?/);

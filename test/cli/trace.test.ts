@@ -23,6 +23,12 @@ describe('qed-bench trace', () => {
     expect(s.trace.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('stats --sample-max: a fixed-size SHARDS curve of the same stream, exact while the sample has room', async () => {
+    const exact = JSON.parse((await cliOk(0, 'trace', 'stats', MSR, '--json')).stdout).mrc;
+    const fixed = JSON.parse((await cliOk(0, 'trace', 'stats', MSR, '--json', '--sample-max', String(exact.distinctTables))).stdout).mrc;
+    expect(fixed).toMatchObject({ kind: 'shards', sampleRate: 1, lookups: exact.lookups, distinctTables: exact.distinctTables, missRatio: exact.missRatio });
+  });
+
   it('stats text names the format and the cache that covers the footprint', async () => {
     const { stdout } = await cliOk(0, 'trace', 'stats', MSR);
     expect(stdout).toMatch(/msr trace, .* gzip, sha256 [0-9a-f]{64}/);

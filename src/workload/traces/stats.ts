@@ -59,6 +59,8 @@ export interface StatsOptions extends TraceOpenOptions {
   tableSize: number;
   /** Miss-ratio curve sampling rate (1 exact, 0 none). */
   sampleRate: number;
+  /** Fixed-size SHARDS for the curve: at most this many sampled tables (when the curve is wanted). */
+  sampleMax?: number;
   /** Only this device. */
   device?: string;
   onProgress?: (requests: number) => void;
@@ -70,7 +72,7 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
   const ops = zeroOps();
   const sizes: Record<string, number> = {};
   const devices = new Map<string, { s: DeviceStats; blocks: BlockSet; clusters: BlockSet; tables: BlockSet; id: number }>();
-  const curve = o.sampleRate > 0 ? missRatioCurveBuilder(o.sampleRate) : null;
+  const curve = o.sampleRate > 0 ? missRatioCurveBuilder(o.sampleRate, o.sampleMax) : null;
   let requests = 0;
   let tMin = Infinity;
   let tMax = -Infinity;
