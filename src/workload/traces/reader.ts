@@ -4,10 +4,9 @@
  * naming file:line:column, the field, what was expected and what was found.
  */
 import { basename } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
-import { BadField, TraceError, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
+import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
 
 export interface TraceOpenOptions extends ParseOptions {
   /** A format name; absent: detected from the name and first bytes. */
@@ -87,40 +86,46 @@ export class TraceReader {
 
   private async *textBatches(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<TraceRequest[]> {
     const parse = this.parserOf(format);
-    const dec = new StringDecoder('utf8');
-    let carry = '';
+    const fast = parse.fast;
+    // Lines are split on bytes ("\n" never occurs inside a UTF-8 sequence); a line is decoded to
+    // text only when there is no fast parser or it cannot vouch for the line.
+    let carry: Buffer | null = null;
     let lineNo = 0;
     for await (const chunk of this.input.chunks()) {
-      const text = carry + dec.write(chunk);
+      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       const out: TraceRequest[] = [];
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
         lineNo++;
-        try {
-          const r = parse(text.slice(start, end), lineNo);
-          if (r) out.push(r);
-        } catch (err) {
-          this.badLine(err, lineNo);
-        }
+        const r = (fast && fast(buf, start, end, lineNo)) || this.careful(parse, buf, start, end, lineNo);
+        if (r) out.push(r);
         start = nl + 1;
       }
-      carry = text.slice(start);
+      carry = start < buf.length ? buf.subarray(start) : null;
       this.requests += out.length;
       if (out.length) yield out;
     }
-    const last = (carry + dec.end()).replace(/\r$/, '');
-    if (last.length) {
-      lineNo++;
-      try {
-        const r = parse(last, lineNo);
+    if (carry) {
+      const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+      if (end > 0) {
+        lineNo++;
+        const r = this.careful(parse, carry, 0, end, lineNo);
         if (r) {
           this.requests++;
           yield [r];
         }
-      } catch (err) {
-        this.badLine(err, lineNo);
       }
+    }
+  }
+
+  /** The line's text through the format's parser; a BadField is counted or thrown by badLine. */
+  private careful(parse: LineParser, buf: Buffer, s: number, e: number, lineNo: number): TraceRequest | null {
+    try {
+      return parse(buf.toString('utf8', s, e), lineNo);
+    } catch (err) {
+      this.badLine(err, lineNo);
+      return null;
     }
   }
 
