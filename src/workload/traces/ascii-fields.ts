@@ -62,3 +62,16 @@ export class AsciiStrings {
 
 /** True when String.prototype.trim would change a field starting or ending with this ASCII byte. */
 export const trimmable = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Where the first n comma-separated fields of buf[s, e) start, into starts[0..n]: field k is
+ * buf[starts[k], starts[k + 1] - 1). False when the line has fewer than n fields.
+ */
+export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32Array, n: number): boolean {
+  let k = 0;
+  starts[0] = s;
+  for (let i = s; i < e && k < n; i++) if (buf[i] === 44) starts[++k] = i + 1;
+  if (k < n - 1) return false;
+  if (k === n - 1) starts[n] = e + 1;
+  return true;
+}

@@ -4,6 +4,7 @@
  * naming file:line:column, the field, what was expected and what was found.
  */
 import { basename } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
@@ -87,8 +88,12 @@ export class TraceReader {
   private async *textBatches(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<TraceRequest[]> {
     const parse = this.parserOf(format);
     const fast = parse.fast;
+    if (!fast) {
+      yield* this.stringBatches(parse);
+      return;
+    }
     // Lines are split on bytes ("\n" never occurs inside a UTF-8 sequence); a line is decoded to
-    // text only when there is no fast parser or it cannot vouch for the line.
+    // text only when the fast parser cannot vouch for it.
     let carry: Buffer | null = null;
     let lineNo = 0;
     for await (const chunk of this.input.chunks()) {
@@ -98,7 +103,7 @@ export class TraceReader {
       for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
         const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
         lineNo++;
-        const r = (fast && fast(buf, start, end, lineNo)) || this.careful(parse, buf, start, end, lineNo);
+        const r = fast(buf, start, end, lineNo) || this.careful(parse, buf, start, end, lineNo);
         if (r) out.push(r);
         start = nl + 1;
       }
@@ -115,6 +120,45 @@ export class TraceReader {
           this.requests++;
           yield [r];
         }
+      }
+    }
+  }
+
+  /** Formats without a fast parser: whole chunks decoded, lines sliced from the text. */
+  private async *stringBatches(parse: LineParser): AsyncGenerator<TraceRequest[]> {
+    const dec = new StringDecoder('utf8');
+    let carry = '';
+    let lineNo = 0;
+    for await (const chunk of this.input.chunks()) {
+      const text = carry + dec.write(chunk);
+      const out: TraceRequest[] = [];
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        lineNo++;
+        try {
+          const r = parse(text.slice(start, end), lineNo);
+          if (r) out.push(r);
+        } catch (err) {
+          this.badLine(err, lineNo);
+        }
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+      this.requests += out.length;
+      if (out.length) yield out;
+    }
+    const last = (carry + dec.end()).replace(/\r$/, '');
+    if (last.length) {
+      lineNo++;
+      try {
+        const r = parse(last, lineNo);
+        if (r) {
+          this.requests++;
+          yield [r];
+        }
+      } catch (err) {
+        this.badLine(err, lineNo);
       }
     }
   }

@@ -3,7 +3,7 @@
  * format file names its columns, units and op letters, and this builds its reader and writer.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
-import { AsciiStrings, AsciiTable } from '../ascii-fields.js';
+import { AsciiStrings, AsciiTable, commaFields } from '../ascii-fields.js';
 import { columnOf, digitsAt, digitsOf, type BytesClock } from '../fields.js';
 
 export interface CsvSpec {
@@ -94,11 +94,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
       const devices = new AsciiStrings();
       const at = new Int32Array(n + 1);
       parse.fast = (buf, s, e, lineNo) => {
-        let k = 0;
-        at[0] = s;
-        for (let i = s; i < e && k < n; i++) if (buf[i] === 44) at[++k] = i + 1;
-        if (k < n - 1) return undefined;
-        if (k === n - 1) at[n] = e + 1;
+        if (!commaFields(buf, s, e, at, n)) return undefined;
         const t = time.bytesAt(buf, at[col.time], at[col.time + 1] - 1);
         if (t !== t) return undefined;
         const op = ops.get(buf, at[col.op], at[col.op + 1] - 1);

@@ -6,7 +6,7 @@
  * A first line whose offset column is not a number is taken as a header.
  */
 import { BadField, type LineParser, type ParseOptions, type TextFormat, type TraceOp } from '../types.js';
-import { AsciiStrings, AsciiTable, trimmable } from '../ascii-fields.js';
+import { AsciiStrings, AsciiTable, commaFields, trimmable } from '../ascii-fields.js';
 import { DecimalSeconds, columnOf, digitsOf, whole } from '../fields.js';
 import { decimalSeconds } from './csv-common.js';
 
@@ -57,11 +57,7 @@ export const genericCsv: TextFormat = {
     const devices = new AsciiStrings();
     const starts = new Int32Array(need + 1);
     parse.fast = (buf, s, e, lineNo) => {
-      let k = 0;
-      starts[0] = s;
-      for (let i = s; i < e && k < need; i++) if (buf[i] === 44) starts[++k] = i + 1;
-      if (k < need - 1) return undefined;
-      if (k === need - 1) starts[need] = e + 1;
+      if (!commaFields(buf, s, e, starts, need)) return undefined;
       const offset = digitsOf(buf, starts[at.offset], starts[at.offset + 1] - 1);
       const length = digitsOf(buf, starts[at.size], starts[at.size + 1] - 1);
       if (offset < 0 || length < 0) return undefined;
