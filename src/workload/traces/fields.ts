@@ -18,6 +18,26 @@ export function digitsAt(line: string, s: number, e: number): number {
   return n <= Number.MAX_SAFE_INTEGER ? n : -1;
 }
 
+/** digitsAt over bytes buf[s, e): the same answer for the same ASCII text. */
+export function digitsOf(buf: Uint8Array, s: number, e: number): number {
+  if (e <= s || e - s > 16) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n <= Number.MAX_SAFE_INTEGER ? n : -1;
+}
+
+/**
+ * A time field parsed straight from bytes: NaN when the fast path cannot tell (the caller then
+ * parses the line's text, which gives the value or the exact error), and then no state changes.
+ */
+export interface BytesClock {
+  bytesAt(buf: Uint8Array, s: number, e: number): number;
+}
+
 /** A whole number ≥ 0 that fits a double exactly. */
 export function whole(s: string, field: string, what = 'a whole number'): number {
   const n = Number(s);
@@ -48,7 +68,7 @@ export function wordColumnOf(line: string, index: number): number {
  * Decimal seconds ("1486117350.270366") as nanoseconds relative to a base taken from the first
  * value, exactly: whole seconds and the fraction are kept apart so 1e9-scale epochs lose nothing.
  */
-export class DecimalSeconds {
+export class DecimalSeconds implements BytesClock {
   private base: number | null = null;
   private baseFrac = 0;
   /** Nanoseconds per unit of the integer part (1e9 for seconds). */
@@ -61,6 +81,21 @@ export class DecimalSeconds {
     const fracLen = e - intEnd - 1;
     const frac = fracLen > 0 ? digitsAt(line, intEnd + 1, e) : 0;
     if (units < 0 || frac < 0 || fracLen > 9 || fracLen === 0) return this.parse(line.slice(s, e), field);
+    const fracNs = fracLen > 0 ? Math.round(frac * 10 ** (9 - fracLen) * (this.nsPerUnit / 1e9)) : 0;
+    if (this.base === null) {
+      this.base = units;
+      this.baseFrac = fracNs;
+    }
+    return (units - this.base) * this.nsPerUnit + (fracNs - this.baseFrac);
+  }
+
+  bytesAt(buf: Uint8Array, s: number, e: number): number {
+    let intEnd = s;
+    while (intEnd < e && buf[intEnd] !== 46) intEnd++;
+    const units = digitsOf(buf, s, intEnd);
+    const fracLen = e - intEnd - 1;
+    const frac = fracLen > 0 ? digitsOf(buf, intEnd + 1, e) : 0;
+    if (units < 0 || frac < 0 || fracLen > 9 || fracLen === 0) return NaN;
     const fracNs = fracLen > 0 ? Math.round(frac * 10 ** (9 - fracLen) * (this.nsPerUnit / 1e9)) : 0;
     if (this.base === null) {
       this.base = units;
@@ -86,7 +121,7 @@ export class DecimalSeconds {
 }
 
 /** A large whole number of `nsPerTick` ticks relative to the first one, exact past 2^53 (Windows filetime). */
-export class BigTicks {
+export class BigTicks implements BytesClock {
   private hi0: number | null = null;
   private lo0 = 0;
   constructor(private readonly nsPerTick: number) {}
@@ -106,10 +141,22 @@ export class BigTicks {
     }
     return ((hi - this.hi0) * 1e9 + (lo - this.lo0)) * this.nsPerTick;
   }
+
+  bytesAt(buf: Uint8Array, s: number, e: number): number {
+    const cut = Math.max(s, e - 9);
+    const hi = cut > s ? digitsOf(buf, s, cut) : 0;
+    const lo = digitsOf(buf, cut, e);
+    if (hi < 0 || lo < 0) return NaN;
+    if (this.hi0 === null) {
+      this.hi0 = hi;
+      this.lo0 = lo;
+    }
+    return ((hi - this.hi0) * 1e9 + (lo - this.lo0)) * this.nsPerTick;
+  }
 }
 
 /** Whole units relative to the first value. */
-export class RelativeWhole {
+export class RelativeWhole implements BytesClock {
   private base: number | null = null;
   constructor(private readonly nsPerUnit: number) {}
   parse(s: string, field: string): number {
@@ -119,6 +166,13 @@ export class RelativeWhole {
   parseAt(line: string, s: number, e: number, field: string): number {
     const n = digitsAt(line, s, e);
     if (n < 0) throw new BadField(field, 'a whole number', line.slice(s, e));
+    if (this.base === null) this.base = n;
+    return (n - this.base) * this.nsPerUnit;
+  }
+
+  bytesAt(buf: Uint8Array, s: number, e: number): number {
+    const n = digitsOf(buf, s, e);
+    if (n < 0) return NaN;
     if (this.base === null) this.base = n;
     return (n - this.base) * this.nsPerUnit;
   }

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
-import { BadField, TraceError, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
+import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
 
 export interface TraceOpenOptions extends ParseOptions {
   /** A format name; absent: detected from the name and first bytes. */
@@ -87,6 +87,45 @@ export class TraceReader {
 
   private async *textBatches(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<TraceRequest[]> {
     const parse = this.parserOf(format);
+    const fast = parse.fast;
+    if (!fast) {
+      yield* this.stringBatches(parse);
+      return;
+    }
+    // Lines are split on bytes ("\n" never occurs inside a UTF-8 sequence); a line is decoded to
+    // text only when the fast parser cannot vouch for it.
+    let carry: Buffer | null = null;
+    let lineNo = 0;
+    for await (const chunk of this.input.chunks()) {
+      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const out: TraceRequest[] = [];
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+        lineNo++;
+        const r = fast(buf, start, end, lineNo) || this.careful(parse, buf, start, end, lineNo);
+        if (r) out.push(r);
+        start = nl + 1;
+      }
+      carry = start < buf.length ? buf.subarray(start) : null;
+      this.requests += out.length;
+      if (out.length) yield out;
+    }
+    if (carry) {
+      const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+      if (end > 0) {
+        lineNo++;
+        const r = this.careful(parse, carry, 0, end, lineNo);
+        if (r) {
+          this.requests++;
+          yield [r];
+        }
+      }
+    }
+  }
+
+  /** Formats without a fast parser: whole chunks decoded, lines sliced from the text. */
+  private async *stringBatches(parse: LineParser): AsyncGenerator<TraceRequest[]> {
     const dec = new StringDecoder('utf8');
     let carry = '';
     let lineNo = 0;
@@ -121,6 +160,16 @@ export class TraceReader {
       } catch (err) {
         this.badLine(err, lineNo);
       }
+    }
+  }
+
+  /** The line's text through the format's parser; a BadField is counted or thrown by badLine. */
+  private careful(parse: LineParser, buf: Buffer, s: number, e: number, lineNo: number): TraceRequest | null {
+    try {
+      return parse(buf.toString('utf8', s, e), lineNo);
+    } catch (err) {
+      this.badLine(err, lineNo);
+      return null;
     }
   }
 

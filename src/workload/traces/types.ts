@@ -47,8 +47,15 @@ export interface ParseOptions {
   timeUnit?: number;
 }
 
-/** Parses one line; null skips it (header, comment, an event that is not a request). Throws BadField. */
-export type LineParser = (line: string, lineNo: number) => TraceRequest | null;
+/**
+ * Parses one line; null skips it (header, comment, an event that is not a request). Throws BadField.
+ * `fast`, when a format has one, parses the line's bytes buf[s, e) and gives the very request the
+ * line's text would, or undefined when it cannot tell (then the text is parsed, for the result or
+ * the exact error); it shares the text parser's state and changes it only where that would.
+ */
+export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser };
+
+export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number) => TraceRequest | undefined;
 
 /** Parses one record at `at` of `buf`: the request (or null) and its size, or 'more' when the record is cut. */
 export type RecordParser = (buf: Buffer, at: number, recordNo: number) => { req: TraceRequest | null; size: number } | 'more';

@@ -3,7 +3,8 @@
  * format file names its columns, units and op letters, and this builds its reader and writer.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
-import { columnOf, digitsAt } from '../fields.js';
+import { AsciiStrings, AsciiTable, commaFields } from '../ascii-fields.js';
+import { columnOf, digitsAt, digitsOf, type BytesClock } from '../fields.js';
 
 export interface CsvSpec {
   name: string;
@@ -21,7 +22,7 @@ export interface CsvSpec {
   unit: number;
   ops: Record<string, TraceOp>;
   /** A stateful time parser per reader: line[s, e) as ns relative to the first value. */
-  time: () => { parseAt(line: string, s: number, e: number, field: string): number };
+  time: () => BytesClock & { parseAt(line: string, s: number, e: number, field: string): number };
   /** True when split data fields look like this format (headerless files). */
   looksLike(f: string[]): boolean;
   /** Writes one request; `time` is ns since the first request. */
@@ -57,7 +58,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
         if (v < 0) bad(line, lineNo, k, new BadField(names[k], 'a whole number', line.slice(starts[k], starts[k + 1] - 1)));
         return v;
       };
-      return (line, lineNo) => {
+      const parse: LineParser = (line, lineNo) => {
         if (line.length === 0) return null;
         // Field k is line[starts[k], starts[k + 1] - 1): no split, no substrings for numbers.
         let at = 0;
@@ -88,6 +89,24 @@ export function csvFormat(spec: CsvSpec): TextFormat {
         if (offset < 0 || length < 0) return null; // the header line
         return { time: t, op, offset: offset * unit, length: length * unit, device: line.slice(starts[col.device], starts[col.device + 1] - 1), line: lineNo };
       };
+      // The same steps on bytes; anything it cannot vouch for goes to the text parser above.
+      const ops = new AsciiTable(spec.ops, false);
+      const devices = new AsciiStrings();
+      const at = new Int32Array(n + 1);
+      parse.fast = (buf, s, e, lineNo) => {
+        if (!commaFields(buf, s, e, at, n)) return undefined;
+        const t = time.bytesAt(buf, at[col.time], at[col.time + 1] - 1);
+        if (t !== t) return undefined;
+        const op = ops.get(buf, at[col.op], at[col.op + 1] - 1);
+        if (op === undefined) return undefined;
+        const offset = digitsOf(buf, at[col.offset], at[col.offset + 1] - 1);
+        const length = digitsOf(buf, at[col.size], at[col.size + 1] - 1);
+        if (offset < 0 || length < 0) return undefined;
+        const device = devices.get(buf, at[col.device], at[col.device + 1] - 1);
+        if (device === undefined) return undefined;
+        return { time: t, op, offset: offset * unit, length: length * unit, device, line: lineNo };
+      };
+      return parse;
     },
     writer: () => spec.write,
   };

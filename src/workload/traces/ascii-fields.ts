@@ -1,0 +1,77 @@
+/**
+ * Text fields read straight from a line's bytes for the fast path: short ASCII words packed into a
+ * number (op tables, a cache of device names), so a valid line costs no substring or lookup string.
+ * Anything not plain ASCII gives undefined and the caller parses the line's text instead.
+ */
+
+/** Bytes of a word up to this long pack into a safe integer (7 bits a byte, 3 for the length). */
+const PACKABLE = 6;
+
+/** buf[s, e) packed as a number, -1 when longer than PACKABLE or not ASCII; `lower` folds A-Z. */
+function pack(buf: Uint8Array, s: number, e: number, lower: boolean): number {
+  if (e - s > PACKABLE) return -1;
+  let k = 0;
+  for (let i = s; i < e; i++) {
+    let c = buf[i];
+    if (c > 127) return -1;
+    if (lower && c >= 65 && c <= 90) c += 32;
+    k = k * 128 + c;
+  }
+  return k * 8 + (e - s);
+}
+
+const packText = (w: string) => pack(Buffer.from(w, 'latin1'), 0, w.length, false);
+
+/** A word table (op letters) looked up from bytes: exact, or case-folded when `lower`. */
+export class AsciiTable<T> {
+  private readonly map = new Map<number, T>();
+  constructor(
+    table: Record<string, T>,
+    private readonly lower: boolean,
+  ) {
+    for (const [w, v] of Object.entries(table)) {
+      if (/^[\x00-\x7f]*$/.test(w) && w.length <= PACKABLE && (!lower || w === w.toLowerCase())) this.map.set(packText(w), v);
+    }
+  }
+
+  get(buf: Uint8Array, s: number, e: number): T | undefined {
+    const k = pack(buf, s, e, this.lower);
+    return k < 0 ? undefined : this.map.get(k);
+  }
+}
+
+/** ASCII bytes as a string, short ones remembered (device names repeat); undefined when not ASCII. */
+export class AsciiStrings {
+  private readonly seen = new Map<number, string>();
+
+  get(buf: Buffer, s: number, e: number): string | undefined {
+    const k = pack(buf, s, e, false);
+    if (k >= 0) {
+      let v = this.seen.get(k);
+      if (v === undefined) {
+        if (this.seen.size > 4096) this.seen.clear();
+        v = buf.toString('latin1', s, e);
+        this.seen.set(k, v);
+      }
+      return v;
+    }
+    for (let i = s; i < e; i++) if (buf[i] > 127) return undefined;
+    return buf.toString('latin1', s, e);
+  }
+}
+
+/** True when String.prototype.trim would change a field starting or ending with this ASCII byte. */
+export const trimmable = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Where the first n comma-separated fields of buf[s, e) start, into starts[0..n]: field k is
+ * buf[starts[k], starts[k + 1] - 1). False when the line has fewer than n fields.
+ */
+export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32Array, n: number): boolean {
+  let k = 0;
+  starts[0] = s;
+  for (let i = s; i < e && k < n; i++) if (buf[i] === 44) starts[++k] = i + 1;
+  if (k < n - 1) return false;
+  if (k === n - 1) starts[n] = e + 1;
+  return true;
+}

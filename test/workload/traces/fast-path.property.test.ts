@@ -1,0 +1,71 @@
+// The byte-level fast parser and the text parser of each text format give identical results on any lines.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatByName } from '../../../src/workload/traces/formats.js';
+import type { LineParser, TextFormat, TraceOp, TraceRequest } from '../../../src/workload/traces/types.js';
+
+const FAST = ['msr', 'alibaba', 'tencent', 'systor', 'k5cloud', 'csv'];
+
+/** A field as real and broken files have them: numbers, decimals, op words in any case, spaces, non-ASCII. */
+const token = fc.oneof(
+  fc.bigInt({ min: 0n, max: 10n ** 19n }).map(String),
+  fc.tuple(fc.integer({ min: 0, max: 2 ** 40 }), fc.stringMatching(/^[0-9]{0,11}$/)).map(([a, b]) => `${a}.${b}`),
+  fc.constantFrom('Read', 'Write', 'read', 'WRITE', 'R', 'w', 'W', '0', '1', 'T', 'flush', 'trim', 'Flush', ' R', 'r ', 'constructor', 'x'),
+  fc.constantFrom('', ' ', ' 12', '12 ', '\t7', 'vol7', 'dév', '8,0', '-1', '1e3', '\u00a0'),
+  fc.string({ maxLength: 6 }),
+);
+
+function line(format: TextFormat, fields: number): fc.Arbitrary<string> {
+  const valid = fc
+    .record({ time: fc.integer({ min: 0, max: 1e12 }), op: fc.constantFrom<TraceOp>('read', 'write'), offset: fc.integer({ min: 0, max: 2 ** 40 }), length: fc.integer({ min: 0, max: 2 ** 20 }), device: fc.constantFrom('0', '12', 'vol7') })
+    .map((r) => format.writer()({ ...r, offset: r.offset * 512, length: r.length * 512, line: 0 }));
+  const noisy = fc.array(token, { minLength: fields - 2, maxLength: fields + 2 }).map((f) => f.join(','));
+  // A valid line with one or two fields swapped for a token: mostly right, so the later fields are reached.
+  const bent = fc.tuple(valid, fc.nat(), token, fc.nat(), token).map(([l, i, a, j, b]) => {
+    const f = l.split(',');
+    f[i % f.length] = a;
+    if (j % 3 === 0) f[j % f.length] = b;
+    return f.join(',');
+  });
+  return fc.oneof(valid, noisy, bent);
+}
+
+/** Each line through `parse` alone or fast-then-text, as requests, nulls or error messages. */
+function run(parse: LineParser, lines: string[], useFast: boolean): Array<TraceRequest | null | string> {
+  return lines.map((l, i) => {
+    const buf = Buffer.from(`#${l}\n`, 'utf8');
+    const r = useFast && parse.fast ? parse.fast(buf, 1, buf.length - 1, i + 1) : undefined;
+    if (r !== undefined) return r;
+    try {
+      return parse(buf.toString('utf8', 1, buf.length - 1), i + 1);
+    } catch (err) {
+      return (err as Error).message + ` @${(err as { col?: number }).col}`;
+    }
+  });
+}
+
+describe('trace fast path: same requests, skips and errors as the text parser', () => {
+  for (const name of FAST) {
+    it(name, () => {
+      const format = formatByName(name) as TextFormat;
+      const fields = name === 'csv' ? 5 : name === 'msr' || name === 'systor' ? 7 : 5;
+      const opts = name === 'csv' ? {} : {};
+      expect(format.parser(opts).fast).toBeTypeOf('function');
+      fc.assert(
+        fc.property(fc.array(line(format, fields), { minLength: 1, maxLength: 30 }), (lines) => {
+          expect(run(format.parser(opts), lines, true)).toEqual(run(format.parser(opts), lines, false));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('valid lines take the fast path', () => {
+    for (const name of FAST) {
+      const format = formatByName(name) as TextFormat;
+      const text = format.writer()({ time: 5000, op: 'write', offset: 4096, length: 512, device: '3', line: 0 });
+      const fast = format.parser({}).fast!;
+      expect(fast(Buffer.from(text), 0, text.length, 1), name).toMatchObject({ op: 'write', offset: 4096, length: 512, device: '3' });
+    }
+  });
+});
