@@ -10,10 +10,8 @@ export interface CsvSpec {
   name: string;
   describe: string;
   nameHint: RegExp | null;
-  /** Column names in file order, for messages and the header check. */
+  /** Column names in file order, for messages and the header line (the names joined by commas, skipped on line 1 when present). */
   fields: readonly string[];
-  /** The header line real files carry (skipped on line 1 when present), or null. */
-  header: string | null;
   /** Whether our writer emits the header. */
   writeHeader: boolean;
   /** 0-based columns. */
@@ -29,26 +27,30 @@ export interface CsvSpec {
   write(r: TraceRequest): string;
 }
 
+/** R/W op letters in either case, as most of these traces write them. */
+export const RW_LETTERS: Readonly<Record<string, TraceOp>> = Object.freeze({ R: 'read', W: 'write', r: 'read', w: 'write' });
+
 export function csvFormat(spec: CsvSpec): TextFormat {
   const n = spec.fields.length;
   const { col, unit } = spec;
   const names = spec.fields;
+  const headerLine = names.join(',');
   return {
     kind: 'text',
     name: spec.name,
     describe: spec.describe,
     nameHint: spec.nameHint,
-    header: spec.writeHeader && spec.header ? spec.header : '',
+    header: spec.writeHeader ? headerLine : '',
     sniff(first) {
-      if (spec.header && first.replace(/\s+/g, '').toLowerCase() === spec.header.toLowerCase()) return true;
+      if (first.replace(/\s+/g, '').toLowerCase() === headerLine.toLowerCase()) return true;
       const f = first.split(',');
       return f.length === n && spec.looksLike(f);
     },
     parser(): LineParser {
       const time = spec.time();
-      const header = spec.header?.toLowerCase() ?? null;
+      const header = headerLine.toLowerCase();
       const starts = new Int32Array(n + 1);
-      const isHeader = (line: string, lineNo: number) => lineNo === 1 && header !== null && line.replace(/\s+/g, '').toLowerCase() === header;
+      const isHeader = (line: string, lineNo: number) => lineNo === 1 && line.replace(/\s+/g, '').toLowerCase() === header;
       const bad = (line: string, lineNo: number, k: number, err: BadField): null => {
         if (isHeader(line, lineNo)) return null;
         throw new BadField(err.field, err.expected, err.found, columnOf(line, ',', k));

@@ -14,7 +14,6 @@ export const msr = csvFormat({
   describe: 'MSR Cambridge CSV: Timestamp (Windows filetime),Hostname,DiskNumber,Type (Read|Write),Offset (bytes),Size (bytes),ResponseTime',
   nameHint: /(^|[^a-z])(msr|hm|mds|prn|proj|prxy|rsrch|src[12]|stg|ts|usr|wdev|web)_\d+\.csv/i,
   fields: ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'],
-  header: 'Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime',
   writeHeader: false,
   col: { time: 0, device: 2, op: 3, offset: 4, size: 5 },
   unit: 1,

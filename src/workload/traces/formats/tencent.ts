@@ -10,7 +10,6 @@ export const tencent = csvFormat({
   describe: 'Tencent CBS CSV: Timestamp (s),Offset (sectors),Size (sectors),IOType (0 read|1 write),VolumeID',
   nameHint: /tencent|cbs/i,
   fields: ['Timestamp', 'Offset', 'Size', 'IOType', 'VolumeID'],
-  header: 'Timestamp,Offset,Size,IOType,VolumeID',
   writeHeader: false,
   col: { time: 0, offset: 1, size: 2, op: 3, device: 4 },
   unit: 512,
