@@ -18,11 +18,6 @@ export interface TraceOpenOptions extends ParseOptions {
   hash?: boolean;
 }
 
-export interface BadLine {
-  line: number;
-  message: string;
-}
-
 /** What reading the trace found, for results and `trace stats`. */
 export interface TraceReadSummary {
   file: string;
