@@ -48,12 +48,12 @@ describe('trace fast path: same requests, skips and errors as the text parser', 
   for (const name of FAST) {
     it(name, () => {
       const format = formatByName(name) as TextFormat;
-      const fields = name === 'csv' ? 5 : name === 'msr' || name === 'systor' ? 7 : 5;
-      const opts = name === 'csv' ? {} : {};
-      expect(format.parser(opts).fast).toBeTypeOf('function');
+      // As many fields as the format's own lines have (systor 6, msr 7, the rest 5).
+      const fields = format.writer()({ time: 0, op: 'read', offset: 0, length: 0, device: '0', line: 0 }).split(',').length;
+      expect(format.parser({}).fast).toBeTypeOf('function');
       fc.assert(
         fc.property(fc.array(line(format, fields), { minLength: 1, maxLength: 30 }), (lines) => {
-          expect(run(format.parser(opts), lines, true)).toEqual(run(format.parser(opts), lines, false));
+          expect(run(format.parser({}), lines, true)).toEqual(run(format.parser({}), lines, false));
         }),
         { numRuns: 300 },
       );
