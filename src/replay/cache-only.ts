@@ -16,6 +16,7 @@ import { RESULTS_SCHEMA, toolVersion, workloadHash, type RunResults } from '../m
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { Geometry } from '../qed/format.js';
 import { newEngineStats } from '../qed/stats.js';
+import { forEachTableKey } from '../workload/traces/footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from '../workload/traces/reader.js';
 import type { Workload } from '../workload/types.js';
 import { readTableTrace } from './table-trace.js';
@@ -51,8 +52,7 @@ async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void):
       if (r.op === 'flush' || r.length === 0) continue;
       let d = devices.get(r.device);
       if (d === undefined) devices.set(r.device, (d = devices.size));
-      const last = Math.floor((r.offset + r.length - 1) / span);
-      for (let k = Math.floor(r.offset / span); k <= last; k++) onTable(d * 2 ** 32 + k);
+      forEachTableKey(d, r.offset, r.length, span, onTable);
     }
   }
   return reader.summary();

@@ -39,3 +39,13 @@ export class BlockSet {
     return this.n;
   }
 }
+
+/**
+ * The table stream of one request: a key per L2 table (of `span` bytes) that [offset, offset+length)
+ * spans, devices kept apart as separate disks (device index in the high bits). `trace stats`' curve
+ * and the cache-only sweep both count tables this way.
+ */
+export function forEachTableKey(device: number, offset: number, length: number, span: number, onTable: (key: number) => void): void {
+  const last = Math.floor((offset + length - 1) / span);
+  for (let k = Math.floor(offset / span); k <= last; k++) onTable(device * 2 ** 32 + k);
+}

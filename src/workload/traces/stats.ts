@@ -7,7 +7,7 @@
 import { missRatioCurveBuilder } from '../../cache/shards.js';
 import type { MissRatioCurveReport } from '../../cache/mrc.js';
 import { Geometry } from '../../qed/format.js';
-import { BlockSet } from './footprint.js';
+import { BlockSet, forEachTableKey } from './footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from './reader.js';
 import type { TraceOp } from './types.js';
 
@@ -73,6 +73,7 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
   const sizes: Record<string, number> = {};
   const devices = new Map<string, { s: DeviceStats; blocks: BlockSet; clusters: BlockSet; tables: BlockSet; id: number }>();
   const curve = o.sampleRate > 0 ? missRatioCurveBuilder(o.sampleRate, o.sampleMax) : null;
+  const onTable = curve ? (key: number) => curve.access(key) : null;
   let requests = 0;
   let tMin = Infinity;
   let tMax = -Infinity;
@@ -101,8 +102,7 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
       d.clusters.addRange(r.offset, r.length);
       d.tables.addRange(r.offset, r.length);
       // The table stream: one lookup per L2 table the request spans; devices are separate disks.
-      const last = Math.floor((end - 1) / geo.l2Span);
-      for (let t = Math.floor(r.offset / geo.l2Span); t <= last; t++) curve?.access(d.id * 2 ** 32 + t);
+      if (onTable) forEachTableKey(d.id, r.offset, r.length, geo.l2Span, onTable);
     }
     o.onProgress?.(requests);
   }
