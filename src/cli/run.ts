@@ -113,7 +113,7 @@ function refuseSharedImage(file: string, workloads: Workload[]): void {
   throw new CliUsageError(`${file}: image.path (${shared.image.path}) cannot be used with --repeat > 1: every repeat would replay on the same image, the first allocating and the later ones overwriting, so their timing samples would not be comparable; remove image.path (each repeat then gets a fresh image) or run without --repeat`);
 }
 
-/** --out names the file (numbered when a matrix gives several runs); else results/<name>-<time>.json. */
+/** --out names the file (numbered when a matrix gives several runs); else results/<name>.<time>.json (resultsFileStem). */
 function resultsPath(o: RunCommandOptions, w: Workload, index: number, count: number): string {
   if (o.out) return count === 1 ? o.out : o.out.replace(/(\.json)?$/, `-${index + 1}.json`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -128,7 +128,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
-    .option('-o, --out <file>', 'results file (default: results/<name>-<time>.json)')
+    .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)')
     .option('--results-dir <dir>', 'where results files go without --out', 'results')
     .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
     .option('--metadata-only', 'replay in memory keeping only header, L1 and L2 bytes: same counters and virtual latencies, no read verification (image.store: metadata)')

@@ -7,13 +7,13 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { differingLeaves } from '../metrics/diff.js';
 import { OPS } from '../metrics/phase.js';
-import { TIMING_METRICS, type RepeatedResults, type Repeats, type TimingMetric } from '../metrics/repeats.js';
+import type { RepeatedResults, Repeats } from '../metrics/repeats.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import type { RunOutcome } from '../metrics/run-outcome.js';
 import type { Workload } from '../workload/types.js';
 
 // The repeats' shape lives in metrics/ (compare reads it); re-exported for code that imports it from here.
-export { TIMING_METRICS, type RepeatedResults, type Repeats, type TimingMetric };
+export type { RepeatedResults, Repeats };
 
 /** The timing figures of one run's total, for ops it issued (MB/s only for ops that move bytes). */
 export function timingSamplesOf(r: RunOutcome): Record<string, number> {

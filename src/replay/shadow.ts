@@ -12,7 +12,7 @@ const MAX_SEQ = 0x7ffffffe;
 const MAX_LISTED = 100;
 
 // The report's shape lives in metrics/; re-exported for code that imports it from here.
-export { emptyIntegrityReport, type IntegrityReport, type Violation };
+export { emptyIntegrityReport, type Violation };
 
 interface WriteRecord {
   seq: number;

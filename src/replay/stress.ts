@@ -14,9 +14,9 @@ import { runOverrides } from '../workload/overrides.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from './runner.js';
 
-// The summaries' shape lives in metrics/ (the reports read it), the run's overrides in workload/,
-// the unsafe policies in cache/; re-exported for code that imports them from here.
-export { runOverrides, UNSAFE_POLICIES, type PolicySummary, type StressReport, type StressRun };
+// The summaries' shape lives in metrics/ (the reports read it), the run's overrides in workload/;
+// re-exported for code that imports them from here.
+export { runOverrides, type StressReport, type StressRun };
 
 /** How many failing runs each policy lists (the smallest seeds). */
 export const LISTED_FAILURES = 10;

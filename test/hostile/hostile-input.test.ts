@@ -261,6 +261,9 @@ describe('hostile input is refused cleanly', () => {
     const r = await cli('run', w, '--max-runs', '2', '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expands to 3 runs');
+    const ok = await cli('run', w, '--max-runs', '3', '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
   });
 
   it('run --repair repairs a corrupt image.path first and replays', async () => {
