@@ -14,18 +14,15 @@ import { prepareImage } from '../replay/runner.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
 import type { Workload } from '../workload/types.js';
 import { HttpFront, DEFAULT_PUT_LIMIT } from './http/server.js';
+import type { ListenAddress } from './listen.js';
 import { ServeMetrics } from './metrics.js';
 import { NbdServer } from './nbd/server.js';
-
-export interface Listen {
-  host: string;
-  port: number;
-}
+import { NO_OBSERVER } from './target.js';
 
 export interface ServeConfig {
   workload: Workload;
-  nbd: Listen | null;
-  http: Listen | null;
+  nbd: ListenAddress | null;
+  http: ListenAddress | null;
   readOnly: boolean;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -71,7 +68,7 @@ export class ServeSession {
     const metrics = new ServeMetrics(img);
     if (cfg.log) {
       const log = cfg.log;
-      metrics.listeners.push({ connectionOpened() {}, connectionClosed() {}, requestStarted() {}, requestDone() {}, protocolError: (p, kind, detail) => log(`${p} ${kind}: ${detail}`) });
+      metrics.listeners.push({ ...NO_OBSERVER, protocolError: (p, kind, detail) => log(`${p} ${kind}: ${detail}`) });
     }
     let nbd: NbdServer | null = null;
     let http: HttpFront | null = null;

@@ -54,10 +54,6 @@ export class NbdServer {
     return listenOn(this.server, host, port);
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   /** Stop accepting, let every connection finish what it received, close them all. */
   async stop(): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => r()));
