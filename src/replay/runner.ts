@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
-import { FaultPlan, withFaults } from '../io/faults.js';
+import { faultWrapper } from '../io/faults.js';
 import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, type CacheMode, type IoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
@@ -199,9 +199,7 @@ function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => B
     for (const f of s.faults) scheduler.faults.add(f);
     return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler };
   }
-  if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null };
-  const plan = new FaultPlan(s.faults, s.seed);
-  return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null };
+  return { clock: wallClock, wrap: faultWrapper(s.faults, s.seed) ?? ((b) => b), scheduler: null };
 }
 
 /** One listener for the curve and the caller's hook (null when neither wants accesses). */

@@ -1,8 +1,7 @@
 /** A serve session: open the image of a workload, put the NBD and HTTP front ends on it, stop cleanly into a results file. */
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import type { BlockBackend } from '../io/backend.js';
-import { FaultPlan, withFaults } from '../io/faults.js';
+import { faultWrapper } from '../io/faults.js';
 import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE } from '../io/io-choice.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import { totalOf, OPS, type OpName } from '../metrics/phase.js';
@@ -63,7 +62,7 @@ export class ServeSession {
       allocation: w.engine.allocation,
       io: w.image.io,
       cache: w.image.cache,
-      wrap: faultsOf(w),
+      wrap: faultWrapper(w.scheduler.faults, w.scheduler.seed), // scheduler.faults apply to served I/O as to a replay
     });
     const metrics = new ServeMetrics(img);
     if (cfg.log) {
@@ -128,11 +127,4 @@ export class ServeSession {
 
 export function hostPort(a: AddressInfo): string {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
-/** scheduler.faults apply to served I/O as to a replay (real timing only). */
-function faultsOf(w: Workload): ((b: BlockBackend) => BlockBackend) | undefined {
-  if (w.scheduler.faults.length === 0) return undefined;
-  const plan = new FaultPlan(w.scheduler.faults, w.scheduler.seed);
-  return (b) => withFaults(b, plan);
 }
