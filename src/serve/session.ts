@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { faultWrapper } from '../io/faults.js';
-import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE } from '../io/io-choice.js';
+import { recordedIoChoice } from '../io/io-choice.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import { totalOf, OPS, type OpName } from '../metrics/phase.js';
 import type { LatencyRecorder } from '../metrics/latency.js';
@@ -44,12 +44,6 @@ export class ServeSession {
     readonly httpAddress: AddressInfo | null,
     private readonly startedAt: string,
   ) {}
-
-  /** The file I/O path the session's image uses (auto's choice and why) and its cache mode, for the results. */
-  private ioChoice() {
-    const cache = this.workload.image.cache ?? DEFAULT_CACHE_MODE;
-    return { ...chooseIo(this.imagePath, this.workload.image.io ?? DEFAULT_IO_MODE, cache), cache };
-  }
 
   static async start(cfg: ServeConfig): Promise<ServeSession> {
     const startedAt = new Date().toISOString();
@@ -111,7 +105,7 @@ export class ServeSession {
       status: 'completed',
       startedAt: this.startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size, io: this.ioChoice() },
+      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size, io: recordedIoChoice(this.imagePath, this.workload.image) },
       phases: [phase],
       total: totalOf([phase], latencies),
       timing: 'wall-clock',
