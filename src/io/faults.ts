@@ -65,3 +65,10 @@ export function withFaults(inner: BlockBackend, plan: FaultPlan): BlockBackend {
     close: () => inner.close(),
   };
 }
+
+/** Real timing's backend wrapper: `rules` injected by one seeded plan, or undefined when there are none. */
+export function faultWrapper(rules: FaultRule[], seed: number): ((b: BlockBackend) => BlockBackend) | undefined {
+  if (rules.length === 0) return undefined;
+  const plan = new FaultPlan(rules, seed);
+  return (b) => withFaults(b, plan);
+}

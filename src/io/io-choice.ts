@@ -40,3 +40,9 @@ export function chooseIo(path: string, requested: IoMode, cache: CacheMode): IoC
   if (cache === 'none') return { io: 'ring', reason: 'auto: cache none (O_DIRECT): every request goes to the device, so requests overlap on the ring' };
   return { io: 'adaptive', reason: 'auto: cache writeback: inline while requests finish in the page cache, on the ring when they do not' };
 }
+
+/** What results record of a file image's I/O: the path chooseIo takes for the image settings (defaults filled in) and the cache mode. */
+export function recordedIoChoice(path: string, image: { io?: IoMode; cache?: CacheMode }): IoChoice & { cache: CacheMode } {
+  const cache = image.cache ?? DEFAULT_CACHE_MODE;
+  return { ...chooseIo(path, image.io ?? DEFAULT_IO_MODE, cache), cache };
+}

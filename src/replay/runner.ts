@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
-import { FaultPlan, withFaults } from '../io/faults.js';
-import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, type CacheMode, type IoChoice } from '../io/io-choice.js';
+import { faultWrapper } from '../io/faults.js';
+import { recordedIoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
 import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
@@ -171,7 +171,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       status: opts.signal?.aborted ? 'interrupted' : 'completed',
       startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size, io: mem ? null : { ...chooseIo(path, w.image.io ?? DEFAULT_IO_MODE, w.image.cache ?? DEFAULT_CACHE_MODE), cache: w.image.cache ?? DEFAULT_CACHE_MODE }, store: metadataOnly ? 'metadata' : mem ? 'memory' : 'file' },
+      image: { path, created, kept, fileBytes: mem ? mem.store.length : (await stat(path)).size, io: mem ? null : recordedIoChoice(path, w.image), store: metadataOnly ? 'metadata' : mem ? 'memory' : 'file' },
       phases,
       // Interrupted before the first phase: totalOf needs at least one phase; total nothing.
       total: phases.length ? totalOf(phases, totals) : { ...new PhaseCollector('total', img, 1, clock.now).finish(), durationMs: 0 },
@@ -199,9 +199,7 @@ function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => B
     for (const f of s.faults) scheduler.faults.add(f);
     return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler };
   }
-  if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null };
-  const plan = new FaultPlan(s.faults, s.seed);
-  return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null };
+  return { clock: wallClock, wrap: faultWrapper(s.faults, s.seed) ?? ((b) => b), scheduler: null };
 }
 
 /** One listener for the curve and the caller's hook (null when neither wants accesses). */

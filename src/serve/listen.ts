@@ -15,7 +15,7 @@ export interface ListenAddress {
 
 const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || LOOPBACK_V4.test(host);
 }
 

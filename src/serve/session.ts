@@ -1,9 +1,8 @@
 /** A serve session: open the image of a workload, put the NBD and HTTP front ends on it, stop cleanly into a results file. */
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import type { BlockBackend } from '../io/backend.js';
-import { FaultPlan, withFaults } from '../io/faults.js';
-import { chooseIo, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE } from '../io/io-choice.js';
+import { faultWrapper } from '../io/faults.js';
+import { recordedIoChoice } from '../io/io-choice.js';
 import { buildResults, type RunResults } from '../metrics/results.js';
 import { totalOf, OPS, type OpName } from '../metrics/phase.js';
 import type { LatencyRecorder } from '../metrics/latency.js';
@@ -14,18 +13,15 @@ import { prepareImage } from '../replay/runner.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
 import type { Workload } from '../workload/types.js';
 import { HttpFront, DEFAULT_PUT_LIMIT } from './http/server.js';
+import type { ListenAddress } from './listen.js';
 import { ServeMetrics } from './metrics.js';
 import { NbdServer } from './nbd/server.js';
-
-export interface Listen {
-  host: string;
-  port: number;
-}
+import { NO_OBSERVER } from './target.js';
 
 export interface ServeConfig {
   workload: Workload;
-  nbd: Listen | null;
-  http: Listen | null;
+  nbd: ListenAddress | null;
+  http: ListenAddress | null;
   readOnly: boolean;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -49,12 +45,6 @@ export class ServeSession {
     private readonly startedAt: string,
   ) {}
 
-  /** The file I/O path the session's image uses (auto's choice and why) and its cache mode, for the results. */
-  private ioChoice() {
-    const cache = this.workload.image.cache ?? DEFAULT_CACHE_MODE;
-    return { ...chooseIo(this.imagePath, this.workload.image.io ?? DEFAULT_IO_MODE, cache), cache };
-  }
-
   static async start(cfg: ServeConfig): Promise<ServeSession> {
     const startedAt = new Date().toISOString();
     const w = cfg.workload;
@@ -66,12 +56,12 @@ export class ServeSession {
       allocation: w.engine.allocation,
       io: w.image.io,
       cache: w.image.cache,
-      wrap: faultsOf(w),
+      wrap: faultWrapper(w.scheduler.faults, w.scheduler.seed), // scheduler.faults apply to served I/O as to a replay
     });
     const metrics = new ServeMetrics(img);
     if (cfg.log) {
       const log = cfg.log;
-      metrics.listeners.push({ connectionOpened() {}, connectionClosed() {}, requestStarted() {}, requestDone() {}, protocolError: (p, kind, detail) => log(`${p} ${kind}: ${detail}`) });
+      metrics.listeners.push({ ...NO_OBSERVER, protocolError: (p, kind, detail) => log(`${p} ${kind}: ${detail}`) });
     }
     let nbd: NbdServer | null = null;
     let http: HttpFront | null = null;
@@ -115,7 +105,7 @@ export class ServeSession {
       status: 'completed',
       startedAt: this.startedAt,
       finishedAt: new Date().toISOString(),
-      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size, io: this.ioChoice() },
+      image: { path: this.imagePath, created: this.created, kept: true, fileBytes: (await stat(this.imagePath)).size, io: recordedIoChoice(this.imagePath, this.workload.image) },
       phases: [phase],
       total: totalOf([phase], latencies),
       timing: 'wall-clock',
@@ -131,11 +121,4 @@ export class ServeSession {
 
 export function hostPort(a: AddressInfo): string {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
-/** scheduler.faults apply to served I/O as to a replay (real timing only). */
-function faultsOf(w: Workload): ((b: BlockBackend) => BlockBackend) | undefined {
-  if (w.scheduler.faults.length === 0) return undefined;
-  const plan = new FaultPlan(w.scheduler.faults, w.scheduler.seed);
-  return (b) => withFaults(b, plan);
 }

@@ -39,6 +39,8 @@ interface Request {
   startNs: bigint;
 }
 
+const MAX_SAFE_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A refusal or engine failure, carried to the reply. */
 class RequestError extends Error {
   constructor(
@@ -143,7 +145,7 @@ export class NbdConnection {
         flags: h.readUInt16BE(4),
         type: h.readUInt16BE(6),
         handle: Buffer.from(h.subarray(8, 16)),
-        offset: off > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(off),
+        offset: off > MAX_SAFE_OFFSET ? Number.MAX_SAFE_INTEGER : Number(off),
         length: h.readUInt32BE(24),
         payload: null,
         refuse: null,
@@ -238,16 +240,15 @@ export class NbdConnection {
     if (this.structured && req.type === CMD.READ) {
       if (error) {
         const msg = Buffer.from(error.message.slice(0, 4096));
-        const payload = Buffer.alloc(6 + msg.length);
-        payload.writeUInt32BE(errno, 0);
-        payload.writeUInt16BE(msg.length, 4);
-        msg.copy(payload, 6);
-        this.socket.write(Buffer.concat([chunkHeader(REPLY_TYPE.ERROR, req.handle, payload.length), payload]));
+        const h = chunkHeader(REPLY_TYPE.ERROR, req.handle, 6 + msg.length, 6 + msg.length);
+        h.writeUInt32BE(errno, CHUNK_HEADER_BYTES);
+        h.writeUInt16BE(msg.length, CHUNK_HEADER_BYTES + 4);
+        msg.copy(h, CHUNK_HEADER_BYTES + 6);
+        this.socket.write(h);
       } else {
-        const h = chunkHeader(REPLY_TYPE.OFFSET_DATA, req.handle, 8 + data!.length);
-        const off = Buffer.alloc(8);
-        off.writeBigUInt64BE(BigInt(req.offset), 0);
-        this.socket.write(Buffer.concat([h, off]));
+        const h = chunkHeader(REPLY_TYPE.OFFSET_DATA, req.handle, 8 + data!.length, 8);
+        h.writeBigUInt64BE(BigInt(req.offset), CHUNK_HEADER_BYTES);
+        this.socket.write(h);
         this.socket.write(data!);
       }
       return;
@@ -256,12 +257,8 @@ export class NbdConnection {
     h.writeUInt32BE(SIMPLE_REPLY_MAGIC, 0);
     h.writeUInt32BE(errno, 4);
     req.handle.copy(h, 8);
-    if (data && !error) {
-      this.socket.write(h);
-      this.socket.write(data);
-    } else {
-      this.socket.write(h);
-    }
+    this.socket.write(h);
+    if (data && !error) this.socket.write(data);
   }
 
   private whenDrained(): Promise<void> {
@@ -270,8 +267,11 @@ export class NbdConnection {
   }
 }
 
-function chunkHeader(type: number, handle: Buffer, length: number): Buffer {
-  const h = Buffer.alloc(20);
+const CHUNK_HEADER_BYTES = 20;
+
+/** A structured reply chunk's header, with `room` zeroed bytes after it for the caller's payload. */
+function chunkHeader(type: number, handle: Buffer, length: number, room: number): Buffer {
+  const h = Buffer.alloc(CHUNK_HEADER_BYTES + room);
   h.writeUInt32BE(STRUCTURED_REPLY_MAGIC, 0);
   h.writeUInt16BE(REPLY_FLAG_DONE, 4);
   h.writeUInt16BE(type, 6);

@@ -21,7 +21,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
  * Export flags. CAN_MULTI_CONN holds: every connection drives the one engine, so a flush on any
  * connection makes every write completed before it durable, whichever connection sent it.
  */
-export function exportFlags(readOnly: boolean): number {
+function exportFlags(readOnly: boolean): number {
   const f = TF.HAS_FLAGS | TF.SEND_FLUSH | TF.SEND_FUA | TF.SEND_TRIM | TF.SEND_WRITE_ZEROES | TF.CAN_MULTI_CONN;
   return readOnly ? f | TF.READ_ONLY : f;
 }
@@ -52,10 +52,6 @@ export class NbdServer {
 
   listen(host: string, port: number): Promise<AddressInfo> {
     return listenOn(this.server, host, port);
-  }
-
-  get connectionCount(): number {
-    return this.connections.size;
   }
 
   /** Stop accepting, let every connection finish what it received, close them all. */
