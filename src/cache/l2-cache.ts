@@ -141,11 +141,6 @@ export class L2Cache<T> {
     return this.spares.pop();
   }
 
-  /** How many spare tables the cache keeps now (tests). */
-  get spareCount(): number {
-    return this.spares.length;
-  }
-
   /** A fresh entry with one reference (the caller's), not yet in the cache. */
   alloc(offset: number, table: T): CacheEntry<T> {
     return new Entry(offset, table);

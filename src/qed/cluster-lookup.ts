@@ -76,6 +76,6 @@ export class ClusterLookup {
   }
 }
 
-export function clustersOf(g: Geometry, inCluster: number, len: number): number {
+function clustersOf(g: Geometry, inCluster: number, len: number): number {
   return Math.ceil((inCluster + len) / g.clusterSize);
 }

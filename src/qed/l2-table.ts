@@ -1,5 +1,5 @@
 /** An L2 table kept as its on-disk bytes: little-endian u64 entries read and written in place. */
-import type { Table } from './table.js';
+import { decodeTable, type Table } from './table.js';
 
 const TWO_32 = 4294967296;
 
@@ -37,8 +37,6 @@ export class L2Table {
 
   /** A decoded copy (for the allocation map, which outlives the cache reference). */
   decoded(): Table {
-    const t = new Float64Array(this.length);
-    for (let i = 0; i < t.length; i++) t[i] = this.get(i);
-    return t;
+    return decodeTable(this.bytes);
   }
 }

@@ -47,7 +47,7 @@ export class TableIo {
     }
     if (hit) return hit;
     // Read straight into a buffer an evicted table left (no decode: the bytes are the table).
-    const table = this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
+    const table = this.buffer();
     this.cache.beginLoad(offset);
     try {
       await this.io.read(table.bytes, offset, 'l2_load');
@@ -61,9 +61,14 @@ export class TableIo {
 
   /** A fresh, all-unallocated table to fill and write with writeNew. */
   blank(): L2Table {
-    const table = this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
+    const table = this.buffer();
     table.bytes.fill(0);
     return table;
+  }
+
+  /** A table buffer: one an evicted table left, else a new one. */
+  private buffer(): L2Table {
+    return this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
   }
 
   /** Write a new table whole at `tableOffset`; `commit` then puts it in the cache. */
