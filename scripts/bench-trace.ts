@@ -14,7 +14,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { cacheOnlySweep } from '../src/replay/cache-only.js';
+import { cacheOnlySweep } from '../src/experiments/cache-only.js';
 import { findOnPath } from '../src/util/find-on-path.js';
 import { TraceReader } from '../src/workload/traces/reader.js';
 import { fmtInt, rotation, spread, type Spread } from './lib/samples.js';

@@ -2,8 +2,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
-import { mergeSweeps, SweepMergeError } from '../replay/sweep-merge.js';
-import { safePolicyFailed } from '../replay/sweep.js';
+import { mergeSweeps, SweepMergeError } from '../experiments/sweep-merge.js';
+import { safePolicyFailed } from '../experiments/sweep.js';
 import { parseReportInput, ReportInputError } from '../report/report-inputs.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { buildResults } from '../metrics/results.js';
 import { formatRepeats } from '../report/compare/repeats-summary.js';
 import { formatSummary } from '../report/summary.js';
-import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../replay/repeat.js';
+import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../experiments/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { whyUnreadable } from '../util/why-unreadable.js';

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import { onPath } from '../replay/qemu-check.js';
-import { stress, type StressRun } from '../replay/stress.js';
+import { stress, type StressRun } from '../experiments/stress.js';
 import { formatStress } from '../report/stress-summary.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';

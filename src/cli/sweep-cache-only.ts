@@ -3,7 +3,7 @@
  * trace with --cache-only (its L2 table stream under --cluster-size/--table-size geometry).
  */
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE } from '../qed/format.js';
-import type { CacheOnlySpec } from '../replay/cache-only.js';
+import type { CacheOnlySpec } from '../experiments/cache-only.js';
 import { TABLES_SUFFIX } from '../workload/traces/formats.js';
 import { resolveFormat } from '../workload/traces/reader.js';
 import { CliUsageError } from './errors.js';

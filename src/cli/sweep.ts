@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { POLICY_NAMES } from '../cache/policies/index.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
 import type { Progress } from '../replay/runner.js';
-import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../replay/sweep.js';
+import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../experiments/sweep.js';
 import { amount, LOG_EVERY_MS, stageName } from './progress.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { resultsFileStem } from '../util/file-name.js';
@@ -17,7 +17,7 @@ import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import { cacheOnlyKind, cacheOnlySpec } from './sweep-cache-only.js';
-import { cacheOnlySweep } from '../replay/cache-only.js';
+import { cacheOnlySweep } from '../experiments/cache-only.js';
 import { DEFAULT_CACHE_SIZE } from '../qed/options.js';
 
 export interface SweepCommandOptions extends TraceCliOptions {

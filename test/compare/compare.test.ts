@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../../src/metrics/sweep-results.js';
-import type { RepeatedResults } from '../../src/replay/repeat.js';
+import type { RepeatedResults } from '../../src/experiments/repeat.js';
 import { STACK_LINE, cli, cliOk, useTempDir } from '../cli/helpers.js';
 import { clone, realResults, repeatedResults, writeJson } from './fixtures.js';
 

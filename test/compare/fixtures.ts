@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { RunResults } from '../../src/metrics/results.js';
-import { combineRepeats, type RepeatedResults, type Repeats } from '../../src/replay/repeat.js';
+import { combineRepeats, type RepeatedResults, type Repeats } from '../../src/experiments/repeat.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { buildResults } from '../../src/metrics/results.js';
 import { parseWorkload } from '../../src/workload/load.js';

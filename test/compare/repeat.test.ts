@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineRepeats, countersDifferWarning, type RepeatedResults } from '../../src/replay/repeat.js';
+import { combineRepeats, countersDifferWarning, type RepeatedResults } from '../../src/experiments/repeat.js';
 import { cli, cliOk, useTempDir } from '../cli/helpers.js';
 import { resultsDocTables } from '../replay/results-doc.js';
 import { TINY_WORKLOAD, clone, realResults } from './fixtures.js';

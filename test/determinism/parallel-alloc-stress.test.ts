@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stress, type StressReport } from '../../src/replay/stress.js';
+import { stress, type StressReport } from '../../src/experiments/stress.js';
 
 const FILE = 'workloads/parallel-alloc.yaml';
 const SEEDS = 50;

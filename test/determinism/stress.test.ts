@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import { MEMORY_IMAGE_PATH } from '../../src/replay/memory-image.js';
 import { runWorkload, type RunOutcome } from '../../src/replay/runner.js';
-import { runOverrides, runSeed, stress, stressWorkload, summarise, withSeed, type StressReport, type StressRun, type StressSpec } from '../../src/replay/stress.js';
+import { runOverrides, runSeed, stress, stressWorkload, summarise, withSeed, type StressReport, type StressRun, type StressSpec } from '../../src/experiments/stress.js';
 import { replayCommand } from '../../src/report/stress-summary.js';
 import { parseWorkload } from '../../src/workload/load.js';
 

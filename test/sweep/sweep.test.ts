@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergeSweeps } from '../../src/replay/sweep-merge.js';
+import { mergeSweeps } from '../../src/experiments/sweep-merge.js';
 import type { RunResults } from '../../src/metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../../src/metrics/sweep-results.js';
 import { runWorkload } from '../../src/replay/runner.js';
-import { cellOverrides, safePolicyFailed, shardCells, sweep, sweepGrid, sweepWorkloadHash, workloadGrid, type SweepSpec } from '../../src/replay/sweep.js';
+import { cellOverrides, safePolicyFailed, shardCells, sweep, sweepGrid, sweepWorkloadHash, workloadGrid, type SweepSpec } from '../../src/experiments/sweep.js';
 import { parseWorkload } from '../../src/workload/load.js';
 
 const FILE = 'test/sweep/fixtures/tiny.yaml';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../../src/metrics/sweep-results.js';
 import { formatSweep, sweepCell } from '../../src/report/sweep-table.js';
-import { safePolicyFailed } from '../../src/replay/sweep.js';
+import { safePolicyFailed } from '../../src/experiments/sweep.js';
 
 /** Only the fields the table reads. */
 function run(hitRate: number, mdReads: number, over: number, verdict: 'passed' | 'failed' | 'skipped' = 'passed'): RunResults {

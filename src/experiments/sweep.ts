@@ -13,7 +13,7 @@ import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
-import { runWorkload, type Progress } from './runner.js';
+import { runWorkload, type Progress } from '../replay/runner.js';
 import { oneFreshRun, type OneRunCommand } from './stress.js';
 
 export interface SweepCell {

@@ -12,7 +12,7 @@ import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload, WorkloadError } from '../workload/load.js';
 import { runOverrides } from '../workload/overrides.js';
 import type { Workload } from '../workload/types.js';
-import { runWorkload } from './runner.js';
+import { runWorkload } from '../replay/runner.js';
 
 // The summaries' shape lives in metrics/ (the reports read it), the run's overrides in workload/;
 // re-exported for code that imports them from here.
