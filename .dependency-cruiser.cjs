@@ -8,7 +8,9 @@
 const RUNGS = [
   ['util'],
   ['cache', 'io'],
-  ['qed', 'workload'],
+  // config (YAML with line/column, zod helpers, units) shares workload's rung until its last
+  // imports of workload/ (errors, schema) are cut; then it moves to its own rung above util.
+  ['qed', 'workload', 'config'],
   ['replay'],
   ['report', 'serve'],
   ['cli'],

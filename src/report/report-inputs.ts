@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { RESULTS_SCHEMA, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA } from '../metrics/sweep-results.js';
-import { jsonErrorOffset, lineCol } from './json-position.js';
+import { jsonErrorOffset, lineCol } from '../config/json-position.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 
 /** One run to report on: where it came from and the cell of the grid it fills. */

@@ -3,8 +3,8 @@
  * ("4k", "4k-64k", bssplit "4k/50:64k/50"). Throws Expected with the accepted forms.
  */
 import type { BlockSize, Distribution } from './types.js';
-import { Expected, bytes, decimal } from './units.js';
-import { didYouMean } from './suggest.js';
+import { Expected, bytes, decimal } from '../config/units.js';
+import { didYouMean } from '../config/suggest.js';
 
 const DISTRIBUTIONS = ['uniform', 'zipf', 'pareto', 'normal', 'zoned'];
 const DIST_FORMS = 'uniform, zipf:θ, pareto:h, normal:σ%[:center%] or zoned:share/span:...';

@@ -8,15 +8,15 @@ import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import { QedFormatError } from '../qed/errors.js';
 import { HEADER_BYTES, parseHeader, validateHeader } from '../qed/format.js';
 import { WorkloadError, sortProblems, type Problem } from './errors.js';
-import { Locator, fromZod, type Issue, type Origin } from './locate.js';
+import { Locator, fromZod, type Issue, type Origin } from '../config/locate.js';
 import { expand, readMatrix } from './matrix.js';
 import { normalize, type Env, type ImageInfo } from './normalize.js';
 import { applyOverrides } from './overrides.js';
-import { formatPath } from './paths.js';
+import { formatPath } from '../config/paths.js';
 import { EXTENSION_PREFIX, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
-import { encodingProblem, nestingProblem, syntaxProblem } from './yaml-text.js';
+import { encodingProblem, nestingProblem, syntaxProblem } from '../config/yaml-text.js';
 
 export { WorkloadError } from './errors.js';
 export { workloadJsonSchema } from './schema.js';

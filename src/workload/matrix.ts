@@ -3,9 +3,9 @@
  * YAML node from the matrix itself, so a bad value is reported at its own line.
  */
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { Issue } from './locate.js';
-import { fromZod } from './locate.js';
-import { checkField, formatPath, parsePath, type PathSeg } from './paths.js';
+import type { Issue } from '../config/locate.js';
+import { fromZod } from '../config/locate.js';
+import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
 import { matrixSchema, workloadSchema } from './schema.js';
 
 /** More runs than this is almost certainly a mistake (and would take days). */

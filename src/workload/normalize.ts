@@ -7,13 +7,13 @@
 import { basename, dirname, resolve } from 'node:path';
 import { SECTOR, isPowerOfTwo, maxImageSize, validTableSize } from '../qed/format.js';
 import { formatSize, humanSize } from '../util/size.js';
-import type { Issue } from './locate.js';
-import { formatPath, type PathSeg } from './paths.js';
+import type { Issue } from '../config/locate.js';
+import { formatPath, type PathSeg } from '../config/paths.js';
 import { DEFAULTS, type ParsedJob, type ParsedWorkload } from './schema.js';
 import { normalizeScenario } from './scenario.js';
 import type { BlockSize, CacheSpec, EngineSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
 import type { FaultRule } from '../io/faults.js';
-import type { SizeOrPercent } from './units.js';
+import type { SizeOrPercent } from '../config/units.js';
 import { parseDistribution } from './fio.js';
 import { normalizeTrace } from './traces/normalize-trace.js';
 

@@ -1,8 +1,8 @@
 /** `--set key.path=value`: a field replaced from the command line before validation. */
 import { parseDocument, type Document } from 'yaml';
 import type { Problem } from './errors.js';
-import type { Origin } from './locate.js';
-import { checkField, formatPath, parsePath } from './paths.js';
+import type { Origin } from '../config/locate.js';
+import { checkField, formatPath, parsePath } from '../config/paths.js';
 import { workloadSchema } from './schema.js';
 
 /**

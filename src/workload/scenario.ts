@@ -6,7 +6,7 @@
  */
 import { SECTOR } from '../qed/format.js';
 import { formatSize } from '../util/size.js';
-import type { PathSeg } from './paths.js';
+import type { PathSeg } from '../config/paths.js';
 import type { ParsedScenario } from './schema.js';
 import type { ScenarioStep } from './types.js';
 

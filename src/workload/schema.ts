@@ -14,7 +14,7 @@ import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES } from '../i
 import { IMAGE_STORES } from '../io/metadata-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
-import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from './units.js';
+import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from '../config/units.js';
 import { FORMAT_NAMES } from './traces/formats.js';
 import { FIT_MODES, OFFSET_UNITS, TIMINGS, TIME_UNITS, parseColumns, parseSpeed } from './traces/options.js';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset, lineCol } from '../../src/report/json-position.js';
+import { jsonErrorOffset, lineCol } from '../../src/config/json-position.js';
 
 /**
  * V8's offset for a text it rejects: "at position N", the end for "Unexpected end", or for

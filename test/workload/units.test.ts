@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseBlockSize, parseDistribution } from '../../src/workload/fio.js';
-import { formatPath, parsePath } from '../../src/workload/paths.js';
-import { didYouMean, editDistance } from '../../src/workload/suggest.js';
-import { Expected, bytes, bytesOrPercent, micros, percent } from '../../src/workload/units.js';
+import { formatPath, parsePath } from '../../src/config/paths.js';
+import { didYouMean, editDistance } from '../../src/config/suggest.js';
+import { Expected, bytes, bytesOrPercent, micros, percent } from '../../src/config/units.js';
 
 describe('sizes, percentages, durations', () => {
   it('sizes are binary and exact', () => {

@@ -7,13 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { WorkloadError, sortProblems } from '../../workload/errors.js';
-import { Locator, fromZod, type Issue } from '../../workload/locate.js';
-import { didYouMean } from '../../workload/suggest.js';
+import { Locator, fromZod, type Issue } from '../../config/locate.js';
+import { didYouMean } from '../../config/suggest.js';
 import { mapping, oneOf, scalar } from '../../workload/schema.js';
-import { Expected, decimal, percent } from '../../workload/units.js';
+import { Expected, decimal, percent } from '../../config/units.js';
 import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
 import { whyUnreadable } from '../../util/why-unreadable.js';
-import { encodingProblem, nestingProblem, syntaxProblem } from '../../workload/yaml-text.js';
+import { encodingProblem, nestingProblem, syntaxProblem } from '../../config/yaml-text.js';
 
 export type Tolerance = { absolute: number } | { relative: number };
 

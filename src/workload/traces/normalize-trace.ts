@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { FORMAT_NAMES, detectFormat } from './formats.js';
 import { decompressedHead } from './input.js';
 import { isPowerOfTwo } from '../../qed/format.js';
-import type { PathSeg } from '../paths.js';
+import type { PathSeg } from '../../config/paths.js';
 import type { ParsedJob } from '../schema.js';
 import type { TraceJobSpec } from '../types.js';
 import { OFFSET_UNITS, TIME_UNITS } from './options.js';

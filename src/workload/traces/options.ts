@@ -1,5 +1,5 @@
 /** Trace settings written as text (YAML and command line): speed, column maps, units. */
-import { Expected } from '../units.js';
+import { Expected } from '../../config/units.js';
 import type { ParseOptions } from './types.js';
 
 export const FIT_MODES = ['error', 'wrap', 'scale'] as const;

@@ -4,10 +4,10 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
-import type { Problem } from './errors.js';
+import type { Problem } from '../workload/errors.js';
 import { formatPath, homesOf, walkSchema, type PathSeg } from './paths.js';
 import { didYouMean } from './suggest.js';
-import { workloadSchema } from './schema.js';
+import { workloadSchema } from '../workload/schema.js';
 
 export interface Issue {
   path: PathSeg[];

@@ -4,7 +4,7 @@
  * overflow the stack, and plain syntax errors, each located at line:col.
  */
 import type { Document, LineCounter } from 'yaml';
-import type { Problem } from './errors.js';
+import type { Problem } from '../workload/errors.js';
 
 /** Lists and mappings nested deeper than this are refused before anything walks them. */
 export const MAX_NESTING = 64;
