@@ -1,5 +1,6 @@
 /** L2 and L1 table I/O: load a table through the cache, write a new one, update sectors in place. */
 import type { L2Cache, CacheEntry } from '../cache/l2-cache.js';
+import type { TableAccessOp } from '../cache/table-access.js';
 import type { BlockBackend } from '../io/backend.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
 import { KeyedFifoLock } from './keyed-lock.js';
@@ -7,7 +8,7 @@ import { L2Table } from './l2-table.js';
 import { count, type EngineStats } from './stats.js';
 import { encodeEntries, sectorSpan, type Table } from './table.js';
 
-export type TableAccessOp = 'read' | 'write' | 'zero' | 'map';
+export type { TableAccessOp };
 /** `new`: a table the engine just allocated, committed without a lookup. */
 export type TableAccessListener = (tableOffset: number, kind: 'hit' | 'miss' | 'new', op: TableAccessOp) => void;
 
