@@ -2,7 +2,7 @@
 import type { MissRatioCurveReport } from '../cache/mrc.js';
 import { missRatioCurveBuilder } from '../cache/shards.js';
 import { runWorkload } from '../replay/runner.js';
-import { TableTraceError, readTableTrace } from '../replay/table-trace.js';
+import { TableTraceError, readTableTrace } from '../cache/table-trace.js';
 import { table } from '../report/text-table.js';
 import { loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runWorkload } from '../replay/runner.js';
-import { TableTraceError, TableTraceWriter } from '../replay/table-trace.js';
+import { TableTraceError, TableTraceWriter } from '../cache/table-trace.js';
 import { WorkloadError, loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { collect, usageOutput, type RegisterCommand } from './options.js';

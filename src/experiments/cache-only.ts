@@ -19,7 +19,7 @@ import { newEngineStats } from '../qed/stats.js';
 import { forEachTableKey } from '../workload/traces/footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from '../workload/traces/reader.js';
 import type { Workload } from '../workload/types.js';
-import { readTableTrace } from '../replay/table-trace.js';
+import { readTableTrace } from '../cache/table-trace.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
 
 export interface CacheOnlySpec {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readTableTrace } from '../../src/replay/table-trace.js';
+import { readTableTrace } from '../../src/cache/table-trace.js';
 import { MRC_WORKLOAD } from '../replay/mrc-workload.js';
 import { STACK_LINE, cli, cliOk, useTempDir } from './helpers.js';
 

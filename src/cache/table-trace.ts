@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { TableAccessOp } from '../cache/table-access.js';
+import type { TableAccessOp } from './table-access.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 
 export const CSV_HEADER = 'time_ns,table,kind,op';
