@@ -7,10 +7,11 @@
  */
 const RUNGS = [
   ['util'],
+  // Reading config files with located errors (YAML line/column, zod helpers, units): for
+  // workloads, the gate file and trace-job options alike; knows no other room but util.
+  ['config'],
   ['cache', 'io'],
-  // config (YAML with line/column, zod helpers, units) shares workload's rung until its last
-  // imports of workload/ (errors, schema) are cut; then it moves to its own rung above util.
-  ['qed', 'workload', 'config'],
+  ['qed', 'workload'],
   ['replay'],
   ['report', 'serve'],
   ['cli'],

@@ -4,10 +4,9 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
-import type { Problem } from '../workload/errors.js';
+import type { Problem } from './errors.js';
 import { formatPath, homesOf, walkSchema, type PathSeg } from './paths.js';
 import { didYouMean } from './suggest.js';
-import { workloadSchema } from '../workload/schema.js';
 
 export interface Issue {
   path: PathSeg[];
@@ -27,17 +26,6 @@ export interface Origin {
   label: string;
 }
 
-/** What to add when a required key is missing. */
-const EXAMPLES: Record<string, string> = {
-  image: 'image: { size: 16G }',
-  size: 'size: 16G',
-  phases: 'phases: [{ jobs: [{ stop: { ops: 10000 } }] }]',
-  jobs: 'jobs: [{ stop: { ops: 10000 } }]',
-  stop: 'stop: { ops: 10000 }',
-  share: 'share: 90%',
-  span: 'span: 5%',
-};
-
 type ZodIssue = z.core.$ZodIssue;
 
 function isMismatch(i: ZodIssue): boolean {
@@ -48,15 +36,16 @@ function isMismatch(i: ZodIssue): boolean {
 
 /**
  * zod issues as ours: unions resolved to the branch that matched the type, unknown keys split.
- * `schema` is the one validated (for did-you-mean on unknown keys): workloads unless told.
+ * `schema` is the one validated (for did-you-mean on unknown keys); `examples`, by key, what to
+ * add when a required key is missing.
  */
-export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = [], schema: z.core.$ZodType = workloadSchema): Issue[] {
+export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[], schema: z.core.$ZodType, examples: Readonly<Record<string, string>> = {}): Issue[] {
   return issues.flatMap((i): Issue[] => {
     const path = [...prefix, ...(i.path as PathSeg[])];
     const input = (i as { input?: unknown }).input;
     if (i.code === 'invalid_union') {
       const matched = i.errors.filter((b) => !b.every(isMismatch));
-      if (matched.length === 1) return fromZod(matched[0], path, schema);
+      if (matched.length === 1) return fromZod(matched[0], path, schema, examples);
     }
     if (i.code === 'unrecognized_keys') {
       return i.keys.map((key) => unknownKey([...path], key, schema));
@@ -69,7 +58,7 @@ export function fromZod(issues: readonly ZodIssue[], prefix: PathSeg[] = [], sch
     }
     if (input === undefined && i.code === 'invalid_type') {
       const last = path[path.length - 1];
-      const example = typeof last === 'string' ? EXAMPLES[last] : undefined;
+      const example = typeof last === 'string' ? examples[last] : undefined;
       return [{ path, message, hint: example ? `add e.g. ${example}` : hint, missing: true }];
     }
     return [{ path, message, hint, input }];
@@ -86,7 +75,7 @@ function plainMessage(i: ZodIssue): string {
 }
 
 /** An unknown key, with the likeliest key meant or where this key belongs. */
-export function unknownKey(objectPath: PathSeg[], key: string, schema: z.core.$ZodType = workloadSchema): Issue {
+export function unknownKey(objectPath: PathSeg[], key: string, schema: z.core.$ZodType): Issue {
   const walk = walkSchema(schema, objectPath);
   const known = walk.ok ? walk.keys : [];
   const near = didYouMean(key, known);

@@ -3,8 +3,8 @@
  * the parser's: not UTF-8 (a UTF-16 editor save), a second document, nesting deep enough to
  * overflow the stack, and plain syntax errors, each located at line:col.
  */
-import type { Document, LineCounter } from 'yaml';
-import type { Problem } from '../workload/errors.js';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Problem } from './errors.js';
 
 /** Lists and mappings nested deeper than this are refused before anything walks them. */
 export const MAX_NESTING = 64;
@@ -17,6 +17,18 @@ export function encodingProblem(text: string): Problem | null {
   const nul = text.indexOf('\0');
   if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 YAML)` };
   return null;
+}
+
+/**
+ * A YAML file's text parsed with line numbers, or the first thing wrong with it before its
+ * settings are read (encoding, syntax, nesting): the one place these messages are made.
+ */
+export function parseYaml(text: string, options: { merge?: boolean } = {}): { doc: Document; lines: LineCounter; problem: Problem | null } {
+  const lines = new LineCounter();
+  const encoding = encodingProblem(text);
+  if (encoding) return { doc: parseDocument('', { lineCounter: lines }), lines, problem: encoding };
+  const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true });
+  return { doc, lines, problem: syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines) };
 }
 
 /** The first syntax error of a parsed document as a located problem, or null. */

@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
+import { isMap, type Document, type LineCounter } from 'yaml';
 import { QedFormatError } from '../qed/errors.js';
 import { HEADER_BYTES, parseHeader, validateHeader } from '../qed/format.js';
 import { WorkloadError, sortProblems, type Problem } from './errors.js';
@@ -13,10 +13,10 @@ import { expand, readMatrix } from './matrix.js';
 import { normalize, type Env, type ImageInfo } from './normalize.js';
 import { applyOverrides } from './overrides.js';
 import { formatPath } from '../config/paths.js';
-import { EXTENSION_PREFIX, workloadSchema } from './schema.js';
+import { EXTENSION_PREFIX, MISSING_KEY_EXAMPLES, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
-import { encodingProblem, nestingProblem, syntaxProblem } from '../config/yaml-text.js';
+import { parseYaml } from '../config/yaml-text.js';
 
 export { WorkloadError } from './errors.js';
 export { workloadJsonSchema } from './schema.js';
@@ -46,12 +46,8 @@ export async function readWorkloadText(path: string): Promise<string> {
 
 /** The same from text; `source` names the file in messages and anchors relative paths. */
 export function parseWorkload(text: string, source: string, opts: LoadOptions = {}): Workload[] {
-  const encoding = encodingProblem(text);
-  if (encoding) throw new WorkloadError(source, [encoding]);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
-  const syntax = syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines);
-  if (syntax) throw new WorkloadError(source, [syntax]);
+  const { doc, lines, problem } = parseYaml(text, { merge: true });
+  if (problem) throw new WorkloadError(source, [problem]);
   if (!isMap(doc.contents)) {
     const found = doc.contents === null ? 'an empty file' : 'a single value or list';
     throw new WorkloadError(source, [{ path: '', line: 1, col: 1, message: `expected a mapping of workload settings (name, image, cache, phases), found ${found}` }]);
@@ -85,7 +81,7 @@ function build(doc: Document, lines: LineCounter, origins: Origin[], env: Env, s
     throw new WorkloadError(source, [{ path: '', message: `cannot expand the YAML: ${(err as Error).message}` }], context);
   }
   const parsed = workloadSchema.safeParse(withoutExtensions(data), { reportInput: true });
-  if (!parsed.success) raise(source, doc, lines, origins, fromZod(parsed.error.issues), context);
+  if (!parsed.success) raise(source, doc, lines, origins, fromZod(parsed.error.issues, [], workloadSchema, MISSING_KEY_EXAMPLES), context);
   const result = normalize(parsed.data, env);
   if (result.issues) raise(source, doc, lines, origins, result.issues, context);
   return result.workload;

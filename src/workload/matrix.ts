@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Issue } from '../config/locate.js';
 import { fromZod } from '../config/locate.js';
 import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
-import { matrixSchema, workloadSchema } from './schema.js';
+import { MISSING_KEY_EXAMPLES, matrixSchema, workloadSchema } from './schema.js';
 
 /** More runs than this is almost certainly a mistake (and would take days). */
 export const MAX_COMBINATIONS = 10_000;
@@ -29,7 +29,7 @@ export function readMatrix(doc: Document, fixed: Set<string>): { dims: Dimension
   const node = doc.get('matrix', true) as Node | undefined;
   if (node === undefined || (isScalar(node) && node.value === null)) return { dims: [], issues: [] };
   const parsed = matrixSchema.safeParse(node.toJSON(), { reportInput: true });
-  if (!parsed.success) return { dims: [], issues: fromZod(parsed.error.issues, ['matrix']) };
+  if (!parsed.success) return { dims: [], issues: fromZod(parsed.error.issues, ['matrix'], workloadSchema, MISSING_KEY_EXAMPLES) };
   if (!isMap(node)) return { dims: [], issues: [] };
 
   const dims: Dimension[] = [];

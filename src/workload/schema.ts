@@ -15,6 +15,7 @@ import { IMAGE_STORES } from '../io/metadata-backend.js';
 import { parseLatencyModel } from '../io/latency-model.js';
 import { parseBlockSize, parseDistribution, splitOf } from './fio.js';
 import { Expected, bytes, bytesOrPercent, percent, positiveMillis, wholeMicros } from '../config/units.js';
+import { mapping, oneOf, scalar } from '../config/zod.js';
 import { FORMAT_NAMES } from './traces/formats.js';
 import { FIT_MODES, OFFSET_UNITS, TIMINGS, TIME_UNITS, parseColumns, parseSpeed } from './traces/options.js';
 
@@ -43,19 +44,6 @@ export const PATTERNS = ['sequential', 'random', 'strided', 'hotspot'] as const;
 export const OPERATIONS = ['read', 'write', 'zero', 'mixed'] as const;
 export const BACKING_FORMATS = ['raw', 'qed'] as const;
 
-/** A YAML number or string run through `parse`; its failures become issues at this field. */
-export function scalar<T>(expected: string, parse: (v: string | number) => T) {
-  return z.union([z.number(), z.string()], { error: `expected ${expected}` }).transform((v, ctx): T => {
-    try {
-      return parse(v);
-    } catch (err) {
-      if (!(err instanceof Expected)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, input: v, params: err.hint ? { hint: err.hint } : undefined });
-      return z.NEVER;
-    }
-  });
-}
-
 function whole(min: number, max = Number.MAX_SAFE_INTEGER) {
   const error = max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected a whole number from ${min} to ${max}`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
@@ -69,14 +57,6 @@ function seed() {
 
 function text(what: string) {
   return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
-}
-
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: `expected one of ${values.join(', ')}` });
-}
-
-export function mapping<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
-  return z.strictObject(shape, { error: `expected a mapping of ${what}` });
 }
 
 const size = (min = 0) => scalar('a size such as 512, 4k, 64KiB or 2G', (v) => bytes(v, min));
@@ -305,6 +285,17 @@ export const workloadSchema = mapping('workload settings', {
 }).meta({ title: 'qed-bench workload' });
 
 /** The YAML form after field-level parsing: sizes in bytes, fio strings decoded. */
+/** What to add when a required key is missing (named in the located error). */
+export const MISSING_KEY_EXAMPLES: Readonly<Record<string, string>> = {
+  image: 'image: { size: 16G }',
+  size: 'size: 16G',
+  phases: 'phases: [{ jobs: [{ stop: { ops: 10000 } }] }]',
+  jobs: 'jobs: [{ stop: { ops: 10000 } }]',
+  stop: 'stop: { ops: 10000 }',
+  share: 'share: 90%',
+  span: 'span: 5%',
+};
+
 export type ParsedWorkload = z.output<typeof workloadSchema>;
 export type ParsedJob = z.output<typeof jobSchema>;
 export type ParsedScenario = z.output<typeof scenarioSchema>;

@@ -4,16 +4,15 @@
  * the field) by the workload loader's machinery, so both kinds of file fail the same way.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { WorkloadError, sortProblems } from '../../workload/errors.js';
+import { ConfigError, sortProblems } from '../../config/errors.js';
 import { Locator, fromZod, type Issue } from '../../config/locate.js';
 import { didYouMean } from '../../config/suggest.js';
-import { mapping, oneOf, scalar } from '../../workload/schema.js';
+import { mapping, oneOf, scalar } from '../../config/zod.js';
 import { Expected, decimal, percent } from '../../config/units.js';
 import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
 import { whyUnreadable } from '../../util/why-unreadable.js';
-import { encodingProblem, nestingProblem, syntaxProblem } from '../../config/yaml-text.js';
+import { parseYaml } from '../../config/yaml-text.js';
 
 export type Tolerance = { absolute: number } | { relative: number };
 
@@ -129,23 +128,19 @@ export async function loadGate(path: string): Promise<GateConfig> {
   try {
     textContent = await readFile(path, 'utf8');
   } catch (err) {
-    throw new WorkloadError(path, [{ path: '', message: `cannot read the gate file: ${whyUnreadable(err)}` }]);
+    throw new ConfigError(path, [{ path: '', message: `cannot read the gate file: ${whyUnreadable(err)}` }]);
   }
   return parseGate(textContent, path);
 }
 
-/** A gate file's text to a config; every problem a WorkloadError naming file:line:col and field. */
+/** A gate file's text to a config; every problem a ConfigError naming file:line:col and field. */
 export function parseGate(source: string, file: string): GateConfig {
-  const encoding = encodingProblem(source);
-  if (encoding) throw new WorkloadError(file, [encoding]);
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true });
-  const syntax = syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines);
-  if (syntax) throw new WorkloadError(file, [syntax]);
+  const { doc, lines, problem } = parseYaml(source);
+  if (problem) throw new ConfigError(file, [problem]);
   const data = doc.contents === null ? {} : doc.toJS();
   const raise = (issues: Issue[]): never => {
     const locator = new Locator(doc, lines);
-    throw new WorkloadError(file, sortProblems(issues.map((i) => locator.problem(i))));
+    throw new ConfigError(file, sortProblems(issues.map((i) => locator.problem(i))));
   };
   // Shape and values (zod) and what metric names mean (ours), all reported at once.
   const parsed = gateSchema.safeParse(data, { reportInput: true });
