@@ -13,7 +13,8 @@ const RUNGS = [
   ['cache', 'io'],
   ['qed', 'workload'],
   ['replay'],
-  ['report', 'serve'],
+  // experiments: many runs of replay (sweep, stress, repeat); report reads their results, not them.
+  ['experiments', 'report', 'serve'],
   ['cli'],
 ];
 /** Read by every room; it imports only the stats types of the rooms below (see the metrics rules). */
@@ -54,10 +55,10 @@ module.exports = {
     },
     {
       name: 'report-imports-runner',
-      comment: 'report reads results (their shape is in metrics), not the code that produced them (replay)',
+      comment: 'report reads results (their shape is in metrics), not the code that produced them (replay, experiments)',
       severity: 'error',
       from: { path: room('report') },
-      to: { path: room('replay') },
+      to: { path: [room('replay'), room('experiments')] },
     },
     {
       name: 'metrics-imports-upward',
