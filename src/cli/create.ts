@@ -1,11 +1,11 @@
 /** `qed-bench create`: create an image as `qemu-img create -f qed` does. */
-import { open, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { validateCreateOptions, type CreateOptions } from '../qed/create.js';
 import { QedUsageError } from '../qed/errors.js';
-import { QED_MAGIC, SECTOR } from '../qed/format.js';
-import { createImageFile, openImageFile } from '../qed/open-file.js';
+import { SECTOR } from '../qed/format.js';
+import { createImageFile, openImageFile, probeImageFile, resolveBackingPath } from '../qed/open-file.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { printJson, type Output } from './output.js';
 import { intArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
@@ -69,19 +69,13 @@ export async function createCommand(a: CreateArgs, out: Output): Promise<number>
 /** The backing file's virtual size: a raw file's length, or a QED image's image_size. */
 async function backingSize(image: string, name: string, format: 'raw' | 'qed' | undefined): Promise<number> {
   // Relative names are stored as given and resolve beside the image, as the engine opens them.
-  const path = isAbsolute(name) ? name : resolve(dirname(image), name);
+  const path = resolveBackingPath(image, name);
   const where = path === name ? name : `${name} (resolved to ${path})`;
   if (resolve(path) === resolve(image)) {
     throw new CliUsageError(`cannot create ${image}: the backing file ${where} is the image itself`);
   }
-  let isQed: boolean;
-  let length: number;
-  try {
-    length = (await stat(path)).size;
-    isQed = await hasQedMagic(path);
-  } catch (err) {
-    throw new CliUsageError(`cannot create ${image}: backing file ${where} cannot be read (-b): ${(err as Error).message}`);
-  }
+  const { unreadable, length, qed: isQed } = probeImageFile(path);
+  if (unreadable) throw new CliUsageError(`cannot create ${image}: backing file ${where} cannot be read (-b): ${unreadable}`);
   if (format === 'qed' && !isQed) {
     throw new CliUsageError(`cannot create ${image}: backing file ${where} is not a QED image, but -F qed was given (use -F raw)`);
   }
@@ -91,17 +85,6 @@ async function backingSize(image: string, name: string, format: 'raw' | 'qed' | 
     return img.size;
   } finally {
     await img.close();
-  }
-}
-
-async function hasQedMagic(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(b, 0, 4, 0);
-    return bytesRead === 4 && b.readUInt32LE(0) === QED_MAGIC;
-  } finally {
-    await fh.close();
   }
 }
 

@@ -2,11 +2,10 @@
  * Workload files in, Workloads out: YAML syntax, --set overrides, matrix expansion, schema
  * validation and normalization, every failure a WorkloadError that names file, line and column.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isMap, type Document, type LineCounter } from 'yaml';
-import { QedFormatError } from '../qed/errors.js';
-import { HEADER_BYTES, parseHeader, validateHeader } from '../qed/format.js';
+import { probeImageFile } from '../qed/open-file.js';
 import { WorkloadError, sortProblems, type Problem } from './errors.js';
 import { Locator, fromZod, type Issue, type Origin } from '../config/locate.js';
 import { expand, readMatrix } from './matrix.js';
@@ -114,25 +113,7 @@ export function inspectBacking(path: string, format: 'raw' | 'qed'): string | nu
 
 /** Geometry from an existing image's header, or why the file is not a usable QED image. */
 export function inspectImage(path: string): ImageInfo | { error: string } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${path} does not exist` : `cannot open ${path}: ${whyUnreadable(err)}` };
-  }
-  try {
-    if (fstatSync(fd).isDirectory()) return { error: `${path} is a directory, not an image file` };
-    const buf = new Uint8Array(HEADER_BYTES);
-    if (readSync(fd, buf, 0, HEADER_BYTES, 0) < HEADER_BYTES) return { error: 'the file is too short to be a QED image' };
-    const h = parseHeader(buf);
-    validateHeader(h, path, fstatSync(fd).size);
-    return { size: h.imageSize, clusterSize: h.clusterSize, tableSize: h.tableSize };
-  } catch (err) {
-    if (err instanceof QedFormatError) return { error: err.message.slice(path.length + 2) };
-    if ((err as NodeJS.ErrnoException).code) return { error: `cannot read ${path}: ${whyUnreadable(err)}` };
-    throw err;
-  } finally {
-    closeSync(fd);
-  }
+  const p = probeImageFile(path);
+  if (p.unreadable || !p.header) return { error: p.unreadable ?? p.invalid ?? 'not a QED image' };
+  return { size: p.header.imageSize, clusterSize: p.header.clusterSize, tableSize: p.header.tableSize };
 }
