@@ -53,6 +53,16 @@ export interface OpenOptions {
 
 export type { TableAccessListener, TableAccessOp } from './table-io.js';
 
+/** What open() found in the header and settled from its options, for the constructor. */
+interface ImageParts {
+  backing: BackingDevice | null;
+  backingName: string | null;
+  readOnly: boolean;
+  cacheSize: number;
+  cachePolicy: string;
+  allocation: AllocationMode;
+}
+
 /**
  * An open QED image. Any number of requests may be in flight; allocating writes queue (one
  * queue in serial mode, as QEMU; one per L1 entry in parallel mode), overwrites of allocated
@@ -97,19 +107,22 @@ export class QedImage implements BackingDevice {
   private readonly clusters: ClusterLookup;
   /** End of the allocated area: where the next cluster goes. */
   private fileEnd: number;
+  readonly backing: BackingDevice | null;
+  readonly backingName: string | null;
+  readonly readOnly: boolean;
+  readonly allocation: AllocationMode;
 
   private constructor(
     readonly io: BlockBackend,
     readonly header: QedHeader,
     readonly l1: Table,
     fileLength: number,
-    readonly backing: BackingDevice | null,
-    readonly backingName: string | null,
-    readonly readOnly: boolean,
-    cacheSize: number,
-    cachePolicy: string,
-    readonly allocation: AllocationMode,
+    { backing, backingName, readOnly, cacheSize, cachePolicy, allocation }: ImageParts,
   ) {
+    this.backing = backing;
+    this.backingName = backingName;
+    this.readOnly = readOnly;
+    this.allocation = allocation;
     this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
     this.fileEnd = this.geometry.clusterFloor(fileLength);
     this.cache = new L2Cache<L2Table>(cacheSize, createPolicy(cachePolicy));
@@ -182,12 +195,14 @@ export class QedImage implements BackingDevice {
       header,
       decodeTable(l1buf),
       fileLength,
-      backing,
-      backingName,
-      readOnly,
-      opts.cacheSize ?? DEFAULT_CACHE_SIZE,
-      opts.cachePolicy ?? DEFAULT_POLICY,
-      opts.allocation ?? DEFAULT_ALLOCATION,
+      {
+        backing,
+        backingName,
+        readOnly,
+        cacheSize: opts.cacheSize ?? DEFAULT_CACHE_SIZE,
+        cachePolicy: opts.cachePolicy ?? DEFAULT_POLICY,
+        allocation: opts.allocation ?? DEFAULT_ALLOCATION,
+      },
     );
     count(img.stats.metadataReads.header, HEADER_BYTES);
     count(img.stats.metadataReads.l1, g.tableBytes);
