@@ -10,7 +10,7 @@ import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import type { PolicySummary, StressReport, StressRun } from '../metrics/stress-results.js';
 import { runTasks } from '../util/worker-pool.js';
 import { parseWorkload, WorkloadError } from '../workload/load.js';
-import { runOverrides } from '../workload/overrides.js';
+import { runOverrides, seedOverrides } from '../workload/overrides.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload } from '../replay/runner.js';
 
@@ -61,8 +61,8 @@ export interface OneRunCommand {
  * Parse the workload with `overrides`; checks that it gives one run, on a fresh image (no
  * image.path) and, in memory, without a backing file. Throws WorkloadError for bad input.
  */
-export function oneFreshRun(spec: Pick<StressSpec, 'text' | 'file' | 'memory'>, overrides: readonly string[], cmd: OneRunCommand): Workload {
-  const ws = parseWorkload(spec.text, spec.file, { set: overrides });
+export function oneFreshRun(spec: Pick<StressSpec, 'text' | 'file' | 'memory'>, overrides: readonly string[], cmd: OneRunCommand, cache: { size?: number; policy?: string } = {}): Workload {
+  const ws = parseWorkload(spec.text, spec.file, { set: overrides, cache });
   if (ws.length !== 1) {
     throw new WorkloadError(spec.file, [
       { path: 'matrix', message: `gives ${ws.length} runs per ${cmd.per}; ${cmd.name} runs one: fix the other matrix fields with --set (e.g. --set ${cmd.example})` },
@@ -82,7 +82,7 @@ const STRESS_COMMAND: OneRunCommand = { name: 'stress', per: 'seed and policy', 
 
 /** Parse the workload for one policy (the seed given is a placeholder). Throws WorkloadError for bad input. */
 export function stressWorkload(spec: Pick<StressSpec, 'text' | 'file' | 'set' | 'memory'>, policy: string, seed: number): Workload {
-  return oneFreshRun(spec, runOverrides(spec.set, seed, policy), STRESS_COMMAND);
+  return oneFreshRun(spec, seedOverrides(spec.set, seed), STRESS_COMMAND, { policy });
 }
 
 /** The workload with `seed`: what `--set seed=N --set scheduler.seed=N` gives (nothing else derives from seeds). */

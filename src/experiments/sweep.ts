@@ -70,9 +70,13 @@ export function shardCells(cells: readonly SweepCell[], shard: Shard | null): Sw
   return shard ? cells.filter((_, k) => k % shard.count === shard.index - 1) : [...cells];
 }
 
-/** The overrides that make one cell: ours after the user's, so ours win. */
+/** The overrides that make one cell, as `--set`s: ours after the user's, so ours win (sweepWorkload passes the cell typed). */
 export function cellOverrides(set: readonly string[], cell: SweepCell, scheduler: SweepSpec['scheduler']): string[] {
-  return [...set, ...(scheduler === 'deterministic' ? ['scheduler.mode=deterministic'] : []), `cache.size=${cell.size}`, `cache.policy=${cell.policy}`];
+  return [...schedulerOverrides(set, scheduler), `cache.size=${cell.size}`, `cache.policy=${cell.policy}`];
+}
+
+function schedulerOverrides(set: readonly string[], scheduler: SweepSpec['scheduler']): string[] {
+  return [...set, ...(scheduler === 'deterministic' ? ['scheduler.mode=deterministic'] : [])];
 }
 
 export const cellLabel = (c: SweepCell): string => `cache.size=${c.size}, cache.policy=${c.policy}`;
@@ -93,7 +97,7 @@ const SWEEP_COMMAND: OneRunCommand = { name: 'a sweep', per: 'cache size and pol
 
 /** Parse the workload for one cell; checks it is one run on a fresh image. Throws WorkloadError. */
 export function sweepWorkload(spec: Pick<SweepSpec, 'text' | 'file' | 'set' | 'memory' | 'scheduler'>, cell: SweepCell): Workload {
-  return oneFreshRun(spec, cellOverrides(spec.set, cell, spec.scheduler), SWEEP_COMMAND);
+  return oneFreshRun(spec, schedulerOverrides(spec.set, spec.scheduler), SWEEP_COMMAND, cell);
 }
 
 /** Replays one cell; `w` is its workload from sweepWorkload. A run that throws names its cell. */

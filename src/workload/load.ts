@@ -10,7 +10,7 @@ import { WorkloadError, sortProblems, type Problem } from './errors.js';
 import { Locator, fromZod, type Issue, type Origin } from '../config/locate.js';
 import { expand, readMatrix } from './matrix.js';
 import { normalize, type Env, type ImageInfo } from './normalize.js';
-import { applyOverrides } from './overrides.js';
+import { applyOverrides, cacheOverrides } from './overrides.js';
 import { formatPath } from '../config/paths.js';
 import { EXTENSION_PREFIX, MISSING_KEY_EXAMPLES, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
@@ -25,6 +25,11 @@ export interface LoadOptions {
   set?: readonly string[];
   /** File-system access for image.path and backing files; tests may replace it. */
   env?: Partial<Omit<Env, 'source'>>;
+  /**
+   * A run's cache size and/or policy, already typed (a sweep cell, a stress run): set after
+   * --set, as `--set cache.size=N --set cache.policy=P` would be, without a text round trip.
+   */
+  cache?: { size?: number; policy?: string };
   /** Refuse a matrix that expands to more runs than this (run's --max-runs), before expanding it. */
   maxRuns?: number;
 }
@@ -54,7 +59,7 @@ export function parseWorkload(text: string, source: string, opts: LoadOptions = 
   // A test's stand-in file system (its own exists) has no backing files to look into.
   const env: Env = { source, inspectImage, exists: existsSync, inspectBacking: opts.env?.exists ? undefined : inspectBacking, ...opts.env };
 
-  const { origins, problems } = applyOverrides(doc, opts.set ?? []);
+  const { origins, problems } = applyOverrides(doc, opts.set ?? [], cacheOverrides(opts.cache ?? {}));
   if (problems.length) throw new WorkloadError(source, problems);
   const matrix = readMatrix(doc, new Set(origins.map((o) => formatPath(o.path))));
   if (matrix.issues.length) raise(source, doc, lines, origins, matrix.issues);

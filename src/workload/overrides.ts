@@ -2,16 +2,34 @@
 import { parseDocument, type Document } from 'yaml';
 import type { Problem } from './errors.js';
 import type { Origin } from '../config/locate.js';
-import { checkField, formatPath, parsePath } from '../config/paths.js';
+import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
 import { workloadSchema } from './schema.js';
 
+/** A value already typed (a sweep cell's cache size, a stress run's policy), set as --set would set it. */
+export interface TypedOverride {
+  path: PathSeg[];
+  value: unknown;
+  /** Names it in messages: "cache.policy=lru". */
+  label: string;
+}
+
 /**
- * Applies each override to `doc` (a YAML value: 16, fifo, "[8, 16]"). Returns where each value
- * came from, for messages about it, and the problems with overrides that could not be applied.
+ * Applies each override to `doc` (a YAML value: 16, fifo, "[8, 16]"), then the typed ones.
+ * Returns where each value came from, for messages about it, and the problems with overrides
+ * that could not be applied.
  */
-export function applyOverrides(doc: Document, args: readonly string[]): { origins: Origin[]; problems: Problem[] } {
+export function applyOverrides(doc: Document, args: readonly string[], typed: readonly TypedOverride[] = []): { origins: Origin[]; problems: Problem[] } {
   const origins: Origin[] = [];
   const problems: Problem[] = [];
+  const set = (path: PathSeg[], value: unknown, origin: string): void => {
+    try {
+      doc.setIn(path, doc.createNode(value));
+    } catch {
+      problems.push({ origin, path: formatPath(path), message: `cannot set it: ${formatPath(path.slice(0, -1))} is not a mapping or list in the file` });
+      return;
+    }
+    origins.push({ path, label: origin });
+  };
   for (const arg of args) {
     const origin = `--set ${arg}`;
     const fail = (path: string, message: string, hint?: string) =>
@@ -32,18 +50,23 @@ export function applyOverrides(doc: Document, args: readonly string[]): { origin
       fail(formatPath(path), `the value is not valid YAML: ${value.errors[0].message.split('\n')[0]}`, 'quote it for the shell, e.g. --set \'name="a: b"\'');
       continue;
     }
-    try {
-      doc.setIn(path, doc.createNode(value.toJS()));
-    } catch {
-      fail(formatPath(path), `cannot set it: ${formatPath(path.slice(0, -1))} is not a mapping or list in the file`);
-      continue;
-    }
-    origins.push({ path, label: origin });
+    set(path, value.toJS(), origin);
   }
+  for (const t of typed) set(t.path, t.value, t.label);
   return { origins, problems };
 }
 
-/** The overrides that make one run of a sweep: ours after the user's, so ours win. */
+/** A run's cache size and policy as typed overrides (for LoadOptions.cache). */
+export function cacheOverrides(cache: { size?: number; policy?: string }): TypedOverride[] {
+  return (['size', 'policy'] as const).flatMap((key) => (cache[key] === undefined ? [] : [{ path: ['cache', key], value: cache[key], label: `cache.${key}=${cache[key]}` }]));
+}
+
+/** The overrides that fix one stress run's seed: ours after the user's, so ours win. */
+export function seedOverrides(set: readonly string[], seed: number): string[] {
+  return [...set, 'scheduler.mode=deterministic', `seed=${seed}`, `scheduler.seed=${seed}`];
+}
+
+/** One stress run as `--set`s (to print the command that repeats it): the seed's, then the policy. */
 export function runOverrides(set: readonly string[], seed: number, policy: string): string[] {
-  return [...set, 'scheduler.mode=deterministic', `seed=${seed}`, `scheduler.seed=${seed}`, `cache.policy=${policy}`];
+  return [...seedOverrides(set, seed), `cache.policy=${policy}`];
 }
