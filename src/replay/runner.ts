@@ -4,12 +4,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
+import type { MemoryStore } from '../io/memory-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
 import { faultWrapper } from '../io/faults.js';
 import { recordedIoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
-import type { TableAccessListener, TableAccessOp } from '../qed/image.js';
+import type { QedImage, TableAccessListener, TableAccessOp } from '../qed/image.js';
 import { createImageFile, openImageFile } from '../qed/open-file.js';
 import { emptyIntegrityReport, type IntegrityReport, type QemuCheck } from '../metrics/integrity.js';
 import { QedFormatError } from '../qed/errors.js';
@@ -18,13 +19,13 @@ import { OPS, PhaseCollector, totalOf, type OpName, type PhaseMetrics } from '..
 import type { RecoveryReport } from '../metrics/recovery.js';
 import type { RunOutcome } from '../metrics/run-outcome.js';
 import { qemuSafeFileName } from '../util/file-name.js';
-import type { Workload } from '../workload/types.js';
+import type { PhaseSpec, Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
 import { runJob, type ReplayContext } from './job.js';
 import { runScenario } from './scenario.js';
 import { closeSources, requestSource, type TraceReplaySummary } from './sources.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
-import { PowerCutRun } from './power-cut-recovery.js';
+import { PowerCutRun, type Recovered } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
 import { MappingShadow } from './mapping-shadow.js';
 import { ShadowModel } from './shadow.js';
@@ -92,79 +93,18 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const cut = PowerCutRun.arm(w, scheduler, shadow);
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
-    let jobIndex = 0;
-    const traces: TraceReplaySummary[] = [];
+    const replay: Replay = { w, opts, img, shadow, mappings, cut, clock, scheduler, jobIndex: 0, traces: [] };
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
     for (const phase of w.phases) {
       if (opts.signal?.aborted) break;
-      const planned = phase.scenario
-        ? phase.scenario.filter((s) => s.kind === 'request').length
-        : phase.jobs.every((j) => j.stop.ops !== undefined)
-          ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0)
-          : null;
-      img.cache.resetPeaks();
-      const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
-      let done = 0;
-      // Progress counts flushes too (flush_every), which the sampling interval above does not.
-      const flushes = phase.jobs.reduce((s, j) => s + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0);
-      const total = planned === null ? null : planned + flushes;
-      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
-      const ctx: ReplayContext = {
-        img,
-        shadow,
-        mappings,
-        collector,
-        clock,
-        inFlight: 0,
-        stopped: () => (opts.signal?.aborted ?? false) || (cut?.happened ?? false),
-        onRequestDone: () => {
-          cut?.onRequestDone();
-          done++;
-          if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total, stage: 'replay' });
-        },
-      };
-      if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
-      else {
-        const sources = phase.jobs.map((job) => requestSource(job, w.seed, jobIndex++, clock));
-        try {
-          await Promise.all(phase.jobs.map((job, k) => runJob(job, sources[k], ctx)));
-        } finally {
-          traces.push(...(await closeSources(sources)));
-        }
-      }
-      if (!cut?.happened) {
-        await img.flush().catch((err: unknown) => {
-          if (!cut) throw err;
-          cut.swallow(err);
-        });
-      }
-      opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
+      const collector = await replayPhase(replay, phase);
       for (const o of OPS) totals[o].add(collector.latency(o));
       phases.push(collector.finish());
       if (cut?.happened) break;
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
-    const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, mappings, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
-
-    if (shadow && !rec) {
-      const total = shadow.trackedBytes();
-      let seen = 0;
-      await shadow.verifyAll(
-        (buf, off) => img.read(buf, off),
-        (n) => {
-          seen += n;
-          opts.onProgress?.({ phase: 'read-back', done: seen, total, stage: 'verify' });
-        },
-      );
-    }
-    const mapped = mappings && !rec ? await mappings.verify(img) : null;
-    opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
-    const check = rec?.check ?? (await img.check());
-    if (!rec) await img.close();
-    const wantQemu = opts.qemuCheck ?? 'auto';
-    const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || mem ? null : await qemuImgCheck(path, wantQemu === true);
-    const integrity = integrityOf(shadow?.report() ?? mapped ?? mappings?.report() ?? null, check, qemuCheck, rec?.recovery ?? null);
+    const { rec, integrity } = await verifyAndCheck(replay, path, mem?.store ?? null);
     // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
     // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.
     return {
@@ -180,7 +120,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       integrity,
       recovery: rec?.recovery ?? null,
       mrc: curve?.report(w.cache.size, opts.missRatioCurve?.sizes) ?? null,
-      ...(traces.length ? { traces } : {}),
+      ...(replay.traces.length ? { traces: replay.traces } : {}),
     };
   } finally {
     await img.close().catch(() => {});
@@ -192,6 +132,98 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
  * Real timing (faults, if any, injected by a wrapper) or the deterministic scheduler, which
  * completes every request of the image and its backing files from one seeded queue.
  */
+/** What the phases of one replay share. */
+interface Replay {
+  w: Workload;
+  opts: RunOptions;
+  img: QedImage;
+  shadow: ShadowModel | null;
+  mappings: MappingShadow | null;
+  cut: PowerCutRun | null;
+  clock: ReplayClock;
+  scheduler: DeterministicScheduler | null;
+  /** Jobs started so far across phases: a job's request stream is seeded by its index. */
+  jobIndex: number;
+  traces: TraceReplaySummary[];
+}
+
+/** One phase of the workload: its jobs (or scenario) to the end, then a flush; returns its collector. */
+async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector> {
+  const { w, opts, img, shadow, mappings, cut, clock, scheduler } = r;
+  const planned = phase.scenario
+    ? phase.scenario.filter((s) => s.kind === 'request').length
+    : phase.jobs.every((j) => j.stop.ops !== undefined)
+      ? phase.jobs.reduce((s, j) => s + (j.stop.ops ?? 0), 0)
+      : null;
+  img.cache.resetPeaks();
+  const collector = new PhaseCollector(phase.name, img, opts.sampleEvery ?? Math.max(1, Math.ceil((planned ?? 100_000) / 200)), clock.now);
+  let done = 0;
+  // Progress counts flushes too (flush_every), which the sampling interval above does not.
+  const flushes = phase.jobs.reduce((s, j) => s + (j.flushEvery > 0 ? Math.floor((j.stop.ops ?? 0) / j.flushEvery) : 0), 0);
+  const total = planned === null ? null : planned + flushes;
+  opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
+  const ctx: ReplayContext = {
+    img,
+    shadow,
+    mappings,
+    collector,
+    clock,
+    inFlight: 0,
+    stopped: () => (opts.signal?.aborted ?? false) || (cut?.happened ?? false),
+    onRequestDone: () => {
+      cut?.onRequestDone();
+      done++;
+      if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total, stage: 'replay' });
+    },
+  };
+  if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
+  else {
+    const sources = phase.jobs.map((job) => requestSource(job, w.seed, r.jobIndex++, clock));
+    try {
+      await Promise.all(phase.jobs.map((job, k) => runJob(job, sources[k], ctx)));
+    } finally {
+      r.traces.push(...(await closeSources(sources)));
+    }
+  }
+  if (!cut?.happened) {
+    await img.flush().catch((err: unknown) => {
+      if (!cut) throw err;
+      cut.swallow(err);
+    });
+  }
+  opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
+  return collector;
+}
+
+/**
+ * After the last phase: recovery from a power cut (which checks), or the read-back of every
+ * written sector (or mapping), the engine's check and qemu-img check. Closes the image.
+ */
+async function verifyAndCheck(r: Replay, path: string, store: MemoryStore | null): Promise<{ rec: Recovered | null; integrity: RunOutcome['integrity'] }> {
+  const { w, opts, img, shadow, mappings, cut } = r;
+  const rec = cut ? await cut.recover({ img, path, store, shadow, mappings, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
+
+  if (shadow && !rec) {
+    const total = shadow.trackedBytes();
+    let seen = 0;
+    await shadow.verifyAll(
+      (buf, off) => img.read(buf, off),
+      (n) => {
+        seen += n;
+        opts.onProgress?.({ phase: 'read-back', done: seen, total, stage: 'verify' });
+      },
+    );
+  }
+  const mapped = mappings && !rec ? await mappings.verify(img) : null;
+  opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
+  const check = rec?.check ?? (await img.check());
+  if (!rec) await img.close();
+  const wantQemu = opts.qemuCheck ?? 'auto';
+  const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || store ? null : await qemuImgCheck(path, wantQemu === true);
+  const integrity = integrityOf(shadow?.report() ?? mapped ?? mappings?.report() ?? null, check, qemuCheck, rec?.recovery ?? null);
+  return { rec, integrity };
+}
+
 function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => BlockBackend; scheduler: DeterministicScheduler | null } {
   const s = w.scheduler;
   if (s.mode === 'deterministic') {
