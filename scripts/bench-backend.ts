@@ -1,8 +1,9 @@
 /**
- * bench:backend: 4 KiB random reads per second from a page-cached file, for the ways Node 20 can
- * read a file without native addons. fs.readSync on a raw descriptor is the limit (no thread hop,
- * blocks the event loop); the others are asynchronous and are measured serially (1 in flight,
- * await each) and at depth 32 (32 lanes, each awaiting its own read, so 32 stay outstanding).
+ * bench:backend: 4 KiB random reads per second from a page-cached file through the file backend
+ * (FileBackend, its I/O path as io-choice.ts picks it), against fs.readSync on a raw descriptor,
+ * the limit (no thread hop, blocks the event loop). The backend is measured serially (1 in
+ * flight, await each) and at depth 32 (32 lanes, each awaiting its own read, so 32 stay
+ * outstanding). The other ways Node can read a file were compared here once: docs/benchmarks.md.
  *
  * Every run reads the same seeded offsets; variants and depths are interleaved inside each
  * repetition (the starting variant rotates), and the table shows the median of the repetitions.
@@ -12,12 +13,9 @@
  *   npm run bench:backend -- [--ops 200000] [--reps 3] [--size-mib 256] [--json]
  */
 import fs from 'node:fs';
-import { open as openHandle, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { BackendError } from '../src/io/backend.js';
 import { FileBackend } from '../src/io/file-backend.js';
 import { table } from '../src/report/text-table.js';
 import { randomOffsets } from './lib/offsets.js';
@@ -84,213 +82,13 @@ function blockOk(buf: Uint8Array, offset: number): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Variants.
-
-/** (b) The loop FileBackend.read used before this benchmark: FileHandle.read, short-read loop. */
-function fileHandleRead(fh: FileHandle, name: string): ReadFn {
-  return async (buf, offset) => {
-    let done = 0;
-    while (done < buf.length) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, done, buf.length - done, offset + done));
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        throw new BackendError(e.code ?? 'EIO', `${name}: cannot read: ${e.message}`);
-      }
-      if (n === 0) {
-        buf.fill(0, done);
-        return;
-      }
-      done += n;
-    }
-  };
-}
-
-/** (c) Callback fs.read on a raw descriptor, one Promise per call. */
-function callbackRead(fd: number): ReadFn {
-  return (buf, offset) =>
-    new Promise<void>((resolve, reject) => {
-      fs.read(fd, buf, 0, buf.length, offset, (err, n) => {
-        if (err) reject(err);
-        else if (n !== buf.length) reject(new Error(`short read: ${n} of ${buf.length}`));
-        else resolve();
-      });
-    });
-}
-
-/**
- * (d) A pool of worker threads calling fs.readSync into SharedArrayBuffer slots. The main
- * thread hands slots out through a ring in shared memory, wakes a worker with Atomics.notify,
- * and learns of completions with Atomics.waitAsync on a counter (one wake-up can deliver many
- * completions), then copies the block into the caller's buffer. Reads of at most one block.
- */
-class WorkerPoolReader implements Reader {
-  static readonly SLOTS = 64; // a power of two, at least the deepest queue
-  private static readonly PROD = 0;
-  // ctrl[1] (CONS, the ring's consumer index) is advanced by the workers only
-  private static readonly DONE = 2;
-  private static readonly STOP = 3;
-  private static readonly RING = 4;
-  private static readonly STATE = 4 + WorkerPoolReader.SLOTS;
-  private static readonly RESULT = 4 + 2 * WorkerPoolReader.SLOTS;
-
-  private readonly ctrl: Int32Array;
-  private readonly offsets: Float64Array;
-  private readonly lengths: Int32Array;
-  private readonly data: Uint8Array;
-  private readonly workers: Worker[];
-  private readonly free: number[] = [];
-  private readonly pending: ({ buf: Uint8Array; resolve: () => void; reject: (e: Error) => void } | undefined)[];
-  private inflight = 0;
-  private waiting = false;
-  private seen = 0;
-
-  constructor(
-    private readonly fd: number,
-    threads: number,
-  ) {
-    const S = WorkerPoolReader.SLOTS;
-    const ctrlSab = new SharedArrayBuffer(4 * (4 + 3 * S));
-    const offSab = new SharedArrayBuffer(8 * S);
-    const lenSab = new SharedArrayBuffer(4 * S);
-    const dataSab = new SharedArrayBuffer(S * BLOCK);
-    this.ctrl = new Int32Array(ctrlSab);
-    this.offsets = new Float64Array(offSab);
-    this.lengths = new Int32Array(lenSab);
-    this.data = new Uint8Array(dataSab);
-    this.pending = new Array(S).fill(undefined);
-    for (let i = S - 1; i >= 0; i--) this.free.push(i);
-    const workerData = { ctrlSab, offSab, lenSab, dataSab, fd, S, BLOCK };
-    this.workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData }));
-  }
-
-  read: ReadFn = (buf, offset) =>
-    new Promise<void>((resolve, reject) => {
-      const slot = this.free.pop();
-      if (slot === undefined || buf.length > BLOCK) {
-        if (slot !== undefined) this.free.push(slot);
-        reject(new Error('worker pool: no free slot or read larger than a block'));
-        return;
-      }
-      const W = WorkerPoolReader;
-      const c = this.ctrl;
-      this.offsets[slot] = offset;
-      this.lengths[slot] = buf.length;
-      Atomics.store(c, W.STATE + slot, 1);
-      this.pending[slot] = { buf, resolve, reject };
-      this.inflight++;
-      const p = Atomics.load(c, W.PROD);
-      Atomics.store(c, W.RING + (p & (W.SLOTS - 1)), slot);
-      Atomics.store(c, W.PROD, (p + 1) | 0);
-      Atomics.notify(c, W.PROD, 1);
-      this.arm();
-    });
-
-  private arm(): void {
-    if (this.waiting || this.inflight === 0) return;
-    this.waiting = true;
-    const r = waitAsync(this.ctrl, WorkerPoolReader.DONE, this.seen);
-    if (r.async) void r.value.then(this.drain);
-    else queueMicrotask(this.drain);
-  }
-
-  private drain = (): void => {
-    const W = WorkerPoolReader;
-    const c = this.ctrl;
-    this.waiting = false;
-    this.seen = Atomics.load(c, W.DONE); // completions after this load re-wake us at once
-    for (let slot = 0; slot < W.SLOTS; slot++) {
-      if (Atomics.load(c, W.STATE + slot) !== 2) continue;
-      Atomics.store(c, W.STATE + slot, 0);
-      const p = this.pending[slot]!;
-      this.pending[slot] = undefined;
-      this.inflight--;
-      const n = Atomics.load(c, W.RESULT + slot);
-      if (n < 0) p.reject(new Error(`worker pool: read failed (errno ${-n})`));
-      else {
-        p.buf.set(this.data.subarray(slot * BLOCK, slot * BLOCK + n));
-        p.buf.fill(0, n);
-      }
-      this.free.push(slot);
-      if (n >= 0) p.resolve();
-    }
-    this.arm();
-  };
-
-  async close(): Promise<void> {
-    const W = WorkerPoolReader;
-    Atomics.store(this.ctrl, W.STOP, 1);
-    Atomics.add(this.ctrl, W.PROD, 1);
-    Atomics.notify(this.ctrl, W.PROD);
-    await Promise.all(this.workers.map((w) => new Promise((r) => w.once('exit', r))));
-    fs.closeSync(this.fd);
-  }
-}
-
-type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): WaitAsyncResult })
-  .waitAsync;
-
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const { ctrlSab, offSab, lenSab, dataSab, fd, S, BLOCK } = workerData;
-const ctrl = new Int32Array(ctrlSab), offsets = new Float64Array(offSab), lengths = new Int32Array(lenSab);
-const data = new Uint8Array(dataSab);
-const PROD = 0, CONS = 1, DONE = 2, STOP = 3, RING = 4, STATE = 4 + S, RESULT = 4 + 2 * S;
-for (;;) {
-  if (Atomics.load(ctrl, STOP)) break;
-  const c = Atomics.load(ctrl, CONS), p = Atomics.load(ctrl, PROD);
-  if (c === p) { Atomics.wait(ctrl, PROD, p); continue; }
-  if (Atomics.compareExchange(ctrl, CONS, c, (c + 1) | 0) !== c) continue;
-  const slot = Atomics.load(ctrl, RING + (c & (S - 1)));
-  let n = 0;
-  try {
-    const len = lengths[slot];
-    for (;;) {
-      const r = fs.readSync(fd, data, slot * BLOCK + n, len - n, offsets[slot] + n);
-      if (r === 0) break;
-      n += r;
-      if (n === len) break;
-    }
-  } catch (e) { n = -(Math.abs(e.errno | 0) || 5); }
-  Atomics.store(ctrl, RESULT + slot, n);
-  Atomics.store(ctrl, STATE + slot, 2);
-  Atomics.add(ctrl, DONE, 1);
-  Atomics.notify(ctrl, DONE);
-}
-`;
-
-const POOL_THREADS = 4; // the size of libuv's default thread pool, for a like-for-like comparison
+// Variants. The others once measured here (FileHandle.read, fs.read with a callback, a worker
+// pool on shared memory) are a finished experiment: docs/benchmarks.md has the result.
 
 const VARIANTS: Variant[] = [
   {
-    id: 'filehandle',
-    label: 'FileHandle.read (old FileBackend)',
-    async open(file) {
-      const fh = await openHandle(file, 'r');
-      return { read: fileHandleRead(fh, file), close: () => fh.close() };
-    },
-  },
-  {
-    id: 'callback',
-    label: 'fs.read callback + Promise',
-    async open(file) {
-      const fd = fs.openSync(file, 'r');
-      return { read: callbackRead(fd), close: async () => fs.closeSync(fd) };
-    },
-  },
-  {
-    id: 'workers',
-    label: `worker pool x${POOL_THREADS} (SAB+Atomics)`,
-    async open(file) {
-      return new WorkerPoolReader(fs.openSync(file, 'r'), POOL_THREADS);
-    },
-  },
-  {
     id: 'filebackend',
-    label: 'FileBackend.read (current)',
+    label: 'FileBackend.read',
     async open(file) {
       const b = await FileBackend.open(file, { readOnly: true });
       return { read: (buf, off) => b.read(buf, off), close: () => b.close() };
