@@ -1,13 +1,10 @@
 /** The shadow model: what every sector must hold, checked on every read and in the final read-back. */
 import { emptyIntegrityReport, type IntegrityReport, type Violation } from '../metrics/integrity.js';
-import { DurabilityLog, type SectorChain } from './durability.js';
+import { DurabilityLog, verifyAfterCut, type ShadowState } from './durability.js';
 import { SectorMap } from './sector-map.js';
+import { UNKNOWN, ZERO_BIT, matches } from './sector-values.js';
 import { SECTOR, readSector, stampBuffer, wordsOf, type SectorContent } from './stamp.js';
 
-/** Sector-map values: 0 never written, seq of a data write, seq | ZERO_BIT of a zero write. */
-const ZERO_BIT = 0x80000000;
-/** A sector whose content cannot be predicted (failed or unaligned write). */
-const UNKNOWN = 0xffffffff;
 const MAX_SEQ = 0x7ffffffe;
 const MAX_LISTED = 100;
 
@@ -133,28 +130,12 @@ export class ShadowModel {
     if (this.durability.cutAt === Infinity) this.durability.cutAt = ++this.tick;
   }
 
-  /**
-   * After a power cut and recovery: read back every sector ever written. A sector must show its
-   * durable value or one of the later writes a cut could leave (any of them, per sector: torn
-   * writes mix). Returns the distinct durable writes lost (a failure) and the acknowledged
-   * unflushed writes not (wholly) there (legal).
-   */
+  /** After a power cut and recovery: the read-back of every sector ever written (durability.ts). */
   async verifyAfterCut(read: (buf: Uint8Array, offset: number) => Promise<void>): Promise<{ lostFlushedWrites: number; lostUnflushedWrites: number }> {
-    const chains = this.durability?.chains() ?? new Map<number, SectorChain>();
-    const lostFlushed = new Set<number>();
-    const lostUnflushed = new Set<number>();
-    const piece = 2048;
-    for (const run of this.map.runs()) {
-      for (let s = run.first; s < run.first + run.count; s += piece) {
-        const n = Math.min(piece, run.first + run.count - s);
-        const buf = new Uint8Array(n * SECTOR);
-        await read(buf, s * SECTOR);
-        const words = wordsOf(buf);
-        for (let i = 0; i < n; i++) this.judgeAfterCut(words, i, s + i, chains.get(s + i), lostFlushed, lostUnflushed);
-      }
-    }
-    return { lostFlushedWrites: lostFlushed.size, lostUnflushedWrites: lostUnflushed.size };
+    const state: ShadowState = { map: this.map, alts: this.alts, baseline: this.baseline, seed: this.seed, report: this.r, violation: (want, got, offset) => this.violation(want, got, offset, 'read-back') };
+    return verifyAfterCut(this.durability, state, read);
   }
+
 
   /**
    * Sectors never written inside `ranges` (virtual bytes, sector-aligned; e.g. the allocated
@@ -181,25 +162,7 @@ export class ShadowModel {
     }
   }
 
-  private judgeAfterCut(words: Uint32Array, i: number, sector: number, c: SectorChain | undefined, lostFlushed: Set<number>, lostUnflushed: Set<number>): void {
-    const durable = c ? c.durable : this.map.get(sector);
-    const durableAlts = c ? c.durableAlts : this.alts.get(sector);
-    if (durable === UNKNOWN || (durable === 0 && this.baseline === 'unknown') || durableAlts?.includes(UNKNOWN) || c?.writes.some((w) => w.value === UNKNOWN)) {
-      this.r.sectorsUnverifiable++;
-      return;
-    }
-    this.r.sectorsVerified++;
-    const got = readSector(words, i, sector, this.seed);
-    const writes = c?.writes ?? [];
-    let k = writes.length - 1;
-    while (k >= 0 && !matches(writes[k].value, got)) k--;
-    if (k < 0 && !matches(durable, got) && !durableAlts?.some((v) => matches(v, got))) {
-      if (durable !== 0) lostFlushed.add(durable & ~ZERO_BIT);
-      this.violation(durable, got, sector * SECTOR, 'read-back');
-      return;
-    }
-    for (let j = k + 1; j < writes.length; j++) if (writes[j].acked) lostUnflushed.add(writes[j].seq);
-  }
+
 
 
   beginRead(offset: number, length: number): ReadToken {
@@ -336,11 +299,6 @@ export class ShadowModel {
 
 function aligned(offset: number, length: number): boolean {
   return offset % SECTOR === 0 && length % SECTOR === 0;
-}
-
-function matches(want: number, got: SectorContent): boolean {
-  if (want === 0 || want & ZERO_BIT) return got.kind === 'zeros';
-  return got.kind === 'stamp' && got.seq === want;
 }
 
 function describeExpected(want: number): string {
