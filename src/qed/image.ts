@@ -31,6 +31,16 @@ import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type Allocation
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
 
+/**
+ * `len` zero bytes to write from, shared by every request (backends never write into a write's
+ * source): a fresh buffer per fill was most of a replay's garbage.
+ */
+let zeroSource = new Uint8Array(0);
+function zeros(len: number): Uint8Array {
+  if (zeroSource.length < len) zeroSource = new Uint8Array(Math.max(len, 65536));
+  return zeroSource.subarray(0, len);
+}
+
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
 type ZeroMode = 'zero-fill' | 'zero-clusters';
 
@@ -315,7 +325,7 @@ export class QedImage implements BackingDevice {
    */
   private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
     const bytes = (done: number, len: number): Uint8Array =>
-      typeof src === 'string' ? new Uint8Array(len) : src.subarray(done, done + len);
+      typeof src === 'string' ? zeros(len) : src.subarray(done, done + len);
     const op = typeof src === 'string' ? 'zero' : 'write';
     let done = 0;
     while (done < length) {
@@ -353,10 +363,9 @@ export class QedImage implements BackingDevice {
       if (data) {
         await this.io.write(data, run.host, 'write_aio');
       } else {
-        const zeros = new Uint8Array(Math.min(run.len, ZERO_CHUNK));
-        for (let done = 0; done < run.len; done += zeros.length) {
-          const n = Math.min(zeros.length, run.len - done);
-          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
+        const chunk = Math.min(run.len, ZERO_CHUNK);
+        for (let done = 0; done < run.len; done += chunk) {
+          await this.io.write(zeros(Math.min(chunk, run.len - done)), run.host + done, 'write_aio');
         }
       }
       count(this.stats.dataWrites, run.len);
@@ -439,9 +448,10 @@ export class QedImage implements BackingDevice {
   }
 
   private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
-    const buf = new Uint8Array(len);
     // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
-    if (run.kind === 'unallocated' && this.backing) await this.readBacking(buf, vpos);
+    const fromBacking = run.kind === 'unallocated' && this.backing !== null;
+    const buf = fromBacking ? new Uint8Array(len) : zeros(len);
+    if (fromBacking) await this.readBacking(buf, vpos);
     await this.io.write(buf, host, 'cow_write');
     count(this.stats.fillWrites, len);
   }
@@ -466,13 +476,13 @@ export class QedImage implements BackingDevice {
     return this.clusters.lookup(pos, maxLen, op);
   }
 
-  /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
-  async l2TableForMap(l1Index: number): Promise<Table | null> {
+  /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map; decoded into `into` if it fits. */
+  async l2TableForMap(l1Index: number, into?: Table): Promise<Table | null> {
     this.assertOpen();
     const off = this.clusters.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
     const entry = await this.tables.load(off, 'map');
-    const copy = entry.table.decoded();
+    const copy = entry.table.decoded(into);
     this.cache.unref(entry);
     return copy;
   }

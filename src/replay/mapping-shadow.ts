@@ -78,8 +78,10 @@ export class MappingShadow {
       byTable.set(l1, list);
     }
     const lost: Violation[] = [];
+    let buf: Float64Array | undefined; // one decoded table at a time, not one per table
     for (const [l1, clusters] of byTable) {
-      const table = await img.l2TableForMap(l1);
+      const table = await img.l2TableForMap(l1, buf);
+      buf = table ?? buf;
       for (const c of clusters) {
         report.sectorsVerified += this.clusterSize / SECTOR;
         const host = table ? table[c % this.entriesPerTable] : 0;
