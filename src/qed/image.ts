@@ -64,6 +64,13 @@ export interface OpenOptions {
 export type { TableAccessListener, TableAccessOp } from './table-io.js';
 
 /**
+ * Told where a request's data resolved, as it resolves: a read's run (host 0: unallocated or a
+ * zero cluster, nothing read from the image) or the clusters a write puts its data in (in place,
+ * or freshly allocated). `host` is the host offset of virtual offset `pos`; the run is contiguous.
+ */
+export type DataRunListener = (op: 'read' | 'write', pos: number, len: number, host: number) => void;
+
+/**
  * An open QED image. Any number of requests may be in flight; allocating writes queue (one
  * queue in serial mode, as QEMU; one per L1 entry in parallel mode), overwrites of allocated
  * clusters and reads run in parallel. Each request holds its L2 table reference from lookup
@@ -107,6 +114,8 @@ export class QedImage implements BackingDevice {
   private readonly clusters: ClusterLookup;
   /** End of the allocated area: where the next cluster goes. */
   private fileEnd: number;
+  /** A metadata-only replay checks every read's mapping with it (mapping-shadow.ts); null costs nothing. */
+  onDataRun: DataRunListener | null = null;
 
   private constructor(
     readonly io: BlockBackend,
@@ -250,6 +259,7 @@ export class QedImage implements BackingDevice {
       let done = 0;
       while (done < buf.length) {
         const run = await this.lookup(offset + done, buf.length - done, 'read');
+        this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
           await this.readRun(run, buf.subarray(done, done + run.len), offset + done);
         } finally {
@@ -332,7 +342,7 @@ export class QedImage implements BackingDevice {
       const pos = offset + done;
       let run = await this.lookup(pos, length - done, op);
       if (run.kind === 'data' || this.zeroingChangesNothing(run, src)) {
-        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
         else this.release(run);
         done += run.len;
         continue;
@@ -346,7 +356,7 @@ export class QedImage implements BackingDevice {
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
-        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
@@ -358,7 +368,8 @@ export class QedImage implements BackingDevice {
   }
 
   /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */
-  private async inPlace(run: Run, data: Uint8Array | null): Promise<void> {
+  private async inPlace(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
+    this.onDataRun?.('write', pos, run.len, run.host);
     try {
       if (data) {
         await this.io.write(data, run.host, 'write_aio');
@@ -394,6 +405,7 @@ export class QedImage implements BackingDevice {
         value = this.fileEnd;
         this.fileEnd += run.clusters * g.clusterSize;
         this.stats.clustersAllocated += run.clusters;
+        this.onDataRun?.('write', pos, run.len, value + g.offsetInCluster(pos));
         await this.writeNewClusters(run, pos, data, value);
         if (this.backing) await this.flushFile();
       } else {

@@ -96,6 +96,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const traces: TraceReplaySummary[] = [];
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
+    // Every read's mapping is checked as it resolves (metadata-only: there are no bytes to check).
+    img.onDataRun = mappings ? (op, pos, len, host) => mappings.onDataRun(op, pos, len, host) : null;
     for (const phase of w.phases) {
       if (opts.signal?.aborted) break;
       const planned = phase.scenario
@@ -145,6 +147,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       if (cut?.happened) break;
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
+    img.onDataRun = null;
     const rec = cut ? await cut.recover({ img, path, store: mem?.store ?? null, shadow, mappings, qemuCheck: opts.qemuCheck ?? 'auto', cache: w.cache }) : null;
 
     if (shadow && !rec) {
