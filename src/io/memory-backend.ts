@@ -1,4 +1,5 @@
 /** A sparse in-memory block backend (and the store several backends may share). */
+import { forEachChunk } from '../util/chunks.js';
 import { BackendError, type BlockBackend } from './backend.js';
 
 const SECTOR = 512;
@@ -57,12 +58,7 @@ export class MemoryStore {
     const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
     let pageNo = -1;
     let page: Page | undefined;
-    let done = 0;
-    while (done < buf.length) {
-      const pos = offset + done;
-      const sector = Math.floor(pos / SECTOR);
-      const inSector = pos - sector * SECTOR;
-      const n = Math.min(SECTOR - inSector, buf.length - done);
+    forEachChunk(offset, buf.length, SECTOR, (sector, inSector, done, n) => {
       if (Math.floor(sector / PAGE_SECTORS) !== pageNo) {
         pageNo = Math.floor(sector / PAGE_SECTORS);
         page = this.pages.get(pageNo);
@@ -79,20 +75,14 @@ export class MemoryStore {
         this.codec!.decode(page!.keys!, s * this.codec!.keyWords, this.scratch, 0);
         buf.set(this.scratchBytes.subarray(inSector, inSector + n), done);
       }
-      done += n;
-    }
+    });
   }
 
   /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */
   copyIn(buf: Uint8Array, offset: number): void {
     if (buf.length === 0) return;
     const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
-    let done = 0;
-    while (done < buf.length) {
-      const pos = offset + done;
-      const sector = Math.floor(pos / SECTOR);
-      const inSector = pos - sector * SECTOR;
-      const n = Math.min(SECTOR - inSector, buf.length - done);
+    forEachChunk(offset, buf.length, SECTOR, (sector, inSector, done, n) => {
       if (n === SECTOR && words && done % 4 === 0) {
         this.put(sector, words, done >>> 2);
       } else {
@@ -101,8 +91,7 @@ export class MemoryStore {
         this.scratchBytes.set(buf.subarray(done, done + n), inSector);
         this.put(sector, this.scratch, 0);
       }
-      done += n;
-    }
+    });
     this.length = Math.max(this.length, offset + buf.length);
   }
 

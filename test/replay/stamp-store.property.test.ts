@@ -3,36 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/io/memory-backend.js';
 import { SECTOR, STAMP_CODEC, stampBuffer } from '../../src/replay/stamp.js';
+import { Model } from '../io/helpers.js';
 
 const DEVICE = 96 * 1024; // spans a page edge (64 KiB) and several raw blocks (4 KiB)
-
-/** The reference: every byte kept as it is. */
-class PlainStore {
-  bytes = new Uint8Array(0);
-  length = 0;
-  copyIn(buf: Uint8Array, offset: number): void {
-    if (buf.length === 0) return;
-    this.grow(offset + buf.length);
-    this.bytes.set(buf, offset);
-    this.length = Math.max(this.length, offset + buf.length);
-  }
-  copyOut(buf: Uint8Array, offset: number): void {
-    buf.fill(0);
-    const end = Math.min(this.length, offset + buf.length);
-    if (end > offset) buf.set(this.bytes.subarray(offset, end), 0);
-  }
-  truncate(size: number): void {
-    this.grow(size);
-    this.bytes.fill(0, size);
-    this.length = size;
-  }
-  private grow(n: number): void {
-    if (n <= this.bytes.length) return;
-    const b = new Uint8Array(Math.max(n, this.bytes.length * 2));
-    b.set(this.bytes);
-    this.bytes = b;
-  }
-}
 
 type Data =
   | { kind: 'stamps'; sector: number; sectors: number; seq: number; seed: number; from: number; len: number }
@@ -100,37 +73,31 @@ describe('stamp-backed memory store', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 40 }), (ops) => {
         const store = new MemoryStore(STAMP_CODEC);
-        const plain = new PlainStore();
+        const plain = new Model(); // the reference: every byte kept as it is
         for (const o of ops) {
           if (o.op === 'write') {
             const buf = materialize(o.data, o.skew);
             store.copyIn(buf, o.offset);
-            plain.copyIn(buf, o.offset);
+            plain.write(o.offset, buf);
           } else if (o.op === 'read') {
             const a = skewed(o.len, o.skew).fill(0xee);
-            const b = new Uint8Array(o.len).fill(0xdd);
             store.copyOut(a, o.offset);
-            plain.copyOut(b, o.offset);
-            expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+            expect(Buffer.from(a).equals(Buffer.from(plain.read(o.offset, o.len)))).toBe(true);
           } else if (o.op === 'copy') {
             // What an engine does with data it moves (a copy-on-write fill, a backing read): read, then write elsewhere.
             const a = new Uint8Array(o.len);
             store.copyOut(a, o.from);
             store.copyIn(a, o.to);
-            const b = new Uint8Array(o.len);
-            plain.copyOut(b, o.from);
-            plain.copyIn(b, o.to);
+            plain.write(o.to, plain.read(o.from, o.len));
           } else {
             store.truncate(o.size);
             plain.truncate(o.size);
           }
-          expect(store.length).toBe(plain.length);
+          expect(store.length).toBe(plain.size);
         }
         const all = new Uint8Array(DEVICE + 30_000);
-        const want = new Uint8Array(all.length);
         store.copyOut(all, 0);
-        plain.copyOut(want, 0);
-        expect(Buffer.from(all).equals(Buffer.from(want))).toBe(true);
+        expect(Buffer.from(all).equals(Buffer.from(plain.read(0, all.length)))).toBe(true);
       }),
       { numRuns: 300 },
     );
