@@ -2,24 +2,78 @@
 import { forEachChunk } from '../util/chunks.js';
 import { BackendError, type BlockBackend } from './backend.js';
 
-const PAGE = 65536;
+const SECTOR = 512;
+const SECTOR_WORDS = SECTOR / 4;
+/** Sectors per page: a page keeps per-sector state, keys and raw blocks. */
+const PAGE_SECTORS = 128; // 64 KiB
+/** Raw bytes are kept in blocks of this many sectors (4 KiB), allocated as a sector needs one. */
+const BLOCK_SECTORS = 8;
 
-/** The bytes of an in-memory device; several backends may share one (reopen tests). */
+/** A sector's state in its page. */
+const ZERO = 0;
+const CODED = 1;
+const RAW = 2;
+
+/**
+ * Describes some 512-byte sectors exactly by a few words, e.g. the replay's stamps, which are
+ * derivable from (write sequence, sector, seed). A store given one keeps the key instead of
+ * the bytes where `encode` accepts a sector, and the bytes themselves where it does not.
+ */
+export interface SectorCodec {
+  /** Words per key. */
+  readonly keyWords: number;
+  /** If the sector at words[w..w+128) is one `decode` gives back exactly, write its key at keys[k..] and return true. */
+  encode(words: Uint32Array, w: number, keys: Uint32Array, k: number): boolean;
+  /** Write the sector that the key at keys[k..] describes to words[w..w+128). */
+  decode(keys: Uint32Array, k: number, words: Uint32Array, w: number): void;
+}
+
+class Page {
+  readonly state = new Uint8Array(PAGE_SECTORS);
+  keys: Uint32Array | null = null;
+  readonly blocks: Array<Uint8Array | undefined> = [];
+}
+
+/**
+ * The bytes of an in-memory device; several backends may share one (reopen tests). Memory
+ * follows what is not zero: an all-zero sector takes no bytes, a sector the codec describes
+ * takes its key, any other its 512 bytes (in 4 KiB blocks). Reads give back the exact bytes.
+ */
 export class MemoryStore {
-  readonly pages = new Map<number, Uint8Array>();
+  private readonly pages = new Map<number, Page>();
   length = 0;
+  /** A sector assembled from a partial write, or an unaligned one; decode target for partial reads. */
+  private readonly scratch = new Uint32Array(SECTOR_WORDS);
+  private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
+  /** A key being encoded (kept only if the codec accepts the sector). */
+  private readonly key: Uint32Array;
+
+  constructor(private readonly codec: SectorCodec | null = null) {
+    this.key = new Uint32Array(codec?.keyWords ?? 0);
+  }
 
   /** Copy bytes out; holes and the region past the end read as zeros. */
   copyOut(buf: Uint8Array, offset: number): void {
-    // Each byte written once: page bytes where a page holds them, zeros elsewhere.
-    forEachChunk(offset, buf.length, PAGE, (pageNo, inPage, done, n) => {
-      const valid = Math.max(0, Math.min(n, this.length - offset - done));
-      const page = valid > 0 ? this.pages.get(pageNo) : undefined;
-      if (page) {
-        buf.set(page.subarray(inPage, inPage + valid), done);
-        if (valid < n) buf.fill(0, done + valid, done + n);
+    // Nothing is kept past `length` (truncate drops it), so stored sectors are the whole truth.
+    const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
+    let pageNo = -1;
+    let page: Page | undefined;
+    forEachChunk(offset, buf.length, SECTOR, (sector, inSector, done, n) => {
+      if (Math.floor(sector / PAGE_SECTORS) !== pageNo) {
+        pageNo = Math.floor(sector / PAGE_SECTORS);
+        page = this.pages.get(pageNo);
+      }
+      const s = sector % PAGE_SECTORS;
+      const state = page ? page.state[s] : ZERO;
+      if (state === ZERO) buf.fill(0, done, done + n);
+      else if (state === RAW) {
+        const at = (s % BLOCK_SECTORS) * SECTOR + inSector;
+        buf.set(page!.blocks[Math.floor(s / BLOCK_SECTORS)]!.subarray(at, at + n), done);
+      } else if (n === SECTOR && words && done % 4 === 0) {
+        this.codec!.decode(page!.keys!, s * this.codec!.keyWords, words, done >>> 2);
       } else {
-        buf.fill(0, done, done + n);
+        this.codec!.decode(page!.keys!, s * this.codec!.keyWords, this.scratch, 0);
+        buf.set(this.scratchBytes.subarray(inSector, inSector + n), done);
       }
     });
   }
@@ -27,24 +81,103 @@ export class MemoryStore {
   /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */
   copyIn(buf: Uint8Array, offset: number): void {
     if (buf.length === 0) return;
-    forEachChunk(offset, buf.length, PAGE, (pageNo, inPage, done, n) => {
-      let page = this.pages.get(pageNo);
-      if (!page) {
-        page = new Uint8Array(PAGE);
-        this.pages.set(pageNo, page);
+    const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
+    forEachChunk(offset, buf.length, SECTOR, (sector, inSector, done, n) => {
+      if (n === SECTOR && words && done % 4 === 0) {
+        this.put(sector, words, done >>> 2);
+      } else {
+        // A partial (or unaligned) sector: the whole sector as it will be, then stored as one.
+        if (n < SECTOR) this.loadScratch(sector);
+        this.scratchBytes.set(buf.subarray(done, done + n), inSector);
+        this.put(sector, this.scratch, 0);
       }
-      page.set(buf.subarray(done, done + n), inPage);
     });
     this.length = Math.max(this.length, offset + buf.length);
   }
 
   truncate(size: number): void {
-    for (const pageNo of [...this.pages.keys()]) {
-      if (pageNo * PAGE >= size) this.pages.delete(pageNo);
+    const keepSectors = Math.ceil(size / SECTOR);
+    for (const [pageNo, page] of [...this.pages]) {
+      const first = pageNo * PAGE_SECTORS;
+      if (first >= keepSectors) this.pages.delete(pageNo);
+      else for (let s = keepSectors - first; s < PAGE_SECTORS; s++) this.setZero(page, s);
     }
-    this.pages.get(Math.floor(size / PAGE))?.fill(0, size % PAGE);
+    const tail = size % SECTOR;
+    if (tail > 0) {
+      // The sector holding the new end keeps its head; its tail reads as zeros after regrowth.
+      const sector = Math.floor(size / SECTOR);
+      this.loadScratch(sector);
+      this.scratchBytes.fill(0, tail);
+      this.put(sector, this.scratch, 0);
+    }
     this.length = size;
   }
+
+  /** Bytes held for sector contents (state, keys and raw blocks), for tests and memory reports. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const page of this.pages.values()) {
+      n += page.state.length + (page.keys?.byteLength ?? 0);
+      for (const b of page.blocks) n += b?.length ?? 0;
+    }
+    return n;
+  }
+
+  /** The whole of one sector as stored, into the scratch sector. */
+  private loadScratch(sector: number): void {
+    const page = this.pages.get(Math.floor(sector / PAGE_SECTORS));
+    const s = sector % PAGE_SECTORS;
+    const state = page ? page.state[s] : ZERO;
+    if (state === ZERO) this.scratch.fill(0);
+    else if (state === RAW) {
+      const at = (s % BLOCK_SECTORS) * SECTOR;
+      this.scratchBytes.set(page!.blocks[Math.floor(s / BLOCK_SECTORS)]!.subarray(at, at + SECTOR));
+    } else this.codec!.decode(page!.keys!, s * this.codec!.keyWords, this.scratch, 0);
+  }
+
+  /** Store the whole sector at words[w..w+128): as nothing (zeros), a key, or its bytes. */
+  private put(sector: number, words: Uint32Array, w: number): void {
+    const pageNo = Math.floor(sector / PAGE_SECTORS);
+    const s = sector % PAGE_SECTORS;
+    let page = this.pages.get(pageNo);
+    if (isZero(words, w)) {
+      if (page) this.setZero(page, s);
+      return;
+    }
+    if (!page) {
+      page = new Page();
+      this.pages.set(pageNo, page);
+    }
+    const codec = this.codec;
+    if (codec && codec.encode(words, w, this.key, 0)) {
+      page.keys ??= new Uint32Array(PAGE_SECTORS * codec.keyWords);
+      page.keys.set(this.key, s * codec.keyWords);
+      this.setZero(page, s);
+      page.state[s] = CODED;
+      return;
+    }
+    const b = Math.floor(s / BLOCK_SECTORS);
+    const block = (page.blocks[b] ??= new Uint8Array(BLOCK_SECTORS * SECTOR));
+    block.set(new Uint8Array(words.buffer, words.byteOffset + w * 4, SECTOR), (s % BLOCK_SECTORS) * SECTOR);
+    page.state[s] = RAW;
+  }
+
+  private setZero(page: Page, s: number): void {
+    if (page.state[s] !== RAW) {
+      page.state[s] = ZERO;
+      return;
+    }
+    // No longer raw: free its block once no sector in it is.
+    page.state[s] = ZERO;
+    const b = Math.floor(s / BLOCK_SECTORS);
+    for (let i = b * BLOCK_SECTORS; i < (b + 1) * BLOCK_SECTORS; i++) if (page.state[i] === RAW) return;
+    page.blocks[b] = undefined;
+  }
+}
+
+function isZero(words: Uint32Array, w: number): boolean {
+  for (let i = w; i < w + SECTOR_WORDS; i++) if (words[i] !== 0) return false;
+  return true;
 }
 
 /** A sparse in-memory device: pages allocated on first write, holes read as zeros. */

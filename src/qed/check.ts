@@ -78,6 +78,9 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
 
   mark(t.header.l1TableOffset, g.tableSize, 'header.l1_table_offset');
   let l1Fixed = false;
+  // One table's bytes and entries at a time (a fresh pair per table was 0.5 MiB of garbage each at 64 KiB clusters).
+  const buf = new Uint8Array(g.tableBytes);
+  let table: Table | undefined;
 
   for (let i = 0; i < t.l1.length; i++) {
     const l2off = t.l1[i];
@@ -96,7 +99,6 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
       continue;
     }
     if (!mark(l2off, g.tableSize, where)) continue; // do not trust a table that overlaps others
-    const buf = new Uint8Array(g.tableBytes);
     try {
       await t.io.read(buf, l2off, 'check_read');
     } catch (err) {
@@ -104,7 +106,7 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
       note('read-error', where, `cannot read L2 table at ${l2off}: ${(err as Error).message}`);
       continue;
     }
-    const table = decodeTable(buf);
+    table = decodeTable(buf, table);
     const invalid = checkL2(table, l2off, g, fileEnd, repair, r, mark, note);
     if (invalid > 0 && repair) {
       await t.io.write(encodeEntries(table, 0, table.length), l2off, 'check_repair');

@@ -31,6 +31,16 @@ import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type Allocation
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
 
+/**
+ * `len` zero bytes to write from, shared by every request (backends never write into a write's
+ * source): a fresh buffer per fill was most of a replay's garbage.
+ */
+let zeroSource = new Uint8Array(0);
+function zeros(len: number): Uint8Array {
+  if (zeroSource.length < len) zeroSource = new Uint8Array(Math.max(len, 65536));
+  return zeroSource.subarray(0, len);
+}
+
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
 type ZeroMode = 'zero-fill' | 'zero-clusters';
 
@@ -62,6 +72,13 @@ interface ImageParts {
   cachePolicy: string;
   allocation: AllocationMode;
 }
+
+/**
+ * Told where a request's data resolved, as it resolves: a read's run (host 0: unallocated or a
+ * zero cluster, nothing read from the image) or the clusters a write puts its data in (in place,
+ * or freshly allocated). `host` is the host offset of virtual offset `pos`; the run is contiguous.
+ */
+export type DataRunListener = (op: 'read' | 'write', pos: number, len: number, host: number) => void;
 
 /**
  * An open QED image. Any number of requests may be in flight; allocating writes queue (one
@@ -111,6 +128,8 @@ export class QedImage implements BackingDevice {
   readonly backingName: string | null;
   readonly readOnly: boolean;
   readonly allocation: AllocationMode;
+  /** A metadata-only replay checks every read's mapping with it (mapping-shadow.ts); null costs nothing. */
+  onDataRun: DataRunListener | null = null;
 
   private constructor(
     readonly io: BlockBackend,
@@ -255,6 +274,7 @@ export class QedImage implements BackingDevice {
       let done = 0;
       while (done < buf.length) {
         const run = await this.lookup(offset + done, buf.length - done, 'read');
+        this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
           await this.readRun(run, buf.subarray(done, done + run.len), offset + done);
         } finally {
@@ -330,14 +350,14 @@ export class QedImage implements BackingDevice {
    */
   private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
     const bytes = (done: number, len: number): Uint8Array =>
-      typeof src === 'string' ? new Uint8Array(len) : src.subarray(done, done + len);
+      typeof src === 'string' ? zeros(len) : src.subarray(done, done + len);
     const op = typeof src === 'string' ? 'zero' : 'write';
     let done = 0;
     while (done < length) {
       const pos = offset + done;
       let run = await this.lookup(pos, length - done, op);
       if (run.kind === 'data' || this.zeroingChangesNothing(run, src)) {
-        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
         else this.release(run);
         done += run.len;
         continue;
@@ -351,7 +371,7 @@ export class QedImage implements BackingDevice {
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
-        if (run.kind === 'data') await this.inPlace(run, typeof src === 'string' ? null : bytes(done, run.len));
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
         else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
       } finally {
@@ -363,15 +383,15 @@ export class QedImage implements BackingDevice {
   }
 
   /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */
-  private async inPlace(run: Run, data: Uint8Array | null): Promise<void> {
+  private async inPlace(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
+    this.onDataRun?.('write', pos, run.len, run.host);
     try {
       if (data) {
         await this.io.write(data, run.host, 'write_aio');
       } else {
-        const zeros = new Uint8Array(Math.min(run.len, ZERO_CHUNK));
-        for (let done = 0; done < run.len; done += zeros.length) {
-          const n = Math.min(zeros.length, run.len - done);
-          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
+        const chunk = Math.min(run.len, ZERO_CHUNK);
+        for (let done = 0; done < run.len; done += chunk) {
+          await this.io.write(zeros(Math.min(chunk, run.len - done)), run.host + done, 'write_aio');
         }
       }
       count(this.stats.dataWrites, run.len);
@@ -400,6 +420,7 @@ export class QedImage implements BackingDevice {
         value = this.fileEnd;
         this.fileEnd += run.clusters * g.clusterSize;
         this.stats.clustersAllocated += run.clusters;
+        this.onDataRun?.('write', pos, run.len, value + g.offsetInCluster(pos));
         await this.writeNewClusters(run, pos, data, value);
         if (this.backing) await this.flushFile();
       } else {
@@ -454,9 +475,10 @@ export class QedImage implements BackingDevice {
   }
 
   private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
-    const buf = new Uint8Array(len);
     // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
-    if (run.kind === 'unallocated' && this.backing) await this.readBacking(buf, vpos);
+    const fromBacking = run.kind === 'unallocated' && this.backing !== null;
+    const buf = fromBacking ? new Uint8Array(len) : zeros(len);
+    if (fromBacking) await this.readBacking(buf, vpos);
     await this.io.write(buf, host, 'cow_write');
     count(this.stats.fillWrites, len);
   }
@@ -481,13 +503,13 @@ export class QedImage implements BackingDevice {
     return this.clusters.lookup(pos, maxLen, op);
   }
 
-  /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map. */
-  async l2TableForMap(l1Index: number): Promise<Table | null> {
+  /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map; decoded into `into` if it fits. */
+  async l2TableForMap(l1Index: number, into?: Table): Promise<Table | null> {
     this.assertOpen();
     const off = this.clusters.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
     const entry = await this.tables.load(off, 'map');
-    const copy = entry.table.decoded();
+    const copy = entry.table.decoded(into);
     this.cache.unref(entry);
     return copy;
   }

@@ -35,8 +35,8 @@ export class L2Table {
     return this.bytes.subarray(first * 8, (first + count) * 8);
   }
 
-  /** A decoded copy (for the allocation map, which outlives the cache reference). */
-  decoded(): Table {
-    return decodeTable(this.bytes);
+  /** A decoded copy (for the allocation map, which outlives the cache reference); into `into` if it fits. */
+  decoded(into?: Table): Table {
+    return decodeTable(this.bytes, into);
   }
 }

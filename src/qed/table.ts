@@ -4,9 +4,10 @@ import { SECTOR } from './format.js';
 /** A table of u64 offsets (the L1 table or one L2 table), decoded into numbers. */
 export type Table = Float64Array;
 
-export function decodeTable(buf: Uint8Array): Table {
+/** Decode `buf` into `into` when it has the table's length (reuse), else into a new table. */
+export function decodeTable(buf: Uint8Array, into?: Table): Table {
   const n = buf.length / 8;
-  const t = new Float64Array(n);
+  const t = into?.length === n ? into : new Float64Array(n);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
   for (let i = 0; i < n; i++) {
     t[i] = v.getUint32(i * 8, true) + v.getUint32(i * 8 + 4, true) * 4294967296;

@@ -102,7 +102,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
     } else if (req.op === 'write' || req.op === 'zero') {
       const zero = req.op === 'zero';
       const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : zeros(req.length) };
-      const mapSeq = zero ? undefined : ctx.mappings?.beginWrite();
+      const mapSeq = ctx.mappings?.beginWrite(req.offset, req.length);
       let ok = false;
       try {
         if (zero) await img.writeZeroes(req.offset, req.length);
@@ -110,7 +110,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
         ok = true;
       } finally {
         shadow?.endWrite(w.seq, ok);
-        if (mapSeq !== undefined) ctx.mappings!.endWrite(mapSeq, req.offset, req.length, ok);
+        if (mapSeq !== undefined) ctx.mappings!.endWrite(mapSeq, req.offset, req.length, ok, zero);
       }
     } else {
       const t = shadow?.beginFlush();

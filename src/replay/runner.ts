@@ -96,6 +96,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const replay: Replay = { w, opts, img, shadow, mappings, cut, clock, scheduler, jobIndex: 0, traces: [] };
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
+    // Every read's mapping is checked as it resolves (metadata-only: there are no bytes to check).
+    img.onDataRun = mappings ? (op, pos, len, host) => mappings.onDataRun(op, pos, len, host) : null;
     for (const phase of w.phases) {
       if (opts.signal?.aborted) break;
       const collector = await replayPhase(replay, phase);
@@ -104,6 +106,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
       if (cut?.happened) break;
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
+    img.onDataRun = null;
     const { rec, integrity } = await verifyAndCheck(replay, path, mem?.store ?? null);
     // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
     // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.

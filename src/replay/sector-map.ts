@@ -2,8 +2,8 @@
  * A sparse u32 per 512-byte sector of the virtual disk; 0 where nothing was set. Chunks are
  * allocated on first write, so memory follows the footprint of the workload, not the disk size.
  */
-const CHUNK_BITS = 12;
-const CHUNK = 1 << CHUNK_BITS; // sectors per chunk (2 MiB of disk, 16 KiB of memory)
+const CHUNK_BITS = 8;
+const CHUNK = 1 << CHUNK_BITS; // sectors per chunk (128 KiB of disk, 1 KiB of memory: random small writes touch many)
 
 export class SectorMap {
   private readonly chunks = new Map<number, Uint32Array>();

@@ -197,10 +197,11 @@ export class ShadowModel {
   async verifyAll(read: (buf: Uint8Array, offset: number) => Promise<void>, onProgress?: (bytes: number) => void): Promise<void> {
     const piece = 2048; // sectors (1 MiB)
     const expected = new Uint32Array(piece);
+    const whole = new Uint8Array(piece * SECTOR); // one buffer for every piece: a new MiB each was most of a full replay's garbage
     for (const run of this.map.runs()) {
       for (let s = run.first; s < run.first + run.count; s += piece) {
         const n = Math.min(piece, run.first + run.count - s);
-        const buf = new Uint8Array(n * SECTOR);
+        const buf = whole.subarray(0, n * SECTOR);
         await read(buf, s * SECTOR);
         this.map.copy(s, n, expected);
         this.verify(buf, s * SECTOR, expected.subarray(0, n), () => [], 'read-back');

@@ -3,6 +3,8 @@
  * (magic, write sequence number, sector index, seed) and a payload derived from those, so a
  * read can say which write a sector came from and whether its bytes are intact.
  */
+import type { SectorCodec } from '../io/memory-backend.js';
+
 export const SECTOR = 512;
 const MAGIC = 0x48534251; // "QBSH"
 const WORDS = SECTOR / 4;
@@ -26,20 +28,47 @@ function payloadWord(seed: number, seq: number, sector: number, i: number): numb
 
 /** Fill `buf` (sector-aligned, at virtual byte `offset`) with the stamps of write `seq`. */
 export function stampBuffer(buf: Uint8Array, offset: number, seq: number, seed: number): void {
-  const words = new Uint32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+  const words = wordsOf(buf);
   const first = offset / SECTOR;
   for (let s = 0; s < buf.length / SECTOR; s++) {
     const sector = first + s;
-    const w = s * WORDS;
-    words[w] = MAGIC;
-    words[w + 1] = seq;
-    words[w + 2] = sector % 4294967296;
-    words[w + 3] = Math.floor(sector / 4294967296);
-    words[w + 4] = seed;
-    words[w + 5] = 0;
-    for (let i = HEADER_WORDS; i < WORDS; i++) words[w + i] = payloadWord(seed, seq, sector, i);
+    writeStamp(words, s * WORDS, seq, sector % 4294967296, Math.floor(sector / 4294967296), seed);
   }
 }
+
+function writeStamp(words: Uint32Array, w: number, seq: number, lo: number, hi: number, seed: number): void {
+  words[w] = MAGIC;
+  words[w + 1] = seq;
+  words[w + 2] = lo;
+  words[w + 3] = hi;
+  words[w + 4] = seed;
+  words[w + 5] = 0;
+  for (let i = HEADER_WORDS; i < WORDS; i++) words[w + i] = payloadWord(seed, seq, lo, i);
+}
+
+/**
+ * Stamps as store keys (seq, sector low and high words, seed): a full replay's in-memory image
+ * keeps 16 bytes per stamped sector instead of 512. Only an intact stamp is accepted, so any
+ * other bytes (torn, copied, foreign) are kept as they are.
+ */
+export const STAMP_CODEC: SectorCodec = {
+  keyWords: 4,
+  encode(words, w, keys, k) {
+    if (words[w] !== MAGIC || words[w + 5] !== 0) return false;
+    const seq = words[w + 1];
+    const lo = words[w + 2];
+    const seed = words[w + 4];
+    for (let i = HEADER_WORDS; i < WORDS; i++) if (words[w + i] !== payloadWord(seed, seq, lo, i)) return false;
+    keys[k] = seq;
+    keys[k + 1] = lo;
+    keys[k + 2] = words[w + 3];
+    keys[k + 3] = seed;
+    return true;
+  },
+  decode(keys, k, words, w) {
+    writeStamp(words, w, keys[k], keys[k + 1], keys[k + 2], keys[k + 3]);
+  },
+};
 
 /** Decode one sector of `buf` (index `s`), read from virtual sector `sector`. */
 export function readSector(words: Uint32Array, s: number, sector: number, seed: number): SectorContent {

@@ -28,6 +28,28 @@ describe('mapping-level integrity (metadata-only)', () => {
     expect(safe.integrity.sectorsVerified).toBeGreaterThan(0);
   }, 60_000);
 
+  it('a read after the 2012 race resolves through the stale table: a stale read at its virtual offset, as the byte-level shadow says; fifo passes', async () => {
+    // The written-down race, then one more read of the cluster whose L2 update the stale table lost.
+    const file = 'workloads/race-2012-scenario.yaml';
+    const text = readFileSync(file, 'utf8').replace('\nmatrix:', '\n      - request: { op: read, offset: 4k, length: 4k, as: r }\n      - wait: r\nmatrix:');
+    const run = (policy: string, store: 'metadata' | 'full') => {
+      const [w] = parseWorkload(text, file, { set: [`cache.policy=${policy}`] });
+      return runWorkload(w, { store, inMemory: true, qemuCheck: false });
+    };
+    const meta = await run('fifo-unsafe', 'metadata');
+    expect(meta.integrity.verdict).toBe('failed');
+    expect(meta.integrity.staleReads).toBe(1);
+    const stale = meta.integrity.violations.find((v) => v.kind === 'stale-read');
+    expect(stale).toMatchObject({ offset: 4096, during: 'replay', found: 'unmapped (a stale L2 table: lost L2 update)' });
+    expect(stale!.expected).toMatch(/^host cluster \d+ \(w#\d+\)$/);
+    const full = await run('fifo-unsafe', 'full');
+    expect(full.integrity.violations.filter((v) => v.kind === 'stale-read').map((v) => v.offset)).toEqual([4096]);
+    const safe = await run('fifo', 'metadata');
+    expect(safe.integrity.verdict).toBe('passed');
+    expect(safe.integrity.readsVerified).toBe(3);
+    expect(safe.integrity.staleReads).toBe(0);
+  }, 60_000);
+
   it('seed-race: fifo-unsafe fails, fifo passes', async () => {
     const unsafe = await metadataRun('workloads/seed-race.yaml', 'fifo-unsafe');
     const safe = await metadataRun('workloads/seed-race.yaml', 'fifo');

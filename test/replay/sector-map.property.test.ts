@@ -4,12 +4,12 @@ import { SectorMap } from '../../src/replay/sector-map.js';
 
 /**
  * The map allocates chunks of a power-of-two number of sectors (an implementation detail that
- * has changed); positions cluster around every power-of-two boundary from 2^10 to 2^16, where
+ * has changed); positions cluster around every power-of-two boundary from 2^8 to 2^16, where
  * runs must coalesce across chunks.
  */
 const CHUNK = 1 << 16; // at least the chunk size
 const DOMAIN = 3 * CHUNK;
-const BOUNDARIES = [10, 11, 12, 13, 14, 15, 16].flatMap((b) => [1 << b, 2 << b]);
+const BOUNDARIES = [8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((b) => [1 << b, 2 << b]);
 
 const posArb = fc.oneof(
   fc.integer({ min: 0, max: DOMAIN - 1 }),
