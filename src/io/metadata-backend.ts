@@ -1,6 +1,7 @@
 /** An in-memory device that keeps only metadata bytes: data requests are timed but never stored. */
 import type { IoEvent } from './backend.js';
-import { MemoryBackend } from './memory-backend.js';
+import { SparseMemoryBackend } from './sparse-memory-backend.js';
+import type { SparseBuffer } from './sparse-buffer.js';
 
 /** Where a replay's image lives: `full` moves every byte; `metadata` keeps metadata only, in memory. */
 export const IMAGE_STORES = ['full', 'metadata'] as const;
@@ -16,13 +17,21 @@ export const DATA_EVENTS: ReadonlySet<IoEvent> = new Set<IoEvent>(['read_aio', '
  * scheduler) with its event, so timing and counters match a full replay; memory follows the
  * metadata, not the data.
  */
-export class MetadataBackend extends MemoryBackend {
+export class MetadataBackend extends SparseMemoryBackend {
   override async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
     if (!event || !DATA_EVENTS.has(event)) return super.read(buf, offset);
     const what = `read ${buf.length} bytes at ${offset}`;
     this.assertOpen(what);
     this.checkRange(what, buf.length, offset);
     buf.fill(0);
+  }
+
+  override async readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
+    if (!event || !DATA_EVENTS.has(event)) return super.readSparse(dst, offset, event);
+    const what = `read ${dst.bytes.length} bytes at ${offset}`;
+    this.assertOpen(what);
+    this.checkRange(what, dst.bytes.length, offset);
+    dst.clear();
   }
 
   override async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
