@@ -1,7 +1,7 @@
 /** Which 4 KiB chunks of an in-memory device were ever written with a non-zero byte. */
 import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
 
-/** Chunks per map entry: one 32-bit mask each. */
+/** Chunks per word of the bitmap. */
 const GROUP = 32;
 
 /**
@@ -10,7 +10,8 @@ const GROUP = 32;
  * `noteWrite`. A listed chunk may hold zeros again (overwritten, truncated); listing is never undone.
  */
 export class ZeroIndex {
-  private readonly groups = new Map<number, number>();
+  /** Bit c % 32 of word c / 32: chunk c is listed. Grows with the highest chunk listed (the device's end, not its virtual size). */
+  private words = new Uint32Array(64);
 
   /** Record the chunks a write of `buf` at `offset` made non-zero. */
   noteWrite(buf: Uint8Array, offset: number): void {
@@ -31,8 +32,7 @@ export class ZeroIndex {
   }
 
   has(chunk: number): boolean {
-    const m = this.groups.get(Math.floor(chunk / GROUP));
-    return m !== undefined && (m & (1 << chunk % GROUP)) !== 0;
+    return (this.word(Math.floor(chunk / GROUP)) & (1 << chunk % GROUP)) !== 0;
   }
 
   /**
@@ -43,24 +43,38 @@ export class ZeroIndex {
   readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, offset: number) => void): void {
     const { bytes, dirty } = dst;
     const first = offset / SPARSE_CHUNK;
-    let mask = 0;
+    // Walk the bitmap word by word with integer steps (a chunk number past 2^31 makes % a float op).
+    let w = Math.floor(first / GROUP);
+    let bit = first - w * GROUP;
+    let mask = this.word(w);
     for (let c = 0; c < dirty.length; c++) {
-      const chunk = first + c;
-      if (c === 0 || chunk % GROUP === 0) mask = this.groups.get(Math.floor(chunk / GROUP)) ?? 0;
       const lo = c * SPARSE_CHUNK;
-      if ((mask & (1 << chunk % GROUP)) !== 0) {
+      if ((mask & (1 << bit)) !== 0) {
         copyOut(bytes.subarray(lo, Math.min(lo + SPARSE_CHUNK, bytes.length)), offset + lo);
         dirty[c] = 1;
       } else if (dirty[c] !== 0) {
         bytes.fill(0, lo, lo + SPARSE_CHUNK);
         dirty[c] = 0;
       }
+      if (++bit === GROUP) {
+        bit = 0;
+        mask = this.word(++w);
+      }
     }
   }
 
+  private word(w: number): number {
+    return w < this.words.length ? this.words[w] : 0;
+  }
+
   private add(chunk: number): void {
-    const g = Math.floor(chunk / GROUP);
-    this.groups.set(g, (this.groups.get(g) ?? 0) | (1 << chunk % GROUP));
+    const w = Math.floor(chunk / GROUP);
+    if (w >= this.words.length) {
+      const grown = new Uint32Array(Math.max(w + 1, 2 * this.words.length));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[w] |= 1 << chunk % GROUP;
   }
 }
 

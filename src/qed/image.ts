@@ -27,6 +27,7 @@ import { ClusterLookup, type Run } from './cluster-lookup.js';
 import { setEntries, TableIo, type TableAccessListener, type TableAccessOp } from './table-io.js';
 import { runCheck, type CheckResult } from './check.js';
 import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
+import { sharedZeros } from '../util/zeros.js';
 
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
@@ -353,7 +354,7 @@ export class QedImage implements BackingDevice {
       if (data) {
         await this.io.write(data, run.host, 'write_aio');
       } else {
-        const zeros = new Uint8Array(Math.min(run.len, ZERO_CHUNK));
+        const zeros = sharedZeros(Math.min(run.len, ZERO_CHUNK));
         for (let done = 0; done < run.len; done += zeros.length) {
           const n = Math.min(zeros.length, run.len - done);
           await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
@@ -439,9 +440,10 @@ export class QedImage implements BackingDevice {
   }
 
   private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
-    const buf = new Uint8Array(len);
     // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
-    if (run.kind === 'unallocated' && this.backing) await this.readBacking(buf, vpos);
+    let buf: Uint8Array;
+    if (run.kind === 'unallocated' && this.backing) await this.readBacking((buf = new Uint8Array(len)), vpos);
+    else buf = sharedZeros(len);
     await this.io.write(buf, host, 'cow_write');
     count(this.stats.fillWrites, len);
   }
