@@ -66,6 +66,14 @@ describe('readSparse', () => {
     });
   }
 
+  it('metadata-only data requests still refuse a closed device, a read-only write and a bad offset', async () => {
+    const ro = new MetadataBackend(new MemoryStore(), true);
+    await expect(ro.write(new Uint8Array(8), 0, 'write_aio')).rejects.toMatchObject({ code: 'EROFS' });
+    await expect(ro.read(new Uint8Array(8), -1, 'read_aio')).rejects.toMatchObject({ code: 'EINVAL' });
+    await ro.close();
+    await expect(ro.read(new Uint8Array(8), 0, 'read_aio')).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
   it('a metadata-only data read clears the buffer', async () => {
     const io = new MetadataBackend(new MemoryStore());
     const t = new L2Table(TABLE);
