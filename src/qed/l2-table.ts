@@ -1,6 +1,6 @@
 /** An L2 table kept as its on-disk bytes: little-endian u64 entries read and written in place. */
-import { SparseBuffer } from '../io/sparse-buffer.js';
-import { decodeTable, type Table } from './table.js';
+import { SPARSE_CHUNK, SparseBuffer } from '../io/sparse-buffer.js';
+import type { Table } from './table.js';
 
 const TWO_32 = 4294967296;
 
@@ -38,8 +38,14 @@ export class L2Table extends SparseBuffer {
     return this.bytes.subarray(first * 8, (first + count) * 8);
   }
 
-  /** A decoded copy (for the allocation map, which outlives the cache reference). */
+  /** A decoded copy (for the allocation map, which outlives the cache reference); chunks known zero are left as the new array's zeros. */
   decoded(): Table {
-    return decodeTable(this.bytes);
+    const t = new Float64Array(this.length);
+    for (let c = 0; c < this.dirty.length; c++) {
+      if (this.dirty[c] === 0) continue;
+      const end = Math.min((c + 1) * (SPARSE_CHUNK / 8), t.length);
+      for (let i = c * (SPARSE_CHUNK / 8); i < end; i++) t[i] = this.get(i);
+    }
+    return t;
   }
 }
