@@ -2,6 +2,8 @@
  * Event names follow QEMU's blkdebug so the scheduler (and breakpoints) can match them.
  * Every backend call the engine makes carries the event it belongs to.
  */
+import type { SparseBuffer } from './sparse-buffer.js';
+
 export const IO_EVENTS = [
   'header_read',
   'header_update',
@@ -26,6 +28,11 @@ export type IoEvent = (typeof IO_EVENTS)[number];
  */
 export interface BlockBackend {
   read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
+  /**
+   * Optional: read into dst.bytes as `read` does, where dst records which 4 KiB chunks may be
+   * non-zero; a backend that knows its zero chunks touches only chunks non-zero on either side.
+   */
+  readSparse?(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void>;
   write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
   flush(event?: IoEvent): Promise<void>;
   truncate(size: number): Promise<void>;

@@ -58,6 +58,7 @@ export function withFaults(inner: BlockBackend, plan: FaultPlan): BlockBackend {
       return inner.readOnly;
     },
     read: async (buf, offset, event) => (guard(event), inner.read(buf, offset, event)),
+    ...(inner.readSparse && { readSparse: async (dst, offset, event) => (guard(event), inner.readSparse!(dst, offset, event)) }),
     write: async (buf, offset, event) => (guard(event), inner.write(buf, offset, event)),
     flush: async (event) => (guard(event), inner.flush(event)),
     truncate: (size) => inner.truncate(size),

@@ -1,6 +1,7 @@
 /** An in-memory device that keeps only metadata bytes: data requests are timed but never stored. */
 import type { IoEvent } from './backend.js';
-import { MemoryBackend } from './memory-backend.js';
+import { SparseMemoryBackend } from './sparse-memory-backend.js';
+import type { SparseBuffer } from './sparse-buffer.js';
 
 /** Where a replay's image lives: `full` moves every byte; `metadata` keeps metadata only, in memory. */
 export const IMAGE_STORES = ['full', 'metadata'] as const;
@@ -16,20 +17,42 @@ export const DATA_EVENTS: ReadonlySet<IoEvent> = new Set<IoEvent>(['read_aio', '
  * scheduler) with its event, so timing and counters match a full replay; memory follows the
  * metadata, not the data.
  */
-export class MetadataBackend extends MemoryBackend {
+export class MetadataBackend extends SparseMemoryBackend {
+  private isClosed = false;
+
   override async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
     if (!event || !DATA_EVENTS.has(event)) return super.read(buf, offset);
-    const what = `read ${buf.length} bytes at ${offset}`;
-    this.assertOpen(what);
-    this.checkRange(what, buf.length, offset);
+    this.checkData('read', buf.length, offset);
     buf.fill(0);
+  }
+
+  override async readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
+    if (!event || !DATA_EVENTS.has(event)) return super.readSparse(dst, offset, event);
+    this.checkData('read', dst.bytes.length, offset);
+    dst.clear();
   }
 
   override async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
     if (!event || !DATA_EVENTS.has(event)) return super.write(buf, offset);
-    const what = `write ${buf.length} bytes at ${offset}`;
-    this.assertWritable(what);
-    this.checkRange(what, buf.length, offset);
+    this.checkData('write', buf.length, offset);
     if (buf.length > 0) this.store.length = Math.max(this.store.length, offset + buf.length);
+  }
+
+  override async close(): Promise<void> {
+    this.isClosed = true;
+    return super.close();
+  }
+
+  /**
+   * MemoryBackend's checks for a data request, with the message built only when one fails: a
+   * data request does nothing else here, and formatting its offset cost more than the request.
+   */
+  private checkData(op: 'read' | 'write', length: number, offset: number): void {
+    const bad = this.isClosed || (op === 'write' && this.readOnly) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(offset + length);
+    if (!bad) return;
+    const what = `${op} ${length} bytes at ${offset}`;
+    if (op === 'write') this.assertWritable(what);
+    else this.assertOpen(what);
+    this.checkRange(what, length, offset);
   }
 }

@@ -94,6 +94,7 @@ export class DeterministicScheduler {
         return inner.readOnly;
       },
       read: (buf, offset, event) => submit(inner, 'read', event, () => inner.read(buf, offset, event)),
+      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', event, () => inner.readSparse!(dst, offset, event)) }),
       write: (buf, offset, event) => submit(inner, 'write', event, () => inner.write(buf, offset, event), { buf, offset }),
       flush: (event) => submit(inner, 'flush', event, () => inner.flush(event)),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),

@@ -27,11 +27,17 @@ export function environment(): Environment {
   return { ...e, fingerprint };
 }
 
-/** The git commit of the working directory's checkout, if there is one. */
+const commits = new Map<string, string | null>();
+
+/** The git commit of the working directory's checkout, if there is one (asked once per directory and process: a sweep records it per cell). */
 export function gitCommit(cwd = process.cwd()): string | null {
+  let c = commits.get(cwd);
+  if (c !== undefined) return c;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    c = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
-    return null;
+    c = null;
   }
+  commits.set(cwd, c);
+  return c;
 }

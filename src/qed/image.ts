@@ -27,19 +27,10 @@ import { ClusterLookup, type Run } from './cluster-lookup.js';
 import { setEntries, TableIo, type TableAccessListener, type TableAccessOp } from './table-io.js';
 import { runCheck, type CheckResult } from './check.js';
 import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
+import { sharedZeros } from '../util/zeros.js';
 
 const NEED_CHECK = BigInt(F_NEED_CHECK);
 const ZERO_CHUNK = 1 << 20;
-
-/**
- * `len` zero bytes to write from, shared by every request (backends never write into a write's
- * source): a fresh buffer per fill was most of a replay's garbage.
- */
-let zeroSource = new Uint8Array(0);
-function zeros(len: number): Uint8Array {
-  if (zeroSource.length < len) zeroSource = new Uint8Array(Math.max(len, 65536));
-  return zeroSource.subarray(0, len);
-}
 
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
 type ZeroMode = 'zero-fill' | 'zero-clusters';
@@ -350,7 +341,7 @@ export class QedImage implements BackingDevice {
    */
   private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
     const bytes = (done: number, len: number): Uint8Array =>
-      typeof src === 'string' ? zeros(len) : src.subarray(done, done + len);
+      typeof src === 'string' ? sharedZeros(len) : src.subarray(done, done + len);
     const op = typeof src === 'string' ? 'zero' : 'write';
     let done = 0;
     while (done < length) {
@@ -389,9 +380,10 @@ export class QedImage implements BackingDevice {
       if (data) {
         await this.io.write(data, run.host, 'write_aio');
       } else {
-        const chunk = Math.min(run.len, ZERO_CHUNK);
-        for (let done = 0; done < run.len; done += chunk) {
-          await this.io.write(zeros(Math.min(chunk, run.len - done)), run.host + done, 'write_aio');
+        const zeros = sharedZeros(Math.min(run.len, ZERO_CHUNK));
+        for (let done = 0; done < run.len; done += zeros.length) {
+          const n = Math.min(zeros.length, run.len - done);
+          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
         }
       }
       count(this.stats.dataWrites, run.len);
@@ -476,9 +468,9 @@ export class QedImage implements BackingDevice {
 
   private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
     // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
-    const fromBacking = run.kind === 'unallocated' && this.backing !== null;
-    const buf = fromBacking ? new Uint8Array(len) : zeros(len);
-    if (fromBacking) await this.readBacking(buf, vpos);
+    let buf: Uint8Array;
+    if (run.kind === 'unallocated' && this.backing) await this.readBacking((buf = new Uint8Array(len)), vpos);
+    else buf = sharedZeros(len);
     await this.io.write(buf, host, 'cow_write');
     count(this.stats.fillWrites, len);
   }

@@ -51,7 +51,11 @@ export class TableIo {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     try {
-      await this.io.read(table.bytes, offset, 'l2_load');
+      if (this.io.readSparse) await this.io.readSparse(table, offset, 'l2_load');
+      else {
+        await this.io.read(table.bytes, offset, 'l2_load');
+        table.markAll();
+      }
     } finally {
       this.cache.endLoad(offset);
     }
@@ -63,7 +67,7 @@ export class TableIo {
   /** A fresh, all-unallocated table to fill and write with writeNew. */
   blank(): L2Table {
     const table = this.buffer();
-    table.bytes.fill(0);
+    table.clear();
     return table;
   }
 

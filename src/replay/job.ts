@@ -5,6 +5,7 @@ import { QedFormatError } from '../qed/errors.js';
 import type { QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
 import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
+import { sharedZeros } from '../util/zeros.js';
 import type { ReplayClock } from './clock.js';
 import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
@@ -74,12 +75,6 @@ function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
   return scratch.buf.subarray(0, length);
 }
 
-/** Zeros to write when nothing verifies the data: one shared buffer (the engine never writes into a source). */
-let zeroSource = new Uint8Array(0);
-function zeros(length: number): Uint8Array {
-  if (zeroSource.length < length) zeroSource = new Uint8Array(length);
-  return zeroSource.subarray(0, length);
-}
 
 /** Issue one request to the engine, verify it against the shadow model, and record it. */
 export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratch): Promise<void> {
@@ -101,7 +96,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       }
     } else if (req.op === 'write' || req.op === 'zero') {
       const zero = req.op === 'zero';
-      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : zeros(req.length) };
+      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : sharedZeros(req.length) };
       const mapSeq = ctx.mappings?.beginWrite(req.offset, req.length);
       let ok = false;
       try {

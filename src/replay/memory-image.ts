@@ -2,6 +2,7 @@
 import type { BlockBackend } from '../io/backend.js';
 import { MemoryBackend, MemoryStore } from '../io/memory-backend.js';
 import { MetadataBackend } from '../io/metadata-backend.js';
+import { SparseMemoryBackend } from '../io/sparse-memory-backend.js';
 import { QedUsageError } from '../qed/errors.js';
 import { createImage } from '../qed/create.js';
 import { QedImage } from '../qed/image.js';
@@ -28,7 +29,7 @@ export async function openMemoryImage(
   if (w.image.backing) throw new QedUsageError(`${what} run cannot use a backing file; run on files instead`);
   const store = new MemoryStore(metadataOnly ? null : STAMP_CODEC);
   await createImage(new MemoryBackend(store), { size: w.image.size, clusterSize: w.image.clusterSize, tableSize: w.image.tableSize });
-  const io = wrap(metadataOnly ? new MetadataBackend(store) : new MemoryBackend(store));
+  const io = wrap(metadataOnly ? new MetadataBackend(store) : new SparseMemoryBackend(store));
   const img = await QedImage.open(io, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation });
   return { img, store };
 }

@@ -1,0 +1,36 @@
+/** A buffer that records which 4 KiB chunks may hold non-zero bytes, so a read can skip the rest. */
+
+/** Chunk size of the record: a table's 512 entries, a store's 4 KiB block. */
+export const SPARSE_CHUNK = 4096;
+
+/**
+ * `bytes` plus a flag per SPARSE_CHUNK-byte chunk: 0 means every byte of the chunk is zero, 1
+ * that it may not be. A reused L2 table buffer of 256 KiB typically holds a few non-zero chunks;
+ * clearing or reloading it then touches those chunks, not the whole buffer. Whoever writes
+ * `bytes` marks the chunks it wrote (or markAll).
+ */
+export class SparseBuffer {
+  readonly bytes: Uint8Array;
+  /** 1 per chunk that may hold non-zero bytes. */
+  readonly dirty: Uint8Array;
+
+  constructor(byteLength: number) {
+    this.bytes = new Uint8Array(byteLength);
+    this.dirty = new Uint8Array(Math.ceil(byteLength / SPARSE_CHUNK));
+  }
+
+  /** Every byte may be non-zero (after a read that did not keep the record). */
+  markAll(): void {
+    this.dirty.fill(1);
+  }
+
+  /** Zero the buffer, touching only the chunks that may be non-zero. */
+  clear(): void {
+    const d = this.dirty;
+    for (let c = 0; c < d.length; c++) {
+      if (d[c] === 0) continue;
+      this.bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
+      d[c] = 0;
+    }
+  }
+}

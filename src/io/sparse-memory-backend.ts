@@ -1,0 +1,39 @@
+/** An in-memory device that knows which of its 4 KiB chunks are zero, for reads that skip them. */
+import type { IoEvent } from './backend.js';
+import { MemoryBackend, type MemoryStore } from './memory-backend.js';
+import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
+import { ZeroIndex } from './zero-index.js';
+
+/**
+ * A MemoryBackend that records the chunks its writes made non-zero (ZeroIndex) and offers
+ * readSparse: a 256 KiB L2 table with one written sector loads as one 4 KiB copy plus zeroing the
+ * few chunks the reused buffer had dirty, instead of a 256 KiB copy. The store must be written
+ * only through this backend from now on; whatever it holds already is taken as non-zero.
+ */
+export class SparseMemoryBackend extends MemoryBackend {
+  private readonly zeros = new ZeroIndex();
+  private readonly copyOut = (buf: Uint8Array, offset: number): void => this.store.copyOut(buf, offset);
+
+  constructor(store: MemoryStore, readOnly = false, name = 'memory') {
+    super(store, readOnly, name);
+    this.zeros.markRange(0, store.length);
+  }
+
+  override async write(buf: Uint8Array, offset: number): Promise<void> {
+    await super.write(buf, offset);
+    this.zeros.noteWrite(buf, offset);
+  }
+
+  /** Like read into dst.bytes, keeping dst's record of non-zero chunks exact. */
+  async readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
+    if (offset % SPARSE_CHUNK !== 0) {
+      await this.read(dst.bytes, offset);
+      dst.markAll();
+      return;
+    }
+    const what = 'read';
+    this.assertOpen(what);
+    this.checkRange(what, dst.bytes.length, offset);
+    this.zeros.readInto(dst, offset, this.copyOut);
+  }
+}

@@ -1,0 +1,84 @@
+/** Which 4 KiB chunks of an in-memory device were ever written with a non-zero byte. */
+import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
+
+/** Chunks per word of the bitmap. */
+const GROUP = 32;
+
+/**
+ * A conservative record of a device's non-zero chunks: a chunk it does not list holds only
+ * zeros, provided every write since the device was empty (or since `markRange`) went through
+ * `noteWrite`. A listed chunk may hold zeros again (overwritten, truncated); listing is never undone.
+ */
+export class ZeroIndex {
+  /** Bit c % 32 of word c / 32: chunk c is listed. Grows with the highest chunk listed (the device's end, not its virtual size). */
+  private words = new Uint32Array(64);
+
+  /** Record the chunks a write of `buf` at `offset` made non-zero. */
+  noteWrite(buf: Uint8Array, offset: number): void {
+    let done = 0;
+    while (done < buf.length) {
+      const chunk = Math.floor((offset + done) / SPARSE_CHUNK);
+      const n = Math.min((chunk + 1) * SPARSE_CHUNK - (offset + done), buf.length - done);
+      if (!this.has(chunk) && !allZero(buf, done, done + n)) this.add(chunk);
+      done += n;
+    }
+  }
+
+  /** List every chunk of [offset, offset + length) (bytes written behind the index's back). */
+  markRange(offset: number, length: number): void {
+    if (length <= 0) return;
+    const last = Math.floor((offset + length - 1) / SPARSE_CHUNK);
+    for (let c = Math.floor(offset / SPARSE_CHUNK); c <= last; c++) this.add(c);
+  }
+
+  has(chunk: number): boolean {
+    return (this.word(Math.floor(chunk / GROUP)) & (1 << chunk % GROUP)) !== 0;
+  }
+
+  /**
+   * Fill `dst` from the device at `offset` (a multiple of SPARSE_CHUNK) with `copyOut` for the
+   * listed chunks, and zeros elsewhere, touching only chunks that are listed or that `dst` marks
+   * dirty; `dst`'s record is kept exact.
+   */
+  readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, offset: number) => void): void {
+    const { bytes, dirty } = dst;
+    const first = offset / SPARSE_CHUNK;
+    // Walk the bitmap word by word with integer steps (a chunk number past 2^31 makes % a float op).
+    let w = Math.floor(first / GROUP);
+    let bit = first - w * GROUP;
+    let mask = this.word(w);
+    for (let c = 0; c < dirty.length; c++) {
+      const lo = c * SPARSE_CHUNK;
+      if ((mask & (1 << bit)) !== 0) {
+        copyOut(bytes.subarray(lo, Math.min(lo + SPARSE_CHUNK, bytes.length)), offset + lo);
+        dirty[c] = 1;
+      } else if (dirty[c] !== 0) {
+        bytes.fill(0, lo, lo + SPARSE_CHUNK);
+        dirty[c] = 0;
+      }
+      if (++bit === GROUP) {
+        bit = 0;
+        mask = this.word(++w);
+      }
+    }
+  }
+
+  private word(w: number): number {
+    return w < this.words.length ? this.words[w] : 0;
+  }
+
+  private add(chunk: number): void {
+    const w = Math.floor(chunk / GROUP);
+    if (w >= this.words.length) {
+      const grown = new Uint32Array(Math.max(w + 1, 2 * this.words.length));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[w] |= 1 << chunk % GROUP;
+  }
+}
+
+function allZero(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
