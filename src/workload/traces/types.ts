@@ -1,5 +1,6 @@
 /** The request a trace reader yields, the format descriptions every reader implements, and the trace error. */
 import { WorkloadError } from '../errors.js';
+import type { RequestBatch } from './batch.js';
 
 export type TraceOp = 'read' | 'write' | 'trim' | 'flush';
 
@@ -49,13 +50,14 @@ export interface ParseOptions {
 
 /**
  * Parses one line; null skips it (header, comment, an event that is not a request). Throws BadField.
- * `fast`, when a format has one, parses the line's bytes buf[s, e) and gives the very request the
- * line's text would, or undefined when it cannot tell (then the text is parsed, for the result or
- * the exact error); it shares the text parser's state and changes it only where that would.
+ * `fast`, when a format has one, parses the line's bytes buf[s, e) and appends to `out` the very
+ * request the line's text would give (true), or appends nothing and returns false when it cannot
+ * tell (then the text is parsed, for the result or the exact error); it shares the text parser's
+ * state and changes it only where that would.
  */
 export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser };
 
-export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number) => TraceRequest | undefined;
+export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number, out: RequestBatch) => boolean;
 
 /** Parses one record at `at` of `buf`: the request (or null) and its size, or 'more' when the record is cut. */
 export type RecordParser = (buf: Buffer, at: number, recordNo: number) => { req: TraceRequest | null; size: number } | 'more';
