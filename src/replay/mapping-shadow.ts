@@ -10,11 +10,17 @@ import type { QedImage } from '../qed/image.js';
 
 const SECTOR = 512;
 
+/** Past this, sequence numbers in messages saturate (ticks would need 2^32 requests to wrap). */
+const U32_MAX = 0xffffffff;
+
 export class MappingShadow {
-  /** Virtual cluster → the sequence number of the last completed write that covered it. */
-  private readonly written = new Map<number, number>();
-  /** Virtual cluster → the tick at which a completed write first covered it (it was mapped then). */
-  private readonly firstAt = new Map<number, number>();
+  /**
+   * Per L2 table written to, per cluster it maps: [2i] the sequence number of the last completed
+   * write that covered cluster i, [2i + 1] the tick at which a completed write first covered it (it
+   * was mapped then); 0 = never written. Typed pages, not a Map entry per cluster: 8 bytes a cluster
+   * of footprint, so a long trace over a large image stays in bounded memory.
+   */
+  private readonly pages = new Map<number, Uint32Array>();
   private seq = 0;
   private writes = 0;
   private tick = 0;
@@ -38,9 +44,14 @@ export class MappingShadow {
     this.writes++;
     const at = ++this.tick;
     const last = Math.floor((offset + length - 1) / this.clusterSize);
+    const per = this.entriesPerTable;
     for (let c = Math.floor(offset / this.clusterSize); c <= last; c++) {
-      this.written.set(c, seq);
-      if (!this.firstAt.has(c)) this.firstAt.set(c, at);
+      const t = Math.floor(c / per);
+      let page = this.pages.get(t);
+      if (!page) this.pages.set(t, (page = new Uint32Array(per * 2)));
+      const i = (c - t * per) * 2;
+      page[i] = Math.min(seq, U32_MAX);
+      if (page[i + 1] === 0) page[i + 1] = at;
     }
   }
 
@@ -61,30 +72,27 @@ export class MappingShadow {
 
   /** After a power cut and recovery: every durably mapped cluster still mapped. Returns the lost writes. */
   async verifyAfterCut(img: QedImage): Promise<number> {
-    const r = await this.verify(img, (c) => this.firstAt.get(c)! < this.flushedBefore);
+    const r = await this.verify(img, (firstAt) => firstAt < this.flushedBefore);
     return new Set(r.violations.map((v) => v.expected)).size;
   }
 
   /** Walk the image's L2 tables (after the replay) and report every expected cluster left unmapped. */
-  async verify(img: QedImage, expected: (cluster: number) => boolean = () => true): Promise<IntegrityReport> {
+  async verify(img: QedImage, expected: (firstAt: number) => boolean = () => true): Promise<IntegrityReport> {
     const report = emptyIntegrityReport('passed');
     report.writesTracked = this.writes;
-    const byTable = new Map<number, number[]>();
-    for (const c of [...this.written.keys()].sort((a, b) => a - b)) {
-      if (!expected(c)) continue;
-      const l1 = Math.floor(c / this.entriesPerTable);
-      const list = byTable.get(l1) ?? [];
-      list.push(c);
-      byTable.set(l1, list);
-    }
+    const per = this.entriesPerTable;
     const lost: Violation[] = [];
-    for (const [l1, clusters] of byTable) {
-      const table = await img.l2TableForMap(l1);
-      for (const c of clusters) {
+    for (const l1 of [...this.pages.keys()].sort((a, b) => a - b)) {
+      const page = this.pages.get(l1)!;
+      let table: Awaited<ReturnType<QedImage['l2TableForMap']>> | undefined;
+      for (let i = 0; i < per; i++) {
+        const seq = page[2 * i];
+        if (seq === 0 || !expected(page[2 * i + 1])) continue;
+        table ??= await img.l2TableForMap(l1);
         report.sectorsVerified += this.clusterSize / SECTOR;
-        const host = table ? table[c % this.entriesPerTable] : 0;
+        const host = table ? table[i] : 0;
         if (host !== 0) continue;
-        const seq = this.written.get(c)!;
+        const c = l1 * per + i;
         lost.push({ kind: 'lost-write', offset: c * this.clusterSize, sectors: this.clusterSize / SECTOR, expected: `w#${seq} (mapped)`, found: table ? 'unmapped (L2 entry 0: lost L2 update)' : 'unmapped (L1 entry 0: lost L1 update)', during: 'read-back' });
       }
     }
