@@ -3,7 +3,7 @@
  * number (op tables, a cache of device ids), so a valid line costs no substring or lookup string.
  * Anything not plain ASCII gives undefined and the caller parses the line's text instead.
  */
-import type { DeviceNames } from './batch.js';
+import type { DeviceIds } from './types.js';
 
 /** Bytes of a word up to this long pack into a safe integer (7 bits a byte, 3 for the length). */
 const PACKABLE = 6;
@@ -44,9 +44,9 @@ export class AsciiTable<T> {
 /** ASCII bytes as a device id of `names`, short ones remembered by their bytes (device names repeat); -1 when not ASCII. */
 export class AsciiIds {
   private readonly seen = new Map<number, number>();
-  private owner: DeviceNames | null = null;
+  private owner: DeviceIds | null = null;
 
-  get(buf: Buffer, s: number, e: number, names: DeviceNames): number {
+  get(buf: Buffer, s: number, e: number, names: DeviceIds): number {
     if (names !== this.owner) {
       this.seen.clear();
       this.owner = names;

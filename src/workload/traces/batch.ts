@@ -3,7 +3,7 @@
  * reader's byte path fills without making an object or a string per request, and what the
  * long-trace consumers (stats, cache-only sweeps) read directly. `get(i)` gives the object form.
  */
-import type { TraceOp, TraceRequest } from './types.js';
+import type { DeviceIds, RowSink, TraceOp, TraceRequest } from './types.js';
 
 /** Op codes in the op column. */
 export const OP_CODES: readonly TraceOp[] = ['read', 'write', 'trim', 'flush'];
@@ -16,7 +16,7 @@ export function opCodes(table: Readonly<Record<string, TraceOp>>): Record<string
 }
 
 /** Device names of one reader, numbered in order of first appearance. */
-export class DeviceNames {
+export class DeviceNames implements DeviceIds {
   readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
 
@@ -31,7 +31,7 @@ export class DeviceNames {
   }
 }
 
-export class RequestBatch {
+export class RequestBatch implements RowSink {
   n = 0;
   time: Float64Array;
   op: Uint8Array;

@@ -1,6 +1,5 @@
 /** The request a trace reader yields, the format descriptions every reader implements, and the trace error. */
 import { WorkloadError } from '../errors.js';
-import type { RequestBatch } from './batch.js';
 
 export type TraceOp = 'read' | 'write' | 'trim' | 'flush';
 
@@ -57,7 +56,20 @@ export interface ParseOptions {
  */
 export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser };
 
-export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number, out: RequestBatch) => boolean;
+export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number, out: RowSink) => boolean;
+
+/** Device names numbered by first appearance (batch.ts's DeviceNames). */
+export interface DeviceIds {
+  id(name: string): number;
+}
+
+/** Where the byte path appends requests as rows (batch.ts's RequestBatch); op is an OP_CODE. */
+export interface RowSink {
+  readonly devices: DeviceIds;
+  /** Room for one more row. */
+  reserve(): void;
+  set(time: number, op: number, offset: number, length: number, device: number, line: number): void;
+}
 
 /** Parses one record at `at` of `buf`: the request (or null) and its size, or 'more' when the record is cut. */
 export type RecordParser = (buf: Buffer, at: number, recordNo: number) => { req: TraceRequest | null; size: number } | 'more';
