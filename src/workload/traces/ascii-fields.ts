@@ -45,10 +45,14 @@ export class AsciiTable<T> {
 export class AsciiIds {
   private readonly seen = new Map<number, number>();
   private owner: DeviceIds | null = null;
+  /** The last name too long to pack (fio's "/dev/vdb"), and its id. */
+  private long: Buffer | null = null;
+  private longId = -1;
 
   get(buf: Buffer, s: number, e: number, names: DeviceIds): number {
     if (names !== this.owner) {
       this.seen.clear();
+      this.long = null;
       this.owner = names;
     }
     const k = pack(buf, s, e, false);
@@ -60,8 +64,15 @@ export class AsciiIds {
       }
       return v;
     }
+    const long = this.long;
+    if (long !== null && long.length === e - s) {
+      let i = 0;
+      while (i < long.length && long[i] === buf[s + i]) i++;
+      if (i === long.length) return this.longId;
+    }
     for (let i = s; i < e; i++) if (buf[i] > 127) return -1;
-    return names.id(buf.toString('latin1', s, e));
+    this.long = Buffer.from(buf.subarray(s, e));
+    return (this.longId = names.id(buf.toString('latin1', s, e)));
   }
 }
 
@@ -98,4 +109,26 @@ export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32
   values[k] = ok && digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
   starts[n] = e + 1;
   return true;
+}
+
+/**
+ * Space-separated words of buf[s, e) as String.prototype.trim().split(/\s+/) finds them, into
+ * starts/ends: how many (at most `max`; more words than that give max + 1), or -1 when the line
+ * holds another whitespace byte or a non-ASCII one before the last word needed (the text path decides).
+ */
+export function spaceWords(buf: Uint8Array, s: number, e: number, starts: Int32Array, ends: Int32Array, max: number): number {
+  let n = 0;
+  let i = s;
+  for (;;) {
+    while (i < e && buf[i] === 32) i++;
+    if (i === e) return n;
+    if (n === max) return max + 1;
+    starts[n] = i;
+    for (; i < e; i++) {
+      const c = buf[i];
+      if (c === 32) break;
+      if ((c >= 9 && c <= 13) || c > 127) return -1;
+    }
+    ends[n++] = i;
+  }
 }
