@@ -65,13 +65,24 @@ async function ours(file: string, format: string): Promise<number> {
   return n;
 }
 
-async function rate(fn: () => Promise<number>): Promise<number> {
+/** Requests/s by the wall clock, and by this process's CPU time (steadier on a shared machine). */
+async function rate(fn: () => Promise<number>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const n = await fn();
-  return n / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / ((c.user + c.system) / 1e6) };
 }
 
-async function parseRates(dir: string): Promise<Array<{ name: string; ours: Spread; readline: Spread | null }>> {
+interface RateRow {
+  name: string;
+  ours: Spread;
+  readline: Spread | null;
+  /** Median of ours ÷ readline by CPU time (the zstd limit's decompression runs in a child process: not counted). */
+  cpuRatio: number | null;
+}
+
+async function parseRates(dir: string): Promise<RateRow[]> {
   const opts = { requests: LINES, seed: 1, devices: ['0', '1'], span: 64 * GIB };
   const cases: Case[] = [];
   const add = async (name: string, format: string, ext: string, extra: Partial<typeof opts> & { tick?: number; unit?: number; ops?: Array<'read' | 'write' | 'flush'> }, baseline: Case['baseline']) => {
@@ -96,15 +107,16 @@ async function parseRates(dir: string): Promise<Array<{ name: string; ours: Spre
   await add('oracleGeneral', 'oracle-general', '.oracleGeneral', { devices: ['0'], tick: 1e9, ops: ['read'] }, null);
   const rows = [];
   for (const c of cases) {
-    const o: number[] = [];
-    const b: number[] = [];
+    const o: Array<{ wall: number; cpu: number }> = [];
+    const b: Array<{ wall: number; cpu: number }> = [];
     for (let rep = 0; rep < REPS; rep++) {
       for (const which of rotation(['ours', 'readline'] as const, rep)) {
         if (which === 'ours') o.push(await rate(() => ours(c.file, c.format)));
         else if (c.baseline) b.push(await rate(() => c.baseline!(c.file)));
       }
     }
-    rows.push({ name: c.name, ours: spread(o), readline: c.baseline ? spread(b) : null });
+    const cpu = (xs: Array<{ cpu: number }>) => spread(xs.map((x) => x.cpu)).median;
+    rows.push({ name: c.name, ours: spread(o.map((x) => x.wall)), readline: c.baseline ? spread(b.map((x) => x.wall)) : null, cpuRatio: c.baseline ? cpu(o) / cpu(b) : null });
     if (!values.json) console.error(`  ${c.name} done`);
   }
   return rows;
@@ -180,9 +192,9 @@ async function main(): Promise<void> {
     }
     const f = (s: Spread) => `${fmtInt(s.median)} (${fmtInt(s.min)}–${fmtInt(s.max)})`;
     console.log(`\ntrace parse rate, requests/s: median (min–max) of ${REPS}; ${fmtInt(LINES)} requests per file; load average ${load[0].toFixed(1)} → ${after[0].toFixed(1)} on ${os.availableParallelism()} cores (shared machine: noisy)`);
-    console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit`);
+    console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit  (by CPU time)`);
     for (const r of rates) {
-      console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-'}`);
+      console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${(r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-').padStart(10)}  ${r.cpuRatio !== null ? r.cpuRatio.toFixed(2) : '-'}`);
     }
     if (replays.length) {
       console.log('\nMSR .csv.gz (2 devices × 256 GiB, synthetic) replayed through one fifo cache of 50: engine = `qed-bench run --metadata-only` (a job per device), cache-only = its L2 table stream alone; peak RSS of the child process');
