@@ -1,19 +1,24 @@
 /**
- * bench:trace: trace parse rate per format (requests/s through our reader, next to a plain
- * `readline` loop over the same file as the limit), and a long MSR-format gzip trace replayed
- * through one cache (its L2 table stream, cache only: the engine's metadata-only store is not
- * here yet) in bounded memory, with peak RSS. All traces are SYNTHETIC, generated to a temp dir.
+ * bench:trace: trace parse rate per format (requests/s through our reader's columns, next to a
+ * plain `readline` loop over the same file as the limit), and MSR-format gzip traces of
+ * increasing length replayed in bounded memory, each in a child process so its peak RSS is its
+ * own: through the engine (`run --metadata-only`: one cache of 50, fifo) and cache only (the L2
+ * table stream through one cache, no engine). RSS flat across lengths = nothing grows with the
+ * trace. All traces are SYNTHETIC, generated to a temp dir.
  *
- *   npm run bench:trace -- [--lines 1000000] [--reps 3] [--replay-lines 100000000] [--json]
+ *   npm run bench:trace -- [--lines 1000000] [--reps 3] [--replay-lines 1000000,10000000]
+ *                          [--replay engine,cache-only] [--json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { run as runCli } from '../src/cli.js';
+import type { RunResults } from '../src/metrics/results.js';
 import { cacheOnlySweep } from '../src/experiments/cache-only.js';
 import { findOnPath } from '../src/util/find-on-path.js';
 import { TraceReader } from '../src/workload/traces/reader.js';
@@ -24,9 +29,11 @@ const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
     reps: { type: 'string', default: '3' },
-    'replay-lines': { type: 'string', default: '100000000' },
+    'replay-lines': { type: 'string', default: '1000000,10000000' },
+    replay: { type: 'string', default: 'engine,cache-only' },
     json: { type: 'boolean', default: false },
     'child-replay': { type: 'string' },
+    'child-run': { type: 'string' },
   },
 });
 const LINES = Number(values.lines);
@@ -54,17 +61,28 @@ const zstdLines = (f: string) => readlineCount(spawn('zstd', ['-dc', f], { stdio
 async function ours(file: string, format: string): Promise<number> {
   let n = 0;
   const r = new TraceReader(file, format === 'csv' ? { format } : {});
-  for await (const b of r.batches()) n += b.length;
+  for await (const b of r.columns()) n += b.n;
   return n;
 }
 
-async function rate(fn: () => Promise<number>): Promise<number> {
+/** Requests/s by the wall clock, and by this process's CPU time (steadier on a shared machine). */
+async function rate(fn: () => Promise<number>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const n = await fn();
-  return n / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / ((c.user + c.system) / 1e6) };
 }
 
-async function parseRates(dir: string): Promise<Array<{ name: string; ours: Spread; readline: Spread | null }>> {
+interface RateRow {
+  name: string;
+  ours: Spread;
+  readline: Spread | null;
+  /** Median of ours ÷ readline by CPU time (the zstd limit's decompression runs in a child process: not counted). */
+  cpuRatio: number | null;
+}
+
+async function parseRates(dir: string): Promise<RateRow[]> {
   const opts = { requests: LINES, seed: 1, devices: ['0', '1'], span: 64 * GIB };
   const cases: Case[] = [];
   const add = async (name: string, format: string, ext: string, extra: Partial<typeof opts> & { tick?: number; unit?: number; ops?: Array<'read' | 'write' | 'flush'> }, baseline: Case['baseline']) => {
@@ -89,60 +107,102 @@ async function parseRates(dir: string): Promise<Array<{ name: string; ours: Spre
   await add('oracleGeneral', 'oracle-general', '.oracleGeneral', { devices: ['0'], tick: 1e9, ops: ['read'] }, null);
   const rows = [];
   for (const c of cases) {
-    const o: number[] = [];
-    const b: number[] = [];
+    const o: Array<{ wall: number; cpu: number }> = [];
+    const b: Array<{ wall: number; cpu: number }> = [];
     for (let rep = 0; rep < REPS; rep++) {
       for (const which of rotation(['ours', 'readline'] as const, rep)) {
         if (which === 'ours') o.push(await rate(() => ours(c.file, c.format)));
         else if (c.baseline) b.push(await rate(() => c.baseline!(c.file)));
       }
     }
-    rows.push({ name: c.name, ours: spread(o), readline: c.baseline ? spread(b) : null });
+    const cpu = (xs: Array<{ cpu: number }>) => spread(xs.map((x) => x.cpu)).median;
+    rows.push({ name: c.name, ours: spread(o.map((x) => x.wall)), readline: c.baseline ? spread(b.map((x) => x.wall)) : null, cpuRatio: c.baseline ? cpu(o) / cpu(b) : null });
     if (!values.json) console.error(`  ${c.name} done`);
   }
   return rows;
 }
 
-/** In a child process, so its peak RSS is the replay's alone. */
-function replayInChild(file: string): { ms: number; maxRssMiB: number; lookups: number; requests: number; hitRate: number } {
-  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child-replay', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+type ReplayMode = 'engine' | 'cache-only';
+
+interface ReplayRow {
+  mode: ReplayMode;
+  requests: number;
+  ms: number;
+  maxRssMiB: number;
+  hitRate: number;
 }
+
+/** In a child process, so its peak RSS is the replay's alone. */
+function replayInChild(file: string, mode: ReplayMode): Omit<ReplayRow, 'mode'> {
+  const flag = mode === 'engine' ? '--child-run' : '--child-replay';
+  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, flag, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${mode} replay of ${file} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
 async function childReplay(file: string): Promise<void> {
   const t0 = performance.now();
   const s = await cacheOnlySweep({ file, kind: 'trace', sizes: [50], policies: ['fifo'], trace: { clusterSize: 65536, tableSize: 4 } });
   const t = s.runs[0].results.total;
-  console.log(JSON.stringify({ ms: performance.now() - t0, maxRssMiB: process.resourceUsage().maxRSS / 1024, lookups: t.cache.lookups, requests: s.runs[0].results.traces![0].requests, hitRate: t.hitRate }));
+  console.log(JSON.stringify({ ms: performance.now() - t0, maxRssMiB: maxRssMiB(), requests: s.runs[0].results.traces![0].requests, hitRate: t.hitRate }));
+}
+
+/** The user's command, `qed-bench run FILE --metadata-only` (cache 50 fifo), in this process. */
+async function childRun(file: string): Promise<void> {
+  const out = `${file}.results.json`;
+  const t0 = performance.now();
+  const code = await runCli(['run', file, '--format', 'msr', '--metadata-only', '--no-qemu-check', '--quiet', '--out', out], { stdout: () => {}, stderr: (t) => void process.stderr.write(t) });
+  const ms = performance.now() - t0;
+  if (code !== 0) throw new Error(`qed-bench run exited ${code}`);
+  const r = JSON.parse(await readFile(out, 'utf8')) as RunResults;
+  console.log(JSON.stringify({ ms, maxRssMiB: maxRssMiB(), requests: r.total.requests, hitRate: r.total.hitRate }));
 }
 
 async function main(): Promise<void> {
   if (values['child-replay']) return childReplay(values['child-replay']);
+  if (values['child-run']) return childRun(values['child-run']);
+  const lengths = values['replay-lines']!.split(',').filter(Boolean).map(Number);
+  const modes = values.replay!.split(',').filter(Boolean) as ReplayMode[];
+  for (const m of modes) if (m !== 'engine' && m !== 'cache-only') throw new Error(`--replay: expected engine and/or cache-only, got "${m}"`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qed-bench-trace-'));
   try {
     const load = os.loadavg();
-    if (!values.json) console.error(`parse rates: ${fmtInt(LINES)} synthetic requests per format, ${REPS} reps`);
-    const rates = await parseRates(dir);
-    const n = Number(values['replay-lines']);
-    if (!values.json) console.error(`replay: generating a ${fmtInt(n)}-request MSR .csv.gz`);
-    const big = path.join(dir, 'big.csv.gz');
-    const g0 = performance.now();
-    await writeSyntheticTrace(big, 'msr', { requests: n, seed: 42, devices: ['0', '1'], span: 256 * GIB, tick: 100 });
-    const genMs = performance.now() - g0;
-    const replay = replayInChild(big);
+    const log = (t: string) => values.json || console.error(t);
+    log(`parse rates: ${fmtInt(LINES)} synthetic requests per format, ${REPS} reps`);
+    const rates = LINES > 0 ? await parseRates(dir) : [];
+    const replays: Array<ReplayRow & { generateMs: number }> = [];
+    for (const n of lengths) {
+      log(`replay: generating a ${fmtInt(n)}-request MSR .csv.gz`);
+      const big = path.join(dir, `big-${n}.csv.gz`);
+      const g0 = performance.now();
+      await writeSyntheticTrace(big, 'msr', { requests: n, seed: 42, devices: ['0', '1'], span: 256 * GIB, tick: 100 });
+      const generateMs = performance.now() - g0;
+      for (const mode of modes) {
+        log(`replay: ${fmtInt(n)} requests, ${mode}`);
+        replays.push({ mode, ...replayInChild(big, mode), generateMs });
+      }
+      await rm(big, { force: true });
+    }
     const after = os.loadavg();
     if (values.json) {
-      console.log(JSON.stringify({ lines: LINES, reps: REPS, loadavg: [load, after], rates, replay: { ...replay, generateMs: genMs } }, null, 2));
+      console.log(JSON.stringify({ lines: LINES, reps: REPS, loadavg: [load, after], rates, replays }, null, 2));
       return;
     }
     const f = (s: Spread) => `${fmtInt(s.median)} (${fmtInt(s.min)}–${fmtInt(s.max)})`;
     console.log(`\ntrace parse rate, requests/s: median (min–max) of ${REPS}; ${fmtInt(LINES)} requests per file; load average ${load[0].toFixed(1)} → ${after[0].toFixed(1)} on ${os.availableParallelism()} cores (shared machine: noisy)`);
-    console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit`);
+    console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit  (by CPU time)`);
     for (const r of rates) {
-      console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-'}`);
+      console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${(r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-').padStart(10)}  ${r.cpuRatio !== null ? r.cpuRatio.toFixed(2) : '-'}`);
     }
-    console.log(`\nreplay of a ${fmtInt(replay.requests)}-request MSR .csv.gz through one fifo cache of 50 (cache only, its L2 table stream): ${(replay.ms / 1000).toFixed(1)} s, ${fmtInt(replay.requests / (replay.ms / 1000))} requests/s, ${fmtInt(replay.lookups)} table lookups, hit rate ${(replay.hitRate * 100).toFixed(1)}%, peak RSS ${replay.maxRssMiB.toFixed(0)} MiB`);
+    if (replays.length) {
+      console.log('\nMSR .csv.gz (2 devices × 256 GiB, synthetic) replayed through one fifo cache of 50: engine = `qed-bench run --metadata-only` (a job per device), cache-only = its L2 table stream alone; peak RSS of the child process');
+      console.log(`${'requests'.padStart(12)}  ${'replay'.padEnd(10)} ${'time'.padStart(9)} ${'requests/s'.padStart(11)} ${'hit rate'.padStart(9)} ${'peak RSS'.padStart(9)}  (generating the trace)`);
+      for (const r of replays) {
+        console.log(`${fmtInt(r.requests).padStart(12)}  ${r.mode.padEnd(10)} ${`${(r.ms / 1000).toFixed(1)} s`.padStart(9)} ${fmtInt(r.requests / (r.ms / 1000)).padStart(11)} ${`${(r.hitRate * 100).toFixed(1)}%`.padStart(9)} ${`${r.maxRssMiB.toFixed(0)} MiB`.padStart(9)}  (${(r.generateMs / 1000).toFixed(1)} s)`);
+      }
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

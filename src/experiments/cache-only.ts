@@ -16,6 +16,7 @@ import { RESULTS_SCHEMA, toolVersion, workloadHash, type RunResults } from '../m
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { Geometry } from '../qed/format.js';
 import { newEngineStats } from '../qed/stats.js';
+import { FLUSH } from '../workload/traces/batch.js';
 import { forEachTableKey } from '../workload/traces/footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from '../workload/traces/reader.js';
 import type { Workload } from '../workload/types.js';
@@ -41,18 +42,16 @@ async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void):
   const reader = new TraceReader(spec.file, { ...t, hash: true });
   const objects = reader.format.name === 'oracle-general';
   const span = new Geometry(t.clusterSize, t.tableSize).l2Span;
-  const devices = new Map<string, number>();
-  for await (const batch of reader.batches()) {
-    for (const r of batch) {
-      if (t.device !== undefined && r.device !== t.device) continue;
+  const only = t.device === undefined ? -1 : reader.devices.id(t.device);
+  for await (const b of reader.columns()) {
+    for (let i = 0; i < b.n; i++) {
+      if (only >= 0 && b.device[i] !== only) continue;
       if (objects) {
-        onTable(r.offset);
+        onTable(b.offset[i]);
         continue;
       }
-      if (r.op === 'flush' || r.length === 0) continue;
-      let d = devices.get(r.device);
-      if (d === undefined) devices.set(r.device, (d = devices.size));
-      forEachTableKey(d, r.offset, r.length, span, onTable);
+      if (b.op[i] === FLUSH || b.length[i] === 0) continue;
+      forEachTableKey(b.device[i], b.offset[i], b.length[i], span, onTable);
     }
   }
   return reader.summary();

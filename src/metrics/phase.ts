@@ -51,6 +51,9 @@ interface OpAccumulator {
   latency: LatencyRecorder;
 }
 
+/** Most time-series points a phase keeps. */
+const MAX_POINTS = 2000;
+
 /** Collects one phase: per-op counts and latencies, counter deltas, and a sampled time series. */
 export class PhaseCollector {
   private readonly startNs: number;
@@ -64,7 +67,7 @@ export class PhaseCollector {
   constructor(
     readonly name: string,
     private readonly source: { stats: EngineStats; cacheStats(): CacheStats },
-    private readonly sampleEvery: number,
+    private sampleEvery: number,
     /** Nanoseconds: real time, or the deterministic scheduler's virtual time. */
     private readonly now: () => number,
   ) {
@@ -120,6 +123,14 @@ export class PhaseCollector {
   }
 
   private sample(inFlight: number): void {
+    // Bounded whatever the phase's length (a long trace): at the cap, keep every other point and sample half as often.
+    if (this.series.length >= MAX_POINTS) {
+      let k = 0;
+      for (let i = 1; i < this.series.length; i += 2) this.series[k++] = this.series[i];
+      this.series.length = k;
+      this.sampleEvery *= 2;
+      if (this.requests % this.sampleEvery !== 0) return;
+    }
     const c = this.source.cacheStats();
     const lookups = c.lookups - this.cache0.lookups;
     this.series.push({

@@ -12,24 +12,35 @@ import type { QedImage } from '../qed/image.js';
 
 const SECTOR = 512;
 
+/** Past this, sequence numbers in messages saturate (ticks would need 2^32 requests to wrap). */
+const U32_MAX = 0xffffffff;
+
+/** Slots per cluster in a page: last completed write's seq, first-mapped tick, host cluster. */
+const SEQ = 0;
+const FIRST_AT = 1;
+const HOST = 2;
+const SLOTS = 3;
+
 export class MappingShadow {
-  /** Virtual cluster → the sequence number of the last completed write that covered it. */
-  private readonly written = new Map<number, number>();
-  /** Virtual cluster → the tick at which a completed write first covered it (it was mapped then). */
-  private readonly firstAt = new Map<number, number>();
+  /**
+   * Per L2 table written to, per cluster it maps (SLOTS each): the sequence number of the last
+   * completed data write that covered it, the tick at which a completed write first covered it (it
+   * was mapped then), and the host cluster (host offset / cluster size) the last completed write or
+   * zero-write left it in; 0 = never. Typed pages, not Map entries per cluster: 12 bytes a cluster
+   * of footprint, so a long trace over a large image stays in bounded memory.
+   */
+  private readonly pages = new Map<number, Uint32Array>();
   private seq = 0;
   private writes = 0;
   private tick = 0;
   /** Writes completed before this tick are durable: the latest issue tick of a completed flush. */
   private flushedBefore = 0;
   private lastReport: IntegrityReport | null = null;
-  /** Virtual cluster → its host cluster, as the last completed write (or zero-write) that wrote data there left it. */
-  private readonly host = new Map<number, number>();
-  /** Virtual cluster → the host cluster a write last said it puts data in (engine's onDataRun), completed or not. */
+  /** Virtual cluster → the host offset a write in flight said it puts data in (engine's onDataRun). */
   private readonly announced = new Map<number, number>();
   /** Virtual cluster → writes (and zero-writes) covering it now in flight. */
   private readonly inFlight = new Map<number, number>();
-  /** Virtual cluster → a host cluster a failed write may have left mapped (or not): either is legal. */
+  /** Virtual cluster → a host offset a failed write may have left mapped (or not): either is legal. */
   private readonly maybe = new Map<number, number>();
   private readsChecked = 0;
   private staleReads = 0;
@@ -40,6 +51,21 @@ export class MappingShadow {
     /** Clusters one L2 table maps. */
     private readonly entriesPerTable: number,
   ) {}
+
+  /** The page holding cluster c and c's first slot in it (the page made on first use when `make`). */
+  private slot(c: number, make: boolean): [Uint32Array | undefined, number] {
+    const per = this.entriesPerTable;
+    const t = Math.floor(c / per);
+    let page = this.pages.get(t);
+    if (!page && make) this.pages.set(t, (page = new Uint32Array(per * SLOTS)));
+    return [page, (c - t * per) * SLOTS];
+  }
+
+  /** Host offset the shadow expects cluster c at (0: unmapped). */
+  private expectedHost(c: number): number {
+    const [page, i] = this.slot(c, false);
+    return page ? page[i + HOST] * this.clusterSize : 0;
+  }
 
   /** A write or zero-write is issued; pass the result to endWrite. */
   beginWrite(offset: number, length: number): number {
@@ -52,26 +78,31 @@ export class MappingShadow {
    * a data write (not a zero-write: those need not allocate) also sets the end-of-run expectation.
    */
   endWrite(seq: number, offset: number, length: number, ok: boolean, zero = false): void {
+    const data = ok && !zero && length > 0;
+    const at = data ? ++this.tick : 0;
+    if (data) this.writes++;
     this.eachCluster(offset, length, (c) => {
+      const to = this.announced.get(c);
       const n = this.inFlight.get(c)! - 1;
       if (n > 0) this.inFlight.set(c, n);
-      else this.inFlight.delete(c);
-      const to = this.announced.get(c);
+      else {
+        this.inFlight.delete(c);
+        this.announced.delete(c);
+      }
       if (!ok) {
-        if (to !== undefined && to !== this.host.get(c)) this.maybe.set(c, to);
+        if (to !== undefined && to !== this.expectedHost(c)) this.maybe.set(c, to);
         return;
       }
+      const [page, i] = this.slot(c, to !== undefined || data);
+      if (!page) return;
       if (to !== undefined) {
-        this.host.set(c, to);
+        page[i + HOST] = to / this.clusterSize;
         this.maybe.delete(c);
       }
-    });
-    if (!ok || length === 0 || zero) return;
-    this.writes++;
-    const at = ++this.tick;
-    this.eachCluster(offset, length, (c) => {
-      this.written.set(c, seq);
-      if (!this.firstAt.has(c)) this.firstAt.set(c, at);
+      if (data) {
+        page[i + SEQ] = Math.min(seq, U32_MAX);
+        if (page[i + FIRST_AT] === 0) page[i + FIRST_AT] = at;
+      }
     });
   }
 
@@ -91,11 +122,12 @@ export class MappingShadow {
     this.readsChecked++;
     this.eachCluster(pos, len, (c) => {
       const found = host === 0 ? 0 : hostFirst + (c - first) * cs;
-      const want = this.host.get(c) ?? 0;
+      const want = this.expectedHost(c);
       if (found === want || this.maybe.get(c) === found) return;
       if (this.inFlight.has(c) && this.announced.get(c) === found) return;
       this.staleReads++;
-      const seq = this.written.get(c);
+      const [page, i] = this.slot(c, false);
+      const seq = page ? page[i + SEQ] : 0;
       const expected = want === 0 ? 'unmapped (never written)' : `host cluster ${want}${seq ? ` (w#${seq})` : ''}`;
       const what = found === 0 ? 'unmapped (a stale L2 table: lost L2 update)' : `host cluster ${found}`;
       if (this.readViolations.length < 100) this.readViolations.push({ kind: 'stale-read', offset: c * cs, sectors: cs / SECTOR, expected, found: what, during: 'replay' });
@@ -125,32 +157,33 @@ export class MappingShadow {
 
   /** After a power cut and recovery: every durably mapped cluster still mapped. Returns the lost writes. */
   async verifyAfterCut(img: QedImage): Promise<number> {
-    const r = await this.verify(img, (c) => this.firstAt.get(c)! < this.flushedBefore);
+    const r = await this.verify(img, (firstAt) => firstAt < this.flushedBefore);
     return new Set(r.violations.filter((v) => v.kind === 'lost-write').map((v) => v.expected)).size;
   }
 
   /** Walk the image's L2 tables (after the replay) and report every expected cluster left unmapped. */
-  async verify(img: QedImage, expected: (cluster: number) => boolean = () => true): Promise<IntegrityReport> {
+  async verify(img: QedImage, expected: (firstAt: number) => boolean = () => true): Promise<IntegrityReport> {
     const report = emptyIntegrityReport('passed');
     report.writesTracked = this.writes;
-    const byTable = new Map<number, number[]>();
-    for (const c of [...this.written.keys()].sort((a, b) => a - b)) {
-      if (!expected(c)) continue;
-      const l1 = Math.floor(c / this.entriesPerTable);
-      const list = byTable.get(l1) ?? [];
-      list.push(c);
-      byTable.set(l1, list);
-    }
+    const per = this.entriesPerTable;
     const lost: Violation[] = [];
     let buf: Float64Array | undefined; // one decoded table at a time, not one per table
-    for (const [l1, clusters] of byTable) {
-      const table = await img.l2TableForMap(l1, buf);
-      buf = table ?? buf;
-      for (const c of clusters) {
+    for (const l1 of [...this.pages.keys()].sort((a, b) => a - b)) {
+      const page = this.pages.get(l1)!;
+      let table: Float64Array | null = null;
+      let loaded = false;
+      for (let i = 0; i < per; i++) {
+        const seq = page[i * SLOTS + SEQ];
+        if (seq === 0 || !expected(page[i * SLOTS + FIRST_AT])) continue;
+        if (!loaded) {
+          table = await img.l2TableForMap(l1, buf);
+          buf = table ?? buf;
+          loaded = true;
+        }
         report.sectorsVerified += this.clusterSize / SECTOR;
-        const host = table ? table[c % this.entriesPerTable] : 0;
+        const host = table ? table[i] : 0;
         if (host !== 0) continue;
-        const seq = this.written.get(c)!;
+        const c = l1 * per + i;
         lost.push({ kind: 'lost-write', offset: c * this.clusterSize, sectors: this.clusterSize / SECTOR, expected: `w#${seq} (mapped)`, found: table ? 'unmapped (L2 entry 0: lost L2 update)' : 'unmapped (L1 entry 0: lost L1 update)', during: 'read-back' });
       }
     }

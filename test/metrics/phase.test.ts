@@ -46,6 +46,19 @@ describe('PhaseCollector', () => {
     expect(m.hitRate).toBe(0.5);
   });
 
+  it('a phase of any length keeps at most 2000 points, evenly spaced over the whole phase (long traces)', () => {
+    const src = new FakeSource();
+    const c = new PhaseCollector('long', src, 1, src.now);
+    const n = 10_001;
+    for (let i = 0; i < n; i++) c.record('read', 512, 10, null, 0);
+    const at = c.finish().timeSeries.map((p) => p.requests);
+    expect(at.length).toBeLessThanOrEqual(2000);
+    expect(at.length).toBeGreaterThan(1000);
+    const step = at[0];
+    expect(at).toEqual(at.map((_, i) => (i + 1) * step));
+    expect(at[at.length - 1]).toBeGreaterThan(n - step);
+  });
+
   it('sampleEvery 1 samples every request; a phase shorter than N has none', () => {
     const src = new FakeSource();
     const every = new PhaseCollector('a', src, 1, src.now);

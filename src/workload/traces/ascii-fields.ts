@@ -1,8 +1,9 @@
 /**
  * Text fields read straight from a line's bytes for the fast path: short ASCII words packed into a
- * number (op tables, a cache of device names), so a valid line costs no substring or lookup string.
+ * number (op tables, a cache of device ids), so a valid line costs no substring or lookup string.
  * Anything not plain ASCII gives undefined and the caller parses the line's text instead.
  */
+import type { DeviceIds } from './types.js';
 
 /** Bytes of a word up to this long pack into a safe integer (7 bits a byte, 3 for the length). */
 const PACKABLE = 6;
@@ -40,23 +41,38 @@ export class AsciiTable<T> {
   }
 }
 
-/** ASCII bytes as a string, short ones remembered (device names repeat); undefined when not ASCII. */
-export class AsciiStrings {
-  private readonly seen = new Map<number, string>();
+/** ASCII bytes as a device id of `names`, short ones remembered by their bytes (device names repeat); -1 when not ASCII. */
+export class AsciiIds {
+  private readonly seen = new Map<number, number>();
+  private owner: DeviceIds | null = null;
+  /** The last name too long to pack (fio's "/dev/vdb"), and its id. */
+  private long: Buffer | null = null;
+  private longId = -1;
 
-  get(buf: Buffer, s: number, e: number): string | undefined {
+  get(buf: Buffer, s: number, e: number, names: DeviceIds): number {
+    if (names !== this.owner) {
+      this.seen.clear();
+      this.long = null;
+      this.owner = names;
+    }
     const k = pack(buf, s, e, false);
     if (k >= 0) {
       let v = this.seen.get(k);
       if (v === undefined) {
-        if (this.seen.size > 4096) this.seen.clear();
-        v = buf.toString('latin1', s, e);
+        v = names.id(buf.toString('latin1', s, e));
         this.seen.set(k, v);
       }
       return v;
     }
-    for (let i = s; i < e; i++) if (buf[i] > 127) return undefined;
-    return buf.toString('latin1', s, e);
+    const long = this.long;
+    if (long !== null && long.length === e - s) {
+      let i = 0;
+      while (i < long.length && long[i] === buf[s + i]) i++;
+      if (i === long.length) return this.longId;
+    }
+    for (let i = s; i < e; i++) if (buf[i] > 127) return -1;
+    this.long = Buffer.from(buf.subarray(s, e));
+    return (this.longId = names.id(buf.toString('latin1', s, e)));
   }
 }
 
@@ -64,14 +80,55 @@ export class AsciiStrings {
 export const trimmable = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
- * Where the first n comma-separated fields of buf[s, e) start, into starts[0..n]: field k is
- * buf[starts[k], starts[k + 1] - 1). False when the line has fewer than n fields.
+ * Where the first n comma-separated fields of buf[s, e) start, into starts[0..n] (field k is
+ * buf[starts[k], starts[k + 1] - 1)), and in the same pass each field's digits as a number into
+ * values[k] (-1 as digitsOf gives it: empty, not all digits, or past 2^53). False when the line
+ * has fewer than n fields.
  */
-export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32Array, n: number): boolean {
+export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32Array, values: Float64Array, n: number): boolean {
   let k = 0;
+  let v = 0;
+  let digits = 0;
+  let ok = true;
   starts[0] = s;
-  for (let i = s; i < e && k < n; i++) if (buf[i] === 44) starts[++k] = i + 1;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c === 44) {
+      values[k] = ok && digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
+      starts[++k] = i + 1;
+      if (k === n) return true;
+      v = 0;
+      digits = 0;
+      ok = true;
+    } else if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      digits++;
+    } else ok = false;
+  }
   if (k < n - 1) return false;
-  if (k === n - 1) starts[n] = e + 1;
+  values[k] = ok && digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
+  starts[n] = e + 1;
   return true;
+}
+
+/**
+ * Space-separated words of buf[s, e) as String.prototype.trim().split(/\s+/) finds them, into
+ * starts/ends: how many (at most `max`; more words than that give max + 1), or -1 when the line
+ * holds another whitespace byte or a non-ASCII one before the last word needed (the text path decides).
+ */
+export function spaceWords(buf: Uint8Array, s: number, e: number, starts: Int32Array, ends: Int32Array, max: number): number {
+  let n = 0;
+  let i = s;
+  for (;;) {
+    while (i < e && buf[i] === 32) i++;
+    if (i === e) return n;
+    if (n === max) return max + 1;
+    starts[n] = i;
+    for (; i < e; i++) {
+      const c = buf[i];
+      if (c === 32) break;
+      if ((c >= 9 && c <= 13) || c > 127) return -1;
+    }
+    ends[n++] = i;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { DeviceNames, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
@@ -52,6 +53,8 @@ export class TraceReader {
   private bad = 0;
   private readonly firstBad: string[] = [];
   private readonly maxBad: number;
+  /** Device names seen so far: a batch's device column indexes them. */
+  readonly devices = new DeviceNames();
 
   constructor(
     readonly file: string,
@@ -76,57 +79,71 @@ export class TraceReader {
   }
 
   /** Requests in file order, a batch per chunk read (bounded memory). */
-  batches(): AsyncGenerator<TraceRequest[]> {
-    return this.format.kind === 'text' ? this.textBatches(this.format) : this.binaryBatches(this.format);
+  async *batches(): AsyncGenerator<TraceRequest[]> {
+    for await (const b of this.columns()) yield b.toArray();
   }
 
-  private async *textBatches(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<TraceRequest[]> {
+  /** Requests in file order as columns, a batch per chunk read: the long-trace path (no object per request). */
+  columns(): AsyncGenerator<RequestBatch> {
+    return this.format.kind === 'text' ? this.textColumns(this.format) : this.binaryColumns(this.format);
+  }
+
+  /** A fresh batch sized for about as many rows as the last one had. */
+  private batch(last: number): RequestBatch {
+    return new RequestBatch(this.devices, Math.max(1024, last + (last >> 2)));
+  }
+
+  private async *textColumns(format: Extract<TraceFormat, { kind: 'text' }>): AsyncGenerator<RequestBatch> {
     const parse = this.parserOf(format);
     const fast = parse.fast;
     if (!fast) {
-      yield* this.stringBatches(parse);
+      yield* this.stringColumns(parse);
       return;
     }
     // Lines are split on bytes ("\n" never occurs inside a UTF-8 sequence); a line is decoded to
     // text only when the fast parser cannot vouch for it.
     let carry: Buffer | null = null;
     let lineNo = 0;
+    let last = 0;
     for await (const chunk of this.input.chunks()) {
       const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const out: TraceRequest[] = [];
+      const out = this.batch(last);
       let start = 0;
-      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      // Newlines found by a loop here, not buf.indexOf: a native call per line costs more than the scan.
+      const len = buf.length;
+      for (let nl = start; ; start = ++nl) {
+        while (nl < len && buf[nl] !== 10) nl++;
+        if (nl === len) break;
         const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
         lineNo++;
-        const r = fast(buf, start, end, lineNo) || this.careful(parse, buf, start, end, lineNo);
-        if (r) out.push(r);
-        start = nl + 1;
+        if (!fast(buf, start, end, lineNo, out)) this.careful(parse, buf, start, end, lineNo, out);
       }
       carry = start < buf.length ? buf.subarray(start) : null;
-      this.requests += out.length;
-      if (out.length) yield out;
+      this.requests += out.n;
+      last = out.n;
+      if (out.n) yield out;
     }
     if (carry) {
       const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
       if (end > 0) {
         lineNo++;
-        const r = this.careful(parse, carry, 0, end, lineNo);
-        if (r) {
-          this.requests++;
-          yield [r];
-        }
+        const out = this.batch(0);
+        this.careful(parse, carry, 0, end, lineNo, out);
+        this.requests += out.n;
+        if (out.n) yield out;
       }
     }
   }
 
   /** Formats without a fast parser: whole chunks decoded, lines sliced from the text. */
-  private async *stringBatches(parse: LineParser): AsyncGenerator<TraceRequest[]> {
+  private async *stringColumns(parse: LineParser): AsyncGenerator<RequestBatch> {
     const dec = new StringDecoder('utf8');
     let carry = '';
     let lineNo = 0;
+    let last = 0;
     for await (const chunk of this.input.chunks()) {
       const text = carry + dec.write(chunk);
-      const out: TraceRequest[] = [];
+      const out = this.batch(last);
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
@@ -140,17 +157,20 @@ export class TraceReader {
         start = nl + 1;
       }
       carry = text.slice(start);
-      this.requests += out.length;
-      if (out.length) yield out;
+      this.requests += out.n;
+      last = out.n;
+      if (out.n) yield out;
     }
-    const last = (carry + dec.end()).replace(/\r$/, '');
-    if (last.length) {
+    const lastLine = (carry + dec.end()).replace(/\r$/, '');
+    if (lastLine.length) {
       lineNo++;
       try {
-        const r = parse(last, lineNo);
+        const r = parse(lastLine, lineNo);
         if (r) {
           this.requests++;
-          yield [r];
+          const out = this.batch(0);
+          out.push(r);
+          yield out;
         }
       } catch (err) {
         this.badLine(err, lineNo);
@@ -159,12 +179,12 @@ export class TraceReader {
   }
 
   /** The line's text through the format's parser; a BadField is counted or thrown by badLine. */
-  private careful(parse: LineParser, buf: Buffer, s: number, e: number, lineNo: number): TraceRequest | null {
+  private careful(parse: LineParser, buf: Buffer, s: number, e: number, lineNo: number, out: RequestBatch): void {
     try {
-      return parse(buf.toString('utf8', s, e), lineNo);
+      const r = parse(buf.toString('utf8', s, e), lineNo);
+      if (r) out.push(r);
     } catch (err) {
       this.badLine(err, lineNo);
-      return null;
     }
   }
 
@@ -186,14 +206,15 @@ export class TraceReader {
     if (this.firstBad.length < 5) this.firstBad.push(`${this.file}:${line}:${err.col ?? 1}: ${err.field}: ${message}`);
   }
 
-  private async *binaryBatches(format: Extract<TraceFormat, { kind: 'binary' }>): AsyncGenerator<TraceRequest[]> {
+  private async *binaryColumns(format: Extract<TraceFormat, { kind: 'binary' }>): AsyncGenerator<RequestBatch> {
     const parse = format.parser(this.opts);
     let carry: Buffer = Buffer.alloc(0);
     let consumed = 0;
     let record = 0;
+    let last = 0;
     for await (const chunk of this.input.chunks()) {
       const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      const out: TraceRequest[] = [];
+      const out = this.batch(last);
       let at = 0;
       for (;;) {
         let r;
@@ -210,8 +231,9 @@ export class TraceReader {
       }
       consumed += at;
       carry = buf.subarray(at);
-      this.requests += out.length;
-      if (out.length) yield out;
+      this.requests += out.n;
+      last = out.n;
+      if (out.n) yield out;
     }
     if (carry.length) {
       throw new TraceError(this.file, `truncated ${format.name} record ${record + 1} at byte offset ${consumed}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${carry.length} bytes left, the record is longer`);

@@ -7,6 +7,7 @@
 import { missRatioCurveBuilder } from '../../cache/shards.js';
 import type { MissRatioCurveReport } from '../../cache/mrc.js';
 import { Geometry } from '../../qed/format.js';
+import { OP_CODES } from './batch.js';
 import { BlockSet, forEachTableKey } from './footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from './reader.js';
 import type { TraceOp } from './types.js';
@@ -52,6 +53,15 @@ export interface TraceStats {
   mrc: MissRatioCurveReport | null;
 }
 
+interface DeviceTally {
+  s: DeviceStats;
+  blocks: BlockSet;
+  clusters: BlockSet;
+  tables: BlockSet;
+  /** In order of first appearance among the requests counted: the table keys' device part. */
+  id: number;
+}
+
 const zeroOps = (): Record<TraceOp, OpCount> => Object.fromEntries(OPS.map((o) => [o, { requests: 0, bytes: 0 }])) as Record<TraceOp, OpCount>;
 
 export interface StatsOptions extends TraceOpenOptions {
@@ -71,38 +81,48 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
   const reader = new TraceReader(file, { ...o, hash: o.hash ?? true });
   const ops = zeroOps();
   const sizes: Record<string, number> = {};
-  const devices = new Map<string, { s: DeviceStats; blocks: BlockSet; clusters: BlockSet; tables: BlockSet; id: number }>();
+  const devices = new Map<string, DeviceTally>();
   const curve = o.sampleRate > 0 ? missRatioCurveBuilder(o.sampleRate, o.sampleMax) : null;
   const onTable = curve ? (key: number) => curve.access(key) : null;
   let requests = 0;
   let tMin = Infinity;
   let tMax = -Infinity;
-  for await (const batch of reader.batches()) {
-    for (const r of batch) {
-      if (o.device !== undefined && r.device !== o.device) continue;
+  // Per reader device id (the batch's device column), this device's tallies; ids are in order of first appearance.
+  const byId: Array<DeviceTally | undefined> = [];
+  const only = o.device === undefined ? -1 : reader.devices.id(o.device);
+  for await (const b of reader.columns()) {
+    for (let i = 0; i < b.n; i++) {
+      const id = b.device[i];
+      if (only >= 0 && id !== only) continue;
+      const op = OP_CODES[b.op[i]];
+      const time = b.time[i];
+      const offset = b.offset[i];
+      const length = b.length[i];
       requests++;
-      ops[r.op].requests++;
-      ops[r.op].bytes += r.length;
-      if (r.time < tMin) tMin = r.time;
-      if (r.time > tMax) tMax = r.time;
-      let d = devices.get(r.device);
+      ops[op].requests++;
+      ops[op].bytes += length;
+      if (time < tMin) tMin = time;
+      if (time > tMax) tMax = time;
+      let d = byId[id];
       if (!d) {
-        d = { s: { device: r.device, requests: 0, ops: zeroOps(), extent: 0, blocks: 0, clusters: 0, tables: 0 }, blocks: new BlockSet(FOOTPRINT_BLOCK), clusters: new BlockSet(o.clusterSize), tables: new BlockSet(geo.l2Span), id: devices.size };
-        devices.set(r.device, d);
+        const device = reader.devices.names[id];
+        d = { s: { device, requests: 0, ops: zeroOps(), extent: 0, blocks: 0, clusters: 0, tables: 0 }, blocks: new BlockSet(FOOTPRINT_BLOCK), clusters: new BlockSet(o.clusterSize), tables: new BlockSet(geo.l2Span), id: devices.size };
+        devices.set(device, d);
+        byId[id] = d;
       }
       d.s.requests++;
-      d.s.ops[r.op].requests++;
-      d.s.ops[r.op].bytes += r.length;
-      if (r.op === 'flush' || r.length === 0) continue;
-      const bucket = 2 ** Math.ceil(Math.log2(r.length));
+      d.s.ops[op].requests++;
+      d.s.ops[op].bytes += length;
+      if (op === 'flush' || length === 0) continue;
+      const bucket = 2 ** Math.ceil(Math.log2(length));
       sizes[bucket] = (sizes[bucket] ?? 0) + 1;
-      const end = r.offset + r.length;
+      const end = offset + length;
       if (end > d.s.extent) d.s.extent = end;
-      d.blocks.addRange(r.offset, r.length);
-      d.clusters.addRange(r.offset, r.length);
-      d.tables.addRange(r.offset, r.length);
+      d.blocks.addRange(offset, length);
+      d.clusters.addRange(offset, length);
+      d.tables.addRange(offset, length);
       // The table stream: one lookup per L2 table the request spans; devices are separate disks.
-      if (onTable) forEachTableKey(d.id, r.offset, r.length, geo.l2Span, onTable);
+      if (onTable) forEachTableKey(d.id, offset, length, geo.l2Span, onTable);
     }
     o.onProgress?.(requests);
   }

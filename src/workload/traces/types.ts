@@ -49,13 +49,27 @@ export interface ParseOptions {
 
 /**
  * Parses one line; null skips it (header, comment, an event that is not a request). Throws BadField.
- * `fast`, when a format has one, parses the line's bytes buf[s, e) and gives the very request the
- * line's text would, or undefined when it cannot tell (then the text is parsed, for the result or
- * the exact error); it shares the text parser's state and changes it only where that would.
+ * `fast`, when a format has one, parses the line's bytes buf[s, e) and appends to `out` the very
+ * request the line's text would give (true), or appends nothing and returns false when it cannot
+ * tell (then the text is parsed, for the result or the exact error); it shares the text parser's
+ * state and changes it only where that would.
  */
 export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser };
 
-export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number) => TraceRequest | undefined;
+export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number, out: RowSink) => boolean;
+
+/** Device names numbered by first appearance (batch.ts's DeviceNames). */
+export interface DeviceIds {
+  id(name: string): number;
+}
+
+/** Where the byte path appends requests as rows (batch.ts's RequestBatch); op is an OP_CODE. */
+export interface RowSink {
+  readonly devices: DeviceIds;
+  /** Room for one more row. */
+  reserve(): void;
+  set(time: number, op: number, offset: number, length: number, device: number, line: number): void;
+}
 
 /** Parses one record at `at` of `buf`: the request (or null) and its size, or 'more' when the record is cut. */
 export type RecordParser = (buf: Buffer, at: number, recordNo: number) => { req: TraceRequest | null; size: number } | 'more';

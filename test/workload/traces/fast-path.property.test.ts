@@ -1,6 +1,7 @@
 // The byte-level fast parser and the text parser of each text format give identical results on any lines.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DeviceNames, RequestBatch } from '../../../src/workload/traces/batch.js';
 import { formatByName } from '../../../src/workload/traces/formats.js';
 import type { LineParser, TextFormat, TraceOp, TraceRequest } from '../../../src/workload/traces/types.js';
 
@@ -34,8 +35,9 @@ function line(format: TextFormat, fields: number): fc.Arbitrary<string> {
 function run(parse: LineParser, lines: string[], useFast: boolean): Array<TraceRequest | null | string> {
   return lines.map((l, i) => {
     const buf = Buffer.from(`#${l}\n`, 'utf8');
-    const r = useFast && parse.fast ? parse.fast(buf, 1, buf.length - 1, i + 1) : undefined;
-    if (r !== undefined) return r;
+    const out = new RequestBatch(new DeviceNames(), 1);
+    if (useFast && parse.fast && parse.fast(buf, 1, buf.length - 1, i + 1, out)) return out.n ? out.get(0) : null;
+    expect(out.n).toBe(0);
     try {
       return parse(buf.toString('utf8', 1, buf.length - 1), i + 1);
     } catch (err) {
@@ -60,12 +62,50 @@ describe('trace fast path: same requests, skips and errors as the text parser', 
     });
   }
 
+  // Whitespace-separated formats: words as the writer makes them, respaced, bent, or with other events.
+  const word = fc.oneof(token, fc.constantFrom('Q', 'C', 'G', 'D', 'WS', 'FWS', 'N', 'RA', '+', '-', 'add', 'open', 'close', 'wait', 'sync', 'datasync', '/dev/vdb', '8,16', '8,0x', 'déjà'));
+  const gap = fc.constantFrom(' ', ' ', '  ', '   ', '\t', ' \t');
+  for (const [name, header] of [['iolog', 'fio version 3 iolog'], ['iolog', 'fio version 2 iolog'], ['blkparse', '']] as const) {
+    it(`${name} ${header}`, () => {
+      const format = formatByName(name) as TextFormat;
+      const valid = fc
+        .record({ time: fc.integer({ min: 0, max: 1e12 }), op: fc.constantFrom<TraceOp>('read', 'write', 'trim', 'flush'), offset: fc.integer({ min: 0, max: 2 ** 40 }), length: fc.integer({ min: 0, max: 2 ** 20 }), device: fc.constantFrom('8,0', '/dev/vdb', 'f') })
+        .map((r) => format.writer()({ ...r, time: r.time * 1000, offset: r.offset * 512, length: r.length * 512, line: 0 }).split('\n').pop()!);
+      const respaced = fc.tuple(valid, fc.array(gap, { minLength: 12, maxLength: 12 }), fc.boolean()).map(([l, g, lead]) => (lead ? g[11] : '') + l.trim().split(/ +/).map((w, i) => (i ? g[i % 11] : '') + w).join(''));
+      const bent = fc.tuple(valid, fc.nat(), word, fc.nat(), word).map(([l, i, a, j, b]) => {
+        const f = l.trim().split(/ +/);
+        f[i % f.length] = a;
+        if (j % 3 === 0) f[j % f.length] = b;
+        return f.join(' ');
+      });
+      const noisy = fc.array(word, { minLength: 1, maxLength: 12 }).map((f) => f.join(' '));
+      const lines = fc.array(fc.oneof(valid, respaced, bent, noisy), { minLength: 1, maxLength: 30 }).map((l) => (header ? [header, ...l] : l));
+      expect(format.parser({}).fast).toBeTypeOf('function');
+      fc.assert(
+        fc.property(lines, (ls) => {
+          expect(run(format.parser({}), ls, true)).toEqual(run(format.parser({}), ls, false));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
   it('valid lines take the fast path', () => {
     for (const name of FAST) {
       const format = formatByName(name) as TextFormat;
       const text = format.writer()({ time: 5000, op: 'write', offset: 4096, length: 512, device: '3', line: 0 });
-      const fast = format.parser({}).fast!;
-      expect(fast(Buffer.from(text), 0, text.length, 1), name).toMatchObject({ op: 'write', offset: 4096, length: 512, device: '3' });
+      const out = new RequestBatch(new DeviceNames());
+      expect(format.parser({}).fast!(Buffer.from(text), 0, text.length, 1, out), name).toBe(true);
+      expect(out.get(0), name).toMatchObject({ op: 'write', offset: 4096, length: 512, device: '3' });
+    }
+    for (const name of ['iolog', 'blkparse']) {
+      const format = formatByName(name) as TextFormat;
+      const parse = format.parser({});
+      if (format.header) parse(format.header, 1);
+      const text = format.writer()({ time: 5000, op: 'write', offset: 4096, length: 512, device: '8,0', line: 0 }).split('\n').pop()!;
+      const out = new RequestBatch(new DeviceNames());
+      expect(parse.fast!(Buffer.from(text), 0, text.length, 2, out), name).toBe(true);
+      expect(out.get(0), name).toMatchObject({ op: 'write', offset: 4096, length: 512, device: '8,0' });
     }
   });
 });

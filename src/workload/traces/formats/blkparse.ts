@@ -5,9 +5,25 @@
  * summary lines are skipped.
  */
 import { BadField, type LineParser, type TextFormat } from '../types.js';
-import { DecimalSeconds, whole, wordColumnOf } from '../fields.js';
+import { DecimalSeconds, digitsOf, whole, wordColumnOf } from '../fields.js';
+import { AsciiIds, spaceWords } from '../ascii-fields.js';
+import { FLUSH, OP_CODE } from '../batch.js';
 
 const EVENT = /^\s*\d+,\d+\s/;
+
+const [F, D, W, R] = [1, 2, 4, 8];
+/** RWBS letters the text parser accepts, as flag bits (0: allowed, not an op). */
+const RWBS: Record<number, number> = Object.fromEntries([...'RWDFNSMAE'].map((c) => [c.charCodeAt(0), { F, D, W, R }[c as 'F'] ?? 0]));
+
+/** buf[s, e) is digits,digits (the event's device). */
+function majMin(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  while (i < e && buf[i] >= 48 && buf[i] <= 57) i++;
+  if (i === s || i === e || buf[i] !== 44) return false;
+  const j = ++i;
+  while (i < e && buf[i] >= 48 && buf[i] <= 57) i++;
+  return i === e && i > j;
+}
 
 export const blkparse: TextFormat = {
   kind: 'text',
@@ -18,7 +34,7 @@ export const blkparse: TextFormat = {
   header: '',
   parser(): LineParser {
     const clock = new DecimalSeconds();
-    return (line, lineNo) => {
+    const parse: LineParser = (line, lineNo) => {
       if (!EVENT.test(line)) return null;
       const w = line.trim().split(/\s+/);
       if (w[5] !== 'Q') return null;
@@ -46,6 +62,40 @@ export const blkparse: TextFormat = {
         throw new BadField(err.field, err.expected, err.found, wordColumnOf(line, at));
       }
     };
+    // Events on bytes: the first ten words are all the text parser reads; odd lines go to it.
+    const devices = new AsciiIds();
+    const starts = new Int32Array(11);
+    const ends = new Int32Array(11);
+    parse.fast = (buf, s, e, lineNo, out) => {
+      const n = spaceWords(buf, s, e, starts, ends, 10);
+      if (n < 2 || !majMin(buf, starts[0], ends[0])) return false;
+      if (n < 6 || ends[5] - starts[5] !== 1 || buf[starts[5]] !== 81) return true; // not a queue (Q) event: skipped
+      if (n < 7) return false;
+      // RWBS flags: which of F, D, W, R it has; anything outside [RWDFNSMAE] goes to the text parser.
+      let flags = 0;
+      for (let i = starts[6]; i < ends[6]; i++) {
+        const f = RWBS[buf[i]];
+        if (f === undefined) return false;
+        flags |= f;
+      }
+      const plus = n > 8 && ends[8] - starts[8] === 1 && buf[starts[8]] === 43;
+      const sector = plus ? digitsOf(buf, starts[7], ends[7]) : 0;
+      const count = plus ? (n > 9 ? digitsOf(buf, starts[9], ends[9]) : -1) : 0;
+      if (sector < 0 || count < 0) return false;
+      const device = devices.get(buf, starts[0], ends[0], out.devices);
+      if (device < 0) return false;
+      const time = clock.bytesAt(buf, starts[3], ends[3]);
+      if (time !== time) return false;
+      let op = -1;
+      if (!plus || count === 0) op = flags & F ? FLUSH : -1;
+      else op = flags & D ? OP_CODE.trim : flags & W ? OP_CODE.write : flags & R ? OP_CODE.read : -1;
+      if (op < 0) return true;
+      out.reserve();
+      if (op === FLUSH) out.set(time, op, 0, 0, device, lineNo);
+      else out.set(time, op, sector * 512, count * 512, device, lineNo);
+      return true;
+    };
+    return parse;
   },
   writer() {
     let seq = 0;

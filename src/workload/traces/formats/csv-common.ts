@@ -3,8 +3,9 @@
  * format file names its columns, units and op letters, and this builds its reader and writer.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
-import { AsciiStrings, AsciiTable, commaFields } from '../ascii-fields.js';
-import { columnOf, digitsAt, digitsOf, type BytesClock } from '../fields.js';
+import { AsciiIds, AsciiTable, commaFields } from '../ascii-fields.js';
+import { opCodes } from '../batch.js';
+import { columnOf, digitsAt, type BytesClock } from '../fields.js';
 
 export interface CsvSpec {
   name: string;
@@ -92,21 +93,24 @@ export function csvFormat(spec: CsvSpec): TextFormat {
         return { time: t, op, offset: offset * unit, length: length * unit, device: line.slice(starts[col.device], starts[col.device + 1] - 1), line: lineNo };
       };
       // The same steps on bytes; anything it cannot vouch for goes to the text parser above.
-      const ops = new AsciiTable(spec.ops, false);
-      const devices = new AsciiStrings();
+      const ops = new AsciiTable(opCodes(spec.ops), false);
+      const devices = new AsciiIds();
       const at = new Int32Array(n + 1);
-      parse.fast = (buf, s, e, lineNo) => {
-        if (!commaFields(buf, s, e, at, n)) return undefined;
+      const values = new Float64Array(n + 1);
+      parse.fast = (buf, s, e, lineNo, out) => {
+        if (!commaFields(buf, s, e, at, values, n)) return false;
         const t = time.bytesAt(buf, at[col.time], at[col.time + 1] - 1);
-        if (t !== t) return undefined;
+        if (t !== t) return false;
         const op = ops.get(buf, at[col.op], at[col.op + 1] - 1);
-        if (op === undefined) return undefined;
-        const offset = digitsOf(buf, at[col.offset], at[col.offset + 1] - 1);
-        const length = digitsOf(buf, at[col.size], at[col.size + 1] - 1);
-        if (offset < 0 || length < 0) return undefined;
-        const device = devices.get(buf, at[col.device], at[col.device + 1] - 1);
-        if (device === undefined) return undefined;
-        return { time: t, op, offset: offset * unit, length: length * unit, device, line: lineNo };
+        if (op === undefined) return false;
+        const offset = values[col.offset];
+        const length = values[col.size];
+        if (offset < 0 || length < 0) return false;
+        const device = devices.get(buf, at[col.device], at[col.device + 1] - 1, out.devices);
+        if (device < 0) return false;
+        out.reserve();
+        out.set(t, op, offset * unit, length * unit, device, lineNo);
+        return true;
       };
       return parse;
     },

@@ -8,7 +8,9 @@
  * fio ignores wait lines in v3, and so do we.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp } from '../types.js';
-import { whole, wordColumnOf } from '../fields.js';
+import { digitsOf, whole, wordColumnOf } from '../fields.js';
+import { AsciiIds, AsciiTable, spaceWords } from '../ascii-fields.js';
+import { FLUSH, opCodes } from '../batch.js';
 
 const ACTIONS: Record<string, TraceOp> = { read: 'read', write: 'write', trim: 'trim', sync: 'flush', datasync: 'flush' };
 const FILE_ACTIONS = new Set(['add', 'open', 'close']);
@@ -24,7 +26,7 @@ export const iolog: TextFormat = {
     let version = 0;
     let waitNs = 0;
     let t0: number | null = null;
-    return (line, lineNo) => {
+    const parse: LineParser = (line, lineNo) => {
       if (version === 0) {
         const m = /^fio version ([23]) iolog/.exec(line);
         if (!m) throw new BadField('header', '"fio version 2 iolog" or "fio version 3 iolog" (fio dropped version 1)', line.slice(0, 40), 1);
@@ -64,6 +66,34 @@ export const iolog: TextFormat = {
         throw new BadField(err.field, err.expected, err.found, wordColumnOf(line, at));
       }
     };
+    // Request lines (time file action offset length) on bytes; header, file, wait and odd lines go to the text parser.
+    const actions = new AsciiTable(opCodes(ACTIONS), false);
+    const devices = new AsciiIds();
+    const starts = new Int32Array(6);
+    const ends = new Int32Array(6);
+    parse.fast = (buf, s, e, lineNo, out) => {
+      if (version === 0) return false;
+      const k = version === 3 ? 1 : 0;
+      if (spaceWords(buf, s, e, starts, ends, 5) !== k + 4) return false;
+      const op = actions.get(buf, starts[k + 1], ends[k + 1]);
+      if (op === undefined) return false;
+      const offset = digitsOf(buf, starts[k + 2], ends[k + 2]);
+      const length = digitsOf(buf, starts[k + 3], ends[k + 3]);
+      const us = k ? digitsOf(buf, starts[0], ends[0]) : 0;
+      if (offset < 0 || length < 0 || us < 0) return false;
+      const device = devices.get(buf, starts[k], ends[k], out.devices);
+      if (device < 0) return false;
+      let time = waitNs;
+      if (k) {
+        if (t0 === null) t0 = us;
+        time = (us - t0) * 1000;
+      }
+      out.reserve();
+      if (op === FLUSH) out.set(time, op, 0, 0, device, lineNo);
+      else out.set(time, op, offset, length, device, lineNo);
+      return true;
+    };
+    return parse;
   },
   writer() {
     const added = new Set<string>();

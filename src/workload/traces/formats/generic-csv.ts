@@ -6,8 +6,9 @@
  * A first line whose offset column is not a number is taken as a header.
  */
 import { BadField, type LineParser, type ParseOptions, type TextFormat, type TraceOp } from '../types.js';
-import { AsciiStrings, AsciiTable, commaFields, trimmable } from '../ascii-fields.js';
-import { DecimalSeconds, columnOf, digitsOf, whole } from '../fields.js';
+import { AsciiIds, AsciiTable, commaFields, trimmable } from '../ascii-fields.js';
+import { opCodes } from '../batch.js';
+import { DecimalSeconds, columnOf, whole } from '../fields.js';
 import { decimalSeconds } from './csv-common.js';
 
 const OPS: Record<string, TraceOp> = { r: 'read', w: 'write', read: 'read', write: 'write', '0': 'read', '1': 'write', t: 'trim', trim: 'trim', d: 'trim', f: 'flush', flush: 'flush' };
@@ -53,33 +54,36 @@ export const genericCsv: TextFormat = {
       }
     };
     // The same steps on bytes, for lines with no spaces to trim; the rest go to the text parser.
-    const ops = new AsciiTable(OPS, true);
-    const devices = new AsciiStrings();
+    const ops = new AsciiTable(opCodes(OPS), true);
+    const devices = new AsciiIds();
     const starts = new Int32Array(need + 1);
-    parse.fast = (buf, s, e, lineNo) => {
-      if (!commaFields(buf, s, e, starts, need)) return undefined;
-      const offset = digitsOf(buf, starts[at.offset], starts[at.offset + 1] - 1);
-      const length = digitsOf(buf, starts[at.size], starts[at.size + 1] - 1);
-      if (offset < 0 || length < 0) return undefined;
+    const values = new Float64Array(need + 1);
+    parse.fast = (buf, s, e, lineNo, out) => {
+      if (!commaFields(buf, s, e, starts, values, need)) return false;
+      const offset = values[at.offset];
+      const length = values[at.size];
+      if (offset < 0 || length < 0) return false;
       let time = 0;
       if (at.time >= 0) {
         time = clock.bytesAt(buf, starts[at.time], starts[at.time + 1] - 1);
-        if (time !== time) return undefined;
+        if (time !== time) return false;
       }
-      let op: TraceOp | undefined = 'read';
+      let op: number | undefined = 0;
       if (at.op >= 0) {
         op = ops.get(buf, starts[at.op], starts[at.op + 1] - 1);
-        if (op === undefined) return undefined;
+        if (op === undefined) return false;
       }
-      let device: string | undefined = '0';
+      let device = -1;
       if (at.device >= 0) {
         const ds = starts[at.device];
         const de = starts[at.device + 1] - 1;
-        if (de > ds && (trimmable(buf[ds]) || trimmable(buf[de - 1]))) return undefined;
-        device = devices.get(buf, ds, de);
-        if (device === undefined) return undefined;
-      }
-      return { time, op, offset: offset * unit, length: length * unit, device, line: lineNo };
+        if (de > ds && (trimmable(buf[ds]) || trimmable(buf[de - 1]))) return false;
+        device = devices.get(buf, ds, de, out.devices);
+        if (device < 0) return false;
+      } else device = out.devices.id('0');
+      out.reserve();
+      out.set(time, op, offset * unit, length * unit, device, lineNo);
+      return true;
     };
     return parse;
   },
