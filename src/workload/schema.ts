@@ -5,7 +5,7 @@
  * Every message starts with "expected" so the formatter can add what was found.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../cache/policies/index.js';
+import { POLICY_NAMES, type PolicyName } from '../cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY } from '../qed/options.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
@@ -210,7 +210,7 @@ export const imageSchema = mapping('image settings', {
 export const cacheSchema = mapping('size and policy', {
   size: whole(1).default(DEFAULTS.cacheSize).meta({ description: 'L2 cache capacity in tables.' }),
   policy: z
-    .enum(POLICY_NAMES as [string, ...string[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
+    .enum(POLICY_NAMES as [PolicyName, ...PolicyName[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
     .default(DEFAULTS.policy),
 });
 
