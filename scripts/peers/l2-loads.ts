@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
+import type { L2CacheSettings } from '../../src/qed/options.js';
 import { randomOffsets } from '../lib/offsets.js';
 import { runTool } from './tools.js';
 
@@ -75,8 +76,8 @@ export async function buildOracleImage(file: string): Promise<void> {
 }
 
 /** L2 tables our engine loads from disk replaying `requests` one at a time (default: QEMU's cache). */
-export async function ourL2Loads(file: string, requests: readonly OracleRequest[], cache: { size: number; policy: string } = QEMU_CACHE): Promise<number> {
-  const img = await openImageFile(file, { cacheSize: cache.size, cachePolicy: cache.policy });
+export async function ourL2Loads(file: string, requests: readonly OracleRequest[], cache: L2CacheSettings = QEMU_CACHE): Promise<number> {
+  const img = await openImageFile(file, { l2Cache: cache });
   try {
     const buf = new Uint8Array(BLOCK).fill(0x7e);
     for (const r of requests) {

@@ -1,7 +1,7 @@
 /** `qed-bench io`: qemu-io's commands against an image file. */
 import { open } from 'node:fs/promises';
 import { Option } from 'commander';
-import { POLICY_NAMES } from '../cache/policies/index.js';
+import { POLICY_NAMES, type PolicyName } from '../cache/policies/index.js';
 import { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES, type CacheMode, type IoMode } from '../io/file-backend.js';
 import { F_NEED_CHECK, HEADER_BYTES, parseHeader } from '../qed/format.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from '../qed/options.js';
@@ -16,7 +16,7 @@ export interface IoArgs {
   image: string;
   cmd: string[];
   cacheSize?: number;
-  cachePolicy?: string;
+  cachePolicy?: PolicyName;
   allocation?: AllocationMode;
   readOnly?: boolean;
   /** The file I/O path (default auto) and cache mode (default writeback). */
@@ -45,7 +45,7 @@ async function needsCheck(path: string): Promise<boolean> {
 export async function ioCommand(a: IoArgs, out: Output): Promise<number> {
   if (a.cmd.length === 0) throw new CliUsageError(`io ${a.image}: give at least one -c COMMAND, e.g. -c 'read -P 0xcd 0 64k'`);
   const cmds = parseIoCommands(a.cmd, a.readOnly ?? false);
-  const opts = { readOnly: a.readOnly ?? false, cacheSize: a.cacheSize, cachePolicy: a.cachePolicy, allocation: a.allocation, io: a.io, cache: a.cache };
+  const opts = { readOnly: a.readOnly ?? false, l2Cache: { size: a.cacheSize, policy: a.cachePolicy }, allocation: a.allocation, io: a.io, cache: a.cache };
   if (!opts.readOnly && (await needsCheck(a.image))) {
     out.stderr(`qed-bench: io: ${a.image} was not closed cleanly (need-check is set): checking and repairing it before the commands, which writes to it (-r opens it read-only and writes nothing)\n`);
   }

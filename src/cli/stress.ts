@@ -2,7 +2,7 @@
 import { readWorkloadText } from '../workload/load.js';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import { POLICY_NAMES } from '../cache/policies/index.js';
+import { isPolicyName, POLICY_NAMES } from '../cache/policies/index.js';
 import { onPath } from '../replay/qemu-check.js';
 import { stress, type StressRun } from '../experiments/stress.js';
 import { formatStress } from '../report/stress-summary.js';
@@ -33,7 +33,7 @@ export interface StressCommandOptions {
 export async function stressCommand(o: StressCommandOptions, out: Output): Promise<number> {
   const policies = [...new Set(o.policies.split(',').map((p) => p.trim()).filter(Boolean))];
   if (policies.length === 0) throw new CliUsageError('--policies: name at least one policy, e.g. --policies fifo,fifo-unsafe');
-  const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
+  const unknown = policies.filter((p) => !isPolicyName(p));
   if (unknown.length) throw new CliUsageError(`--policies: unknown policy ${unknown.map((p) => `"${p}"`).join(', ')}; known policies: ${POLICY_NAMES.join(', ')}`);
   if (!Number.isSafeInteger(o.firstSeed + o.seeds) || o.firstSeed + o.seeds - 1 > 0xffffffff) {
     throw new CliUsageError('--first-seed/--seeds: seeds must stay below 2^32');

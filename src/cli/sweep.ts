@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { POLICY_NAMES } from '../cache/policies/index.js';
+import { isPolicyName, POLICY_NAMES } from '../cache/policies/index.js';
 import type { SweepResults } from '../metrics/sweep-results.js';
 import type { Progress } from '../replay/runner.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../experiments/sweep.js';
@@ -118,7 +118,7 @@ export function parseShard(s: string): Shard {
 export function parsePolicies(s: string, what: string): string[] {
   const policies = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
   if (policies.length === 0) throw new CliUsageError(`${what}: name at least one policy, e.g. --policy fifo,lru`);
-  const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
+  const unknown = policies.filter((p) => !isPolicyName(p));
   if (unknown.length) throw new CliUsageError(`${what}: unknown policy ${unknown.map((p) => `"${p}"`).join(', ')}; known policies: ${POLICY_NAMES.join(', ')}`);
   return policies;
 }

@@ -7,7 +7,7 @@
  * counted as one metadata read.
  */
 import { L2Cache } from '../cache/l2-cache.js';
-import { createPolicy } from '../cache/policies/index.js';
+import { createPolicy, type PolicyName } from '../cache/policies/index.js';
 import { lookupOrInsert } from '../cache/simulate.js';
 import { environment, gitCommit } from '../metrics/env.js';
 import { LatencyRecorder } from '../metrics/latency.js';
@@ -106,7 +106,7 @@ function cellResults(spec: CacheOnlySpec, name: string, cache: L2Cache<object>, 
     source: spec.file,
     seed: 0,
     image: { path: null, size: 0, clusterSize: spec.trace?.clusterSize ?? 0, tableSize: spec.trace?.tableSize ?? 0, backing: null, keep: false },
-    cache: { size: stats.capacity, policy: stats.policy },
+    cache: { size: stats.capacity, policy: stats.policy as PolicyName }, // the cache was made from a spec.policies name
     engine: { allocation: 'serial' },
     scheduler: { mode: 'deterministic', seed: 0, reorder: 0, latency: { read: { kind: 'constant', us: 0 }, write: { kind: 'constant', us: 0 }, flush: { kind: 'constant', us: 0 } }, faults: [], powerCut: null },
     phases: [],

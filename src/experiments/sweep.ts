@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UNSAFE_POLICIES } from '../cache/policies/index.js';
+import { UNSAFE_POLICIES, type PolicyName } from '../cache/policies/index.js';
 import { environment, gitCommit } from '../metrics/env.js';
 import { buildResults, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
@@ -175,7 +175,7 @@ export async function sweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepR
  */
 export function sweepWorkloadHash(r: RunResults): string {
   const { hash: _hash, ...w } = r.workload;
-  return workloadHash({ ...w, cache: { ...w.cache, size: 0, policy: '' } });
+  return workloadHash({ ...w, cache: { ...w.cache, size: 0, policy: '' as PolicyName } }); // blanked for the hash only
 }
 
 /** True when a run of a policy that must never lose data (all but UNSAFE_POLICIES) failed its integrity checks. */

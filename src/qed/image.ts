@@ -26,7 +26,7 @@ import type { L2Table } from './l2-table.js';
 import { ClusterLookup, type Run } from './cluster-lookup.js';
 import { setEntries, TableIo, type TableAccessListener, type TableAccessOp } from './table-io.js';
 import { runCheck, type CheckResult } from './check.js';
-import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode } from './options.js';
+import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type AllocationMode, type L2CacheSettings } from './options.js';
 import { sharedZeros } from '../util/zeros.js';
 
 const NEED_CHECK = BigInt(F_NEED_CHECK);
@@ -37,10 +37,11 @@ type ZeroMode = 'zero-fill' | 'zero-clusters';
 
 export interface OpenOptions {
   readOnly?: boolean;
-  /** L2 cache capacity in tables (QEMU: 50). */
-  cacheSize?: number;
-  /** Eviction policy name (see cache/policies). */
-  cachePolicy?: string;
+  /**
+   * The L2 table cache: size in tables (QEMU: 50) and eviction policy, each defaulted alone.
+   * Not `cache`: FileOpenOptions.cache is the host page-cache mode (writeback|none).
+   */
+  l2Cache?: Partial<L2CacheSettings>;
   /**
    * Opens the backing file named in the header. Without it an image with a backing file
    * cannot be opened (the file-level opener in open.ts supplies one).
@@ -59,8 +60,7 @@ interface ImageParts {
   backing: BackingDevice | null;
   backingName: string | null;
   readOnly: boolean;
-  cacheSize: number;
-  cachePolicy: string;
+  l2Cache: L2CacheSettings;
   allocation: AllocationMode;
 }
 
@@ -127,7 +127,7 @@ export class QedImage implements BackingDevice {
     readonly header: QedHeader,
     readonly l1: Table,
     fileLength: number,
-    { backing, backingName, readOnly, cacheSize, cachePolicy, allocation }: ImageParts,
+    { backing, backingName, readOnly, l2Cache, allocation }: ImageParts,
   ) {
     this.backing = backing;
     this.backingName = backingName;
@@ -135,7 +135,7 @@ export class QedImage implements BackingDevice {
     this.allocation = allocation;
     this.geometry = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
     this.fileEnd = this.geometry.clusterFloor(fileLength);
-    this.cache = new L2Cache<L2Table>(cacheSize, createPolicy(cachePolicy));
+    this.cache = new L2Cache<L2Table>(l2Cache.size, createPolicy(l2Cache.policy));
     this.needCheckDurable = (header.features & NEED_CHECK) !== 0n;
     this.allocQueue = allocationQueue(allocation);
     this.tables = new TableIo(io, this.geometry, this.cache, this.stats, l1, header.l1TableOffset);
@@ -209,8 +209,7 @@ export class QedImage implements BackingDevice {
         backing,
         backingName,
         readOnly,
-        cacheSize: opts.cacheSize ?? DEFAULT_CACHE_SIZE,
-        cachePolicy: opts.cachePolicy ?? DEFAULT_POLICY,
+        l2Cache: { size: opts.l2Cache?.size ?? DEFAULT_CACHE_SIZE, policy: opts.l2Cache?.policy ?? DEFAULT_POLICY },
         allocation: opts.allocation ?? DEFAULT_ALLOCATION,
       },
     );

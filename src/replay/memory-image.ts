@@ -30,6 +30,6 @@ export async function openMemoryImage(
   const store = new MemoryStore(metadataOnly ? null : STAMP_CODEC);
   await createImage(new MemoryBackend(store), { size: w.image.size, clusterSize: w.image.clusterSize, tableSize: w.image.tableSize });
   const io = wrap(metadataOnly ? new MetadataBackend(store) : new SparseMemoryBackend(store));
-  const img = await QedImage.open(io, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation });
+  const img = await QedImage.open(io, { l2Cache: w.cache, allocation: w.engine.allocation });
   return { img, store };
 }

@@ -107,8 +107,8 @@ export class PowerCutRun {
     await a.img.backing?.close();
     const open = (readOnly: boolean): Promise<QedImage> =>
       a.store
-        ? QedImage.open(new MemoryBackend(a.store, readOnly), { readOnly, cacheSize: a.cache.size, cachePolicy: a.cache.policy })
-        : openImageFile(a.path, { readOnly, cacheSize: a.cache.size, cachePolicy: a.cache.policy });
+        ? QedImage.open(new MemoryBackend(a.store, readOnly), { readOnly, l2Cache: a.cache })
+        : openImageFile(a.path, { readOnly, l2Cache: a.cache });
 
     const ro = await open(true);
     const found = await ro.check().finally(() => ro.close());

@@ -85,7 +85,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
   if (!created) await checkUserImage(path, opts.repair ?? false);
   let kept = !mem && (!created || w.image.keep);
-  const img = mem?.img ?? (await openImageFile(path, { cacheSize: w.cache.size, cachePolicy: w.cache.policy, allocation: w.engine.allocation, wrap, io: w.image.io, cache: w.image.cache }));
+  const img = mem?.img ?? (await openImageFile(path, { l2Cache: w.cache, allocation: w.engine.allocation, wrap, io: w.image.io, cache: w.image.cache }));
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
     // A metadata-only replay checks mappings instead of bytes (after a power cut: the flushed ones).

@@ -51,8 +51,7 @@ export class ServeSession {
     const { path, created } = await prepareImage(w); // a fresh image is kept: what clients wrote is the point
     const img = await openImageFile(path, {
       readOnly: cfg.readOnly,
-      cacheSize: w.cache.size,
-      cachePolicy: w.cache.policy,
+      l2Cache: w.cache,
       allocation: w.engine.allocation,
       io: w.image.io,
       cache: w.image.cache,

@@ -5,7 +5,7 @@
  * Every message starts with "expected" so the formatter can add what was found.
  */
 import { z } from 'zod';
-import { POLICY_NAMES } from '../cache/policies/index.js';
+import { POLICY_NAMES, type PolicyName } from '../cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY } from '../qed/options.js';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableSize } from '../qed/format.js';
 import { IO_EVENTS } from '../io/backend.js';
@@ -24,8 +24,7 @@ export const DEFAULTS = {
   seed: 1,
   clusterSize: DEFAULT_CLUSTER_SIZE,
   tableSize: DEFAULT_TABLE_SIZE,
-  cacheSize: DEFAULT_CACHE_SIZE,
-  policy: DEFAULT_POLICY,
+  cache: { size: DEFAULT_CACHE_SIZE, policy: DEFAULT_POLICY },
   allocation: DEFAULT_ALLOCATION,
   pattern: 'random',
   distribution: 'uniform',
@@ -208,10 +207,10 @@ export const imageSchema = mapping('image settings', {
 });
 
 export const cacheSchema = mapping('size and policy', {
-  size: whole(1).default(DEFAULTS.cacheSize).meta({ description: 'L2 cache capacity in tables.' }),
+  size: whole(1).default(DEFAULTS.cache.size).meta({ description: 'L2 cache capacity in tables.' }),
   policy: z
-    .enum(POLICY_NAMES as [string, ...string[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
-    .default(DEFAULTS.policy),
+    .enum(POLICY_NAMES as [PolicyName, ...PolicyName[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
+    .default(DEFAULTS.cache.policy),
 });
 
 export const engineSchema = mapping('engine settings', {

@@ -4,6 +4,7 @@ import type { LatencyModel } from '../io/latency-model.js';
 import type { FaultRule } from '../io/faults.js';
 import type { CacheMode, IoMode } from '../io/file-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
+import type { L2CacheSettings } from '../qed/options.js';
 
 /**
  * A workload after parsing and validation: every size in bytes, every default filled in.
@@ -107,10 +108,8 @@ export interface ImageSpec {
   store?: ImageStore;
 }
 
-export interface CacheSpec {
-  size: number;
-  policy: string;
-}
+/** The workload's `cache` section: the engine's L2 table cache settings (OpenOptions.l2Cache), one type. */
+export type CacheSpec = L2CacheSettings;
 
 /** Engine settings (QedImage OpenOptions a workload may choose). */
 export interface EngineSpec {

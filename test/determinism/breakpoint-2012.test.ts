@@ -46,7 +46,7 @@ async function race(dir: string, policy: 'fifo' | 'fifo-unsafe', seed = 2012) {
   const log: Array<{ event: IoEvent | undefined; step: string }> = [];
   let step = 'open';
   sched.onComplete = (_kind, event) => log.push({ event, step });
-  const img = await QedImage.open(sched.attach(await FileBackend.open(path)), { cacheSize: 1, cachePolicy: policy });
+  const img = await QedImage.open(sched.attach(await FileBackend.open(path)), { l2Cache: { size: 1, policy } });
 
   step = '1: allocating write to A';
   sched.breakAt('l2_update', 'A');

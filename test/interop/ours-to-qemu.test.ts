@@ -48,7 +48,7 @@ describe.skipIf(SKIP)('ours → QEMU', () => {
         });
         model = newModel(s);
         workload = generateWorkload(s);
-        const img = await openImageFile(file, { cacheSize: s.cacheSize });
+        const img = await openImageFile(file, { l2Cache: { size: s.cacheSize } });
         try {
           await runOnEngine(img, workload, model);
         } finally {

@@ -44,7 +44,7 @@ describe('engine against a byte model', () => {
         async (clusterSize, tableSize, cacheSize, batches) => {
           const store = new MemoryStore();
           await createImage(new MemoryBackend(store), { size: SIZE, clusterSize, tableSize });
-          const img = await QedImage.open(new MemoryBackend(store), { cacheSize });
+          const img = await QedImage.open(new MemoryBackend(store), { l2Cache: { size: cacheSize } });
           const model = new Uint8Array(SIZE);
           for (const batch of batches) {
             const kept: Op[] = [];

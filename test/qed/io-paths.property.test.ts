@@ -89,7 +89,7 @@ describe('the engine on every file I/O path (async, sync, ring, adaptive, ring w
           const file = join(dir, `${p.name}.qed`);
           files.push(file);
           await createImageFile(file, { size: SIZE, clusterSize, tableSize });
-          const img = await openImageFile(file, { io: p.io, cache: p.cache, cacheSize: 2 });
+          const img = await openImageFile(file, { io: p.io, cache: p.cache, l2Cache: { size: 2 } });
           const seen: Array<Uint8Array | null> = [];
           try {
             for (const o of ops) seen.push(await apply(img, o));
@@ -121,7 +121,7 @@ describe('the engine on every file I/O path (async, sync, ring, adaptive, ring w
         for (const p of PATHS) {
           const file = join(dir, `${p.name}.qed`);
           await createImageFile(file, { size: SIZE, clusterSize: 4096, tableSize: 1 });
-          const img = await openImageFile(file, { io: p.io, cache: p.cache, cacheSize: 2, allocation });
+          const img = await openImageFile(file, { io: p.io, cache: p.cache, l2Cache: { size: 2 }, allocation });
           try {
             for (const batch of batches) {
               // Overlapping writes in one batch have no defined outcome: keep the first.

@@ -43,7 +43,7 @@ async function fresh(dir: string, name: string, sched: DeterministicScheduler, a
   await createImageFile(path, { size: 64 * 1024 * 1024, clusterSize: CS, tableSize: 2 });
   const log: Array<IoEvent | undefined> = [];
   sched.onComplete = (_kind, event) => log.push(event);
-  const img = await QedImage.open(sched.attach(await FileBackend.open(path)), { allocation, cacheSize });
+  const img = await QedImage.open(sched.attach(await FileBackend.open(path)), { allocation, l2Cache: { size: cacheSize } });
   log.length = 0; // the open's header and L1 reads
   return { path, img, log };
 }

@@ -8,7 +8,7 @@ describe('onTableAccess', () => {
     const store = new MemoryStore();
     // 4 KiB clusters, 1-cluster tables: each L2 table maps 512 clusters = 2 MiB.
     await createImage(new MemoryBackend(store), { size: 64 << 20, clusterSize: 4096, tableSize: 1 });
-    const img = await QedImage.open(new MemoryBackend(store), { cacheSize: 1 });
+    const img = await QedImage.open(new MemoryBackend(store), { l2Cache: { size: 1 } });
     const seen: string[] = [];
     img.onTableAccess = (off, kind, op) => seen.push(`${op} ${kind} ${off}`);
     await img.write(new Uint8Array(4096).fill(1), 0); // no table yet: a new one
@@ -27,7 +27,7 @@ describe('onTableAccess', () => {
   it('a listener that throws on a hit fails that request without leaking the table reference', async () => {
     const store = new MemoryStore();
     await createImage(new MemoryBackend(store), { size: 64 << 20, clusterSize: 4096, tableSize: 1 });
-    const img = await QedImage.open(new MemoryBackend(store), { cacheSize: 1 });
+    const img = await QedImage.open(new MemoryBackend(store), { l2Cache: { size: 1 } });
     await img.write(new Uint8Array(4096).fill(1), 0);
     img.onTableAccess = (_off, kind) => {
       if (kind === 'hit') throw new Error('listener failed');

@@ -53,7 +53,7 @@ describe('L2 table pool', () => {
             reorder,
             latency: { read: { kind: 'uniform', minUs: 10, maxUs: 300 }, write: { kind: 'uniform', minUs: 10, maxUs: 300 }, flush: { kind: 'constant', us: 50 } },
           });
-          const img = await QedImage.open(sched.attach(new MemoryBackend(store)), { cacheSize, cachePolicy: policy });
+          const img = await QedImage.open(sched.attach(new MemoryBackend(store)), { l2Cache: { size: cacheSize, policy } });
           const cache = img.cache;
           const entries: CacheEntry<L2Table>[] = [];
           const loading = new Set<L2Table>();

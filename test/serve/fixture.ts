@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { createImageFile, openImageFile } from '../../src/qed/open-file.js';
 import type { QedImage } from '../../src/qed/image.js';
+import type { L2CacheSettings } from '../../src/qed/options.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
 import { NbdServer, type NbdServerOptions } from '../../src/serve/nbd/server.js';
 import type { ServeTarget } from '../../src/serve/target.js';
@@ -17,7 +18,7 @@ export interface Served {
   port: number;
 }
 
-export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: number; readOnly?: boolean; cacheSize?: number; cachePolicy?: string; io?: IoMode; clusterSize?: number; tableSize?: number; wrapTarget?: (t: ServeTarget) => ServeTarget }) => Promise<Served> {
+export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: number; readOnly?: boolean; l2Cache?: Partial<L2CacheSettings>; io?: IoMode; clusterSize?: number; tableSize?: number; wrapTarget?: (t: ServeTarget) => ServeTarget }) => Promise<Served> {
   const tmp = tempDirs('qed-bench-serve-');
   const live: Served[] = [];
   afterEach(async () => {
@@ -29,7 +30,7 @@ export function servedImages(): (opts?: Partial<NbdServerOptions> & { size?: num
   return async (opts = {}) => {
     const path = join(await tmp(), 'served.qed');
     await createImageFile(path, { size: opts.size ?? 64 * 1024 * 1024, clusterSize: opts.clusterSize, tableSize: opts.tableSize });
-    const img = await openImageFile(path, { readOnly: opts.readOnly, cacheSize: opts.cacheSize, cachePolicy: opts.cachePolicy, io: opts.io });
+    const img = await openImageFile(path, { readOnly: opts.readOnly, l2Cache: opts.l2Cache, io: opts.io });
     const metrics = new ServeMetrics(img);
     const target = opts.wrapTarget ? opts.wrapTarget(img) : img;
     const server = new NbdServer({ ...opts, target, observer: metrics });

@@ -3,16 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { CMD, RawNbd } from './nbd-client.js';
 import { servedImages } from './fixture.js';
+import type { PolicyName } from '../../src/cache/policies/index.js';
 
 const serve = servedImages();
 const K4 = 4096;
 const TABLE = 4 * 1024 * 1024; // 4 KiB clusters, table_size 2: one L2 table maps 4 MiB
 
 /** Client A writes `rounds` × 64 clusters into table A while client B cycles 16 other tables; returns clusters whose data is gone. */
-async function race(policy: string, rounds: number): Promise<{ lost: number; written: number }> {
+async function race(policy: PolicyName, rounds: number): Promise<{ lost: number; written: number }> {
   // io async: every request overlaps on the thread pool. The default (auto → adaptive) runs
   // page-cached requests inline, one at a time, which leaves the race no window to happen in.
-  const s = await serve({ size: 128 * 1024 * 1024, clusterSize: K4, tableSize: 2, cacheSize: 2, cachePolicy: policy, io: 'async' });
+  const s = await serve({ size: 128 * 1024 * 1024, clusterSize: K4, tableSize: 2, l2Cache: { size: 2, policy }, io: 'async' });
   const a = await RawNbd.connect(s.port);
   const b = await RawNbd.connect(s.port);
   await a.go();

@@ -10,7 +10,7 @@ import { SievePolicy } from './sieve.js';
 import { TwoQPolicy } from './2q.js';
 
 /** Policies that size queues from the capacity get it from the cache (setCapacity). */
-const factories: Record<string, () => EvictionPolicy> = {
+const factories = {
   fifo: () => new FifoPolicy(),
   'fifo-unsafe': () => new FifoUnsafePolicy(),
   lru: () => new LruPolicy(),
@@ -21,12 +21,20 @@ const factories: Record<string, () => EvictionPolicy> = {
   sieve: () => new SievePolicy(),
   lfu: () => new LfuPolicy(),
   'lfu-aging': () => new LfuAgingPolicy(),
-};
+} satisfies Record<string, () => EvictionPolicy>;
 
-export const POLICY_NAMES = Object.keys(factories);
+/** An eviction policy's name, as the workload's cache.policy and the engine's l2Cache.policy take it. */
+export type PolicyName = keyof typeof factories;
 
+export const POLICY_NAMES = Object.keys(factories) as PolicyName[];
+
+export function isPolicyName(name: string): name is PolicyName {
+  return (POLICY_NAMES as readonly string[]).includes(name);
+}
+
+/** Takes any string (names from tests and scripts) and refuses an unknown one. */
 export function createPolicy(name: string): EvictionPolicy {
-  const make = factories[name];
+  const make = (factories as Record<string, () => EvictionPolicy>)[name];
   if (!make) {
     throw new Error(`unknown cache policy "${name}"; known policies: ${POLICY_NAMES.join(', ')}`);
   }

@@ -63,7 +63,7 @@ export function traceWorkloadText(file: string, o: TraceJobOptions, stats: Trace
     name: basename(file).replace(/\.(gz|zst)$/i, ''),
     description: `replay of the ${o.format} trace ${file} (defaults for a bare trace)`,
     image: { size, cluster_size: stats.geometry.clusterSize, table_size: stats.geometry.tableSize },
-    cache: { size: DEFAULTS.cacheSize, policy: DEFAULTS.policy },
+    cache: { ...DEFAULTS.cache },
     phases: [{ name: 'trace', jobs }],
   };
   return stringify(w);
