@@ -30,6 +30,8 @@ export interface CacheAloneJob {
 export interface StreamSample {
   stream: StreamName;
   ns: number;
+  /** CPU time of the worker's process during the run (the main thread only waits). */
+  cpuNs: number;
   lookups: number;
   hits: number;
   misses: number;
@@ -40,22 +42,30 @@ export interface CacheAloneSample {
   file: { ns: number; lookups: number; misses: number } | null;
 }
 
-function replay(policy: string, capacity: number, stream: Float64Array): { ns: number; cache: L2Cache<object> } {
+function replay(policy: string, capacity: number, stream: Float64Array): { ns: number; cpuNs: number; cache: L2Cache<object> } {
   const cache = new L2Cache<object>(capacity, createPolicy(policy));
   const table = {};
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < stream.length; i++) cache.access(stream[i], table);
-  return { ns: Number(process.hrtime.bigint() - t0), cache };
+  const ns = Number(process.hrtime.bigint() - t0);
+  return { ns, cpuNs: cpuNs(c0), cache };
+}
+
+function cpuNs(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) * 1000;
 }
 
 /** One Map.get per access on a Map of the first `capacity` distinct tables of the stream. */
-function baseline(capacity: number, stream: Float64Array): { ns: number; hits: number } {
+function baseline(capacity: number, stream: Float64Array): { ns: number; cpuNs: number; hits: number } {
   const map = new Map<number, object>();
   for (let i = 0; i < stream.length && map.size < capacity; i++) map.set(stream[i], {});
   let hits = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < stream.length; i++) if (map.get(stream[i]) !== undefined) hits++;
-  return { ns: Number(process.hrtime.bigint() - t0), hits };
+  return { ns: Number(process.hrtime.bigint() - t0), cpuNs: cpuNs(c0), hits };
 }
 
 /** The worker's side: one policy on every stream from memory, then the `.tables` file. */
@@ -65,18 +75,18 @@ export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSampl
   if (job.policy === BASELINE) {
     for (const s of streams) baseline(job.capacity, warm(s.data));
     const memory = streams.map(({ name, data }) => {
-      const { ns, hits } = baseline(job.capacity, data);
-      return { stream: name, ns, lookups: data.length, hits, misses: data.length - hits };
+      const { ns, cpuNs, hits } = baseline(job.capacity, data);
+      return { stream: name, ns, cpuNs, lookups: data.length, hits, misses: data.length - hits };
     });
     return { memory, file: null };
   }
   // Warm-up (JIT), not recorded: a slice of every stream.
   for (const s of streams) replay(job.policy, job.capacity, warm(s.data));
   const memory = streams.map(({ name, data }) => {
-    const { ns, cache } = replay(job.policy, job.capacity, data);
+    const { ns, cpuNs, cache } = replay(job.policy, job.capacity, data);
     const st = cache.stats();
     if (st.evictionsInUse !== 0 || cache.size > job.capacity) throw new Error(`${job.policy}: cache broke its rules`);
-    return { stream: name, ns, lookups: st.lookups, hits: st.hits, misses: st.misses };
+    return { stream: name, ns, cpuNs, lookups: st.lookups, hits: st.hits, misses: st.misses };
   });
   if (job.tablesFile === null) return { memory, file: null };
   const t0 = process.hrtime.bigint();
@@ -93,7 +103,9 @@ export interface CacheAloneRow {
   fileRates: number[];
   hitRate: Record<StreamName, number>;
   misses: number;
-  libcachesim: { rates: number[]; ratios: number[]; missRatio: number; exact: boolean; prefixMisses: number; ourPrefixMisses: number } | null;
+  /** zipf from memory, per CPU second. */
+  cpuRates: number[];
+  libcachesim: { rates: number[]; ratios: number[]; cpuRates: number[]; cpuRatios: number[]; missRatio: number; exact: boolean; prefixMisses: number; ourPrefixMisses: number } | null;
 }
 
 export interface CacheAloneContext {
@@ -135,6 +147,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       if (f.misses !== z[0].misses || f.lookups !== z[0].lookups) throw new Error(`${policy}: the .tables file run missed ${f.misses} of ${f.lookups}, the in-memory run ${z[0].misses} of ${z[0].lookups}`);
     }
     const rate = (s: { ns: number; lookups: number }): number => s.lookups / (s.ns / 1e9);
+    const cpuRate = (s: StreamSample): number => s.lookups / (s.cpuNs / 1e9);
     let lib: CacheAloneRow['libcachesim'] = null;
     const runs = theirs.get(policy);
     if (runs) {
@@ -148,6 +161,8 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       lib = {
         rates: runs.map((r) => r.perSec),
         ratios: runs.map((r, i) => rate(z[i]) / r.perSec),
+        cpuRates: runs.map((r) => r.perCpuSec),
+        cpuRatios: runs.map((r, i) => cpuRate(z[i]) / r.perCpuSec),
         missRatio: runs[0].missRatio,
         exact: prefixMisses === ourPrefixMisses && Math.abs(runs[0].missRatio - ourRatio) <= 0.00005 + 1e-12 && runs[0].requests === z[0].lookups,
         prefixMisses,
@@ -158,6 +173,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       policy,
       rates: { zipf: z.map(rate), 'scan-mix': of('scan-mix').map(rate) },
       fileRates: files.map(rate),
+      cpuRates: z.map(cpuRate),
       hitRate: { zipf: z[0].hits / z[0].lookups, 'scan-mix': of('scan-mix')[0].hits / of('scan-mix')[0].lookups },
       misses: z[0].misses,
       libcachesim: lib,
@@ -167,28 +183,39 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
 
 export function printCacheAlone(rows: CacheAloneRow[], o: { capacity: number; accesses: number; reps: number; tables: number; theta: number; scanTables: number }, libcachesim: string | null): void {
   const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-  const lib = libcachesim !== null;
-  const header = ['policy', 'zipf M/s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s', ...(lib ? ['libCacheSim M/s', 'ours ÷ libCacheSim', 'same misses'] : [])];
+  const header = ['policy', 'zipf M/s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s'];
   const body = rows.map((r) => {
     const base = r.policy === BASELINE;
-    const l = r.libcachesim;
-    return [
-      r.policy,
-      spread(r.rates.zipf),
-      base ? '-' : pct(r.hitRate.zipf),
-      spread(r.rates['scan-mix']),
-      base ? '-' : pct(r.hitRate['scan-mix']),
-      r.fileRates.length ? spread(r.fileRates) : '-',
-      ...(lib ? (l ? [spread(l.rates), `${spread(l.ratios, 1)}x`, l.exact ? 'yes' : `NO (${l.ourPrefixMisses} vs ${l.prefixMisses} in ${EXACT_PREFIX})`] : ['-', '-', '-']) : []),
-    ];
+    return [r.policy, spread(r.rates.zipf), base ? '-' : pct(r.hitRate.zipf), spread(r.rates['scan-mix']), base ? '-' : pct(r.hitRate['scan-mix']), r.fileRates.length ? spread(r.fileRates) : '-'];
   });
   console.log(
     `L2 cache alone (L2Cache.access), capacity ${o.capacity}, ${o.accesses} accesses per run, median (min-max) of ${o.reps} runs, one worker per policy and run\n` +
       `zipf: θ ${o.theta} over ${o.tables} tables; scan-mix: half that zipf, half a sequential scan over ${o.scanTables} other tables; ` +
-      `.tables file: the zipf stream through the cache-only sweep (read and parsed)` +
-      (lib ? `;\nlibCacheSim: ${libcachesim} on the zipf stream's oracleGeneral file, run after each of ours (ratio: per pair, median); same misses: miss ratio equal to 4 decimals, and the exact count on the first ${EXACT_PREFIX} accesses` : '') +
-      '\n',
+      `.tables file: the zipf stream through the cache-only sweep (read and parsed)\n`,
   );
   for (const line of table(header, body)) console.log(line);
+  const compared = rows.filter((r) => r.libcachesim !== null);
+  if (libcachesim === null || compared.length === 0) return;
+  const libHeader = ['policy', 'ours M/s', 'libCacheSim M/s', 'ours ÷ libCacheSim', 'ours M/CPU-s', 'libCacheSim M/CPU-s', 'ours ÷ libCacheSim (CPU)', 'miss ratio', 'same misses'];
+  const libBody = compared.map((r) => {
+    const l = r.libcachesim!;
+    return [
+      r.policy,
+      spread(r.rates.zipf),
+      spread(l.rates),
+      `${spread(l.ratios, 1)}x`,
+      spread(r.cpuRates),
+      spread(l.cpuRates),
+      `${spread(l.cpuRatios, 1)}x`,
+      (r.misses / o.accesses).toFixed(4),
+      l.exact ? 'yes' : `NO (${l.ourPrefixMisses} vs ${l.prefixMisses} in ${EXACT_PREFIX})`,
+    ];
+  });
+  console.log(
+    `\nThe cache alone beside libCacheSim (${libcachesim}) on the same zipf stream (its oracleGeneral file), cachesim run right after each of ours; ` +
+      `ratios per pair, median (min-max). M/s: wall time (cachesim's own figure: its simulate loop, trace reading included; ours: the in-memory loop); ` +
+      `M/CPU-s: CPU time (ours: the loop; cachesim: its whole process), steadier on a busy machine. ` +
+      `Same misses: miss ratio equal to 4 decimals, and the exact count on the first ${EXACT_PREFIX} accesses\n`,
+  );
+  for (const line of table(libHeader, libBody)) console.log(line);
 }
-

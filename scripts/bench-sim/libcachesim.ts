@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { oracleGeneral } from '../../src/workload/traces/formats/oracle-general.js';
 
 /** Policies libCacheSim has under the same name (`cachesim` matches names case-insensitively). */
@@ -48,16 +49,25 @@ export interface LibCacheSimRun {
   missRatio: number;
   /** Requests per second, as cachesim reports it (its simulate loop's wall time). */
   perSec: number;
+  /** Requests per second of CPU time (user + system) of the whole cachesim process. */
+  perCpuSec: number;
 }
 
-/** One cachesim run; throws with its output when it fails or prints no result line. */
+/**
+ * One cachesim run, through `sh` so its `times` gives the process's CPU time (a figure the
+ * machine's load disturbs far less than wall time); throws with its output when it fails or
+ * prints no result line.
+ */
 export function runLibCacheSim(bin: string, file: string, policy: string, capacity: number, requests?: number): LibCacheSimRun {
   const args = [file, 'oracleGeneral', policy, String(capacity), '--ignore-obj-size', '1', ...(requests ? ['-n', String(requests)] : [])];
-  const r = spawnSync(bin, args, { encoding: 'latin1', maxBuffer: 1 << 24, cwd: file.replace(/\/[^/]*$/, '') });
+  const r = spawnSync('/bin/sh', ['-c', '"$0" "$@"; s=$?; times; exit $s', bin, ...args], { encoding: 'latin1', maxBuffer: 1 << 24, cwd: dirname(file) });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const m = /\s(\d+) req, miss ratio ([\d.]+), throughput ([\d.]+) MQPS/.exec(out);
-  if (r.error || r.status !== 0 || !m) {
+  const t = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(r.stdout ?? '');
+  if (r.error || r.status !== 0 || !m || !t) {
     throw new Error(`${bin} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${out.slice(-2000)}`);
   }
-  return { requests: Number(m[1]), missRatio: Number(m[2]), perSec: Number(m[3]) * 1e6 };
+  const cpu = 60 * Number(t[1]) + Number(t[2]) + 60 * Number(t[3]) + Number(t[4]);
+  const n = Number(m[1]);
+  return { requests: n, missRatio: Number(m[2]), perSec: Number(m[3]) * 1e6, perCpuSec: n / cpu };
 }
