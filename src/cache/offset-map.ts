@@ -110,15 +110,13 @@ export class OffsetMap<V> {
 
 /**
  * The home slot of a key: its low and high 32 bits mixed (offsets are multiples of a large power
- * of two, so the low bits alone would pile every key into a few slots).
+ * of two, so the low bits alone would pile every key into a few slots): the low word's upper
+ * bits folded down, one multiply to spread them up, and its upper half folded back down.
  */
 function slotOf(key: number, mask: number): number {
   const lo = key >>> 0;
   // × 2^-32 is exact (a power of two) and cheaper than the division it stands for.
   const hi = (key * 2.3283064365386963e-10) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h & mask;
+  const h = Math.imul(lo ^ (lo >>> 15) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  return (h ^ (h >>> 15)) & mask;
 }
