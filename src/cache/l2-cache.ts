@@ -1,5 +1,6 @@
 /** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
 import { Node } from './policies/dlist.js';
+import { OffsetMap } from './offset-map.js';
 import type { EvictionPolicy } from './policy.js';
 
 /**
@@ -33,6 +34,16 @@ class Entry<T> extends Node implements CacheEntry<T> {
   get offset(): number {
     return this.key;
   }
+
+  /** Make a freed entry (off every list, no reference) a fresh one for another table. */
+  reset(offset: number, table: T): void {
+    this.key = offset;
+    this.table = table;
+    this.ref = 1;
+    this.cached = false;
+    this.bits = 0;
+    this.list = 0;
+  }
 }
 
 /** Counters owned by the cache; names as in docs/design.md. */
@@ -57,7 +68,7 @@ export interface CacheStats {
 }
 
 /**
- * Write-through, reference-counted L2 table cache keyed by table offset. Lookup is a Map
+ * Write-through, reference-counted L2 table cache keyed by table offset. Lookup is a hash map
  * (O(1)); which entry leaves is the policy's choice. Under a policy that respects in-use
  * entries the cache grows past capacity when every entry is in use and shrinks back as soon
  * as references drop.
@@ -66,7 +77,7 @@ export interface CacheStats {
  * lookup, a delete and a set. The policy works on the entries themselves (they are its nodes).
  */
 export class L2Cache<T> {
-  private readonly map = new Map<number, Entry<T>>();
+  private readonly map: OffsetMap<Entry<T>>;
   private readonly loading = new Map<number, number>();
   /**
    * Tables of entries nobody holds any more (evicted, dropped as duplicates), for the next load:
@@ -85,6 +96,7 @@ export class L2Cache<T> {
       throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
     }
     policy.setCapacity?.(capacity);
+    this.map = new OffsetMap<Entry<T>>(capacity + 1);
     this.s = {
       capacity,
       policy: policy.name,
@@ -147,6 +159,40 @@ export class L2Cache<T> {
   }
 
   /**
+   * A simulator's whole access in one call: find, and on a miss alloc, commit and acquire, then
+   * unref; the same counters and the same evictions as those five calls, without their per-access
+   * allocation and second lookups. For a cache used only as a simulator (no caller holds an
+   * entry), so the entry an eviction frees is taken for the incoming table. True on a hit.
+   */
+  access(offset: number, table: T): boolean {
+    const s = this.s;
+    s.lookups++;
+    const hit = this.map.get(offset);
+    if (hit !== undefined) {
+      s.hits++;
+      this.policy.accessed(hit);
+    } else {
+      s.misses++;
+      s.commits++;
+      this.freed = undefined;
+      this.shrink(this.capacity - 1, offset);
+      const e = this.freed ?? new Entry(offset, table);
+      this.freed = undefined;
+      if (e.ref === 0) e.reset(offset, table);
+      e.cached = true;
+      this.map.set(offset, e);
+      this.policy.inserted(e);
+      this.noteSize();
+    }
+    // What unref does when the caller lets go (a shrink back only after an over-capacity commit).
+    if (this.map.size > this.capacity) {
+      this.shrink();
+      this.overNow = this.map.size > this.capacity;
+    }
+    return hit !== undefined;
+  }
+
+  /**
    * Put an entry in the cache; the caller's reference becomes the cache's. If the offset is
    * already cached the new copy is dropped, as QEMU does.
    */
@@ -205,7 +251,7 @@ export class L2Cache<T> {
 
   /** Remove every entry that is not in use (close, or tests). */
   clear(): void {
-    for (const e of [...this.map.values()]) {
+    for (const e of this.map.values()) {
       if (e.ref <= 1) this.remove(e);
     }
     this.overNow = this.map.size > this.capacity;
@@ -246,10 +292,15 @@ export class L2Cache<T> {
     this.drop(e);
   }
 
-  /** One reference goes; the last one gives the table back for reuse. */
+  /** One reference goes; the last one gives the table back for reuse (and the entry to `access`). */
   private drop(e: Entry<T>): void {
-    if (--e.ref === 0 && this.spares.length < this.capacity) this.spares.push(e.table);
+    if (--e.ref !== 0) return;
+    this.freed = e;
+    if (this.spares.length < this.capacity) this.spares.push(e.table);
   }
+
+  /** The last entry whose last reference went, while `access` makes room: it is reused at once. */
+  private freed: Entry<T> | undefined = undefined;
 
   private noteSize(): void {
     const n = this.map.size;

@@ -1,5 +1,6 @@
 /** The ARC eviction policy (Megiddo & Modha). */
 import type { EvictionPolicy } from '../policy.js';
+import { OffsetMap } from '../offset-map.js';
 import { DList, Node, NodePool } from './dlist.js';
 
 const T1 = 1;
@@ -43,7 +44,7 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly b1 = new DList();
   private readonly b2 = new DList();
   /** Ghost keys of B1 and B2 (a node's `list` says which): one lookup tells a miss's case. */
-  private readonly ghosts = new Map<number, Node>();
+  private readonly ghosts = new OffsetMap<Node>();
   private c: number;
   private p = 0;
   /** The key whose ghost hit has been applied and whose insert is due. */

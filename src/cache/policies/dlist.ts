@@ -5,6 +5,7 @@
  * (reference bit, frequency, which queue). One node class keeps V8's property access
  * monomorphic across policies.
  */
+import { OffsetMap } from '../offset-map.js';
 
 export class Node {
   /** Toward the head (newer). The sentinel at the ends. */
@@ -133,7 +134,7 @@ export class NodePool {
  * removal and dropping the oldest key in O(1). Beyond `limit` keys the oldest go.
  */
 export class GhostList {
-  private readonly map = new Map<number, Node>();
+  private readonly map = new OffsetMap<Node>();
   private readonly list = new DList();
   private readonly pool = new NodePool();
 

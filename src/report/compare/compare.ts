@@ -166,9 +166,39 @@ function compareRun(b: RunEntry, c: RunEntry, ctx: Context): RunComparison {
   }
   rows.push(...timingRows(b, c, ctx, missing));
   const warnings = runWarnings(b.results, c.results);
+  const stores = storeDifference(b.results, c.results);
+  if (stores) {
+    warnings.push(stores.line);
+    for (let i = 0; i < rows.length; i++) if (stores.refuses(rows[i])) rows[i] = { ...rows[i], verdict: 'not-gated', note: stores.note };
+  }
   const verdict = rows.reduce<Verdict>((w, r) => (RANK[r.verdict] > RANK[w] ? r.verdict : w), 'pass');
   const baselineLabel = label(b) === label(c) ? null : label(b);
   return { id: c.id, name: c.name, size: c.size, policy: c.policy, baselineFile: b.file, currentFile: c.file, baselineLabel, configuration: [], verdict, rows, warnings };
+}
+
+/** Where a run's image lived; results before stores were recorded moved bytes (file or memory). */
+function storeOf(r: RepeatedResults): 'file' | 'memory' | 'metadata' {
+  return r.image?.store ?? 'file';
+}
+
+/**
+ * A metadata-only run and one that moves bytes (memory or file): cache and engine counters, time
+ * series and virtual latencies are the same by design and compare as usual; wall-clock
+ * throughput and latency (no bytes moved on one side) and the byte-level integrity counts (a
+ * mapping check on one side) mean different things, so their rows are not compared.
+ */
+function storeDifference(b: RepeatedResults, c: RepeatedResults): { line: string; note: string; refuses: (row: Row) => boolean } | null {
+  const bs = storeOf(b);
+  const cs = storeOf(c);
+  if ((bs === 'metadata') === (cs === 'metadata')) return null;
+  const wallClock = b.timing === 'wall-clock' || c.timing === 'wall-clock';
+  const byteMetrics = new Set(COUNTER_METRICS.filter((m) => m.bytes).map((m) => m.name));
+  const refused = [...(wallClock ? ['wall-clock throughput and latency'] : []), `byte integrity counts (${[...byteMetrics].join(', ')})`];
+  return {
+    line: `different image stores: baseline ${bs}, current ${cs} (metadata-only moves no data bytes): cache and engine counters${wallClock ? '' : ' and virtual latencies'} compare as usual; ${refused.join(' and ')} are not compared`,
+    note: `not compared: ${bs} vs ${cs} store`,
+    refuses: (row) => byteMetrics.has(row.metric) || (wallClock && row.tier === 'timing'),
+  };
 }
 
 function integrityRow(b: RunEntry, c: RunEntry, missing: (e: RunEntry, m: string) => void): Row[] {

@@ -24,6 +24,11 @@ export interface CounterMetric {
    * on the interleaving, so under real timing they are samples (compare gates them as such).
    */
   exact?: boolean;
+  /**
+   * Counted from data bytes read back (integrity): a metadata-only run checks mappings instead,
+   * so the value means something else there and is not compared across stores.
+   */
+  bytes?: boolean;
 }
 
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
@@ -39,8 +44,8 @@ export const COUNTER_METRICS: CounterMetric[] = [
   { name: 'requestsCompletedOverCapacity', better: 'lower', kind: 'count', unit: 'requests', value: (r) => num(r.total?.requestsCompletedOverCapacity) },
   { name: 'cache.loads', better: 'lower', kind: 'count', unit: 'loads', value: (r) => num(r.total?.cache?.loads) },
   { name: 'cache.evictions', better: 'lower', kind: 'count', unit: 'evictions', value: (r) => num(r.total?.cache?.evictions) },
-  { name: 'integrity.lostWrites', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.lostWrites), exact: true },
-  { name: 'integrity.staleReads', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.staleReads), exact: true },
+  { name: 'integrity.lostWrites', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.lostWrites), exact: true, bytes: true },
+  { name: 'integrity.staleReads', better: 'lower', kind: 'count', unit: 'sectors', value: (r) => num(r.integrity?.staleReads), exact: true, bytes: true },
   ...recovery('writesUndone', 'neither', 'writes'),
   ...recovery('sectorsTorn', 'neither', 'sectors'),
   ...recovery('corruptionsFound', 'lower', 'corruptions'),
