@@ -10,7 +10,7 @@
  */
 import { L2Cache } from '../../src/cache/l2-cache.js';
 import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
-import { cacheOnlySweep } from '../../src/replay/cache-only.js';
+import { cacheOnlySweep } from '../../src/experiments/cache-only.js';
 import { table } from '../../src/report/text-table.js';
 import { EXACT_PREFIX, LIBCACHESIM_POLICIES, runLibCacheSim, type LibCacheSimRun } from './libcachesim.js';
 import { spread, STREAMS, type StreamName, type Streams } from './streams.js';

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/metrics/results.js';
-import type { RepeatedResults } from '../../src/replay/repeat.js';
+import type { RepeatedResults } from '../../src/experiments/repeat.js';
 import { cli, useTempDir } from '../cli/helpers.js';
 import { clone, realResults, writeJson } from './fixtures.js';
 
