@@ -15,22 +15,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spread, type Spread } from './lib/samples.js';
+import { timedReplay, ZIPF_DEFAULT_GEOMETRY } from './lib/zipf-replay.js';
 
 /** The dist/ directory this script was compiled into (dist/scripts/ → dist/). */
 const OWN_DIST = fileURLToPath(new URL('../', import.meta.url));
 const REPO = path.resolve(OWN_DIST, '..');
 
-const ZIPF = `name: zipf-default-geometry
-seed: 7
-image: { size: 200G }
-cache: { size: 50, policy: fifo }
-scheduler: { mode: deterministic }
-phases:
-  - name: touch-tables
-    jobs: [{ name: one-per-table, pattern: strided, stride: 2G, op: write, bs: 4k, iodepth: 8, stop: { ops: 100 } }]
-  - name: read
-    jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 1000 } }]
-`;
 
 type Store = 'full' | 'metadata';
 interface ReplaySample {
@@ -43,20 +33,9 @@ interface ReplaySample {
 async function replayOnce(dist: string, store: Store, ops: number): Promise<ReplaySample> {
   const { runWorkload } = await import(pathToFileURL(path.join(dist, 'src/replay/runner.js')).href);
   const { parseWorkload } = await import(pathToFileURL(path.join(dist, 'src/workload/load.js')).href);
-  const [w] = parseWorkload(ZIPF, 'bench-engine-speed zipf', { set: [`phases[1].jobs[0].stop.ops=${ops}`] });
-  let t1 = 0n;
-  const t0 = process.hrtime.bigint();
-  const outcome = await runWorkload(w, {
-    inMemory: true,
-    verify: true,
-    store,
-    qemuCheck: false,
-    onProgress: (p: { stage: string }) => {
-      if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
-    },
-  });
-  if (t1 === 0n) t1 = process.hrtime.bigint();
-  return { requests: outcome.total.requests, lookups: outcome.total.cache.lookups, ns: Number(t1 - t0) };
+  const [w] = parseWorkload(ZIPF_DEFAULT_GEOMETRY, 'bench-engine-speed zipf', { set: [`phases[1].jobs[0].stop.ops=${ops}`] });
+  const { requests, lookups, ns } = await timedReplay(runWorkload, w, store);
+  return { requests, lookups, ns };
 }
 
 function childReplay(dist: string, store: Store, ops: number): ReplaySample {

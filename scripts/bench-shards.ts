@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { FixedSizeShards, ShardsCurve } from '../src/cache/shards.js';
 import { table } from '../src/report/text-table.js';
+import { curveError } from './lib/shards-error.js';
 import { Rng } from '../src/util/random.js';
 import { Scatter, zipfRanks } from '../src/workload/distributions.js';
 
@@ -82,24 +83,6 @@ function feed<T extends { access(key: number): void }>(data: Float64Array, s: T)
   return { s, ms: performance.now() - t0 };
 }
 
-function errors(est: number[], curve: Float64Array, distinct: number, rate: number) {
-  const resolvedFrom = Math.ceil(1 / rate);
-  let sum = 0;
-  let sumResolved = 0;
-  let nResolved = 0;
-  let maxResolved = 0;
-  for (let c = 1; c <= distinct; c++) {
-    const e = Math.abs(est[c - 1] - curve[c]);
-    sum += e;
-    if (c >= resolvedFrom) {
-      sumResolved += e;
-      nResolved++;
-      if (e > maxResolved) maxResolved = e;
-    }
-  }
-  return { meanError: sum / distinct, meanErrorResolved: nResolved ? sumResolved / nResolved : 0, maxErrorResolved: maxResolved };
-}
-
 function main(): void {
   const load = os.loadavg();
   const rows: ErrorRow[] = [];
@@ -119,7 +102,7 @@ function main(): void {
         [`fixed-size s_max=${MAX}`, feed(data, new FixedSizeShards(MAX))],
       ];
       for (const [variant, { s, ms }] of variants) {
-        rows.push({ stream: kind, tables, distinct, variant, rate: s.sampleRate, keys: s.sampledKeys, ...errors(s.missRatios(sizes), curve, distinct, s.sampleRate), ms });
+        rows.push({ stream: kind, tables, distinct, variant, rate: s.sampleRate, keys: s.sampledKeys, ...curveError(s.missRatios(sizes), curve, distinct, s.sampleRate), ms });
       }
     }
   }

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { table } from '../../src/report/text-table.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { parseWorkload } from '../../src/workload/load.js';
+import { timedReplay, ZIPF_DEFAULT_GEOMETRY } from '../lib/zipf-replay.js';
 
 export type ReplayCase = 'zipf' | 'mixed-parallel';
 export type ReplayStore = 'full' | 'metadata';
@@ -36,39 +37,14 @@ export interface ReplaySample {
   peakRss: number;
 }
 
-/** The issue's engine case: 100 default-geometry tables, each written once, then zipf reads. */
-const ZIPF = `name: zipf-default-geometry
-seed: 7
-image: { size: 200G }
-cache: { size: 50, policy: fifo }
-scheduler: { mode: deterministic }
-phases:
-  - name: touch-tables
-    jobs: [{ name: one-per-table, pattern: strided, stride: 2G, op: write, bs: 4k, iodepth: 8, stop: { ops: 100 } }]
-  - name: read
-    jobs: [{ name: zipf-reader, pattern: random, distribution: "zipf:1.1", op: read, bs: 4k, iodepth: 32, stop: { ops: 1000 } }]
-`;
-
 /** The child's side: one replay, timed; then the process's peak RSS. */
 export async function runReplay(job: ReplayJob): Promise<ReplaySample> {
   const [w] =
     job.case === 'zipf'
-      ? parseWorkload(ZIPF, 'bench-sim zipf', { set: [`phases[1].jobs[0].stop.ops=${job.requests}`, `cache.size=${job.capacity}`] })
+      ? parseWorkload(ZIPF_DEFAULT_GEOMETRY, 'bench-sim zipf', { set: [`phases[1].jobs[0].stop.ops=${job.requests}`, `cache.size=${job.capacity}`] })
       : parseWorkload(await readFile(resolve('workloads/mixed-parallel.yaml'), 'utf8'), 'workloads/mixed-parallel.yaml', { set: ['scheduler.mode=deterministic'] });
-  let t1 = 0n;
-  const t0 = process.hrtime.bigint();
-  const outcome = await runWorkload(w, {
-    inMemory: true,
-    verify: true,
-    store: job.store,
-    qemuCheck: false,
-    onProgress: (p) => {
-      if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
-    },
-  });
-  if (t1 === 0n) t1 = process.hrtime.bigint();
-  const total = outcome.total;
-  return { requests: total.requests, lookups: total.cache.lookups, misses: total.cache.misses, ns: Number(t1 - t0), peakRss: process.resourceUsage().maxRSS * 1024 };
+  const sample = await timedReplay(runWorkload, w, job.store);
+  return { ...sample, peakRss: process.resourceUsage().maxRSS * 1024 };
 }
 
 export interface ReplayRow {

@@ -7,6 +7,7 @@
  */
 import { FixedSizeShards, ShardsCurve } from '../../src/cache/shards.js';
 import { table } from '../../src/report/text-table.js';
+import { curveError } from '../lib/shards-error.js';
 
 export interface ShardsError {
   variant: string;
@@ -26,17 +27,8 @@ export function shardsCurve<T extends { access(key: number): void }>(stream: Flo
 /** Error of `s` (sizes 1..distinct) against the exact `curve` (index = size). */
 function shardsError(variant: string, s: ShardsCurve | FixedSizeShards, curve: Float64Array, distinct: number): ShardsError {
   const est = s.missRatios(Array.from({ length: distinct }, (_, i) => i + 1));
-  const resolvedFrom = Math.ceil(1 / s.sampleRate);
-  let max = 0;
-  let sum = 0;
-  let maxResolved = 0;
-  for (let c = 1; c <= distinct; c++) {
-    const e = Math.abs(est[c - 1] - curve[c]);
-    sum += e;
-    if (e > max) max = e;
-    if (c >= resolvedFrom && e > maxResolved) maxResolved = e;
-  }
-  return { variant, rate: s.sampleRate, keys: s.sampledKeys, maxError: max, meanError: sum / distinct, maxErrorResolved: maxResolved };
+  const e = curveError(est, curve, distinct, s.sampleRate);
+  return { variant, rate: s.sampleRate, keys: s.sampledKeys, maxError: e.maxError, meanError: e.meanError, maxErrorResolved: e.maxErrorResolved };
 }
 
 /** The three variants' errors on one stream; `adjusted` is the (already timed) adjusted curve. */
