@@ -78,14 +78,11 @@ export class RingPool {
   private armed = false;
   /** Submissions since the last kick: woken workers, once per turn of the event loop. */
   private unkicked = 0;
-  /**
-   * Wakes one sleeping worker after the turn's submissions; it
-   * wakes the next while more wait, so the main thread pays one wake-up per batch, not one per
-   * request (a wake-up often costs it its core on a busy machine).
-   */
+  /** Wakes as many sleeping workers as there are new submissions, in one call, after the turn's submissions. */
   private readonly kick = (): void => {
+    const n = this.unkicked;
     this.unkicked = 0;
-    if (Atomics.load(this.ctl, L.SLEEPERS) > 0) Atomics.notify(this.ctl, L.SQ_TAIL, 1);
+    if (Atomics.load(this.ctl, L.SLEEPERS) > 0) Atomics.notify(this.ctl, L.SQ_TAIL, n);
   };
   private refed = false;
   private stopped = false;

@@ -2,8 +2,7 @@
  * The body of one ring I/O worker thread: takes slot numbers off the shared submission ring,
  * does the blocking positional read or write into the slot's shared data area, marks the slot
  * done and bumps the completion count, waking the main thread only when it waits. Sleeps on the
- * ring's tail when there is nothing to do; wakes another sleeper when it takes a request and
- * more are waiting (the main thread wakes only one per batch).
+ * ring's tail when there is nothing to do.
  *
  * It runs from its source text (`new Worker(source, { eval: true })`), so it must not refer to
  * anything outside itself: the layout constants arrive in workerData, the modules as arguments.
@@ -39,8 +38,6 @@ export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): v
       continue;
     }
     if (Atomics.compareExchange(ctl, L.SQ_HEAD, head, (head + 1) | 0) !== head) continue;
-    // The main thread wakes one worker per batch; each woken worker wakes the next while more wait.
-    if (((head + 1) | 0) !== tail && Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SQ_TAIL, 1);
     const slot = Atomics.load(ctl, L.SQ_BASE + ((head >>> 0) % L.SLOTS));
     const mi = slot * L.META_I32_PER_SLOT;
     const op = metaI[mi + L.M_OP];
