@@ -14,7 +14,10 @@
  *
  *   npm run bench:peers -- [--reps 5] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--size 1G]
  *                          [--alloc-order sequential|scattered]
- *                          [--cases read,overwrite,allocate] [--io async,sync,ring] [--no-l2] [--json]
+ *                          [--cases read,overwrite,allocate] [--io async,sync,ring] [--peers ID,...] [--no-l2] [--json]
+ *
+ * --peers keeps only the named peer ids (the two references, engine and qemu-img-threads,
+ * always run): for iterating on one path without the slow O_DIRECT rows.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,7 +42,7 @@ const REFERENCE = 'engine';
 /** The second ratio column: issue 6's targets are stated against QEMU's default aio. */
 const QEMU_REFERENCE = 'qemu-img-threads';
 const USAGE =
-  'usage: npm run bench:peers -- [--reps N] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--alloc-order sequential|scattered] [--size SIZE] [--cases read,overwrite,allocate] [--io async,sync,ring,adaptive] [--no-l2] [--json] [--debug]';
+  'usage: npm run bench:peers -- [--reps N] [--quick] [--read-ops N] [--write-ops N] [--alloc-ops N] [--alloc-order sequential|scattered] [--size SIZE] [--cases read,overwrite,allocate] [--io async,sync,ring,adaptive] [--peers ID,...] [--no-l2] [--json] [--debug]';
 
 interface Options {
   reps: number;
@@ -54,6 +57,8 @@ interface Options {
   quick: boolean;
   /** Named file I/O paths run beside auto (the default, always run). */
   io: ConcreteIoMode[];
+  /** Peer ids to keep (null: all); the references always run. */
+  peers: string[] | null;
 }
 
 class UsageError extends Error {}
@@ -70,6 +75,7 @@ function parseOptions(argv: string[]): Options {
       size: { type: 'string', default: '1G' },
       cases: { type: 'string', default: CASE_IDS.join(',') },
       io: { type: 'string', default: 'async,sync,ring' },
+      peers: { type: 'string' },
       'no-l2': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -121,6 +127,7 @@ function parseOptions(argv: string[]): Options {
     json: values.json,
     quick,
     io: io as ConcreteIoMode[],
+    peers: values.peers === undefined ? null : values.peers.split(',').map((p) => p.trim()),
   };
 }
 
@@ -165,7 +172,10 @@ async function bench(opts: Options, dir: string): Promise<{ cases: CaseResult[];
   const ctx: PeerContext = { dir, image, size: opts.size, clusterSize: CLUSTER, host: new Map() };
   for (const c of cases) if (!c.fresh) ctx.host.set(c.id, await hostOffsets(image, c.offsets));
 
-  const peers = peersFor(tools, opts.io);
+  const all = peersFor(tools, opts.io);
+  const unknown = opts.peers?.find((id) => !all.some((p) => p.id === id));
+  if (unknown !== undefined) throw new UsageError(`--peers: unknown peer "${unknown}"; expected some of ${all.map((p) => p.id).join(', ')}`);
+  const peers = opts.peers ? all.filter((p) => p.id === REFERENCE || p.id === QEMU_REFERENCE || opts.peers!.includes(p.id)) : all;
   const runnable = (c: BenchCase): Peer[] => peers.filter((p) => p.skip === null && (p.applies?.(c) ?? true));
   const samples = new Map<string, number[]>();
   const wallMs = new Map<CaseId, number>();
@@ -241,14 +251,18 @@ async function environment(): Promise<Record<string, string | number>> {
   };
 }
 
+function usageExit(err: unknown): never {
+  if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
+  console.error(`bench-peers: ${(err as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
   let opts: Options;
   try {
     opts = parseOptions(process.argv.slice(2));
   } catch (err) {
-    if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-    console.error(`bench-peers: ${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
+    usageExit(err);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qed-bench-peers-'));
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
@@ -283,6 +297,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) usageExit(err);
   console.error(`bench-peers: ${err instanceof Error ? (process.argv.includes('--debug') ? err.stack : err.message) : String(err)}`);
   process.exit(1);
 });

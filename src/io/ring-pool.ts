@@ -115,10 +115,12 @@ export class RingPool {
 
   /**
    * For O_DIRECT: finds where in the data area memory is 4 KiB-aligned, by writing 4 KiB from
-   * each 16-byte step of the scratch slot with O_DIRECT until the kernel accepts the buffer. The
-   * writes go to an unnamed temporary file in `dir` (O_TMPFILE: the same filesystem, nothing
-   * left behind); where the filesystem has no O_TMPFILE, reads of the file's first 4 KiB stand
-   * in, if it has that much. Call before any request. Returns false when no step worked.
+   * each 16-byte step of the scratch slot with O_DIRECT until the kernel accepts the buffer; then
+   * the smallest offset and length alignment the device takes (directAlign), by trying 512, 1024
+   * and 2048 bytes, as QEMU probes its request alignment. The writes go to an unnamed temporary
+   * file in `dir` (O_TMPFILE: the same filesystem, nothing left behind); where the filesystem has
+   * no O_TMPFILE, reads of the file's first 4 KiB stand in, if it has that much. Call before any
+   * request. Returns false when no step worked.
    */
   probeAlignment(dir: string, fd: number): boolean {
     const c = fs.constants;
@@ -129,17 +131,23 @@ export class RingPool {
       if (fs.fstatSync(fd).size < 4096) return false;
     }
     const scratch = L.SLOTS * L.SLOT_BYTES;
+    const tryIo = (off: number, len: number, at: number): boolean => {
+      const view = new Uint8Array(this.data, scratch + off, len);
+      try {
+        if (tmp >= 0) fs.writeSync(tmp, view, 0, len, at);
+        else fs.readSync(fd, view, 0, len, at);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+        return false;
+      }
+    };
     try {
       for (let off = 0; off < L.ALIGN_PAD; off += 16) {
-        const view = new Uint8Array(this.data, scratch + off, 4096);
-        try {
-          if (tmp >= 0) fs.writeSync(tmp, view, 0, 4096, 0);
-          else fs.readSync(fd, view, 0, 4096, 0);
-          Atomics.store(this.ctl, L.DATA_BASE, off);
-          return true;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
-        }
+        if (!tryIo(off, 4096, 0)) continue;
+        Atomics.store(this.ctl, L.DATA_BASE, off);
+        this.directAlign = [512, 1024, 2048].find((a) => tryIo(off + a, a, a)) ?? 4096;
+        return true;
       }
       return false;
     } finally {
@@ -157,13 +165,8 @@ export class RingPool {
     return this.submit(L.OP_WRITE, fd, offset, src.length, src, null);
   }
 
-  /**
-   * O_DIRECT offset and length alignment: 4 KiB, which every device takes. (QEMU probes the
-   * device's logical block size and bounces only below it; an earlier try at that failed the
-   * concurrent property test with EINVAL, probably the worker's read-on after a short read at an
-   * unaligned end of file, since fixed; not tried again.)
-   */
-  readonly directAlign = 4096;
+  /** O_DIRECT offset and length alignment (the device's logical block size, probed; 4 KiB before the probe). */
+  directAlign = 4096;
 
   isBroken(): boolean {
     return this.broken !== null || this.stopped;

@@ -358,15 +358,21 @@ export class QedImage implements BackingDevice {
       this.allocating++;
       this.allocStarts++;
       await this.allocQueue.acquire(key);
+      let held = true;
+      const unlock = (): void => {
+        if (!held) return;
+        held = false;
+        this.allocQueue.release(key);
+      };
       try {
         this.release(run);
         run = await this.lookup(pos, length - done, op);
         if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
-        else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len));
+        else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len), unlock);
       } finally {
         this.allocating--;
-        this.allocQueue.release(key);
+        unlock();
       }
       done += run.len;
     }
@@ -397,9 +403,11 @@ export class QedImage implements BackingDevice {
    * clusters appended with full fill,
    * (flush if there is a backing file), then the L2 sectors, or a new L2 table + flush + L1.
    * `data` null makes zero clusters instead. The caller holds the allocation lock of the
-   * run's L1 entry; `run` holds the table reference, released here.
+   * run's L1 entry; `unlock` releases it early, once an update's entries are set in memory and
+   * its sector write issued (TableIo.update says why that is safe). `run` holds the table
+   * reference, released here.
    */
-  private async allocate(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
+  private async allocate(run: Run, pos: number, data: Uint8Array | null, unlock: () => void): Promise<void> {
     const g = this.geometry;
     try {
       this.stats.allocatingWrites++;
@@ -418,7 +426,7 @@ export class QedImage implements BackingDevice {
         value = L2_ZERO;
         this.stats.zeroClustersSet += run.clusters;
       }
-      if (run.entry) await this.tables.update(run.entry, run.l2Index, run.clusters, value);
+      if (run.entry) await this.tables.update(run.entry, run.l2Index, run.clusters, value, unlock);
       else await this.newL2(run, value);
     } finally {
       this.release(run);
