@@ -20,8 +20,9 @@ export class SparseMemoryBackend extends MemoryBackend {
   }
 
   override async write(buf: Uint8Array, offset: number): Promise<void> {
-    await super.write(buf, offset);
+    // Listed before the bytes land: a chunk listed early reads as its zeros, one listed late would hide data.
     this.zeros.noteWrite(buf, offset);
+    await super.write(buf, offset);
   }
 
   /** Like read into dst.bytes, keeping dst's record of non-zero chunks exact. */

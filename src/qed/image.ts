@@ -392,8 +392,28 @@ export class QedImage implements BackingDevice {
         }
       }
       count(this.stats.dataWrites, run.len);
+      await this.mappingLanded(run, pos);
     } finally {
       this.release(run);
+    }
+  }
+
+  /**
+   * An in-place write may have found clusters an allocating write mapped and published before
+   * its L2 sector write landed (the allocation lock is released early, TableIo.update). Done only
+   * once that mapping is written, so a flush after it covers the mapping too; if the sector write
+   * failed and the entries were undone, the data went to a cluster nothing maps: fail the write.
+   */
+  private async mappingLanded(run: Run, pos: number): Promise<void> {
+    if (!run.entry) return;
+    const landed = this.tables.updateInFlight(run.entry.offset, run.l2Index, run.clusters);
+    if (landed) await landed;
+    const g = this.geometry;
+    const first = run.host - g.offsetInCluster(pos);
+    for (let i = 0; i < run.clusters; i++) {
+      if (run.entry.table.get(run.l2Index + i) !== first + i * g.clusterSize) {
+        throw new Error(`${this.io.name}: write at ${pos} went to host cluster ${first + i * g.clusterSize}, but the L2 update that mapped it failed and was undone; the write is not kept`);
+      }
     }
   }
 

@@ -23,6 +23,11 @@ export class TableIo {
   /** One sector updater per L2 table at a time, keyed by the table's offset (update). */
   private readonly l2Locks = new KeyedFifoLock();
   /**
+   * Per table offset: the update whose sector write is in flight after `published` (one at a time
+   * per table), and a promise of whether it landed (false: it failed and its entries were undone).
+   */
+  private readonly inFlightUpdates = new Map<number, { l2Index: number; n: number; landed: Promise<boolean> }>();
+  /**
    * Told of every L2 table access in order: each cache lookup (hit or miss) and each new table
    * put straight into the cache. For miss-ratio curves and trace export; null costs nothing.
    */
@@ -106,16 +111,33 @@ export class TableIo {
       setEntries(table, l2Index, n, value, this.geometry.clusterSize);
       const span = sectorSpan(l2Index, n);
       const write = this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update');
+      let settle!: (landed: boolean) => void;
+      const pending = { l2Index, n, landed: new Promise<boolean>((r) => (settle = r)) };
+      this.inFlightUpdates.set(entry.offset, pending);
       published();
       try {
         await write;
         count(this.stats.metadataWrites.l2Sector, span.count * 8);
+        settle(true);
       } catch (err) {
         table.bytes.set(old, l2Index * 8);
         this.stats.rollbacks++;
+        settle(false); // after the undo: a waiter then sees the entries as they stay
         throw err;
+      } finally {
+        if (this.inFlightUpdates.get(entry.offset) === pending) this.inFlightUpdates.delete(entry.offset);
       }
     });
+  }
+
+  /**
+   * Whether entries [l2Index, l2Index + n) of the table at `tableOffset` were set by an update
+   * whose sector write is still in flight: the promise says if it landed (undefined: none is).
+   * A write into such a cluster may not complete before the mapping it relies on is written.
+   */
+  updateInFlight(tableOffset: number, l2Index: number, n: number): Promise<boolean> | undefined {
+    const u = this.inFlightUpdates.get(tableOffset);
+    return u && l2Index < u.l2Index + u.n && u.l2Index < l2Index + n ? u.landed : undefined;
   }
 
   /**

@@ -96,8 +96,11 @@ export class MappingShadow {
       const [page, i] = this.slot(c, to !== undefined || data);
       if (!page) return;
       if (to !== undefined) {
+        // The announcement may be another write's still in flight (a zero-write announces
+        // nothing): until the cluster is quiet, the state before stays legal to read too.
+        if (n > 0) this.maybe.set(c, page[i + HOST] * this.clusterSize);
+        else this.maybe.delete(c);
         page[i + HOST] = to / this.clusterSize;
-        this.maybe.delete(c);
       }
       if (data) {
         page[i + SEQ] = Math.min(seq, U32_MAX);
@@ -157,9 +160,12 @@ export class MappingShadow {
 
   /** After a power cut and recovery: every durably mapped cluster still mapped. Returns the lost writes. */
   async verifyAfterCut(img: QedImage): Promise<number> {
-    const r = await this.verify(img, (firstAt) => firstAt < this.flushedBefore);
-    return new Set(r.violations.filter((v) => v.kind === 'lost-write').map((v) => v.expected)).size;
+    await this.verify(img, (firstAt) => firstAt < this.flushedBefore);
+    return this.lostWriteSeqs;
   }
+
+  /** Distinct writes the last verify found lost (all of them: its violations list is capped). */
+  private lostWriteSeqs = 0;
 
   /** Walk the image's L2 tables (after the replay) and report every expected cluster left unmapped. */
   async verify(img: QedImage, expected: (firstAt: number) => boolean = () => true): Promise<IntegrityReport> {
@@ -188,6 +194,7 @@ export class MappingShadow {
       }
     }
     report.lostWrites = lost.reduce((s, v) => s + v.sectors, 0);
+    this.lostWriteSeqs = new Set(lost.map((v) => v.expected)).size;
     report.readsVerified = this.readsChecked;
     report.staleReads = this.staleReads;
     report.violations = [...this.readViolations, ...lost].slice(0, 100);
