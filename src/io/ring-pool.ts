@@ -32,8 +32,11 @@ export const DEFAULT_DIRECT_THREADS = 32;
 /** Linux's __O_TMPFILE (with O_DIRECTORY it is O_TMPFILE); Node does not export it. */
 const O_TMPFILE = 0o20000000;
 
+/** Longest the main thread sleeps before it looks at the slots again, whatever it was told. */
+const DRAIN_WAIT_MS = 200;
+
 /** Atomics.waitAsync (Node 16+; TypeScript's lib types it from es2024 only). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, timeoutMs?: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
 
 const LAYOUT: Record<string, number> = Object.fromEntries(Object.entries(L).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
 const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'))`;
@@ -236,7 +239,10 @@ export class RingPool {
         return;
       }
       Atomics.store(this.ctl, L.MAIN_WAITING, 1);
-      const w = waitAsync(this.ctl, L.DONE_SEQ, seq);
+      // A bounded wait: one bench:peers run hung with every worker idle and the main thread
+      // asleep in epoll, as if a completion's wake-up was lost (not reproduced since). A lost
+      // wake-up now costs at most this long instead of the process; a wait this long is idle anyway.
+      const w = waitAsync(this.ctl, L.DONE_SEQ, seq, DRAIN_WAIT_MS);
       if (w.async) {
         void w.value.then(() => {
           Atomics.store(this.ctl, L.MAIN_WAITING, 0);
