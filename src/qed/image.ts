@@ -408,6 +408,8 @@ export class QedImage implements BackingDevice {
     if (!run.entry) return;
     const landed = this.tables.updateInFlight(run.entry.offset, run.l2Index, run.clusters);
     if (landed) await landed;
+    // Entries are only ever undone by a rollback: until the first one, what was found stays mapped.
+    if (this.stats.rollbacks === 0) return;
     const g = this.geometry;
     const first = run.host - g.offsetInCluster(pos);
     for (let i = 0; i < run.clusters; i++) {
