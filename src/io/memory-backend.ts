@@ -182,7 +182,7 @@ function isZero(words: Uint32Array, w: number): boolean {
 
 /** A sparse in-memory device: pages allocated on first write, holes read as zeros. */
 export class MemoryBackend implements BlockBackend {
-  private closed = false;
+  protected closed = false;
 
   constructor(
     readonly store = new MemoryStore(),

@@ -18,8 +18,6 @@ export const DATA_EVENTS: ReadonlySet<IoEvent> = new Set<IoEvent>(['read_aio', '
  * metadata, not the data.
  */
 export class MetadataBackend extends SparseMemoryBackend {
-  private isClosed = false;
-
   override async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
     if (!event || !DATA_EVENTS.has(event)) return super.read(buf, offset);
     this.checkData('read', buf.length, offset);
@@ -38,17 +36,12 @@ export class MetadataBackend extends SparseMemoryBackend {
     if (buf.length > 0) this.store.length = Math.max(this.store.length, offset + buf.length);
   }
 
-  override async close(): Promise<void> {
-    this.isClosed = true;
-    return super.close();
-  }
-
   /**
    * MemoryBackend's checks for a data request, with the message built only when one fails: a
    * data request does nothing else here, and formatting its offset cost more than the request.
    */
   private checkData(op: 'read' | 'write', length: number, offset: number): void {
-    const bad = this.isClosed || (op === 'write' && this.readOnly) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(offset + length);
+    const bad = this.closed || (op === 'write' && this.readOnly) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(offset + length);
     if (!bad) return;
     const what = `${op} ${length} bytes at ${offset}`;
     if (op === 'write') this.assertWritable(what);

@@ -75,7 +75,6 @@ function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
   return scratch.buf.subarray(0, length);
 }
 
-
 /** Issue one request to the engine, verify it against the shadow model, and record it. */
 export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratch): Promise<void> {
   const { img, shadow } = ctx;
