@@ -62,7 +62,7 @@ export async function traceWorkload(path: string, o: TraceCliOptions): Promise<{
   const file = resolve(path);
   const format = resolveFormat(file, o.format).name;
   const device = o.device === 'all' ? undefined : o.device;
-  const stats = await traceStats(file, { ...readOptionsOf(o), format, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE, sampleRate: 0, device, hash: false });
+  const stats = await traceStats(file, { ...readOptionsOf(o), format, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE, sampleRate: 0, device, hash: false, footprint: false });
   if (stats.requests === 0) {
     const what = device === undefined ? 'no requests' : `no requests for device "${device}"`;
     throw new TraceError(path, `${what}; nothing to replay${device === undefined ? '' : ' (run `qed-bench trace stats` to list the devices)'}`);

@@ -8,6 +8,7 @@ const SECTOR_WORDS = SECTOR / 4;
 const PAGE_SECTORS = 128; // 64 KiB
 /** Raw bytes are kept in blocks of this many sectors (4 KiB), allocated as a sector needs one. */
 const BLOCK_SECTORS = 8;
+const BLOCK_BYTES = BLOCK_SECTORS * SECTOR;
 
 /** A sector's state in its page. */
 const ZERO = 0;
@@ -54,6 +55,23 @@ export class MemoryStore {
 
   /** Copy bytes out; holes and the region past the end read as zeros. */
   copyOut(buf: Uint8Array, offset: number): void {
+    if (offset % BLOCK_BYTES !== 0 || buf.length % BLOCK_BYTES !== 0) return this.copySectors(buf, offset);
+    // Whole 4 KiB blocks (an L2 table load's chunks): one copy or fill per block whose sectors
+    // are all raw or all zero, not a callback and a view per sector.
+    for (let done = 0; done < buf.length; done += BLOCK_BYTES) {
+      const sector = (offset + done) / SECTOR;
+      const page = this.pages.get(Math.floor(sector / PAGE_SECTORS));
+      const s = sector % PAGE_SECTORS;
+      const block = page?.blocks[s / BLOCK_SECTORS];
+      // A block's bytes of a sector not raw are zeros (setZero clears them), so a block without coded sectors copies whole.
+      if (!page || (!block && !page.keys)) buf.fill(0, done, done + BLOCK_BYTES);
+      else if (block && !(page.keys && hasCoded(page.state, s))) buf.set(block, done);
+      else this.copySectors(buf.subarray(done, done + BLOCK_BYTES), offset + done);
+    }
+  }
+
+  /** copyOut sector by sector. */
+  private copySectors(buf: Uint8Array, offset: number): void {
     // Nothing is kept past `length` (truncate drops it), so stored sectors are the whole truth.
     const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
     let pageNo = -1;
@@ -167,12 +185,24 @@ export class MemoryStore {
       page.state[s] = ZERO;
       return;
     }
-    // No longer raw: free its block once no sector in it is.
+    // No longer raw: its bytes cleared (copyOut copies whole blocks), the block freed once no sector in it is.
     page.state[s] = ZERO;
     const b = Math.floor(s / BLOCK_SECTORS);
-    for (let i = b * BLOCK_SECTORS; i < (b + 1) * BLOCK_SECTORS; i++) if (page.state[i] === RAW) return;
+    for (let i = b * BLOCK_SECTORS; i < (b + 1) * BLOCK_SECTORS; i++) {
+      if (page.state[i] === RAW) {
+        const at = (s % BLOCK_SECTORS) * SECTOR;
+        page.blocks[b]!.fill(0, at, at + SECTOR);
+        return;
+      }
+    }
     page.blocks[b] = undefined;
   }
+}
+
+/** Whether a sector of the block starting at sector s is stored as a codec key. */
+function hasCoded(state: Uint8Array, s: number): boolean {
+  for (let i = s; i < s + BLOCK_SECTORS; i++) if (state[i] === CODED) return true;
+  return false;
 }
 
 function isZero(words: Uint32Array, w: number): boolean {

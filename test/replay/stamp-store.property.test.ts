@@ -39,6 +39,8 @@ const dataArb: fc.Arbitrary<Data> = fc.oneof(
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('write' as const), offset: fc.oneof(fc.integer({ min: 0, max: DEVICE / SECTOR }).map((s) => s * SECTOR), fc.integer({ min: 0, max: DEVICE })), data: dataArb, skew: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), offset: fc.integer({ min: 0, max: DEVICE }), len: fc.integer({ min: 1, max: 20_000 }), skew: fc.integer({ min: 0, max: 3 }) }) },
+  // Whole 4 KiB blocks: the store's copy-a-block path.
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), offset: fc.integer({ min: 0, max: DEVICE / 4096 }).map((b) => b * 4096), len: fc.integer({ min: 1, max: 5 }).map((n) => n * 4096), skew: fc.constant(0) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), from: fc.integer({ min: 0, max: DEVICE }), to: fc.integer({ min: 0, max: DEVICE }), len: fc.integer({ min: 1, max: 20_000 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), size: fc.integer({ min: 0, max: DEVICE }) }) },
 );

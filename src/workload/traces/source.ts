@@ -1,11 +1,13 @@
 /**
  * A trace job's request stream: the trace's requests for the chosen device, fitted onto the
  * job's region (error, wrap or scale), aligned, limited by the job's stop, and stamped with
- * their due time when timing is original. Reads ahead one batch; memory is one batch.
+ * their due time when timing is original. Reads the reader's columns (no object per trace
+ * line) and starts reading the next chunk as soon as one is taken: memory is two chunks.
  */
 import type { IoRequest, JobSpec, RequestSource, TraceJobSpec } from '../types.js';
+import { FLUSH, OP_CODES, type RequestBatch } from './batch.js';
 import { TraceReader, type TraceReadSummary } from './reader.js';
-import { TraceError, type TraceOp, type TraceRequest } from './types.js';
+import { TraceError } from './types.js';
 
 /** What a replay of one trace job read and did, for the results file. */
 export interface TraceReplaySummary extends TraceReadSummary {
@@ -25,16 +27,18 @@ export interface TraceSource extends RequestSource {
   summary(): TraceReplaySummary;
 }
 
-const OPS: Record<TraceOp, IoRequest['op']> = { read: 'read', write: 'write', trim: 'zero', flush: 'flush' };
+/** The engine's op per op code (batch.ts OP_CODES order: read, write, trim, flush). */
+const OPS: readonly IoRequest['op'][] = ['read', 'write', 'zero', 'flush'];
 
 /** The end of the trace's furthest request after alignment: what fit scale divides by. */
 export async function traceExtent(t: TraceJobSpec): Promise<number> {
   let end = 0;
   const reader = new TraceReader(t.file, readerOptions(t));
-  for await (const batch of reader.batches()) {
-    for (const r of batch) {
-      if (t.device !== null && r.device !== t.device) continue;
-      const e = Math.ceil((r.offset + r.length) / t.align) * t.align;
+  const only = t.device === null ? -1 : reader.devices.id(t.device);
+  for await (const b of reader.columns()) {
+    for (let i = 0; i < b.n; i++) {
+      if (only >= 0 && b.device[i] !== only) continue;
+      const e = Math.ceil((b.offset[i] + b.length[i]) / t.align) * t.align;
       if (e > end) end = e;
     }
   }
@@ -52,15 +56,21 @@ function readerOptions(t: TraceJobSpec, hash = false) {
 export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) => void): TraceSource {
   const t = job.trace!;
   const reader = new TraceReader(t.file, readerOptions(t, true));
-  const batches = reader.batches();
+  const columns = reader.columns();
+  // Device names get ids in order of first appearance: naming ours first gives it one up front.
+  const only = t.device === null ? -1 : reader.devices.id(t.device);
   const { offset: base, span } = job.region;
+  const a = t.align;
   const maxOps = job.stop.ops ?? Infinity;
   const maxBytes = job.stop.bytes ?? Infinity;
+  const original = t.timing === 'original';
   let scale = t.scale ?? 1;
   let started = t.fit !== 'scale' || t.scale !== null;
-  let batch: TraceRequest[] = [];
+  let batch: RequestBatch | null = null;
   let i = 0;
   let ended = false;
+  /** The next chunk, being read while this one is replayed. */
+  let ahead: Promise<IteratorResult<RequestBatch>> | null = null;
   let refill: Promise<void> | null = null;
   let replayed = 0;
   let bytes = 0;
@@ -68,40 +78,46 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
   let fitted = 0;
   let t0: number | null = null;
 
-  const fit = (r: TraceRequest): IoRequest => {
-    const a = t.align;
-    let offset = Math.floor(r.offset / scale / a) * a;
-    let length = Math.ceil((r.offset / scale + r.length) / a) * a - offset;
-    if (r.op === 'flush') return { op: 'flush', offset: 0, length: 0 };
+  /** Row j of the batch fitted onto the region; null when nothing is left of it. */
+  const fit = (b: RequestBatch, j: number, op: number): IoRequest | null => {
+    if (op === FLUSH) return { op: 'flush', offset: 0, length: 0 };
+    const at = b.offset[j] / scale;
+    let offset = Math.floor(at / a) * a;
+    let length = Math.ceil((at + b.length[j]) / a) * a - offset;
     if (offset + length > span) {
       if (t.fit === 'error') {
-        throw new TraceError(t.file, `request ${r.offset}+${r.length} (${r.op}) ends past the job's region of ${span} bytes; set trace.fit to wrap or scale, or make image.size larger`, r.line, undefined, 'offset');
+        throw new TraceError(t.file, `request ${b.offset[j]}+${b.length[j]} (${OP_CODES[op]}) ends past the job's region of ${span} bytes; set trace.fit to wrap or scale, or make image.size larger`, b.line[j], undefined, 'offset');
       }
       if (offset >= span) offset = Math.floor((offset % span) / a) * a;
       if (offset + length > span) length = span - offset;
       fitted++;
+      if (length === 0) return null;
     } else if (scale !== 1) fitted++;
-    return { op: OPS[r.op], offset: base + offset, length };
+    return { op: OPS[op], offset: base + offset, length };
   };
 
   const take = (): IoRequest | null | undefined => {
-    while (i < batch.length) {
-      if (replayed >= maxOps || bytes >= maxBytes) return null;
-      const r = batch[i++];
-      if (t.device !== null && r.device !== t.device) {
-        otherDevices++;
-        continue;
+    const b = batch;
+    if (b) {
+      while (i < b.n) {
+        if (replayed >= maxOps || bytes >= maxBytes) return null;
+        const j = i++;
+        if (only >= 0 && b.device[j] !== only) {
+          otherDevices++;
+          continue;
+        }
+        const op = b.op[j];
+        if (b.length[j] === 0 && op !== FLUSH) continue;
+        const req = fit(b, j, op);
+        if (!req) continue;
+        replayed++;
+        bytes += req.length;
+        if (original) {
+          if (t0 === null) t0 = b.time[j];
+          req.at = Math.max(0, (b.time[j] - t0) / t.speed);
+        }
+        return req;
       }
-      if (r.length === 0 && r.op !== 'flush') continue;
-      const req = fit(r);
-      if (req.length === 0 && req.op !== 'flush') continue;
-      replayed++;
-      bytes += req.length;
-      if (t.timing === 'original') {
-        if (t0 === null) t0 = r.time;
-        req.at = Math.max(0, (r.time - t0) / t.speed);
-      }
-      return req;
     }
     return ended ? null : undefined;
   };
@@ -112,11 +128,15 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
       scale = Math.max(1, Math.ceil(extent / span));
       started = true;
     }
-    const n = await batches.next();
+    const n = await (ahead ?? columns.next());
+    ahead = null;
     if (n.done) ended = true;
     else {
       batch = n.value;
       i = 0;
+      // Read on while this chunk is replayed (the reader makes a fresh batch per chunk).
+      ahead = columns.next();
+      ahead.catch(() => {}); // its error surfaces when the chunk is taken
     }
   };
 
@@ -133,7 +153,8 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
   return {
     next,
     async close() {
-      await batches.return(undefined);
+      if (ahead) await ahead.catch(() => {});
+      await columns.return(undefined);
     },
     summary: () => ({ ...reader.summary(), job: job.name, device: t.device, fit: t.fit, replayed, otherDevices, fitted }),
   };

@@ -55,9 +55,10 @@ export interface TraceStats {
 
 interface DeviceTally {
   s: DeviceStats;
-  blocks: BlockSet;
-  clusters: BlockSet;
-  tables: BlockSet;
+  /** Null when the footprint is not wanted. */
+  blocks: BlockSet | null;
+  clusters: BlockSet | null;
+  tables: BlockSet | null;
   /** In order of first appearance among the requests counted: the table keys' device part. */
   id: number;
 }
@@ -73,6 +74,8 @@ export interface StatsOptions extends TraceOpenOptions {
   sampleMax?: number;
   /** Only this device. */
   device?: string;
+  /** Count the footprint (default true); false: extents, mix and devices only (a replay's default workload needs no more). */
+  footprint?: boolean;
   onProgress?: (requests: number) => void;
 }
 
@@ -90,6 +93,8 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
   // Per reader device id (the batch's device column), this device's tallies; ids are in order of first appearance.
   const byId: Array<DeviceTally | undefined> = [];
   const only = o.device === undefined ? -1 : reader.devices.id(o.device);
+  const footprint = o.footprint ?? true;
+  const blockSet = (size: number) => (footprint ? new BlockSet(size) : null);
   for await (const b of reader.columns()) {
     for (let i = 0; i < b.n; i++) {
       const id = b.device[i];
@@ -106,7 +111,7 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
       let d = byId[id];
       if (!d) {
         const device = reader.devices.names[id];
-        d = { s: { device, requests: 0, ops: zeroOps(), extent: 0, blocks: 0, clusters: 0, tables: 0 }, blocks: new BlockSet(FOOTPRINT_BLOCK), clusters: new BlockSet(o.clusterSize), tables: new BlockSet(geo.l2Span), id: devices.size };
+        d = { s: { device, requests: 0, ops: zeroOps(), extent: 0, blocks: 0, clusters: 0, tables: 0 }, blocks: blockSet(FOOTPRINT_BLOCK), clusters: blockSet(o.clusterSize), tables: blockSet(geo.l2Span), id: devices.size };
         devices.set(device, d);
         byId[id] = d;
       }
@@ -114,19 +119,21 @@ export async function traceStats(file: string, o: StatsOptions): Promise<TraceSt
       d.s.ops[op].requests++;
       d.s.ops[op].bytes += length;
       if (op === 'flush' || length === 0) continue;
-      const bucket = 2 ** Math.ceil(Math.log2(length));
-      sizes[bucket] = (sizes[bucket] ?? 0) + 1;
       const end = offset + length;
       if (end > d.s.extent) d.s.extent = end;
-      d.blocks.addRange(offset, length);
-      d.clusters.addRange(offset, length);
-      d.tables.addRange(offset, length);
+      if (footprint) {
+        const bucket = 2 ** Math.ceil(Math.log2(length));
+        sizes[bucket] = (sizes[bucket] ?? 0) + 1;
+        d.blocks!.addRange(offset, length);
+        d.clusters!.addRange(offset, length);
+        d.tables!.addRange(offset, length);
+      }
       // The table stream: one lookup per L2 table the request spans; devices are separate disks.
       if (onTable) forEachTableKey(d.id, offset, length, geo.l2Span, onTable);
     }
     o.onProgress?.(requests);
   }
-  const devs = [...devices.values()].map((d) => ({ ...d.s, blocks: d.blocks.size, clusters: d.clusters.size, tables: d.tables.size }));
+  const devs = [...devices.values()].map((d) => ({ ...d.s, blocks: d.blocks?.size ?? 0, clusters: d.clusters?.size ?? 0, tables: d.tables?.size ?? 0 }));
   const sum = (k: 'blocks' | 'clusters' | 'tables') => devs.reduce((s, d) => s + d[k], 0);
   const extent = devs.reduce((s, d) => s + d.extent, 0);
   const tables = sum('tables');
