@@ -25,6 +25,7 @@ export function cacheOnlyKind(o: CacheOnlyOptions): CacheOnlySpec['kind'] | null
 }
 
 export function cacheOnlySpec(o: CacheOnlyOptions, kind: CacheOnlySpec['kind'], sizes: number[], policies: string[]): CacheOnlySpec {
+  // Devices addressed as the engine's replay of the same flags would: one disk, a disk each (all), or one device.
   const device = o.device === 'all' ? undefined : o.device;
-  return { file: o.workload, kind, sizes, policies, trace: { ...readOptionsOf(o), device, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE } };
+  return { file: o.workload, kind, sizes, policies, trace: { ...readOptionsOf(o), device, apart: o.device === 'all', clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE } };
 }

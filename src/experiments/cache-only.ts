@@ -4,7 +4,8 @@
  * or a block trace mapped to the L2 tables each request spans) run through one cache per size ×
  * policy, without the engine, in one pass over the file. Written as a sweep results file so
  * `report` and `compare` read it; each run's counters are its cache's, and every table miss is
- * counted as one metadata read.
+ * counted as one metadata read. Its lookups are one per (request, table) pair, where the
+ * engine's are one per run of clusters it resolves (docs/traces.md: why their hit rates differ).
  */
 import { L2Cache } from '../cache/l2-cache.js';
 import { createPolicy, type PolicyName } from '../cache/policies/index.js';
@@ -27,7 +28,12 @@ export interface CacheOnlySpec {
   file: string;
   /** tables: one id per line; trace: a block trace (oracleGeneral: obj_id is the id). */
   kind: 'tables' | 'trace';
-  trace?: TraceOpenOptions & { device?: string; clusterSize: number; tableSize: number };
+  /**
+   * device: only this one's requests. Otherwise `apart` keeps devices apart as separate disks
+   * (as `run --device all`, a region each); without it every device's requests address one
+   * disk at their own offsets, as the engine's default job replays them (`run TRACE`).
+   */
+  trace?: TraceOpenOptions & { device?: string; apart?: boolean; clusterSize: number; tableSize: number };
   sizes: number[];
   policies: string[];
 }
@@ -43,6 +49,7 @@ async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void):
   const objects = reader.format.name === 'oracle-general';
   const span = new Geometry(t.clusterSize, t.tableSize).l2Span;
   const only = t.device === undefined ? -1 : reader.devices.id(t.device);
+  const apart = t.device === undefined && (t.apart ?? false);
   for await (const b of reader.columns()) {
     for (let i = 0; i < b.n; i++) {
       if (only >= 0 && b.device[i] !== only) continue;
@@ -51,7 +58,7 @@ async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void):
         continue;
       }
       if (b.op[i] === FLUSH || b.length[i] === 0) continue;
-      forEachTableKey(b.device[i], b.offset[i], b.length[i], span, onTable);
+      forEachTableKey(apart ? b.device[i] : 0, b.offset[i], b.length[i], span, onTable);
     }
   }
   return reader.summary();
