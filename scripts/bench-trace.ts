@@ -6,8 +6,12 @@
  * table stream through one cache, no engine). RSS flat across lengths = nothing grows with the
  * trace. All traces are SYNTHETIC, generated to a temp dir.
  *
+ * With --sweep-lines N: the issue's done-when demo, an engine `sweep` (5 sizes × 4 policies by
+ * default, --jobs 2) of one synthetic N-request MSR trace, in a child process: wall time, peak RSS.
+ *
  *   npm run bench:trace -- [--lines 1000000] [--reps 3] [--replay-lines 1000000,10000000]
- *                          [--replay engine,cache-only] [--json]
+ *                          [--replay engine,cache-only] [--sweep-lines N] [--sweep-sizes 4,8,16,32,64]
+ *                          [--sweep-policies fifo,lru,s3-fifo,sieve] [--sweep-jobs 2] [--json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -19,6 +23,7 @@ import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { run as runCli } from '../src/cli.js';
 import type { RunResults } from '../src/metrics/results.js';
+import type { SweepResults } from '../src/metrics/sweep-results.js';
 import { cacheOnlySweep } from '../src/experiments/cache-only.js';
 import { findOnPath } from '../src/util/find-on-path.js';
 import { TraceReader } from '../src/workload/traces/reader.js';
@@ -32,8 +37,13 @@ const { values } = parseArgs({
     'replay-lines': { type: 'string', default: '1000000,10000000' },
     replay: { type: 'string', default: 'engine,cache-only' },
     json: { type: 'boolean', default: false },
+    'sweep-lines': { type: 'string', default: '0' },
+    'sweep-sizes': { type: 'string', default: '4,8,16,32,64' },
+    'sweep-policies': { type: 'string', default: 'fifo,lru,s3-fifo,sieve' },
+    'sweep-jobs': { type: 'string', default: '2' },
     'child-replay': { type: 'string' },
     'child-run': { type: 'string' },
+    'child-sweep': { type: 'string' },
   },
 });
 const LINES = Number(values.lines);
@@ -134,10 +144,40 @@ interface ReplayRow {
 
 /** In a child process, so its peak RSS is the replay's alone. */
 function replayInChild(file: string, mode: ReplayMode): Omit<ReplayRow, 'mode'> {
-  const flag = mode === 'engine' ? '--child-run' : '--child-replay';
-  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, flag, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${mode} replay of ${file} failed:\n${r.stderr}`);
+  return inChild(mode === 'engine' ? '--child-run' : '--child-replay', file, `${mode} replay`);
+}
+
+function inChild<T>(flag: string, file: string, what: string, extra: string[] = []): T {
+  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, flag, file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${what} of ${file} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+interface SweepRow {
+  requests: number;
+  cells: number;
+  ms: number;
+  /** Of the whole process: the sweep's worker threads are in it. */
+  maxRssMiB: number;
+  status: string;
+  /** Hit rate per cell, "size policy" → rate. */
+  hitRates: Record<string, number>;
+}
+
+/** The sweep's argument list, the same in the child and in the printed command. */
+const sweepArgs = (file: string) => ['sweep', file, '--format', 'msr', '--cache-size', values['sweep-sizes']!, '--policy', values['sweep-policies']!, '--jobs', values['sweep-jobs']!, '-q'];
+
+/** `qed-bench sweep TRACE` (engine, deterministic, metadata-only in memory: sweep's defaults), in this process. */
+async function childSweep(file: string): Promise<void> {
+  const out = `${file}.sweep.json`;
+  const t0 = performance.now();
+  const code = await runCli([...sweepArgs(file), '-o', out], { stdout: () => {}, stderr: (t) => void process.stderr.write(t) });
+  const ms = performance.now() - t0;
+  if (code !== 0) throw new Error(`qed-bench sweep exited ${code}`);
+  const s = JSON.parse(await readFile(out, 'utf8')) as SweepResults;
+  const hitRates = Object.fromEntries(s.runs.map((r) => [`${r.size} ${r.policy}`, r.results.total.hitRate]));
+  const row: SweepRow = { requests: s.runs[0]?.results.total.requests ?? 0, cells: s.runs.length, ms, maxRssMiB: maxRssMiB(), status: s.sweep.status, hitRates };
+  console.log(JSON.stringify(row));
 }
 
 const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
@@ -163,7 +203,8 @@ async function childRun(file: string): Promise<void> {
 async function main(): Promise<void> {
   if (values['child-replay']) return childReplay(values['child-replay']);
   if (values['child-run']) return childRun(values['child-run']);
-  const lengths = values['replay-lines']!.split(',').filter(Boolean).map(Number);
+  if (values['child-sweep']) return childSweep(values['child-sweep']);
+  const lengths = values['replay-lines']!.split(',').filter(Boolean).map(Number).filter((n) => n > 0);
   const modes = values.replay!.split(',').filter(Boolean) as ReplayMode[];
   for (const m of modes) if (m !== 'engine' && m !== 'cache-only') throw new Error(`--replay: expected engine and/or cache-only, got "${m}"`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qed-bench-trace-'));
@@ -185,9 +226,22 @@ async function main(): Promise<void> {
       }
       await rm(big, { force: true });
     }
+    const sweepLines = Number(values['sweep-lines']);
+    let sweepRow: (SweepRow & { generateMs: number; command: string }) | null = null;
+    if (sweepLines > 0) {
+      log(`sweep: generating a ${fmtInt(sweepLines)}-request MSR .csv.gz`);
+      const file = path.join(dir, `sweep-${sweepLines}.csv.gz`);
+      const g0 = performance.now();
+      await writeSyntheticTrace(file, 'msr', { requests: sweepLines, seed: 42, devices: ['0', '1'], span: 256 * GIB, tick: 100 });
+      const generateMs = performance.now() - g0;
+      const command = `qed-bench ${sweepArgs(path.basename(file)).join(' ')}`;
+      log(`sweep: ${command}`);
+      sweepRow = { ...inChild<SweepRow>('--child-sweep', file, 'sweep'), generateMs, command };
+      await rm(file, { force: true });
+    }
     const after = os.loadavg();
     if (values.json) {
-      console.log(JSON.stringify({ lines: LINES, reps: REPS, loadavg: [load, after], rates, replays }, null, 2));
+      console.log(JSON.stringify({ lines: LINES, reps: REPS, loadavg: [load, after], rates, replays, sweep: sweepRow }, null, 2));
       return;
     }
     const f = (s: Spread) => `${fmtInt(s.median)} (${fmtInt(s.min)}–${fmtInt(s.max)})`;
@@ -202,6 +256,15 @@ async function main(): Promise<void> {
       for (const r of replays) {
         console.log(`${fmtInt(r.requests).padStart(12)}  ${r.mode.padEnd(10)} ${`${(r.ms / 1000).toFixed(1)} s`.padStart(9)} ${fmtInt(r.requests / (r.ms / 1000)).padStart(11)} ${`${(r.hitRate * 100).toFixed(1)}%`.padStart(9)} ${`${r.maxRssMiB.toFixed(0)} MiB`.padStart(9)}  (${(r.generateMs / 1000).toFixed(1)} s)`);
       }
+    }
+    if (sweepRow) {
+      const r = sweepRow;
+      console.log(`\nsweep of one synthetic MSR .csv.gz (2 devices × 256 GiB, ${fmtInt(sweepLines)} requests; generated in ${(r.generateMs / 1000).toFixed(1)} s): ${r.command}`);
+      console.log(`${r.cells} cells, ${r.status}: ${(r.ms / 1000).toFixed(1)} s wall (${fmtInt((r.requests * r.cells) / (r.ms / 1000))} requests/s over all cells), peak RSS ${r.maxRssMiB.toFixed(0)} MiB (the process and its worker threads); load average ${after[0].toFixed(1)}`);
+      const sizes = [...new Set(Object.keys(r.hitRates).map((k) => k.split(' ')[0]))];
+      const policies = [...new Set(Object.keys(r.hitRates).map((k) => k.split(' ')[1]))];
+      console.log(`${'size'.padStart(6)} ${policies.map((p) => p.padStart(9)).join(' ')}   (engine hit rate)`);
+      for (const z of sizes) console.log(`${z.padStart(6)} ${policies.map((p) => `${((r.hitRates[`${z} ${p}`] ?? NaN) * 100).toFixed(1)}%`.padStart(9)).join(' ')}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
