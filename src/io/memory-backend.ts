@@ -58,9 +58,14 @@ export class MemoryStore {
     if (offset % BLOCK_BYTES !== 0 || buf.length % BLOCK_BYTES !== 0) return this.copySectors(buf, offset);
     // Whole 4 KiB blocks (an L2 table load's chunks): one copy or fill per block whose sectors
     // are all raw or all zero, not a callback and a view per sector.
+    let pageNo = -1;
+    let page: Page | undefined;
     for (let done = 0; done < buf.length; done += BLOCK_BYTES) {
       const sector = (offset + done) / SECTOR;
-      const page = this.pages.get(Math.floor(sector / PAGE_SECTORS));
+      if (Math.floor(sector / PAGE_SECTORS) !== pageNo) {
+        pageNo = Math.floor(sector / PAGE_SECTORS);
+        page = this.pages.get(pageNo);
+      }
       const s = sector % PAGE_SECTORS;
       const block = page?.blocks[s / BLOCK_SECTORS];
       // A block's bytes of a sector not raw are zeros (setZero clears them), so a block without coded sectors copies whole.

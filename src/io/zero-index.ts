@@ -47,20 +47,30 @@ export class ZeroIndex {
     let w = Math.floor(first / GROUP);
     let bit = first - w * GROUP;
     let mask = this.word(w);
+    // Listed chunks next to each other are copied in one call (a full table: one, not 64).
+    let run = -1;
+    const copyRun = (end: number): void => {
+      const lo = run * SPARSE_CHUNK;
+      copyOut(bytes.subarray(lo, Math.min(end * SPARSE_CHUNK, bytes.length)), offset + lo);
+      run = -1;
+    };
     for (let c = 0; c < dirty.length; c++) {
-      const lo = c * SPARSE_CHUNK;
       if ((mask & (1 << bit)) !== 0) {
-        copyOut(bytes.subarray(lo, Math.min(lo + SPARSE_CHUNK, bytes.length)), offset + lo);
+        if (run < 0) run = c;
         dirty[c] = 1;
-      } else if (dirty[c] !== 0) {
-        bytes.fill(0, lo, lo + SPARSE_CHUNK);
-        dirty[c] = 0;
+      } else {
+        if (run >= 0) copyRun(c);
+        if (dirty[c] !== 0) {
+          bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
+          dirty[c] = 0;
+        }
       }
       if (++bit === GROUP) {
         bit = 0;
         mask = this.word(++w);
       }
     }
+    if (run >= 0) copyRun(dirty.length);
   }
 
   private word(w: number): number {
