@@ -236,7 +236,8 @@ async function main(): Promise<void> {
       const generateMs = performance.now() - g0;
       const command = `qed-bench ${sweepArgs(path.basename(file)).join(' ')}`;
       log(`sweep: ${command}`);
-      sweepRow = { ...inChild<SweepRow>('--child-sweep', file, 'sweep'), generateMs, command };
+      const grid = ['--sweep-sizes', values['sweep-sizes']!, '--sweep-policies', values['sweep-policies']!, '--sweep-jobs', values['sweep-jobs']!];
+      sweepRow = { ...inChild<SweepRow>('--child-sweep', file, 'sweep', grid), generateMs, command };
       await rm(file, { force: true });
     }
     const after = os.loadavg();
@@ -245,13 +246,15 @@ async function main(): Promise<void> {
       return;
     }
     const f = (s: Spread) => `${fmtInt(s.median)} (${fmtInt(s.min)}–${fmtInt(s.max)})`;
-    console.log(`\ntrace parse rate, requests/s: median (min–max) of ${REPS}; ${fmtInt(LINES)} requests per file; load average ${load[0].toFixed(1)} → ${after[0].toFixed(1)} on ${os.availableParallelism()} cores (shared machine: noisy)`);
-    console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit  (by CPU time)`);
-    for (const r of rates) {
-      console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${(r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-').padStart(10)}  ${r.cpuRatio !== null ? r.cpuRatio.toFixed(2) : '-'}`);
+    if (rates.length) {
+      console.log(`\ntrace parse rate, requests/s: median (min–max) of ${REPS}; ${fmtInt(LINES)} requests per file; load average ${load[0].toFixed(1)} → ${after[0].toFixed(1)} on ${os.availableParallelism()} cores (shared machine: noisy)`);
+      console.log(`${'format'.padEnd(18)} ${'ours'.padStart(34)} ${'readline loop (limit)'.padStart(34)}  ours/limit  (by CPU time)`);
+      for (const r of rates) {
+        console.log(`${r.name.padEnd(18)} ${f(r.ours).padStart(34)} ${(r.readline ? f(r.readline) : 'n/a (binary)').padStart(34)}  ${(r.readline ? (r.ours.median / r.readline.median).toFixed(2) : '-').padStart(10)}  ${r.cpuRatio !== null ? r.cpuRatio.toFixed(2) : '-'}`);
+      }
     }
     if (replays.length) {
-      console.log('\nMSR .csv.gz (2 devices × 256 GiB, synthetic) replayed through one fifo cache of 50: engine = `qed-bench run --metadata-only` (a job per device), cache-only = its L2 table stream alone; peak RSS of the child process');
+      console.log(`\nMSR .csv.gz (2 devices × 256 GiB, synthetic) replayed through one fifo cache of 50: engine = "qed-bench run --metadata-only" (one job, devices on one disk), cache-only = its L2 table stream alone (devices alike); peak RSS of the child process; load average ${load[0].toFixed(1)} → ${after[0].toFixed(1)}`);
       console.log(`${'requests'.padStart(12)}  ${'replay'.padEnd(10)} ${'time'.padStart(9)} ${'requests/s'.padStart(11)} ${'hit rate'.padStart(9)} ${'peak RSS'.padStart(9)}  (generating the trace)`);
       for (const r of replays) {
         console.log(`${fmtInt(r.requests).padStart(12)}  ${r.mode.padEnd(10)} ${`${(r.ms / 1000).toFixed(1)} s`.padStart(9)} ${fmtInt(r.requests / (r.ms / 1000)).padStart(11)} ${`${(r.hitRate * 100).toFixed(1)}%`.padStart(9)} ${`${r.maxRssMiB.toFixed(0)} MiB`.padStart(9)}  (${(r.generateMs / 1000).toFixed(1)} s)`);
