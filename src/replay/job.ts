@@ -25,13 +25,15 @@ export interface ReplayContext {
 }
 
 /**
- * Under the wall clock each worker gives the event loop a turn every this many requests: with
- * image.io sync every I/O promise is already settled, so without it a replay runs on microtasks
- * alone and neither Ctrl-C nor the progress bar's timer ever runs. Each worker counts its own
- * (one setImmediate per 64 requests; the loop turns once all workers wait on theirs). Not under
- * the virtual clock: its scheduler decides every interleaving, and its results must not change.
+ * Under the wall clock the workers give the event loop a turn once this long (ns) has passed
+ * since the last: with page-cached I/O done inline (io sync, auto) every I/O promise is already
+ * settled, so without it a replay runs on microtasks alone and neither Ctrl-C nor the progress
+ * bar's timer ever runs. All workers wait on the one turn (the loop turns only once none is
+ * running). By time, not by count: a turn every 64 requests per worker cost about 1 µs per
+ * request (bench:peers, page-cached reads). Not under the virtual clock: its scheduler decides
+ * every interleaving, and its results must not change.
  */
-const YIELD_EVERY = 64;
+const TURN_EVERY_NS = 20e6;
 
 /**
  * Run one job: `iodepth` workers pull from the job's request stream and keep that many
@@ -47,9 +49,15 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
   // under the virtual clock, whose interleavings (and so results) follow the awaits.
   const direct = yields && !ctx.shadow && !ctx.mappings;
   const start = clock.now();
+  let lastTurn = start;
+  let turn: Promise<void> | null = null;
+  const takeTurn = (): Promise<void> =>
+    (turn ??= setImmediate().then(() => {
+      turn = null;
+      lastTurn = clock.now();
+    }));
   const worker = async (): Promise<void> => {
     const scratch: Scratch = { buf: null };
-    let sinceYield = 0;
     while (!ctx.stopped() && (!timed || clock.now() < deadline)) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
@@ -67,11 +75,10 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
         }
-        done(req, ctx, t0, error);
-      } else await issue(req, ctx, scratch);
-      if (yields && ++sinceYield === YIELD_EVERY) {
-        sinceYield = 0;
-        await setImmediate();
+        if (done(req, ctx, t0, error) - lastTurn > TURN_EVERY_NS || turn) await takeTurn();
+      } else {
+        await issue(req, ctx, scratch);
+        if (yields && (turn || clock.now() - lastTurn > TURN_EVERY_NS)) await takeTurn();
       }
     }
   };
@@ -148,10 +155,12 @@ function errorCode(err: unknown): string {
   return err instanceof BackendError ? err.code : err.name;
 }
 
-/** Records a finished request (started at `t0`). */
-function done(req: IoRequest, ctx: ReplayContext, t0: number, error: string | null): void {
+/** Records a finished request (started at `t0`); returns the clock's time at its end. */
+function done(req: IoRequest, ctx: ReplayContext, t0: number, error: string | null): number {
   ctx.inFlight--;
-  ctx.collector.record(req.op, req.length, ctx.clock.now() - t0, error, ctx.inFlight);
+  const t1 = ctx.clock.now();
+  ctx.collector.record(req.op, req.length, t1 - t0, error, ctx.inFlight);
   ctx.onRequestDone();
+  return t1;
 }
 
