@@ -172,9 +172,8 @@ export class RingPool {
   directAlign = 4096;
 
   /**
-   * Bounded waits that timed out although a completion had been counted meanwhile: a worker's
-   * wake-up that never arrived, caught by the bound. Zero in every stress run so far
-   * (test/io/ring-stress.test.ts); kept so a regression shows as a count, not as a slow run.
+   * Workers found waiting with requests untaken after a bounded wait timed out, and woken (see
+   * rescue): lost wake-ups. Zero in every stress run so far (test/io/ring-stress.test.ts).
    */
   lostWakeups = 0;
 
@@ -253,12 +252,27 @@ export class RingPool {
       if (w.async) {
         void w.value.then((how) => {
           Atomics.store(this.ctl, L.MAIN_WAITING, 0);
-          // Timed out though the count moved: a completion's wake-up was lost (see lostWakeups).
-          if (how === 'timed-out' && Atomics.load(this.ctl, L.DONE_SEQ) !== seq) this.lostWakeups++;
+          if (how === 'timed-out') this.rescue();
           this.drain();
         });
         return;
       }
+    }
+  }
+
+  /**
+   * After a bounded wait timed out: requests still untaken while workers are counted asleep get
+   * the workers woken again. A worker that was really waiting then (Atomics.notify counts it)
+   * missed its wake-up: without this the bound would poll forever, every worker asleep, which is
+   * how the hang seen once in bench:peers looked. A worker woken but not yet run (a busy machine)
+   * is not counted. A completion counted while the main thread's wait timed out cannot be told
+   * from a worker descheduled between its count and its notify, so it is not counted either.
+   */
+  private rescue(): void {
+    const waiting = (Atomics.load(this.ctl, L.SQ_TAIL) - Atomics.load(this.ctl, L.SQ_HEAD)) | 0;
+    if (waiting > 0 && Atomics.load(this.ctl, L.SLEEPERS) > 0) {
+      const woken = Atomics.notify(this.ctl, L.SQ_TAIL, waiting);
+      if (woken > 0) this.lostWakeups++;
     }
   }
 
