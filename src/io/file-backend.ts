@@ -116,8 +116,8 @@ export class FileBackend implements BlockBackend {
   private async onRing(op: 'read' | 'write', buf: Uint8Array, offset: number): Promise<void> {
     if (op === 'write') this.checkWritable(`write ${buf.length} bytes at ${offset}`);
     checkRange(this.name, op, buf.length, offset);
+    this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false); // before the hold: a throw here must not leave it held (close would wait forever)
     this.hold(op, buf.length, offset);
-    this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false);
     try {
       await (op === 'read' ? this.ring.read(buf, offset) : this.ring.write(buf, offset));
     } catch (err) {

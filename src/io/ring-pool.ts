@@ -171,6 +171,12 @@ export class RingPool {
   /** O_DIRECT offset and length alignment (the device's logical block size, probed; 4 KiB before the probe). */
   directAlign = 4096;
 
+  /**
+   * Workers found waiting with requests untaken after a bounded wait timed out, and woken (see
+   * rescue): lost wake-ups. Zero in every stress run so far (test/io/ring-stress.test.ts).
+   */
+  lostWakeups = 0;
+
   isBroken(): boolean {
     return this.broken !== null || this.stopped;
   }
@@ -244,12 +250,29 @@ export class RingPool {
       // wake-up now costs at most this long instead of the process; a wait this long is idle anyway.
       const w = waitAsync(this.ctl, L.DONE_SEQ, seq, DRAIN_WAIT_MS);
       if (w.async) {
-        void w.value.then(() => {
+        void w.value.then((how) => {
           Atomics.store(this.ctl, L.MAIN_WAITING, 0);
+          if (how === 'timed-out') this.rescue();
           this.drain();
         });
         return;
       }
+    }
+  }
+
+  /**
+   * After a bounded wait timed out: requests still untaken while workers are counted asleep get
+   * the workers woken again. A worker that was really waiting then (Atomics.notify counts it)
+   * missed its wake-up: without this the bound would poll forever, every worker asleep, which is
+   * how the hang seen once in bench:peers looked. A worker woken but not yet run (a busy machine)
+   * is not counted. A completion counted while the main thread's wait timed out cannot be told
+   * from a worker descheduled between its count and its notify, so it is not counted either.
+   */
+  private rescue(): void {
+    const waiting = (Atomics.load(this.ctl, L.SQ_TAIL) - Atomics.load(this.ctl, L.SQ_HEAD)) | 0;
+    if (waiting > 0 && Atomics.load(this.ctl, L.SLEEPERS) > 0) {
+      const woken = Atomics.notify(this.ctl, L.SQ_TAIL, waiting);
+      if (woken > 0) this.lostWakeups++;
     }
   }
 

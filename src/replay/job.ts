@@ -25,13 +25,15 @@ export interface ReplayContext {
 }
 
 /**
- * Under the wall clock each worker gives the event loop a turn every this many requests: with
- * image.io sync every I/O promise is already settled, so without it a replay runs on microtasks
- * alone and neither Ctrl-C nor the progress bar's timer ever runs. Each worker counts its own
- * (one setImmediate per 64 requests; the loop turns once all workers wait on theirs). Not under
- * the virtual clock: its scheduler decides every interleaving, and its results must not change.
+ * Under the wall clock the workers give the event loop a turn once this long (ns) has passed
+ * since the last: with page-cached I/O done inline (io sync, auto) every I/O promise is already
+ * settled, so without it a replay runs on microtasks alone and neither Ctrl-C nor the progress
+ * bar's timer ever runs. All workers wait on the one turn (the loop turns only once none is
+ * running). By time, not by count: a turn every 64 requests per worker cost about 1 µs per
+ * request (bench:peers, page-cached reads). Not under the virtual clock: its scheduler decides
+ * every interleaving, and its results must not change.
  */
-const YIELD_EVERY = 64;
+const TURN_EVERY_NS = 20e6;
 
 /**
  * Run one job: `iodepth` workers pull from the job's request stream and keep that many
@@ -41,20 +43,42 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
   const { clock } = ctx;
   const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
   const yields = clock.kind === 'wall-clock';
+  const timed = deadline !== Infinity;
+  // Nothing to keep in step per request (no shadow, no mapping shadow): the worker awaits the
+  // engine itself, one async frame less per request (bench:peers' runner-vs-engine gap). Not
+  // under the virtual clock, whose interleavings (and so results) follow the awaits.
+  const direct = yields && !ctx.shadow && !ctx.mappings;
   const start = clock.now();
+  let lastTurn = start;
+  let turn: Promise<void> | null = null;
+  const takeTurn = (): Promise<void> =>
+    (turn ??= setImmediate().then(() => {
+      turn = null;
+      lastTurn = clock.now();
+    }));
   const worker = async (): Promise<void> => {
     const scratch: Scratch = { buf: null };
-    let sinceYield = 0;
-    while (!ctx.stopped() && clock.now() < deadline) {
+    while (!ctx.stopped() && (!timed || clock.now() < deadline)) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
       if (req.at !== undefined && start + req.at > clock.now()) await clock.sleep((start + req.at - clock.now()) / 1000); // trace timing
       if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
-      await issue(req, ctx, scratch);
-      if (yields && ++sinceYield === YIELD_EVERY) {
-        sinceYield = 0;
-        await setImmediate();
+      if (direct && (req.op === 'read' || req.op === 'write')) {
+        ctx.inFlight++;
+        const t0 = clock.now();
+        let error: string | null = null;
+        try {
+          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset);
+          else await ctx.img.write(sharedZeros(req.length), req.offset);
+        } catch (err) {
+          error = errorCode(err);
+          if (req.op === 'read') scratch.buf = null;
+        }
+        if (done(req, ctx, t0, error) - lastTurn > TURN_EVERY_NS || turn) await takeTurn();
+      } else {
+        await issue(req, ctx, scratch);
+        if (yields && (turn || clock.now() - lastTurn > TURN_EVERY_NS)) await takeTurn();
       }
     }
   };
@@ -71,6 +95,7 @@ export interface Scratch {
 
 function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
   if (!scratch) return new Uint8Array(length);
+  if (scratch.buf?.length === length) return scratch.buf; // the usual case: no view to make
   if (!scratch.buf || scratch.buf.length < length) scratch.buf = new Uint8Array(length);
   return scratch.buf.subarray(0, length);
 }
@@ -119,12 +144,23 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       }
     }
   } catch (err) {
-    // I/O errors and corrupt metadata are results to count; anything else is our bug.
-    if (!(err instanceof BackendError || err instanceof QedFormatError)) throw err;
-    error = err instanceof BackendError ? err.code : err.name;
+    error = errorCode(err);
   }
+  done(req, ctx, t0, error);
+}
+
+/** I/O errors and corrupt metadata are results to count (by code); anything else is our bug. */
+function errorCode(err: unknown): string {
+  if (!(err instanceof BackendError || err instanceof QedFormatError)) throw err;
+  return err instanceof BackendError ? err.code : err.name;
+}
+
+/** Records a finished request (started at `t0`); returns the clock's time at its end. */
+function done(req: IoRequest, ctx: ReplayContext, t0: number, error: string | null): number {
   ctx.inFlight--;
-  ctx.collector.record(req.op, req.length, ctx.clock.now() - t0, error, ctx.inFlight);
+  const t1 = ctx.clock.now();
+  ctx.collector.record(req.op, req.length, t1 - t0, error, ctx.inFlight);
   ctx.onRequestDone();
+  return t1;
 }
 
