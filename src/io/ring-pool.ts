@@ -269,6 +269,8 @@ export class RingPool {
    * from a worker descheduled between its count and its notify, so it is not counted either.
    */
   private rescue(): void {
+    // Submitted but not yet kicked (the event loop was blocked past the bound): not a lost wake-up.
+    if (this.unkicked > 0) return;
     const waiting = (Atomics.load(this.ctl, L.SQ_TAIL) - Atomics.load(this.ctl, L.SQ_HEAD)) | 0;
     if (waiting > 0 && Atomics.load(this.ctl, L.SLEEPERS) > 0) {
       const woken = Atomics.notify(this.ctl, L.SQ_TAIL, waiting);

@@ -30,6 +30,8 @@ export interface TraceSource extends RequestSource {
 /** The engine's op per op code (batch.ts OP_CODES order: read, write, trim, flush). */
 const OPS: readonly IoRequest['op'][] = ['read', 'write', 'zero', 'flush'];
 
+const afterMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The end of the trace's furthest request after alignment: what fit scale divides by. */
 export async function traceExtent(t: TraceJobSpec): Promise<number> {
   let end = 0;
@@ -144,7 +146,10 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
     const r = take();
     if (r !== undefined) return r;
     if (!refill) {
-      refill = load().finally(() => (refill = null));
+      // Under a hold (virtual time) the waiting workers resume a macrotask later, after every
+      // other promise chain has settled, so where their requests queue does not depend on
+      // whether the read-ahead had already landed.
+      refill = (hold ? load().then(afterMacrotask) : load()).finally(() => (refill = null));
       hold?.(refill);
     }
     return refill.then(next);
