@@ -9,6 +9,10 @@ import type { PowerCut } from './power-cut.js';
 
 export type { FaultRule };
 
+/** A step goes through setImmediate (an event-loop turn) after this many steps or this many ms. */
+const YIELD_STEPS = 4096;
+const YIELD_MS = 10;
+
 export interface SchedulerOptions {
   seed: number;
   /** A completion may overtake at most this many earlier requests still pending (0: issue order). */
@@ -53,7 +57,7 @@ export interface SchedulerStats {
 
 /**
  * Decides when each request to the backends attached to it completes. Requests queue here; whenever
- * JavaScript has nothing else to do (a macrotask boundary), one pending request is chosen with
+ * every promise chain has settled (see kick), one pending request is chosen with
  * a seeded generator among the `reorder + 1` oldest, run against the inner backend, and
  * completed at a virtual time drawn from the latency model. Nothing depends on real timing,
  * so a replay under it is a pure function of its inputs. Breakpoints hold requests by event
@@ -68,6 +72,9 @@ export class DeterministicScheduler {
   private nextId = 0;
   private clockUs = 0;
   private stepQueued = false;
+  /** Steps queued since the last one that went through setImmediate, and when that one ran (ms). */
+  private sinceYield = 0;
+  private yieldedAt = performance.now();
   private running = false;
   /** Outside work (a trace read) the next step must wait for; see hold(). */
   private holds = 0;
@@ -233,16 +240,32 @@ export class DeterministicScheduler {
     work.then(release, release);
   }
 
-  /** Run one step once the current macrotask's promise chains have settled. */
+  /**
+   * Run one step once every promise chain has settled. A process.nextTick queued from inside a
+   * microtask runs only after V8 has drained the whole microtask queue (Node's
+   * processTicksAndRejections: ticks, then all microtasks, repeat), which is the quiescent state a
+   * setImmediate would reach, without an event-loop turn per request. Every so often the step
+   * still goes through setImmediate, so timers (progress), signals and I/O callbacks get a turn.
+   */
   private kick(): void {
     if (this.stepQueued || this.running || this.holds > 0) return;
     this.stepQueued = true;
-    setImmediate(() => {
-      this.stepQueued = false;
-      if (this.holds > 0) return; // hold()'s release kicks again
-      void this.step();
-    });
+    if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
+      this.sinceYield = 0;
+      setImmediate(this.runQueued);
+    } else queueMicrotask(this.tickAfterMicrotasks);
   }
+
+  private readonly tickAfterMicrotasks = (): void => {
+    process.nextTick(this.runQueued);
+  };
+
+  private readonly runQueued = (): void => {
+    this.stepQueued = false;
+    if (this.sinceYield === 0) this.yieldedAt = performance.now();
+    if (this.holds > 0) return; // hold()'s release kicks again
+    void this.step();
+  };
 
   private async step(): Promise<void> {
     const eligible: Pending[] = [];
