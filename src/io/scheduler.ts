@@ -6,6 +6,7 @@ import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';
 import { sampleLatency, type LatencyModel } from './latency-model.js';
 import type { PowerCut } from './power-cut.js';
+import type { SparseBuffer } from './sparse-buffer.js';
 
 export type { FaultRule };
 
@@ -22,21 +23,30 @@ export interface SchedulerOptions {
 
 type OpKind = 'read' | 'write' | 'flush';
 
+/** What a pending request runs on its inner backend when it completes. */
+const enum Op {
+  Read,
+  ReadSparse,
+  Write,
+  Flush,
+}
+
 interface Pending {
-  id: number;
   device: string;
   inner: BlockBackend;
   kind: OpKind;
+  op: Op;
+  /** The request's buffer (a read's or a write's), its SparseBuffer (readSparse), its offset. */
+  buf: Uint8Array | null;
+  sparse: SparseBuffer | null;
+  offset: number;
   event: IoEvent | undefined;
   issuedAt: number;
-  run: () => Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
   /** Held by a breakpoint: not eligible to complete until its tag is resumed. */
   heldBy: string | null;
   fail: string | null;
-  /** A write's data and offset (the power-cut undo log needs them). */
-  write?: { buf: Uint8Array; offset: number };
   /** A flush under a power cut: the completion count it was issued at. */
   flushMark: number;
 }
@@ -100,10 +110,10 @@ export class DeterministicScheduler {
       get readOnly() {
         return inner.readOnly;
       },
-      read: (buf, offset, event) => submit(inner, 'read', event, () => inner.read(buf, offset, event)),
-      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', event, () => inner.readSparse!(dst, offset, event)) }),
-      write: (buf, offset, event) => submit(inner, 'write', event, () => inner.write(buf, offset, event), { buf, offset }),
-      flush: (event) => submit(inner, 'flush', event, () => inner.flush(event)),
+      read: (buf, offset, event) => submit(inner, 'read', Op.Read, buf, null, offset, event),
+      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', Op.ReadSparse, null, dst, offset, event) }),
+      write: (buf, offset, event) => submit(inner, 'write', Op.Write, buf, null, offset, event),
+      flush: (event) => submit(inner, 'flush', Op.Flush, null, null, 0, event),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
       size: () => inner.size(),
       close: () => inner.close(),
@@ -207,9 +217,10 @@ export class DeterministicScheduler {
     p.reject(this.power!.error(p.device));
   }
 
-  private submit(inner: BlockBackend, kind: OpKind, event: IoEvent | undefined, run: () => Promise<void>, write?: Pending['write']): Promise<void> {
+  private submit(inner: BlockBackend, kind: OpKind, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { id: this.nextId++, device: inner.name, inner, kind, event, issuedAt: this.clockUs, run, resolve, reject, heldBy: null, fail: null, write, flushMark: 0 };
+      this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
+      const p: Pending = { device: inner.name, inner, kind, op, buf, sparse, offset, event, issuedAt: this.clockUs, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
       const pc = this.power;
       if (pc?.isCut) return this.failPowerCut(p);
       if (pc && kind === 'flush') p.flushMark = pc.flushMark();
@@ -268,33 +279,37 @@ export class DeterministicScheduler {
   };
 
   private async step(): Promise<void> {
-    const eligible: Pending[] = [];
-    for (const p of this.pending) {
-      if (p.heldBy === null) eligible.push(p);
-      if (eligible.length > this.opts.reorder) break;
-    }
+    // The eligible requests are the first `reorder + 1` pending ones not held; counted, then the
+    // chosen one found by its rank among them (no array per step).
+    const pending = this.pending;
+    const want = this.opts.reorder + 1;
+    let eligible = 0;
+    for (let i = 0; i < pending.length && eligible < want; i++) if (pending[i].heldBy === null) eligible++;
     const timer = this.earliestTimer();
-    if (eligible.length === 0) {
+    if (eligible === 0) {
       if (timer) this.fireTimer(timer);
       return; // everything is held (a test will resume it) or idle
     }
-    const p = eligible[eligible.length === 1 ? 0 : this.rng.below(eligible.length)];
+    let rank = eligible === 1 ? 0 : this.rng.below(eligible);
+    let at = 0;
+    for (; ; at++) if (pending[at].heldBy === null && rank-- === 0) break;
+    const p = pending[at];
     const doneAt = Math.max(this.clockUs, p.issuedAt + sampleLatency(this.opts.latency[p.kind], this.rng));
     if (timer && timer.at <= doneAt) {
       this.fireTimer(timer);
       return;
     }
-    this.pending.splice(this.pending.indexOf(p), 1);
+    pending.splice(at, 1);
     this.clockUs = doneAt;
     this.running = true;
     let error: unknown = null;
     const pc = this.power;
     try {
       if (p.fail) throw new BackendError(p.fail, `${p.device}: injected ${p.fail} at ${p.event}`);
-      const undo = pc && p.write ? await pc.capture(p.inner, p.write.buf, p.write.offset) : null;
+      const undo = pc && p.op === Op.Write ? await pc.capture(p.inner, p.buf!, p.offset) : null;
       // Under a power cut the undo log is what durability means; the file's own fdatasync adds nothing.
-      if (pc && p.kind === 'flush') pc.flushed(p.inner, p.flushMark);
-      else await p.run();
+      if (pc && p.op === Op.Flush) pc.flushed(p.inner, p.flushMark);
+      else await run(p);
       if (undo) pc!.applied(undo);
     } catch (err) {
       error = err;
@@ -329,5 +344,19 @@ export class DeterministicScheduler {
     this.clockUs = Math.max(this.clockUs, t.at);
     t.resolve();
     this.kick();
+  }
+}
+
+/** Run a pending request on its inner backend. */
+function run(p: Pending): Promise<void> {
+  switch (p.op) {
+    case Op.Read:
+      return p.inner.read(p.buf!, p.offset, p.event);
+    case Op.ReadSparse:
+      return p.inner.readSparse!(p.sparse!, p.offset, p.event);
+    case Op.Write:
+      return p.inner.write(p.buf!, p.offset, p.event);
+    case Op.Flush:
+      return p.inner.flush(p.event);
   }
 }
