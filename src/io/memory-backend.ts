@@ -57,7 +57,7 @@ export class MemoryStore {
     // Nothing is kept past `length` (truncate drops it), so stored sectors are the whole truth.
     // A loop rather than forEachChunk: runs of zero sectors (and raw sectors of one block) are
     // copied in one call, as an L2 table with a few entries set is mostly zero sectors.
-    const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
+    let words: Uint32Array | null | undefined; // made when a coded sector needs it
     const len = buf.length;
     let pageNo = -1;
     let page: Page | undefined;
@@ -83,7 +83,7 @@ export class MemoryStore {
         for (let t = s + 1; end < len && t < (b + 1) * BLOCK_SECTORS && page!.state[t] === RAW; t++) end = Math.min(end + SECTOR, len);
         const at = (s - b * BLOCK_SECTORS) * SECTOR + inSector;
         buf.set(page!.blocks[b]!.subarray(at, at + (end - done)), done);
-      } else if (end - done === SECTOR && words && done % 4 === 0) {
+      } else if (end - done === SECTOR && (words ??= buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null) && done % 4 === 0) {
         this.codec!.decode(page!.keys!, s * this.codec!.keyWords, words, done >>> 2);
       } else {
         this.codec!.decode(page!.keys!, s * this.codec!.keyWords, this.scratch, 0);
