@@ -78,27 +78,42 @@ export class MemoryStore {
   /** copyOut sector by sector. */
   private copySectors(buf: Uint8Array, offset: number): void {
     // Nothing is kept past `length` (truncate drops it), so stored sectors are the whole truth.
-    const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
+    // A loop rather than forEachChunk: runs of zero sectors (and raw sectors of one block) are
+    // copied in one call, as an L2 table with a few entries set is mostly zero sectors.
+    let words: Uint32Array | null | undefined; // made when a coded sector needs it
+    const len = buf.length;
     let pageNo = -1;
     let page: Page | undefined;
-    forEachChunk(offset, buf.length, SECTOR, (sector, inSector, done, n) => {
-      if (Math.floor(sector / PAGE_SECTORS) !== pageNo) {
-        pageNo = Math.floor(sector / PAGE_SECTORS);
-        page = this.pages.get(pageNo);
+    let done = 0;
+    while (done < len) {
+      const pos = offset + done;
+      const sector = Math.floor(pos / SECTOR);
+      const inSector = pos - sector * SECTOR;
+      const pn = Math.floor(sector / PAGE_SECTORS);
+      if (pn !== pageNo) {
+        pageNo = pn;
+        page = this.pages.get(pn);
       }
-      const s = sector % PAGE_SECTORS;
+      const s = sector - pn * PAGE_SECTORS;
       const state = page ? page.state[s] : ZERO;
-      if (state === ZERO) buf.fill(0, done, done + n);
-      else if (state === RAW) {
-        const at = (s % BLOCK_SECTORS) * SECTOR + inSector;
-        buf.set(page!.blocks[Math.floor(s / BLOCK_SECTORS)]!.subarray(at, at + n), done);
-      } else if (n === SECTOR && words && done % 4 === 0) {
+      // This sector's bytes, then as many whole sectors after it (same page) in the same state.
+      let end = Math.min(done + SECTOR - inSector, len);
+      if (state === ZERO) {
+        for (let t = s + 1; end < len && t < PAGE_SECTORS && (!page || page.state[t] === ZERO); t++) end = Math.min(end + SECTOR, len);
+        buf.fill(0, done, end);
+      } else if (state === RAW) {
+        const b = Math.floor(s / BLOCK_SECTORS);
+        for (let t = s + 1; end < len && t < (b + 1) * BLOCK_SECTORS && page!.state[t] === RAW; t++) end = Math.min(end + SECTOR, len);
+        const at = (s - b * BLOCK_SECTORS) * SECTOR + inSector;
+        buf.set(page!.blocks[b]!.subarray(at, at + (end - done)), done);
+      } else if (end - done === SECTOR && (words ??= buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null) && done % 4 === 0) {
         this.codec!.decode(page!.keys!, s * this.codec!.keyWords, words, done >>> 2);
       } else {
         this.codec!.decode(page!.keys!, s * this.codec!.keyWords, this.scratch, 0);
-        buf.set(this.scratchBytes.subarray(inSector, inSector + n), done);
+        buf.set(this.scratchBytes.subarray(inSector, inSector + (end - done)), done);
       }
-    });
+      done = end;
+    }
   }
 
   /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */

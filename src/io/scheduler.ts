@@ -6,8 +6,13 @@ import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';
 import { sampleLatency, type LatencyModel } from './latency-model.js';
 import type { PowerCut } from './power-cut.js';
+import type { SparseBuffer } from './sparse-buffer.js';
 
 export type { FaultRule };
+
+/** A step goes through setImmediate (an event-loop turn) after this many steps or this many ms. */
+const YIELD_STEPS = 4096;
+const YIELD_MS = 10;
 
 export interface SchedulerOptions {
   seed: number;
@@ -18,21 +23,30 @@ export interface SchedulerOptions {
 
 type OpKind = 'read' | 'write' | 'flush';
 
+/** What a pending request runs on its inner backend when it completes. */
+const enum Op {
+  Read,
+  ReadSparse,
+  Write,
+  Flush,
+}
+
 interface Pending {
-  id: number;
   device: string;
   inner: BlockBackend;
   kind: OpKind;
+  op: Op;
+  /** The request's buffer (a read's or a write's), its SparseBuffer (readSparse), its offset. */
+  buf: Uint8Array | null;
+  sparse: SparseBuffer | null;
+  offset: number;
   event: IoEvent | undefined;
   issuedAt: number;
-  run: () => Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
   /** Held by a breakpoint: not eligible to complete until its tag is resumed. */
   heldBy: string | null;
   fail: string | null;
-  /** A write's data and offset (the power-cut undo log needs them). */
-  write?: { buf: Uint8Array; offset: number };
   /** A flush under a power cut: the completion count it was issued at. */
   flushMark: number;
 }
@@ -53,7 +67,7 @@ export interface SchedulerStats {
 
 /**
  * Decides when each request to the backends attached to it completes. Requests queue here; whenever
- * JavaScript has nothing else to do (a macrotask boundary), one pending request is chosen with
+ * every promise chain has settled (see kick), one pending request is chosen with
  * a seeded generator among the `reorder + 1` oldest, run against the inner backend, and
  * completed at a virtual time drawn from the latency model. Nothing depends on real timing,
  * so a replay under it is a pure function of its inputs. Breakpoints hold requests by event
@@ -68,6 +82,9 @@ export class DeterministicScheduler {
   private nextId = 0;
   private clockUs = 0;
   private stepQueued = false;
+  /** Steps queued since the last one that went through setImmediate, and when that one ran (ms). */
+  private sinceYield = 0;
+  private yieldedAt = performance.now();
   private running = false;
   /** Outside work (a trace read) the next step must wait for; see hold(). */
   private holds = 0;
@@ -93,10 +110,10 @@ export class DeterministicScheduler {
       get readOnly() {
         return inner.readOnly;
       },
-      read: (buf, offset, event) => submit(inner, 'read', event, () => inner.read(buf, offset, event)),
-      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', event, () => inner.readSparse!(dst, offset, event)) }),
-      write: (buf, offset, event) => submit(inner, 'write', event, () => inner.write(buf, offset, event), { buf, offset }),
-      flush: (event) => submit(inner, 'flush', event, () => inner.flush(event)),
+      read: (buf, offset, event) => submit(inner, 'read', Op.Read, buf, null, offset, event),
+      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', Op.ReadSparse, null, dst, offset, event) }),
+      write: (buf, offset, event) => submit(inner, 'write', Op.Write, buf, null, offset, event),
+      flush: (event) => submit(inner, 'flush', Op.Flush, null, null, 0, event),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
       size: () => inner.size(),
       close: () => inner.close(),
@@ -200,9 +217,10 @@ export class DeterministicScheduler {
     p.reject(this.power!.error(p.device));
   }
 
-  private submit(inner: BlockBackend, kind: OpKind, event: IoEvent | undefined, run: () => Promise<void>, write?: Pending['write']): Promise<void> {
+  private submit(inner: BlockBackend, kind: OpKind, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { id: this.nextId++, device: inner.name, inner, kind, event, issuedAt: this.clockUs, run, resolve, reject, heldBy: null, fail: null, write, flushMark: 0 };
+      this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
+      const p: Pending = { device: inner.name, inner, kind, op, buf, sparse, offset, event, issuedAt: this.clockUs, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
       const pc = this.power;
       if (pc?.isCut) return this.failPowerCut(p);
       if (pc && kind === 'flush') p.flushMark = pc.flushMark();
@@ -233,45 +251,65 @@ export class DeterministicScheduler {
     work.then(release, release);
   }
 
-  /** Run one step once the current macrotask's promise chains have settled. */
+  /**
+   * Run one step once every promise chain has settled. A process.nextTick queued from inside a
+   * microtask runs only after V8 has drained the whole microtask queue (Node's
+   * processTicksAndRejections: ticks, then all microtasks, repeat), which is the quiescent state a
+   * setImmediate would reach, without an event-loop turn per request. Every so often the step
+   * still goes through setImmediate, so timers (progress), signals and I/O callbacks get a turn.
+   */
   private kick(): void {
     if (this.stepQueued || this.running || this.holds > 0) return;
     this.stepQueued = true;
-    setImmediate(() => {
-      this.stepQueued = false;
-      if (this.holds > 0) return; // hold()'s release kicks again
-      void this.step();
-    });
+    if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
+      this.sinceYield = 0;
+      setImmediate(this.runQueued);
+    } else queueMicrotask(this.tickAfterMicrotasks);
   }
 
+  private readonly tickAfterMicrotasks = (): void => {
+    process.nextTick(this.runQueued);
+  };
+
+  private readonly runQueued = (): void => {
+    this.stepQueued = false;
+    if (this.sinceYield === 0) this.yieldedAt = performance.now();
+    if (this.holds > 0) return; // hold()'s release kicks again
+    void this.step();
+  };
+
   private async step(): Promise<void> {
-    const eligible: Pending[] = [];
-    for (const p of this.pending) {
-      if (p.heldBy === null) eligible.push(p);
-      if (eligible.length > this.opts.reorder) break;
-    }
+    // The eligible requests are the first `reorder + 1` pending ones not held; counted, then the
+    // chosen one found by its rank among them (no array per step).
+    const pending = this.pending;
+    const want = this.opts.reorder + 1;
+    let eligible = 0;
+    for (let i = 0; i < pending.length && eligible < want; i++) if (pending[i].heldBy === null) eligible++;
     const timer = this.earliestTimer();
-    if (eligible.length === 0) {
+    if (eligible === 0) {
       if (timer) this.fireTimer(timer);
       return; // everything is held (a test will resume it) or idle
     }
-    const p = eligible[eligible.length === 1 ? 0 : this.rng.below(eligible.length)];
+    let rank = eligible === 1 ? 0 : this.rng.below(eligible);
+    let at = 0;
+    for (; ; at++) if (pending[at].heldBy === null && rank-- === 0) break;
+    const p = pending[at];
     const doneAt = Math.max(this.clockUs, p.issuedAt + sampleLatency(this.opts.latency[p.kind], this.rng));
     if (timer && timer.at <= doneAt) {
       this.fireTimer(timer);
       return;
     }
-    this.pending.splice(this.pending.indexOf(p), 1);
+    pending.splice(at, 1);
     this.clockUs = doneAt;
     this.running = true;
     let error: unknown = null;
     const pc = this.power;
     try {
       if (p.fail) throw new BackendError(p.fail, `${p.device}: injected ${p.fail} at ${p.event}`);
-      const undo = pc && p.write ? await pc.capture(p.inner, p.write.buf, p.write.offset) : null;
+      const undo = pc && p.op === Op.Write ? await pc.capture(p.inner, p.buf!, p.offset) : null;
       // Under a power cut the undo log is what durability means; the file's own fdatasync adds nothing.
-      if (pc && p.kind === 'flush') pc.flushed(p.inner, p.flushMark);
-      else await p.run();
+      if (pc && p.op === Op.Flush) pc.flushed(p.inner, p.flushMark);
+      else await run(p);
       if (undo) pc!.applied(undo);
     } catch (err) {
       error = err;
@@ -306,5 +344,19 @@ export class DeterministicScheduler {
     this.clockUs = Math.max(this.clockUs, t.at);
     t.resolve();
     this.kick();
+  }
+}
+
+/** Run a pending request on its inner backend. */
+function run(p: Pending): Promise<void> {
+  switch (p.op) {
+    case Op.Read:
+      return p.inner.read(p.buf!, p.offset, p.event);
+    case Op.ReadSparse:
+      return p.inner.readSparse!(p.sparse!, p.offset, p.event);
+    case Op.Write:
+      return p.inner.write(p.buf!, p.offset, p.event);
+    case Op.Flush:
+      return p.inner.flush(p.event);
   }
 }

@@ -1,4 +1,5 @@
 /** Which 4 KiB chunks of an in-memory device were ever written with a non-zero byte. */
+import { allZero } from '../util/zeros.js';
 import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
 
 /** Chunks per word of the bitmap. */
@@ -86,9 +87,4 @@ export class ZeroIndex {
     }
     this.words[w] |= 1 << chunk % GROUP;
   }
-}
-
-function allZero(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
-  return true;
 }

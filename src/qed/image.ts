@@ -266,7 +266,7 @@ export class QedImage implements BackingDevice {
         const run = await this.lookup(offset + done, buf.length - done, 'read');
         this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
-          await this.readRun(run, buf.subarray(done, done + run.len), offset + done);
+          await this.readRun(run, done === 0 && run.len === buf.length ? buf : buf.subarray(done, done + run.len), offset + done);
         } finally {
           this.release(run);
         }

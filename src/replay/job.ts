@@ -91,13 +91,16 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
  */
 export interface Scratch {
   buf: Uint8Array | null;
+  /** The last view handed out (reused while requests keep one size: no view per request). */
+  view?: Uint8Array;
 }
 
 function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
   if (!scratch) return new Uint8Array(length);
   if (scratch.buf?.length === length) return scratch.buf; // the usual case: no view to make
   if (!scratch.buf || scratch.buf.length < length) scratch.buf = new Uint8Array(length);
-  return scratch.buf.subarray(0, length);
+  else if (scratch.view?.buffer === scratch.buf.buffer && scratch.view.length === length) return scratch.view;
+  return (scratch.view = scratch.buf.subarray(0, length));
 }
 
 /** Issue one request to the engine, verify it against the shadow model, and record it. */

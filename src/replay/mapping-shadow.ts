@@ -123,18 +123,30 @@ export class MappingShadow {
       return;
     }
     this.readsChecked++;
-    this.eachCluster(pos, len, (c) => {
+    if (len === 0) return;
+    // A plain loop (reads are the hot path): no closure or slot tuple per cluster.
+    const last = Math.floor((pos + len - 1) / cs);
+    const per = this.entriesPerTable;
+    for (let c = first; c <= last; c++) {
       const found = host === 0 ? 0 : hostFirst + (c - first) * cs;
-      const want = this.expectedHost(c);
-      if (found === want || this.maybe.get(c) === found) return;
-      if (this.inFlight.has(c) && this.announced.get(c) === found) return;
-      this.staleReads++;
-      const [page, i] = this.slot(c, false);
-      const seq = page ? page[i + SEQ] : 0;
-      const expected = want === 0 ? 'unmapped (never written)' : `host cluster ${want}${seq ? ` (w#${seq})` : ''}`;
-      const what = found === 0 ? 'unmapped (a stale L2 table: lost L2 update)' : `host cluster ${found}`;
-      if (this.readViolations.length < 100) this.readViolations.push({ kind: 'stale-read', offset: c * cs, sectors: cs / SECTOR, expected, found: what, during: 'replay' });
-    });
+      const t = Math.floor(c / per);
+      const page = this.pages.get(t);
+      const want = page ? page[(c - t * per) * SLOTS + HOST] * cs : 0;
+      if (found === want) continue;
+      if (this.maybe.size > 0 && this.maybe.get(c) === found) continue;
+      if (this.inFlight.has(c) && this.announced.get(c) === found) continue;
+      this.staleRead(c, found, want);
+    }
+  }
+
+  private staleRead(c: number, found: number, want: number): void {
+    const cs = this.clusterSize;
+    this.staleReads++;
+    const [page, i] = this.slot(c, false);
+    const seq = page ? page[i + SEQ] : 0;
+    const expected = want === 0 ? 'unmapped (never written)' : `host cluster ${want}${seq ? ` (w#${seq})` : ''}`;
+    const what = found === 0 ? 'unmapped (a stale L2 table: lost L2 update)' : `host cluster ${found}`;
+    if (this.readViolations.length < 100) this.readViolations.push({ kind: 'stale-read', offset: c * cs, sectors: cs / SECTOR, expected, found: what, during: 'replay' });
   }
 
   private eachCluster(offset: number, length: number, f: (cluster: number) => void): void {
