@@ -1,6 +1,6 @@
 /** The ARC eviction policy (Megiddo & Modha). */
 import type { EvictionPolicy } from '../policy.js';
-import { OffsetMap } from '../offset-map.js';
+import { NodeIndex } from '../node-index.js';
 import { DList, Node, NodePool } from './dlist.js';
 
 const T1 = 1;
@@ -44,7 +44,7 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly b1 = new DList();
   private readonly b2 = new DList();
   /** Ghost keys of B1 and B2 (a node's `list` says which): one lookup tells a miss's case. */
-  private readonly ghosts = new OffsetMap<Node>();
+  private readonly ghosts = new NodeIndex();
   private c: number;
   private p = 0;
   /** The key whose ghost hit has been applied and whose insert is due. */
@@ -88,6 +88,7 @@ export class ArcPolicy implements EvictionPolicy {
   removed(n: Node): void {
     // The entry leaves; a ghost node of the policy's own takes its key into B1 or B2.
     const g = this.pool.get(n.key);
+    this.ghosts.add(g);
     if (n.list === T1) {
       this.t1.remove(n);
       g.list = B1;
@@ -97,7 +98,6 @@ export class ArcPolicy implements EvictionPolicy {
       g.list = B2;
       this.b2.pushHead(g);
     }
-    this.ghosts.set(n.key, g);
     this.trim();
   }
 
@@ -148,7 +148,7 @@ export class ArcPolicy implements EvictionPolicy {
   /** Drop the oldest key of a ghost list. */
   private forget(list: DList): void {
     const n = list.popTail()!;
-    this.ghosts.delete(n.key);
+    this.ghosts.delete(n);
     this.pool.put(n);
   }
 
@@ -172,7 +172,7 @@ export class ArcPolicy implements EvictionPolicy {
       this.b2.remove(g);
       this.pendingFrom = T2;
     }
-    this.ghosts.delete(key);
+    this.ghosts.delete(g);
     this.pool.put(g);
   }
 }

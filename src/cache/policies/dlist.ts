@@ -5,7 +5,7 @@
  * (reference bit, frequency, which queue). One node class keeps V8's property access
  * monomorphic across policies.
  */
-import { OffsetMap } from '../offset-map.js';
+import { NodeIndex } from '../node-index.js';
 
 export class Node {
   /** Toward the head (newer). The sentinel at the ends. */
@@ -18,6 +18,9 @@ export class Node {
   list = 0;
   /** The list holding the node, or null. */
   owner: DList | null = null;
+  /** The next node of its NodeIndex bucket, and its key's hash there (see node-index.ts). */
+  hnext: Node | null = null;
+  hash = 0;
 
   constructor(public key: number) {
     this.prev = this;
@@ -134,7 +137,7 @@ export class NodePool {
  * removal and dropping the oldest key in O(1). Beyond `limit` keys the oldest go.
  */
 export class GhostList {
-  private readonly map = new OffsetMap<Node>();
+  private readonly map = new NodeIndex();
   private readonly list = new DList();
   private readonly pool = new NodePool();
 
@@ -152,7 +155,7 @@ export class GhostList {
   take(key: number): boolean {
     const n = this.map.get(key);
     if (n === undefined) return false;
-    this.map.delete(key);
+    this.map.delete(n);
     this.list.remove(n);
     this.pool.put(n);
     return true;
@@ -163,7 +166,7 @@ export class GhostList {
     this.take(key);
     if (this.limit <= 0) return;
     const n = this.pool.get(key);
-    this.map.set(key, n);
+    this.map.add(n);
     this.list.pushHead(n);
     while (this.list.size > this.limit) this.dropOldest();
   }
@@ -171,7 +174,7 @@ export class GhostList {
   dropOldest(): void {
     const n = this.list.popTail();
     if (n === undefined) return;
-    this.map.delete(n.key);
+    this.map.delete(n);
     this.pool.put(n);
   }
 

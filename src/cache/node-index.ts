@@ -1,0 +1,101 @@
+/** An intrusive hash index of policy nodes by key (table offset): the cache's and ghost lists' lookup. */
+import type { Node } from './policies/dlist.js';
+
+/**
+ * Separate chaining through the nodes themselves (`hnext`), as libCacheSim chains its
+ * cache_obj_t: adding or removing a node allocates nothing, and a node keeps its own hash
+ * (`hash`), so removing it hashes nothing again. A miss
+ * costs one hash: the lookup's, which `add` of the same key then reuses (see hashOf).
+ * At most one node per key; keys must not be NaN. Iteration order is not insertion order.
+ */
+export class NodeIndex<N extends Node = Node> {
+  private buckets: (Node | null)[];
+  private mask: number;
+  size = 0;
+
+  constructor(expected = 8) {
+    let n = 16;
+    while (n < expected * 2) n *= 2;
+    this.buckets = new Array<Node | null>(n).fill(null);
+    this.mask = n - 1;
+  }
+
+  get(key: number): N | undefined {
+    let n = this.buckets[hashOf(key) & this.mask];
+    while (n !== null) {
+      if (n.key === key) return n as N;
+      n = n.hnext;
+    }
+    return undefined;
+  }
+
+  has(key: number): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Index a node whose key is not indexed yet (the caller knows: it just missed). */
+  add(n: N): void {
+    const key = n.key;
+    if (key !== key) throw new RangeError('NodeIndex: a key must not be NaN');
+    const h = hashOf(key);
+    n.hash = h;
+    const b = h & this.mask;
+    n.hnext = this.buckets[b];
+    this.buckets[b] = n;
+    if (++this.size > this.buckets.length) this.grow();
+  }
+
+  /** Unindex a node that is indexed here. */
+  delete(n: N): void {
+    const b = n.hash & this.mask;
+    let p = this.buckets[b];
+    if (p === n) {
+      this.buckets[b] = n.hnext;
+    } else {
+      while (p !== null && p.hnext !== n) p = p.hnext;
+      if (p === null) throw new Error(`NodeIndex: key ${n.key} is not indexed here`);
+      p.hnext = n.hnext;
+    }
+    n.hnext = null;
+    this.size--;
+  }
+
+  /** Every indexed node, in bucket order. */
+  values(): N[] {
+    const out: N[] = [];
+    for (let b of this.buckets) for (; b !== null; b = b.hnext) out.push(b as N);
+    return out;
+  }
+
+  private grow(): void {
+    const nodes = this.values();
+    const n = this.buckets.length * 2;
+    this.buckets = new Array<Node | null>(n).fill(null);
+    this.mask = n - 1;
+    for (const x of nodes) {
+      const b = x.hash & this.mask;
+      x.hnext = this.buckets[b];
+      this.buckets[b] = x;
+    }
+  }
+}
+
+/** The last key hashed and its hash: a miss looks a key up, then adds it (in ARC also looks it up among the ghosts). */
+let memoKey = Number.NaN;
+let memoHash = 0;
+
+/**
+ * A key's 32-bit hash: its low and high 32 bits mixed (offsets are multiples of a large power
+ * of two, so the low bits alone would pile every key into a few buckets): the low word's upper
+ * bits folded down, one multiply to spread them up, and its upper half folded back down.
+ */
+export function hashOf(key: number): number {
+  if (key === memoKey) return memoHash;
+  const lo = key >>> 0;
+  // × 2^-32 is exact (a power of two) and cheaper than the division it stands for.
+  const hi = (key * 2.3283064365386963e-10) >>> 0;
+  const h = Math.imul(lo ^ (lo >>> 15) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  memoKey = key;
+  memoHash = h ^ (h >>> 15);
+  return memoHash;
+}
