@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     log(`streams written to ${dir}`);
     const cacheAlone = await cacheAloneRows({
       capacity: o.capacity,
+      policies: o.policies,
       reps: o.reps,
       streams,
       tablesFile,

@@ -9,7 +9,7 @@
  * stream (its oracleGeneral file), and each pair gives one ratio.
  */
 import { L2Cache } from '../../src/cache/l2-cache.js';
-import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
+import { createPolicy } from '../../src/cache/policies/index.js';
 import { cacheOnlySweep } from '../../src/experiments/cache-only.js';
 import { table } from '../../src/report/text-table.js';
 import { EXACT_PREFIX, LIBCACHESIM_POLICIES, runLibCacheSim, type LibCacheSimRun } from './libcachesim.js';
@@ -110,6 +110,7 @@ export interface CacheAloneRow {
 
 export interface CacheAloneContext {
   capacity: number;
+  policies: string[];
   reps: number;
   streams: Streams;
   tablesFile: string | null;
@@ -121,7 +122,7 @@ export interface CacheAloneContext {
 
 /** Every policy × repetition (order rotated per repetition), libCacheSim paired with each of our runs. */
 export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRow[]> {
-  const names = [BASELINE, ...POLICY_NAMES];
+  const names = [BASELINE, ...c.policies];
   const ours = new Map<string, CacheAloneSample[]>(names.map((n) => [n, []]));
   const theirs = new Map<string, LibCacheSimRun[]>();
   const compared = (p: string): boolean => c.libcachesim !== null && c.oracleFile !== null && LIBCACHESIM_POLICIES.includes(p);

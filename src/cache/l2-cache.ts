@@ -37,7 +37,7 @@ class Entry<T> extends Node implements CacheEntry<T> {
 
   /** Make a freed entry (off every list, no reference) a fresh one for another table. */
   reset(offset: number, table: T): void {
-    this.key = offset;
+    this.setKey(offset);
     this.table = table;
     this.ref = 1;
     this.cached = false;

@@ -3,9 +3,10 @@ import type { Node } from './policies/dlist.js';
 
 /**
  * Separate chaining through the nodes themselves (`hnext`), as libCacheSim chains its
- * cache_obj_t: adding or removing a node allocates nothing, and a node keeps its own hash
- * (`hash`), so removing it hashes nothing again. A miss
- * costs one hash: the lookup's, which `add` of the same key then reuses (see hashOf).
+ * cache_obj_t: adding or removing a node allocates nothing, and a node carries its key's hash
+ * (`hash`, set with the key), so indexing, unindexing or moving a key into a ghost list hashes
+ * nothing. A miss costs one hash: the lookup's, which the entry taking the key then reuses
+ * (see hashOf).
  * At most one node per key; keys must not be NaN. Iteration order is not insertion order.
  */
 export class NodeIndex<N extends Node = Node> {
@@ -37,9 +38,7 @@ export class NodeIndex<N extends Node = Node> {
   add(n: N): void {
     const key = n.key;
     if (key !== key) throw new RangeError('NodeIndex: a key must not be NaN');
-    const h = hashOf(key);
-    n.hash = h;
-    const b = h & this.mask;
+    const b = n.hash & this.mask;
     n.hnext = this.buckets[b];
     this.buckets[b] = n;
     if (++this.size > this.buckets.length) this.grow();
@@ -80,22 +79,27 @@ export class NodeIndex<N extends Node = Node> {
   }
 }
 
-/** The last key hashed and its hash: a miss looks a key up, then adds it (in ARC also looks it up among the ghosts). */
-let memoKey = Number.NaN;
-let memoHash = 0;
+/**
+ * The last key hashed and its hash: a miss looks a key up, then gives it to an entry (ARC also
+ * looks it up among its ghosts). In a typed array: a double stored in a module variable would
+ * be a new heap number each time.
+ */
+const memo = new Float64Array([Number.NaN, 0]);
 
 /**
- * A key's 32-bit hash: its low and high 32 bits mixed (offsets are multiples of a large power
- * of two, so the low bits alone would pile every key into a few buckets): the low word's upper
- * bits folded down, one multiply to spread them up, and its upper half folded back down.
+ * A key's hash, a small integer (below 2^30, so V8 never boxes it): the key's low and high 32
+ * bits mixed (offsets are multiples of a large power of two, so the low bits alone would pile
+ * every key into a few buckets): the low word's upper bits folded down, one multiply to spread
+ * them up, and its upper half folded back down.
  */
 export function hashOf(key: number): number {
-  if (key === memoKey) return memoHash;
+  if (key === memo[0]) return memo[1];
   const lo = key >>> 0;
   // × 2^-32 is exact (a power of two) and cheaper than the division it stands for.
   const hi = (key * 2.3283064365386963e-10) >>> 0;
   const h = Math.imul(lo ^ (lo >>> 15) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  memoKey = key;
-  memoHash = h ^ (h >>> 15);
-  return memoHash;
+  const hash = (h ^ (h >>> 15)) & 0x3fffffff;
+  memo[0] = key;
+  memo[1] = hash;
+  return hash;
 }

@@ -70,7 +70,7 @@ export class TwoQPolicy implements EvictionPolicy {
   removed(n: Node): void {
     if (n.list === A1IN) {
       this.a1in.remove(n);
-      this.a1out.add(n.key);
+      this.a1out.add(n.key, n.hash);
     } else {
       this.am.remove(n);
     }

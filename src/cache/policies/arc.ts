@@ -87,7 +87,7 @@ export class ArcPolicy implements EvictionPolicy {
 
   removed(n: Node): void {
     // The entry leaves; a ghost node of the policy's own takes its key into B1 or B2.
-    const g = this.pool.get(n.key);
+    const g = this.pool.get(n.key, n.hash);
     this.ghosts.add(g);
     if (n.list === T1) {
       this.t1.remove(n);

@@ -5,7 +5,7 @@
  * (reference bit, frequency, which queue). One node class keeps V8's property access
  * monomorphic across policies.
  */
-import { NodeIndex } from '../node-index.js';
+import { hashOf, NodeIndex } from '../node-index.js';
 
 export class Node {
   /** Toward the head (newer). The sentinel at the ends. */
@@ -18,13 +18,23 @@ export class Node {
   list = 0;
   /** The list holding the node, or null. */
   owner: DList | null = null;
-  /** The next node of its NodeIndex bucket, and its key's hash there (see node-index.ts). */
+  /** The next node of its NodeIndex bucket (see node-index.ts). */
   hnext: Node | null = null;
-  hash = 0;
+  /** The key (a table offset); change it only through setKey, which keeps `hash` its hash. */
+  key: number;
+  /** hashOf(key), kept with the key so indexing, unindexing and re-indexing never hash again. */
+  hash: number;
 
-  constructor(public key: number) {
+  constructor(key: number, hash = hashOf(key)) {
+    this.key = key;
+    this.hash = hash;
     this.prev = this;
     this.next = this;
+  }
+
+  setKey(key: number, hash = hashOf(key)): void {
+    this.key = key;
+    this.hash = hash;
   }
 }
 
@@ -117,10 +127,11 @@ export class DList {
 export class NodePool {
   private readonly free: Node[] = [];
 
-  get(key: number): Node {
+  /** A node for `key`; `hash` when the caller has it (a key moving from an entry to a ghost). */
+  get(key: number, hash = hashOf(key)): Node {
     const n = this.free.pop();
-    if (n === undefined) return new Node(key);
-    n.key = key;
+    if (n === undefined) return new Node(key, hash);
+    n.setKey(key, hash);
     n.bits = 0;
     n.list = 0;
     return n;
@@ -162,10 +173,10 @@ export class GhostList {
   }
 
   /** Add the key as the newest, then drop the oldest beyond the limit. */
-  add(key: number): void {
+  add(key: number, hash = hashOf(key)): void {
     this.take(key);
     if (this.limit <= 0) return;
-    const n = this.pool.get(key);
+    const n = this.pool.get(key, hash);
     this.map.add(n);
     this.list.pushHead(n);
     while (this.list.size > this.limit) this.dropOldest();

@@ -82,7 +82,7 @@ export class S3FifoPolicy implements EvictionPolicy {
   removed(n: Node): void {
     if (n.list === SMALL) {
       this.small.remove(n);
-      this.ghost.add(n.key);
+      this.ghost.add(n.key, n.hash);
     } else {
       this.main.remove(n);
     }
