@@ -22,12 +22,19 @@ export class NodeIndex<N extends Node = Node> {
   }
 
   get(key: number): N | undefined {
-    let n = this.buckets[hashOf(key) & this.mask];
+    const h = hashOf(key);
+    let n = this.buckets[h & this.mask];
+    // The hash (a small integer in the node) first: a node of another key costs no key load.
     while (n !== null) {
-      if (n.key === key) return n as N;
+      if (n.hash === h && n.key === key) return n as N;
       n = n.hnext;
     }
     return undefined;
+  }
+
+  /** Room for `expected` nodes without growing (a ghost index sized from the capacity). */
+  reserve(expected: number): void {
+    while (this.buckets.length < expected * 2) this.grow();
   }
 
   has(key: number): boolean {

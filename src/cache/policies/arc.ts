@@ -45,7 +45,7 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly b2 = new DList();
   /** Ghost keys of B1 and B2 (a node's `list` says which): one lookup tells a miss's case. */
   private readonly ghosts = new NodeIndex();
-  private c: number;
+  private c = 1;
   private p = 0;
   /** The key whose ghost hit has been applied and whose insert is due. */
   private pendingKey: number | undefined;
@@ -53,11 +53,12 @@ export class ArcPolicy implements EvictionPolicy {
   private pendingFrom = 0;
 
   constructor(capacity = 1) {
-    this.c = capacity;
+    this.setCapacity(capacity);
   }
 
   setCapacity(capacity: number): void {
     this.c = capacity;
+    this.ghosts.reserve(2 * capacity);
   }
 
   inserted(n: Node): void {
