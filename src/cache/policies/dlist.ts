@@ -125,21 +125,29 @@ export class DList {
  * enough to burden the old generation of the garbage collector).
  */
 export class NodePool {
-  private readonly free: Node[] = [];
+  /** Spare nodes chained through `hnext` (free while a node is in no index): no array to grow. */
+  private free: Node | null = null;
+  private spare = 0;
 
   /** A node for `key`; `hash` when the caller has it (a key moving from an entry to a ghost). */
   get(key: number, hash = hashOf(key)): Node {
-    const n = this.free.pop();
-    if (n === undefined) return new Node(key, hash);
+    const n = this.free;
+    if (n === null) return new Node(key, hash);
+    this.free = n.hnext;
+    this.spare--;
+    n.hnext = null;
     n.setKey(key, hash);
     n.bits = 0;
     n.list = 0;
     return n;
   }
 
-  /** `n` must be off every list. */
+  /** `n` must be off every list and out of every index. */
   put(n: Node): void {
-    if (this.free.length < 4096) this.free.push(n);
+    if (this.spare >= 4096) return;
+    n.hnext = this.free;
+    this.free = n;
+    this.spare++;
   }
 }
 
