@@ -39,7 +39,7 @@ export interface StreamSample {
 
 export interface CacheAloneSample {
   memory: StreamSample[];
-  file: { ns: number; lookups: number; misses: number } | null;
+  file: { ns: number; cpuNs: number; lookups: number; misses: number } | null;
 }
 
 function replay(policy: string, capacity: number, stream: Float64Array): { ns: number; cpuNs: number; cache: L2Cache<object> } {
@@ -89,11 +89,12 @@ export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSampl
     return { stream: name, ns, cpuNs, lookups: st.lookups, hits: st.hits, misses: st.misses };
   });
   if (job.tablesFile === null) return { memory, file: null };
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const sweep = await cacheOnlySweep({ file: job.tablesFile, kind: 'tables', sizes: [job.capacity], policies: [job.policy] });
   const ns = Number(process.hrtime.bigint() - t0);
   const st = sweep.runs[0].results.total.cache;
-  return { memory, file: { ns, lookups: st.lookups, misses: st.misses } };
+  return { memory, file: { ns, cpuNs: cpuNs(c0), lookups: st.lookups, misses: st.misses } };
 }
 
 export interface CacheAloneRow {
@@ -101,6 +102,8 @@ export interface CacheAloneRow {
   /** Lookups per second per repetition, by stream, and from the file. */
   rates: Record<StreamName, number[]>;
   fileRates: number[];
+  /** From the file, per CPU second of the worker's process (reading included). */
+  fileCpuRates: number[];
   hitRate: Record<StreamName, number>;
   misses: number;
   /** zipf from memory, per CPU second. */
@@ -174,6 +177,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       policy,
       rates: { zipf: z.map(rate), 'scan-mix': of('scan-mix').map(rate) },
       fileRates: files.map(rate),
+      fileCpuRates: files.map((f) => f.lookups / (f.cpuNs / 1e9)),
       cpuRates: z.map(cpuRate),
       hitRate: { zipf: z[0].hits / z[0].lookups, 'scan-mix': of('scan-mix')[0].hits / of('scan-mix')[0].lookups },
       misses: z[0].misses,
@@ -184,15 +188,16 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
 
 export function printCacheAlone(rows: CacheAloneRow[], o: { capacity: number; accesses: number; reps: number; tables: number; theta: number; scanTables: number }, libcachesim: string | null): void {
   const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-  const header = ['policy', 'zipf M/s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s'];
+  const header = ['policy', 'zipf M/s', 'zipf M/CPU-s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s', '.tables M/CPU-s'];
   const body = rows.map((r) => {
     const base = r.policy === BASELINE;
-    return [r.policy, spread(r.rates.zipf), base ? '-' : pct(r.hitRate.zipf), spread(r.rates['scan-mix']), base ? '-' : pct(r.hitRate['scan-mix']), r.fileRates.length ? spread(r.fileRates) : '-'];
+    const file = (xs: number[]): string => (xs.length ? spread(xs) : '-');
+    return [r.policy, spread(r.rates.zipf), spread(r.cpuRates), base ? '-' : pct(r.hitRate.zipf), spread(r.rates['scan-mix']), base ? '-' : pct(r.hitRate['scan-mix']), file(r.fileRates), file(r.fileCpuRates)];
   });
   console.log(
     `L2 cache alone (L2Cache.access), capacity ${o.capacity}, ${o.accesses} accesses per run, median (min-max) of ${o.reps} runs, one worker per policy and run\n` +
       `zipf: θ ${o.theta} over ${o.tables} tables; scan-mix: half that zipf, half a sequential scan over ${o.scanTables} other tables; ` +
-      `.tables file: the zipf stream through the cache-only sweep (read and parsed)\n`,
+      `.tables file: the zipf stream through the cache-only sweep (read and parsed); M/CPU-s: per CPU second of the worker's process, steadier on a busy machine\n`,
   );
   for (const line of table(header, body)) console.log(line);
   const compared = rows.filter((r) => r.libcachesim !== null);
