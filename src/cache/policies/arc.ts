@@ -47,8 +47,9 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly ghosts = new NodeIndex();
   private c = 1;
   private p = 0;
-  /** The key whose ghost hit has been applied and whose insert is due. */
-  private pendingKey: number | undefined;
+  /** The key whose ghost hit has been applied and whose insert is due; NaN
+   * for none (a number, never undefined: V8 then stores keys past 2^30 in place, unboxed). */
+  private pendingKey = Number.NaN;
   /** Where the pending key was found: 0 in no ghost list, else T1 (B1) or T2 (B2). */
   private pendingFrom = 0;
 
@@ -64,7 +65,7 @@ export class ArcPolicy implements EvictionPolicy {
   inserted(n: Node): void {
     this.admit(n.key);
     const from = this.pendingFrom;
-    this.pendingKey = undefined;
+    this.pendingKey = Number.NaN;
     this.pendingFrom = 0;
     if (from !== 0) {
       n.list = T2;
