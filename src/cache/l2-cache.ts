@@ -1,6 +1,6 @@
 /** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
 import { Node } from './policies/dlist.js';
-import { NodeIndex } from './node-index.js';
+import { hashOf, NodeIndex } from './node-index.js';
 import type { EvictionPolicy } from './policy.js';
 
 /**
@@ -27,8 +27,9 @@ class Entry<T> extends Node implements CacheEntry<T> {
   constructor(
     offset: number,
     public table: T,
+    hash = hashOf(offset),
   ) {
-    super(offset);
+    super(offset, hash);
   }
 
   get offset(): number {
@@ -36,8 +37,8 @@ class Entry<T> extends Node implements CacheEntry<T> {
   }
 
   /** Make a freed entry (off every list, no reference) a fresh one for another table. */
-  reset(offset: number, table: T): void {
-    this.setKey(offset);
+  reset(offset: number, table: T, hash: number): void {
+    this.setKey(offset, hash);
     this.table = table;
     this.ref = 1;
     this.cached = false;
@@ -167,7 +168,8 @@ export class L2Cache<T> {
   access(offset: number, table: T): boolean {
     const s = this.s;
     s.lookups++;
-    const hit = this.map.get(offset);
+    const h = hashOf(offset);
+    const hit = this.map.getHashed(offset, h);
     if (hit !== undefined) {
       s.hits++;
       this.policy.accessed(hit);
@@ -176,9 +178,9 @@ export class L2Cache<T> {
       s.commits++;
       this.freed = undefined;
       this.shrink(this.capacity - 1, offset);
-      const e = this.freed ?? new Entry(offset, table);
+      const e = this.freed ?? new Entry(offset, table, h);
       this.freed = undefined;
-      if (e.ref === 0) e.reset(offset, table);
+      if (e.ref === 0) e.reset(offset, table, h);
       e.cached = true;
       this.map.add(e);
       this.policy.inserted(e);

@@ -5,25 +5,33 @@ import type { Node } from './policies/dlist.js';
  * Separate chaining through the nodes themselves (`hnext`), as libCacheSim chains its
  * cache_obj_t: adding or removing a node allocates nothing, and a node carries its key's hash
  * (`hash`, set with the key), so indexing, unindexing or moving a key into a ghost list hashes
- * nothing. A miss costs one hash: the lookup's, which the entry taking the key then reuses
- * (see hashOf).
- * At most one node per key; keys must not be NaN. Iteration order is not insertion order.
+ * nothing. A miss costs one hash: the lookup's (getHashed), which the entry taking the key
+ * then reuses. At most one node per key; keys must not be NaN. Iteration order is not insertion order.
  */
 export class NodeIndex<N extends Node = Node> {
   private buckets: (Node | null)[];
-  private mask: number;
+  /** A node's bucket is the top bits of its 30-bit hash: hash >>> shift. */
+  private shift: number;
   size = 0;
 
   constructor(expected = 8) {
     let n = 16;
-    while (n < expected * 2) n *= 2;
+    let shift = 26;
+    while (n < expected * 2) {
+      n *= 2;
+      shift--;
+    }
     this.buckets = new Array<Node | null>(n).fill(null);
-    this.mask = n - 1;
+    this.shift = shift;
   }
 
   get(key: number): N | undefined {
-    const h = hashOf(key);
-    let n = this.buckets[h & this.mask];
+    return this.getHashed(key, hashOf(key));
+  }
+
+  /** get, for a caller that has the key's hash already (and keeps it for an insert). */
+  getHashed(key: number, h: number): N | undefined {
+    let n = this.buckets[h >>> this.shift];
     // The hash (a small integer in the node) first: a node of another key costs no key load.
     while (n !== null) {
       if (n.hash === h && n.key === key) return n as N;
@@ -45,7 +53,7 @@ export class NodeIndex<N extends Node = Node> {
   add(n: N): void {
     const key = n.key;
     if (key !== key) throw new RangeError('NodeIndex: a key must not be NaN');
-    const b = n.hash & this.mask;
+    const b = n.hash >>> this.shift;
     n.hnext = this.buckets[b];
     this.buckets[b] = n;
     if (++this.size > this.buckets.length) this.grow();
@@ -53,7 +61,7 @@ export class NodeIndex<N extends Node = Node> {
 
   /** Unindex a node that is indexed here. */
   delete(n: N): void {
-    const b = n.hash & this.mask;
+    const b = n.hash >>> this.shift;
     let p = this.buckets[b];
     if (p === n) {
       this.buckets[b] = n.hnext;
@@ -77,9 +85,9 @@ export class NodeIndex<N extends Node = Node> {
     const nodes = this.values();
     const n = this.buckets.length * 2;
     this.buckets = new Array<Node | null>(n).fill(null);
-    this.mask = n - 1;
+    this.shift--;
     for (const x of nodes) {
-      const b = x.hash & this.mask;
+      const b = x.hash >>> this.shift;
       x.hnext = this.buckets[b];
       this.buckets[b] = x;
     }
@@ -87,26 +95,13 @@ export class NodeIndex<N extends Node = Node> {
 }
 
 /**
- * The last key hashed and its hash: a miss looks a key up, then gives it to an entry (ARC also
- * looks it up among its ghosts). In a typed array: a double stored in a module variable would
- * be a new heap number each time.
- */
-const memo = new Float64Array([Number.NaN, 0]);
-
-/**
- * A key's hash, a small integer (below 2^30, so V8 never boxes it): the key's low and high 32
- * bits mixed (offsets are multiples of a large power of two, so the low bits alone would pile
- * every key into a few buckets): the low word's upper bits folded down, one multiply to spread
- * them up, and its upper half folded back down.
+ * A key's hash, 30 bits (so V8 never boxes it), multiplicative: the key's high 32 bits spread
+ * and folded into its low 32 bits, times the golden ratio; buckets take the top bits, which
+ * every input bit reaches (offsets are multiples of a large power of two: their low bits are
+ * all zero, so a hash whose low bits chose the bucket would pile them into a few).
  */
 export function hashOf(key: number): number {
-  if (key === memo[0]) return memo[1];
-  const lo = key >>> 0;
   // × 2^-32 is exact (a power of two) and cheaper than the division it stands for.
   const hi = (key * 2.3283064365386963e-10) >>> 0;
-  const h = Math.imul(lo ^ (lo >>> 15) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  const hash = (h ^ (h >>> 15)) & 0x3fffffff;
-  memo[0] = key;
-  memo[1] = hash;
-  return hash;
+  return Math.imul((key >>> 0) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) >>> 2;
 }
