@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inFreshWorker } from './lib/fresh-worker.js';
 import { inFreshProcess } from './lib/fresh-process.js';
-import { cacheAloneRows, printCacheAlone, type CacheAloneSample } from './bench-sim/cache-alone.js';
+import { cacheAloneRows, printCacheAlone, WARM_ACCESSES, type CacheAloneSample } from './bench-sim/cache-alone.js';
 import { curveRows, printCurves, type CurveSample } from './bench-sim/curves.js';
 import { writeStreamFiles } from './bench-sim/libcachesim.js';
 import { parseOptions, USAGE } from './bench-sim/options.js';
@@ -39,13 +39,19 @@ async function main(): Promise<void> {
   try {
     const tablesFile = join(dir, 'zipf.tables');
     const oracleFile = join(dir, 'zipf.oracleGeneral');
-    writeStreamFiles(new Float64Array(streams.zipf), tablesFile, oracleFile);
+    const zipf = new Float64Array(streams.zipf);
+    writeStreamFiles(zipf, tablesFile, oracleFile);
+    // A short prefix to warm the file path up (JIT) before it is timed, as the in-memory runs are.
+    const warmTablesFile = join(dir, 'warm.tables');
+    writeStreamFiles(zipf.subarray(0, WARM_ACCESSES), warmTablesFile, join(dir, 'warm.oracleGeneral'));
     log(`streams written to ${dir}`);
     const cacheAlone = await cacheAloneRows({
       capacity: o.capacity,
+      policies: o.policies,
       reps: o.reps,
       streams,
       tablesFile,
+      warmTablesFile,
       oracleFile,
       libcachesim: o.libcachesim,
       inWorker: (job) => inWorker<CacheAloneSample>(job),

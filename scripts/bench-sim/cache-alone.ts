@@ -9,11 +9,14 @@
  * stream (its oracleGeneral file), and each pair gives one ratio.
  */
 import { L2Cache } from '../../src/cache/l2-cache.js';
-import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
+import { createPolicy } from '../../src/cache/policies/index.js';
 import { cacheOnlySweep } from '../../src/experiments/cache-only.js';
 import { table } from '../../src/report/text-table.js';
 import { EXACT_PREFIX, LIBCACHESIM_POLICIES, runLibCacheSim, type LibCacheSimRun } from './libcachesim.js';
 import { spread, STREAMS, type StreamName, type Streams } from './streams.js';
+
+/** Accesses of the untimed warm-up (JIT) before each timed run, from memory and from the file. */
+export const WARM_ACCESSES = 300_000;
 
 /** Pseudo-policy: a bare Map lookup per access. */
 export const BASELINE = '(Map.get alone)';
@@ -25,6 +28,8 @@ export interface CacheAloneJob {
   streams: Streams;
   /** The zipf stream as a `.tables` file, or null to skip the file run. */
   tablesFile: string | null;
+  /** Its first WARM_ACCESSES lines, run untimed first. */
+  warmTablesFile: string | null;
 }
 
 export interface StreamSample {
@@ -39,7 +44,7 @@ export interface StreamSample {
 
 export interface CacheAloneSample {
   memory: StreamSample[];
-  file: { ns: number; lookups: number; misses: number } | null;
+  file: { ns: number; cpuNs: number; lookups: number; misses: number } | null;
 }
 
 function replay(policy: string, capacity: number, stream: Float64Array): { ns: number; cpuNs: number; cache: L2Cache<object> } {
@@ -71,7 +76,7 @@ function baseline(capacity: number, stream: Float64Array): { ns: number; cpuNs: 
 /** The worker's side: one policy on every stream from memory, then the `.tables` file. */
 export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSample> {
   const streams = STREAMS.map((name) => ({ name, data: new Float64Array(job.streams[name]) }));
-  const warm = (s: Float64Array): Float64Array => s.subarray(0, Math.min(s.length, 300_000));
+  const warm = (s: Float64Array): Float64Array => s.subarray(0, Math.min(s.length, WARM_ACCESSES));
   if (job.policy === BASELINE) {
     for (const s of streams) baseline(job.capacity, warm(s.data));
     const memory = streams.map(({ name, data }) => {
@@ -89,11 +94,14 @@ export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSampl
     return { stream: name, ns, cpuNs, lookups: st.lookups, hits: st.hits, misses: st.misses };
   });
   if (job.tablesFile === null) return { memory, file: null };
+  const sweep = (file: string): ReturnType<typeof cacheOnlySweep> => cacheOnlySweep({ file, kind: 'tables', sizes: [job.capacity], policies: [job.policy] });
+  if (job.warmTablesFile !== null) await sweep(job.warmTablesFile);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const sweep = await cacheOnlySweep({ file: job.tablesFile, kind: 'tables', sizes: [job.capacity], policies: [job.policy] });
+  const timed = await sweep(job.tablesFile);
   const ns = Number(process.hrtime.bigint() - t0);
-  const st = sweep.runs[0].results.total.cache;
-  return { memory, file: { ns, lookups: st.lookups, misses: st.misses } };
+  const st = timed.runs[0].results.total.cache;
+  return { memory, file: { ns, cpuNs: cpuNs(c0), lookups: st.lookups, misses: st.misses } };
 }
 
 export interface CacheAloneRow {
@@ -101,6 +109,8 @@ export interface CacheAloneRow {
   /** Lookups per second per repetition, by stream, and from the file. */
   rates: Record<StreamName, number[]>;
   fileRates: number[];
+  /** From the file, per CPU second of the worker's process (reading included). */
+  fileCpuRates: number[];
   hitRate: Record<StreamName, number>;
   misses: number;
   /** zipf from memory, per CPU second. */
@@ -110,9 +120,11 @@ export interface CacheAloneRow {
 
 export interface CacheAloneContext {
   capacity: number;
+  policies: string[];
   reps: number;
   streams: Streams;
   tablesFile: string | null;
+  warmTablesFile: string | null;
   oracleFile: string | null;
   libcachesim: string | null;
   inWorker: (job: CacheAloneJob) => Promise<CacheAloneSample>;
@@ -121,14 +133,14 @@ export interface CacheAloneContext {
 
 /** Every policy × repetition (order rotated per repetition), libCacheSim paired with each of our runs. */
 export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRow[]> {
-  const names = [BASELINE, ...POLICY_NAMES];
+  const names = [BASELINE, ...c.policies];
   const ours = new Map<string, CacheAloneSample[]>(names.map((n) => [n, []]));
   const theirs = new Map<string, LibCacheSimRun[]>();
   const compared = (p: string): boolean => c.libcachesim !== null && c.oracleFile !== null && LIBCACHESIM_POLICIES.includes(p);
   for (let rep = 0; rep < c.reps; rep++) {
     const order = names.map((_, i) => names[(i + rep) % names.length]);
     for (const policy of order) {
-      ours.get(policy)!.push(await c.inWorker({ task: 'cache-alone', policy, capacity: c.capacity, streams: c.streams, tablesFile: c.tablesFile }));
+      ours.get(policy)!.push(await c.inWorker({ task: 'cache-alone', policy, capacity: c.capacity, streams: c.streams, tablesFile: c.tablesFile, warmTablesFile: c.warmTablesFile }));
       if (compared(policy)) theirs.set(policy, [...(theirs.get(policy) ?? []), runLibCacheSim(c.libcachesim!, c.oracleFile!, policy, c.capacity)]);
     }
     c.log(`cache alone: rep ${rep + 1}/${c.reps} done`);
@@ -173,6 +185,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       policy,
       rates: { zipf: z.map(rate), 'scan-mix': of('scan-mix').map(rate) },
       fileRates: files.map(rate),
+      fileCpuRates: files.map((f) => f.lookups / (f.cpuNs / 1e9)),
       cpuRates: z.map(cpuRate),
       hitRate: { zipf: z[0].hits / z[0].lookups, 'scan-mix': of('scan-mix')[0].hits / of('scan-mix')[0].lookups },
       misses: z[0].misses,
@@ -183,15 +196,16 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
 
 export function printCacheAlone(rows: CacheAloneRow[], o: { capacity: number; accesses: number; reps: number; tables: number; theta: number; scanTables: number }, libcachesim: string | null): void {
   const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-  const header = ['policy', 'zipf M/s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s'];
+  const header = ['policy', 'zipf M/s', 'zipf M/CPU-s', 'hit rate', 'scan-mix M/s', 'hit rate', '.tables file M/s', '.tables M/CPU-s'];
   const body = rows.map((r) => {
     const base = r.policy === BASELINE;
-    return [r.policy, spread(r.rates.zipf), base ? '-' : pct(r.hitRate.zipf), spread(r.rates['scan-mix']), base ? '-' : pct(r.hitRate['scan-mix']), r.fileRates.length ? spread(r.fileRates) : '-'];
+    const file = (xs: number[]): string => (xs.length ? spread(xs) : '-');
+    return [r.policy, spread(r.rates.zipf), spread(r.cpuRates), base ? '-' : pct(r.hitRate.zipf), spread(r.rates['scan-mix']), base ? '-' : pct(r.hitRate['scan-mix']), file(r.fileRates), file(r.fileCpuRates)];
   });
   console.log(
     `L2 cache alone (L2Cache.access), capacity ${o.capacity}, ${o.accesses} accesses per run, median (min-max) of ${o.reps} runs, one worker per policy and run\n` +
       `zipf: θ ${o.theta} over ${o.tables} tables; scan-mix: half that zipf, half a sequential scan over ${o.scanTables} other tables; ` +
-      `.tables file: the zipf stream through the cache-only sweep (read and parsed)\n`,
+      `.tables file: the zipf stream through the cache-only sweep (read and parsed; after an untimed run of its first ${WARM_ACCESSES} lines, as from memory); M/CPU-s: per CPU second of the worker's process, steadier on a busy machine\n`,
   );
   for (const line of table(header, body)) console.log(line);
   const compared = rows.filter((r) => r.libcachesim !== null);

@@ -1,5 +1,6 @@
 /** bench:sim's command-line options (one set for every benchmark it runs). */
 import { parseArgs } from 'node:util';
+import { isPolicyName, POLICY_NAMES } from '../../src/cache/policies/index.js';
 
 export interface Options {
   /** Accesses of each cache-alone stream (and of the curves). */
@@ -13,6 +14,8 @@ export interface Options {
   shardsMax: number;
   /** Requests of the read phase of the zipf replays (the issue's figure is at 1 M). */
   requests: number;
+  /** Policies of the cache-alone table (all by default). */
+  policies: string[];
   /** libCacheSim's cachesim binary, to time it on the same stream; null: not compared. */
   libcachesim: string | null;
   skipCurve: boolean;
@@ -22,7 +25,7 @@ export interface Options {
 
 export const USAGE = `npm run bench:sim -- [--accesses 10000000] [--reps 3] [--capacity 50] [--tables 1000] [--theta 1.2]
                      [--scan-tables 100000] [--shards-rate 0.01] [--shards-max 1000] [--requests 1000000]
-                     [--libcachesim PATH/TO/cachesim] [--skip-curve] [--skip-replay] [--json]`;
+                     [--policies fifo,lru,...] [--libcachesim PATH/TO/cachesim] [--skip-curve] [--skip-replay] [--json]`;
 
 export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
   const { values } = parseArgs({
@@ -37,6 +40,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       'shards-rate': { type: 'string', default: '0.01' },
       'shards-max': { type: 'string', default: '1000' },
       requests: { type: 'string', default: '1000000' },
+      policies: { type: 'string' },
       libcachesim: { type: 'string' },
       'skip-curve': { type: 'boolean', default: false },
       'skip-replay': { type: 'boolean', default: false },
@@ -62,9 +66,17 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
     shardsRate,
     shardsMax: int('shards-max', values['shards-max']!, 1),
     requests: int('requests', values.requests!, 1),
+    policies: values.policies === undefined ? [...POLICY_NAMES] : policyList(values.policies),
     libcachesim: values.libcachesim ?? null,
     skipCurve: values['skip-curve']!,
     skipReplay: values['skip-replay']!,
     json: values.json!,
   };
+}
+
+function policyList(v: string): string[] {
+  const names = v.split(',').filter((x) => x !== '');
+  for (const n of names) if (!isPolicyName(n)) throw new Error(`--policies must be a comma-separated list of ${POLICY_NAMES.join(', ')}; got "${n}"`);
+  if (names.length === 0) throw new Error('--policies must name at least one policy');
+  return names;
 }

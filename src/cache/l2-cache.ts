@@ -1,6 +1,6 @@
 /** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
 import { Node } from './policies/dlist.js';
-import { OffsetMap } from './offset-map.js';
+import { hashOf, NodeIndex } from './node-index.js';
 import type { EvictionPolicy } from './policy.js';
 
 /**
@@ -27,8 +27,9 @@ class Entry<T> extends Node implements CacheEntry<T> {
   constructor(
     offset: number,
     public table: T,
+    hash = hashOf(offset),
   ) {
-    super(offset);
+    super(offset, hash);
   }
 
   get offset(): number {
@@ -36,8 +37,8 @@ class Entry<T> extends Node implements CacheEntry<T> {
   }
 
   /** Make a freed entry (off every list, no reference) a fresh one for another table. */
-  reset(offset: number, table: T): void {
-    this.key = offset;
+  reset(offset: number, table: T, hash: number): void {
+    this.setKey(offset, hash);
     this.table = table;
     this.ref = 1;
     this.cached = false;
@@ -68,16 +69,16 @@ export interface CacheStats {
 }
 
 /**
- * Write-through, reference-counted L2 table cache keyed by table offset. Lookup is a hash map
- * (O(1)); which entry leaves is the policy's choice. Under a policy that respects in-use
+ * Write-through, reference-counted L2 table cache keyed by table offset. Lookup is a hash index
+ * chained through the entries (O(1)); which entry leaves is the policy's choice. Under a policy that respects in-use
  * entries the cache grows past capacity when every entry is in use and shrinks back as soon
  * as references drop.
  *
- * Hot path: a hit is one Map lookup plus the policy's own work; a miss that evicts is the miss
- * lookup, a delete and a set. The policy works on the entries themselves (they are its nodes).
+ * Hot path: a hit is one index lookup plus the policy's own work; a miss that evicts is the miss
+ * lookup (the one hash computed), an unlink and a link. The policy works on the entries themselves (they are its nodes).
  */
 export class L2Cache<T> {
-  private readonly map: OffsetMap<Entry<T>>;
+  private readonly map: NodeIndex<Entry<T>>;
   private readonly loading = new Map<number, number>();
   /**
    * Tables of entries nobody holds any more (evicted, dropped as duplicates), for the next load:
@@ -96,7 +97,7 @@ export class L2Cache<T> {
       throw new RangeError(`cache capacity must be a whole number of tables >= 1, got ${capacity}`);
     }
     policy.setCapacity?.(capacity);
-    this.map = new OffsetMap<Entry<T>>(capacity + 1);
+    this.map = new NodeIndex<Entry<T>>(capacity + 1);
     this.s = {
       capacity,
       policy: policy.name,
@@ -167,7 +168,8 @@ export class L2Cache<T> {
   access(offset: number, table: T): boolean {
     const s = this.s;
     s.lookups++;
-    const hit = this.map.get(offset);
+    const h = hashOf(offset);
+    const hit = this.map.getHashed(offset, h);
     if (hit !== undefined) {
       s.hits++;
       this.policy.accessed(hit);
@@ -176,11 +178,11 @@ export class L2Cache<T> {
       s.commits++;
       this.freed = undefined;
       this.shrink(this.capacity - 1, offset);
-      const e = this.freed ?? new Entry(offset, table);
+      const e = this.freed ?? new Entry(offset, table, h);
       this.freed = undefined;
-      if (e.ref === 0) e.reset(offset, table);
+      if (e.ref === 0) e.reset(offset, table, h);
       e.cached = true;
-      this.map.set(offset, e);
+      this.map.add(e);
       this.policy.inserted(e);
       this.noteSize();
     }
@@ -209,7 +211,7 @@ export class L2Cache<T> {
     // acquires it, must not be its own victim when every older entry is in use.
     this.shrink(this.capacity - 1, entry.offset);
     entry.cached = true;
-    this.map.set(entry.offset, entry);
+    this.map.add(entry);
     this.policy.inserted(entry);
     this.noteSize();
   }
@@ -286,7 +288,7 @@ export class L2Cache<T> {
   }
 
   private remove(e: Entry<T>): void {
-    this.map.delete(e.offset);
+    this.map.delete(e);
     this.policy.removed(e);
     e.cached = false;
     this.drop(e);

@@ -8,7 +8,7 @@
  * long the replay; the reader streams too.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { TableAccessOp } from './table-access.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 
@@ -151,61 +151,159 @@ const QUOTE_MAX = 40;
  * fine) is a TableTraceError naming file:line. Resolves to the number of ids read.
  */
 export async function readTableTrace(path: string, onTable: (table: number) => void): Promise<number> {
-  let fh;
+  return readTableTraceBatches(path, (ids, n) => {
+    for (let i = 0; i < n; i++) onTable(ids[i]);
+  });
+}
+
+/**
+ * The text of a bad line, read back from the file (it may span chunks): from its start to the
+ * end of the line (the newline that ended it, without a CR before it, when `endsLine`; else the
+ * first CR or LF at or after the bad byte, or the end of the file); only what a quote can show.
+ */
+async function lineText(fh: FileHandle, start: number, badAt: number, endsLine: boolean): Promise<string> {
+  const want = 4 * (QUOTE_MAX + 1);
+  const upTo = Math.min(badAt - start, want);
+  const buf = Buffer.alloc(upTo + want);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+  let end = Math.min(upTo, bytesRead);
+  if (endsLine) {
+    if (end > 0 && end === badAt - start && buf[end - 1] === 13) end--;
+  } else {
+    while (end < bytesRead && buf[end] !== 10 && buf[end] !== 13) end++;
+  }
+  return buf.toString('utf8', 0, end);
+}
+
+/** Where a chunk's parse stopped, carried to the next chunk (a line may span two). */
+interface ParseState {
+  /** The current line's number, its value and digits so far, and whether a CR ended it. */
+  line: number;
+  value: number;
+  digits: number;
+  cr: boolean;
+  /** Where the current line starts in the chunk (for the text an error quotes). */
+  lineStart: number;
+  /** Offset of the byte that makes the current line bad, or -1. */
+  bad: number;
+}
+
+/**
+ * Parses the table ids of `buf[0, len)` into `out` from index 0 and returns how many; stops at
+ * the first bad byte (state.bad). A plain function over locals: the per-byte loop keeps every
+ * variable in a register (variables a closure captures would live in memory). A line of digits
+ * and LF or CRLF wholly in the chunk takes the fast path; the rest (a line split between
+ * chunks, anything malformed) goes byte by byte through the state machine.
+ */
+function parseIds(buf: Uint8Array, len: number, st: ParseState, out: Float64Array): number {
+  let value = st.value;
+  let digits = st.digits;
+  let cr = st.cr;
+  let line = st.line;
+  let lineStart = 0;
+  let n = 0;
+  let bad = -1;
+  let i = 0;
+  while (i < len) {
+    if (digits === 0 && !cr) {
+      let j = i;
+      let v = 0;
+      let b = buf[j];
+      while (b >= 48 && b <= 57) {
+        v = v * 10 + (b - 48);
+        if (++j === len) break;
+        b = buf[j];
+      }
+      if (j > i && j < len && v <= Number.MAX_SAFE_INTEGER) {
+        if (b === 13 && j + 1 < len && buf[j + 1] === 10) b = buf[++j];
+        if (b === 10) {
+          out[n++] = v;
+          line++;
+          i = j + 1;
+          lineStart = i;
+          continue;
+        }
+      }
+    }
+    const b = buf[i];
+    if (b >= 48 && b <= 57 && !cr) {
+      value = value * 10 + (b - 48);
+      digits++;
+    } else if (b === 10) {
+      if (digits === 0 || value > Number.MAX_SAFE_INTEGER) {
+        bad = i;
+        break;
+      }
+      out[n++] = value;
+      line++;
+      value = 0;
+      digits = 0;
+      cr = false;
+      lineStart = i + 1;
+    } else if (b === 13 && !cr) {
+      cr = true;
+    } else {
+      bad = i;
+      break;
+    }
+    i++;
+  }
+  st.value = value;
+  st.digits = digits;
+  st.cr = cr;
+  st.line = line;
+  st.lineStart = lineStart;
+  st.bad = bad;
+  return n;
+}
+
+/**
+ * readTableTrace in batches: `onBatch(ids, n)` gets the ids of each chunk in `ids[0, n)` (a
+ * buffer reused for the next batch), so a consumer loops over plain numbers with no call per
+ * id. Same errors, same count. `chunkBytes` (default 1 MiB) is how much is read at a time.
+ */
+export async function readTableTraceBatches(path: string, onBatch: (ids: Float64Array, n: number) => void, chunkBytes = 1 << 20): Promise<number> {
+  let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (err) {
     throw new TableTraceError(`${path}: cannot read the trace: ${whyUnreadable(err)}`);
   }
   try {
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    let line = 1;
-    let value = 0;
-    let digits = 0;
-    let cr = false;
+    const CHUNK = chunkBytes;
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, CHUNK);
+    // A line takes at least two bytes ("7\n"), and one more may end a line begun in the last chunk.
+    const ids = new Float64Array((CHUNK >> 1) + 1);
+    const st: ParseState = { line: 1, value: 0, digits: 0, cr: false, lineStart: 0, bad: -1 };
     let count = 0;
-    // The text of the current line before this chunk, kept only for an error message.
-    let carry = '';
-    const fail = (text: string): never => {
+    // File offsets of the current chunk and of the current line (for the text an error quotes).
+    let pos = 0;
+    let lineAt = 0;
+    const fail = async (badAt: number, endsLine: boolean): Promise<never> => {
+      const text = await lineText(fh, lineAt, badAt, endsLine);
       const shown = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}...` : text;
-      throw new TableTraceError(`${path}:${line}: expected a table id (a whole number: the L2 table's file offset in bytes), found ${text ? `"${shown}"` : 'an empty line'}`);
+      throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found ${text ? `"${shown}"` : 'an empty line'}`);
     };
     for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
       if (bytesRead === 0) break;
-      let lineStart = 0;
-      const lineText = (end: number): string => carry + chunk.toString('utf8', lineStart, end);
-      for (let i = 0; i < bytesRead; i++) {
-        const b = chunk[i];
-        if (b >= 48 && b <= 57 && !cr) {
-          value = value * 10 + (b - 48);
-          digits++;
-        } else if (b === 10) {
-          if (digits === 0 || value > Number.MAX_SAFE_INTEGER) fail(lineText(cr ? i - 1 : i));
-          onTable(value);
-          count++;
-          line++;
-          value = 0;
-          digits = 0;
-          cr = false;
-          carry = '';
-          lineStart = i + 1;
-        } else if (b === 13 && !cr) {
-          cr = true;
-        } else {
-          let end = i;
-          while (end < bytesRead && chunk[end] !== 10 && chunk[end] !== 13) end++;
-          fail(lineText(end));
-        }
+      const n = parseIds(bytes, bytesRead, st, ids);
+      if (n > 0) {
+        onBatch(ids, n);
+        count += n;
+        lineAt = pos + st.lineStart;
       }
-      carry = digits || cr ? lineText(bytesRead).slice(0, QUOTE_MAX + 1) : '';
+      if (st.bad >= 0) await fail(pos + st.bad, chunk[st.bad] === 10);
+      pos += bytesRead;
     }
-    if (digits > 0) {
-      if (value > Number.MAX_SAFE_INTEGER) fail(carry);
-      onTable(value);
+    if (st.digits > 0) {
+      if (st.value > Number.MAX_SAFE_INTEGER) await fail(pos, false);
+      ids[0] = st.value;
+      onBatch(ids, 1);
       count++;
-    } else if (cr) {
-      fail('\r');
+    } else if (st.cr) {
+      throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found "\r"`);
     }
     return count;
   } finally {

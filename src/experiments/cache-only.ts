@@ -21,7 +21,7 @@ import { FLUSH } from '../workload/traces/batch.js';
 import { forEachTableKey } from '../workload/traces/footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from '../workload/traces/reader.js';
 import type { Workload } from '../workload/types.js';
-import { readTableTrace } from '../cache/table-trace.js';
+import { readTableTraceBatches } from '../cache/table-trace.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
 
 export interface CacheOnlySpec {
@@ -38,12 +38,27 @@ export interface CacheOnlySpec {
   policies: string[];
 }
 
-/** Every table id of the input, in order. */
-async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void): Promise<TraceReadSummary | null> {
+/** Ids gathered from a block trace before they go to the caches together. */
+const BATCH = 65536;
+
+/**
+ * Every table id of the input, in order, in batches (`ids[0, n)`, a buffer reused for the next
+ * batch): the caches then run over plain numbers, each cache over the whole batch in turn.
+ */
+async function forEachBatch(spec: CacheOnlySpec, onBatch: (ids: Float64Array, n: number) => void): Promise<TraceReadSummary | null> {
   if (spec.kind === 'tables') {
-    await readTableTrace(spec.file, onTable);
+    await readTableTraceBatches(spec.file, onBatch);
     return null;
   }
+  const ids = new Float64Array(BATCH);
+  let n = 0;
+  const onTable = (id: number): void => {
+    ids[n++] = id;
+    if (n === BATCH) {
+      onBatch(ids, n);
+      n = 0;
+    }
+  };
   const t = spec.trace!;
   const reader = new TraceReader(spec.file, { ...t, hash: true });
   const objects = reader.format.name === 'oracle-general';
@@ -61,6 +76,7 @@ async function forEachTable(spec: CacheOnlySpec, onTable: (id: number) => void):
       forEachTableKey(apart ? b.device[i] : 0, b.offset[i], b.length[i], span, onTable);
     }
   }
+  if (n > 0) onBatch(ids, n);
   return reader.summary();
 }
 
@@ -70,8 +86,8 @@ export async function cacheOnlySweep(spec: CacheOnlySpec): Promise<SweepResults>
   const cells = spec.sizes.flatMap((size) => spec.policies.map((policy) => ({ size, policy, cache: new L2Cache<object>(size, createPolicy(policy)) })));
   const caches = cells.map((c) => c.cache);
   const table = {};
-  const summary = await forEachTable(spec, (id) => {
-    for (let i = 0; i < caches.length; i++) lookupOrInsert(caches[i], id, table);
+  const summary = await forEachBatch(spec, (ids, n) => {
+    for (const cache of caches) for (let i = 0; i < n; i++) lookupOrInsert(cache, ids[i], table);
   });
   const elapsedMs = performance.now() - started;
   const finishedAt = new Date().toISOString();

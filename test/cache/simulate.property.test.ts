@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { L2Cache } from '../../src/cache/l2-cache.js';
-import { OffsetMap } from '../../src/cache/offset-map.js';
 import { createPolicy, POLICY_NAMES } from '../../src/cache/policies/index.js';
 import { REFERENCES, TABLE, access } from './policy-reference.js';
 
@@ -52,36 +51,5 @@ describe('L2Cache.access equals find/alloc/commit/acquire/unref', () => {
     }
     expect(hits).toBeGreaterThan(0);
     expect(cache.stats().misses).toBe(20_000 - hits);
-  });
-});
-
-describe('OffsetMap behaves as a Map of numbers', () => {
-  it('get/has/set/delete/size/values agree with Map on random operations', () => {
-    const keyArb = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 64 }).map((k) => k * 2 ** 18), fc.integer({ min: 0, max: 8 }).map((k) => k * 2 ** 40 + 7), fc.double({ noNaN: true }));
-    const opArb = fc.tuple(fc.constantFrom('set', 'delete', 'get'), keyArb);
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 600 }), (ops) => {
-        const m = new Map<number, number>();
-        const o = new OffsetMap<number>(2);
-        ops.forEach(([op, k], i) => {
-          if (op === 'set') {
-            m.set(k, i);
-            o.set(k, i);
-          } else if (op === 'delete') {
-            expect(o.delete(k)).toBe(m.delete(k));
-          } else {
-            expect(o.get(k)).toBe(m.get(k));
-            expect(o.has(k)).toBe(m.has(k));
-          }
-          expect(o.size).toBe(m.size);
-        });
-        expect(o.values().sort((a, b) => a - b)).toEqual([...m.values()].sort((a, b) => a - b));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('refuses a NaN key', () => {
-    expect(() => new OffsetMap<number>().set(Number.NaN, 1)).toThrow(/NaN/);
   });
 });

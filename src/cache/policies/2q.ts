@@ -29,8 +29,9 @@ export class TwoQPolicy implements EvictionPolicy {
   private readonly am = new DList();
   private readonly a1out: GhostList;
   private kin: number;
-  /** The incoming key victim() already looked up in A1out, and whether it was there. */
-  private pendingKey: number | undefined;
+  /** The incoming key victim() already looked up in A1out, and whether it was there; NaN
+   * for none (a number, never undefined: V8 then stores keys past 2^30 in place, unboxed). */
+  private pendingKey = Number.NaN;
   private pendingGhost = false;
 
   /** Ratios of the capacity; the defaults are the paper's. */
@@ -52,7 +53,7 @@ export class TwoQPolicy implements EvictionPolicy {
   inserted(n: Node): void {
     const key = n.key;
     const ghost = this.pendingKey === key ? this.pendingGhost : this.a1out.take(key);
-    this.pendingKey = undefined;
+    this.pendingKey = Number.NaN;
     this.pendingGhost = false;
     if (ghost) {
       n.list = AM;
@@ -70,7 +71,7 @@ export class TwoQPolicy implements EvictionPolicy {
   removed(n: Node): void {
     if (n.list === A1IN) {
       this.a1in.remove(n);
-      this.a1out.add(n.key);
+      this.a1out.add(n.key, n.hash);
     } else {
       this.am.remove(n);
     }

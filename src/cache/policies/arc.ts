@@ -1,6 +1,6 @@
 /** The ARC eviction policy (Megiddo & Modha). */
 import type { EvictionPolicy } from '../policy.js';
-import { OffsetMap } from '../offset-map.js';
+import { NodeIndex } from '../node-index.js';
 import { DList, Node, NodePool } from './dlist.js';
 
 const T1 = 1;
@@ -44,26 +44,28 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly b1 = new DList();
   private readonly b2 = new DList();
   /** Ghost keys of B1 and B2 (a node's `list` says which): one lookup tells a miss's case. */
-  private readonly ghosts = new OffsetMap<Node>();
-  private c: number;
+  private readonly ghosts = new NodeIndex();
+  private c = 1;
   private p = 0;
-  /** The key whose ghost hit has been applied and whose insert is due. */
-  private pendingKey: number | undefined;
+  /** The key whose ghost hit has been applied and whose insert is due; NaN
+   * for none (a number, never undefined: V8 then stores keys past 2^30 in place, unboxed). */
+  private pendingKey = Number.NaN;
   /** Where the pending key was found: 0 in no ghost list, else T1 (B1) or T2 (B2). */
   private pendingFrom = 0;
 
   constructor(capacity = 1) {
-    this.c = capacity;
+    this.setCapacity(capacity);
   }
 
   setCapacity(capacity: number): void {
     this.c = capacity;
+    this.ghosts.reserve(2 * capacity);
   }
 
   inserted(n: Node): void {
     this.admit(n.key);
     const from = this.pendingFrom;
-    this.pendingKey = undefined;
+    this.pendingKey = Number.NaN;
     this.pendingFrom = 0;
     if (from !== 0) {
       n.list = T2;
@@ -87,7 +89,8 @@ export class ArcPolicy implements EvictionPolicy {
 
   removed(n: Node): void {
     // The entry leaves; a ghost node of the policy's own takes its key into B1 or B2.
-    const g = this.pool.get(n.key);
+    const g = this.pool.get(n.key, n.hash);
+    this.ghosts.add(g);
     if (n.list === T1) {
       this.t1.remove(n);
       g.list = B1;
@@ -97,7 +100,6 @@ export class ArcPolicy implements EvictionPolicy {
       g.list = B2;
       this.b2.pushHead(g);
     }
-    this.ghosts.set(n.key, g);
     this.trim();
   }
 
@@ -148,7 +150,7 @@ export class ArcPolicy implements EvictionPolicy {
   /** Drop the oldest key of a ghost list. */
   private forget(list: DList): void {
     const n = list.popTail()!;
-    this.ghosts.delete(n.key);
+    this.ghosts.delete(n);
     this.pool.put(n);
   }
 
@@ -172,7 +174,7 @@ export class ArcPolicy implements EvictionPolicy {
       this.b2.remove(g);
       this.pendingFrom = T2;
     }
-    this.ghosts.delete(key);
+    this.ghosts.delete(g);
     this.pool.put(g);
   }
 }

@@ -5,7 +5,7 @@
  * (reference bit, frequency, which queue). One node class keeps V8's property access
  * monomorphic across policies.
  */
-import { OffsetMap } from '../offset-map.js';
+import { hashOf, NodeIndex } from '../node-index.js';
 
 export class Node {
   /** Toward the head (newer). The sentinel at the ends. */
@@ -18,10 +18,23 @@ export class Node {
   list = 0;
   /** The list holding the node, or null. */
   owner: DList | null = null;
+  /** The next node of its NodeIndex bucket (see node-index.ts). */
+  hnext: Node | null = null;
+  /** The key (a table offset); change it only through setKey, which keeps `hash` its hash. */
+  key: number;
+  /** hashOf(key), kept with the key so indexing, unindexing and re-indexing never hash again. */
+  hash: number;
 
-  constructor(public key: number) {
+  constructor(key: number, hash = hashOf(key)) {
+    this.key = key;
+    this.hash = hash;
     this.prev = this;
     this.next = this;
+  }
+
+  setKey(key: number, hash = hashOf(key)): void {
+    this.key = key;
+    this.hash = hash;
   }
 }
 
@@ -112,20 +125,29 @@ export class DList {
  * enough to burden the old generation of the garbage collector).
  */
 export class NodePool {
-  private readonly free: Node[] = [];
+  /** Spare nodes chained through `hnext` (free while a node is in no index): no array to grow. */
+  private free: Node | null = null;
+  private spare = 0;
 
-  get(key: number): Node {
-    const n = this.free.pop();
-    if (n === undefined) return new Node(key);
-    n.key = key;
+  /** A node for `key`; `hash` when the caller has it (a key moving from an entry to a ghost). */
+  get(key: number, hash = hashOf(key)): Node {
+    const n = this.free;
+    if (n === null) return new Node(key, hash);
+    this.free = n.hnext;
+    this.spare--;
+    n.hnext = null;
+    n.setKey(key, hash);
     n.bits = 0;
     n.list = 0;
     return n;
   }
 
-  /** `n` must be off every list. */
+  /** `n` must be off every list and out of every index. */
   put(n: Node): void {
-    if (this.free.length < 4096) this.free.push(n);
+    if (this.spare >= 4096) return;
+    n.hnext = this.free;
+    this.free = n;
+    this.spare++;
   }
 }
 
@@ -134,7 +156,7 @@ export class NodePool {
  * removal and dropping the oldest key in O(1). Beyond `limit` keys the oldest go.
  */
 export class GhostList {
-  private readonly map = new OffsetMap<Node>();
+  private readonly map = new NodeIndex();
   private readonly list = new DList();
   private readonly pool = new NodePool();
 
@@ -152,18 +174,18 @@ export class GhostList {
   take(key: number): boolean {
     const n = this.map.get(key);
     if (n === undefined) return false;
-    this.map.delete(key);
+    this.map.delete(n);
     this.list.remove(n);
     this.pool.put(n);
     return true;
   }
 
   /** Add the key as the newest, then drop the oldest beyond the limit. */
-  add(key: number): void {
+  add(key: number, hash = hashOf(key)): void {
     this.take(key);
     if (this.limit <= 0) return;
-    const n = this.pool.get(key);
-    this.map.set(key, n);
+    const n = this.pool.get(key, hash);
+    this.map.add(n);
     this.list.pushHead(n);
     while (this.list.size > this.limit) this.dropOldest();
   }
@@ -171,7 +193,7 @@ export class GhostList {
   dropOldest(): void {
     const n = this.list.popTail();
     if (n === undefined) return;
-    this.map.delete(n.key);
+    this.map.delete(n);
     this.pool.put(n);
   }
 

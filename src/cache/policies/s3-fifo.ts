@@ -40,8 +40,9 @@ export class S3FifoPolicy implements EvictionPolicy {
   private readonly ghost = new GhostList(0);
   private smallTarget = 1;
   private mainTarget = 0;
-  /** The incoming key whose ghost check is done (by victim), and whether it was in G. */
-  private pendingKey: number | undefined;
+  /** The incoming key whose ghost check is done (by victim), and whether it was in G; NaN
+   * for none (a number, never undefined: V8 then stores keys past 2^30 in place, unboxed). */
+  private pendingKey = Number.NaN;
   private pendingGhost = false;
 
   constructor(
@@ -63,7 +64,7 @@ export class S3FifoPolicy implements EvictionPolicy {
   inserted(n: Node): void {
     const key = n.key;
     const fromGhost = this.pendingKey === key ? this.pendingGhost : this.ghost.take(key);
-    this.pendingKey = undefined;
+    this.pendingKey = Number.NaN;
     this.pendingGhost = false;
     n.bits = 0;
     if (fromGhost) {
@@ -82,7 +83,7 @@ export class S3FifoPolicy implements EvictionPolicy {
   removed(n: Node): void {
     if (n.list === SMALL) {
       this.small.remove(n);
-      this.ghost.add(n.key);
+      this.ghost.add(n.key, n.hash);
     } else {
       this.main.remove(n);
     }
