@@ -39,7 +39,18 @@ export class AsciiTable<T> {
     const k = pack(buf, s, e, this.lower);
     return k < 0 ? undefined : this.map.get(k);
   }
+
+  /** The word whose packed key (as packKey builds it, case kept) is k. */
+  byKey(k: number): T | undefined {
+    return this.map.get(k);
+  }
 }
+
+/**
+ * pack()'s key (case kept) from a scanner's running k = k * 128 + byte over a word of `length`
+ * bytes whose bytes OR-ed together give `bits`: -1 when too long or not ASCII.
+ */
+export const packedKey = (k: number, length: number, bits: number) => (length > PACKABLE || bits > 127 ? -1 : k * 8 + length);
 
 /** ASCII bytes as a device id of `names`, short ones remembered by their bytes (device names repeat); -1 when not ASCII. */
 export class AsciiIds {
@@ -49,8 +60,25 @@ export class AsciiIds {
   private long: Buffer | null = null;
   private longId = -1;
 
+  /** get() for a word whose key the caller packed while scanning (-1: too long or not ASCII). */
+  byKey(k: number, buf: Buffer, s: number, e: number, names: DeviceIds): number {
+    if (k < 0 || names !== this.owner) return this.get(buf, s, e, names);
+    if (k === this.lastKey) return this.lastId;
+    let v = this.seen.get(k);
+    if (v === undefined) {
+      v = names.id(buf.toString('latin1', s, e));
+      this.seen.set(k, v);
+    }
+    this.lastKey = k;
+    return (this.lastId = v);
+  }
+
+  private lastKey = -1;
+  private lastId = -1;
+
   get(buf: Buffer, s: number, e: number, names: DeviceIds): number {
     if (names !== this.owner) {
+      this.lastKey = -1;
       this.seen.clear();
       this.long = null;
       this.owner = names;

@@ -180,7 +180,12 @@ export class RelativeWhole implements BytesClock {
 
 /** A request's op from a letter or word ("R", "Read", "0"), or BadField naming what is allowed. */
 export function opOf(s: string, table: Record<string, 'read' | 'write' | 'trim' | 'flush'>, field: string): 'read' | 'write' | 'trim' | 'flush' {
-  const op = table[s] ?? table[s.toLowerCase()];
+  const op = ownOp(table, s) ?? ownOp(table, s.toLowerCase());
   if (!op) throw new BadField(field, `one of ${Object.keys(table).join(', ')}`, s);
   return op;
+}
+
+/** table[word] when the table itself has it: "constructor" or "toString" are no op. */
+export function ownOp<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
 }
