@@ -124,9 +124,12 @@ describe('trace fast path: same requests, skips and errors as the text parser', 
       const noisy = fc.array(word, { minLength: 1, maxLength: 12 }).map((f) => f.join(' '));
       const lines = fc.array(fc.oneof(valid, respaced, bent, noisy), { minLength: 1, maxLength: 30 }).map((l) => (header ? [header, ...l] : l));
       expect(format.parser({}).fast).toBeTypeOf('function');
+      if (name === 'blkparse') expect(format.parser({}).scan).toBeTypeOf('function');
       fc.assert(
-        fc.property(lines, (ls) => {
-          expect(run(format.parser({}), ls, true)).toEqual(run(format.parser({}), ls, false));
+        fc.property(lines, fc.boolean(), fc.nat(), fc.boolean(), (ls, crlf, cut, final) => {
+          const want = run(format.parser({}), ls, false);
+          expect(run(format.parser({}), ls, true)).toEqual(want);
+          if (format.parser({}).scan) expect(scanned(format.parser({}), ls, crlf, cut, final)).toEqual(want);
         }),
         { numRuns: 300 },
       );
