@@ -3,7 +3,7 @@
  * number (op tables, a cache of device ids), so a valid line costs no substring or lookup string.
  * Anything not plain ASCII gives undefined and the caller parses the line's text instead.
  */
-import type { DeviceIds } from './types.js';
+import type { CarefulLine, DeviceIds } from './types.js';
 
 /** Bytes of a word up to this long pack into a safe integer (7 bits a byte, 3 for the length). */
 const PACKABLE = 6;
@@ -159,4 +159,30 @@ export function spaceWords(buf: Uint8Array, s: number, e: number, starts: Int32A
     }
     ends[n++] = i;
   }
+}
+
+/**
+ * A chunk scanner's loop: `line` reads the line at ls and gives its newline's index when it
+ * vouched for it (and appended its request), else -1; such a line goes whole (without its
+ * "\r\n") to the careful path, or, unfinished, waits for the next chunk. Gives where that starts.
+ */
+export function scanLines(buf: Buffer, start: number, cursor: { line: number }, careful: CarefulLine, line: (ls: number, lineNo: number) => number): number {
+  const len = buf.length;
+  let ls = start;
+  let lineNo = cursor.line;
+  while (ls < len) {
+    lineNo++;
+    let nl = line(ls, lineNo);
+    if (nl < 0) {
+      nl = buf.indexOf(10, ls);
+      if (nl < 0) {
+        lineNo--;
+        break;
+      }
+      careful(buf, ls, nl > ls && buf[nl - 1] === 13 ? nl - 1 : nl, lineNo);
+    }
+    ls = nl + 1;
+  }
+  cursor.line = lineNo;
+  return ls;
 }

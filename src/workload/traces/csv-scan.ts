@@ -4,7 +4,7 @@
  * pass), then checked exactly as the per-line fast path checks them. A line it cannot vouch for
  * goes to the careful (text) path whole, so values and errors never differ.
  */
-import { AsciiIds, AsciiTable, packedKey } from './ascii-fields.js';
+import { AsciiIds, AsciiTable, packedKey, scanLines } from './ascii-fields.js';
 import type { BytesClock } from './fields.js';
 import type { ChunkScanner, RowSink } from './types.js';
 
@@ -35,71 +35,55 @@ export function csvScanner(n: number, col: CsvColumns, unit: number, time: Bytes
   const values = new Float64Array(n);
   const last = n - 1;
 
-  return (buf, start, cursor, out, careful) => {
+  return (buf, start, cursor, out, careful) => scanLines(buf, start, cursor, careful, (ls, lineNo) => lineAt(buf, ls, lineNo, out));
+
+  /** One line: field by field, each loop stopping on a comma, a newline or anything it does not expect. */
+  function lineAt(buf: Buffer, ls: number, lineNo: number, out: RowSink): number {
     const len = buf.length;
-    let ls = start;
-    let lineNo = cursor.line;
-    while (ls < len) {
-      lineNo++;
-      // One line: field by field, each loop stopping on a comma, a newline or anything it does not expect.
-      let i = ls;
-      let nl = -1;
-      for (let k = 0; k < n; k++) {
-        starts[k] = i;
-        const r = role[k];
-        let c = -1;
-        if (r === NUM) {
-          let v = 0;
-          for (; i < len; i++) {
-            c = buf[i];
-            if (c < 48 || c > 57) break;
-            v = v * 10 + (c - 48);
-          }
-          const digits = i - starts[k];
-          values[k] = digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
-        } else if (r === WORD) {
-          let key = 0;
-          let bits = 0;
-          for (; i < len; i++) {
-            c = buf[i];
-            if (c === 44 || c === 10 || c === 13) break;
-            key = key * 128 + c;
-            bits |= c;
-          }
-          values[k] = packedKey(key, i - starts[k], bits);
-        } else {
-          for (; i < len; i++) {
-            c = buf[i];
-            if (c === 44 || c === 10 || c === 13) break;
-          }
+    let i = ls;
+    let nl = -1;
+    for (let k = 0; k < n; k++) {
+      starts[k] = i;
+      const r = role[k];
+      let c = -1;
+      if (r === NUM) {
+        let v = 0;
+        for (; i < len; i++) {
+          c = buf[i];
+          if (c < 48 || c > 57) break;
+          v = v * 10 + (c - 48);
         }
-        if (i >= len) break;
-        ends[k] = i;
-        if (c === 44) {
-          i++;
-          if (k === last) {
-            while (i < len && buf[i] !== 10) i++; // fields past the last one read are not looked at
-            if (i < len) nl = i;
-          }
-        } else if (k === last && (c === 10 || (c === 13 && i + 1 < len && buf[i + 1] === 10))) nl = c === 10 ? i : i + 1;
-        else break; // too few fields, a "\r" inside the line, or a number with other bytes in it
+        const digits = i - starts[k];
+        values[k] = digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
+      } else if (r === WORD) {
+        let key = 0;
+        let bits = 0;
+        for (; i < len; i++) {
+          c = buf[i];
+          if (c === 44 || c === 10 || c === 13) break;
+          key = key * 128 + c;
+          bits |= c;
+        }
+        values[k] = packedKey(key, i - starts[k], bits);
+      } else {
+        for (; i < len; i++) {
+          c = buf[i];
+          if (c === 44 || c === 10 || c === 13) break;
+        }
       }
-      if (nl >= 0 && vouch(buf, lineNo, out)) {
-        ls = nl + 1;
-        continue;
-      }
-      // Not vouched for: the careful path gets the whole line, or the line waits for the next chunk.
-      nl = buf.indexOf(10, ls);
-      if (nl < 0) {
-        lineNo--;
-        break;
-      }
-      careful(buf, ls, nl > ls && buf[nl - 1] === 13 ? nl - 1 : nl, lineNo);
-      ls = nl + 1;
+      if (i >= len) break;
+      ends[k] = i;
+      if (c === 44) {
+        i++;
+        if (k === last) {
+          while (i < len && buf[i] !== 10) i++; // fields past the last one read are not looked at
+          if (i < len) nl = i;
+        }
+      } else if (k === last && (c === 10 || (c === 13 && i + 1 < len && buf[i + 1] === 10))) nl = c === 10 ? i : i + 1;
+      else break; // too few fields, a "\r" inside the line, or a number with other bytes in it
     }
-    cursor.line = lineNo;
-    return ls;
-  };
+    return nl >= 0 && vouch(buf, lineNo, out) ? nl : -1;
+  }
 
   /** The line's fields checked and appended in the per-line fast path's order (so the same state changes). */
   function vouch(buf: Buffer, lineNo: number, out: RowSink): boolean {
