@@ -3,7 +3,7 @@
  * number (op tables, a cache of device ids), so a valid line costs no substring or lookup string.
  * Anything not plain ASCII gives undefined and the caller parses the line's text instead.
  */
-import type { DeviceIds } from './types.js';
+import type { CarefulLine, DeviceIds } from './types.js';
 
 /** Bytes of a word up to this long pack into a safe integer (7 bits a byte, 3 for the length). */
 const PACKABLE = 6;
@@ -39,7 +39,18 @@ export class AsciiTable<T> {
     const k = pack(buf, s, e, this.lower);
     return k < 0 ? undefined : this.map.get(k);
   }
+
+  /** The word whose packed key (as packKey builds it, case kept) is k. */
+  byKey(k: number): T | undefined {
+    return this.map.get(k);
+  }
 }
+
+/**
+ * pack()'s key (case kept) from a scanner's running k = k * 128 + byte over a word of `length`
+ * bytes whose bytes OR-ed together give `bits`: -1 when too long or not ASCII.
+ */
+export const packedKey = (k: number, length: number, bits: number) => (length > PACKABLE || bits > 127 ? -1 : k * 8 + length);
 
 /** ASCII bytes as a device id of `names`, short ones remembered by their bytes (device names repeat); -1 when not ASCII. */
 export class AsciiIds {
@@ -49,8 +60,25 @@ export class AsciiIds {
   private long: Buffer | null = null;
   private longId = -1;
 
+  /** get() for a word whose key the caller packed while scanning (-1: too long or not ASCII). */
+  byKey(k: number, buf: Buffer, s: number, e: number, names: DeviceIds): number {
+    if (k < 0 || names !== this.owner) return this.get(buf, s, e, names);
+    if (k === this.lastKey) return this.lastId;
+    let v = this.seen.get(k);
+    if (v === undefined) {
+      v = names.id(buf.toString('latin1', s, e));
+      this.seen.set(k, v);
+    }
+    this.lastKey = k;
+    return (this.lastId = v);
+  }
+
+  private lastKey = -1;
+  private lastId = -1;
+
   get(buf: Buffer, s: number, e: number, names: DeviceIds): number {
     if (names !== this.owner) {
+      this.lastKey = -1;
       this.seen.clear();
       this.long = null;
       this.owner = names;
@@ -131,4 +159,30 @@ export function spaceWords(buf: Uint8Array, s: number, e: number, starts: Int32A
     }
     ends[n++] = i;
   }
+}
+
+/**
+ * A chunk scanner's loop: `line` reads the line at ls and gives its newline's index when it
+ * vouched for it (and appended its request), else -1; such a line goes whole (without its
+ * "\r\n") to the careful path, or, unfinished, waits for the next chunk. Gives where that starts.
+ */
+export function scanLines(buf: Buffer, start: number, cursor: { line: number }, careful: CarefulLine, line: (ls: number, lineNo: number) => number): number {
+  const len = buf.length;
+  let ls = start;
+  let lineNo = cursor.line;
+  while (ls < len) {
+    lineNo++;
+    let nl = line(ls, lineNo);
+    if (nl < 0) {
+      nl = buf.indexOf(10, ls);
+      if (nl < 0) {
+        lineNo--;
+        break;
+      }
+      careful(buf, ls, nl > ls && buf[nl - 1] === 13 ? nl - 1 : nl, lineNo);
+    }
+    ls = nl + 1;
+  }
+  cursor.line = lineNo;
+  return ls;
 }

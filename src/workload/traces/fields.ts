@@ -2,6 +2,8 @@
 import { BadField } from './types.js';
 
 const DIGITS = /^\d+$/;
+/** 10 ** k for k = 0..9, exact. */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
  * Digits of line[s, e) as a number, or -1 when the range is empty, holds anything but digits, or
@@ -90,13 +92,28 @@ export class DecimalSeconds implements BytesClock {
   }
 
   bytesAt(buf: Uint8Array, s: number, e: number): number {
-    let intEnd = s;
-    while (intEnd < e && buf[intEnd] !== 46) intEnd++;
-    const units = digitsOf(buf, s, intEnd);
-    const fracLen = e - intEnd - 1;
-    const frac = fracLen > 0 ? digitsOf(buf, intEnd + 1, e) : 0;
-    if (units < 0 || frac < 0 || fracLen > 9 || fracLen === 0) return NaN;
-    const fracNs = fracLen > 0 ? Math.round(frac * 10 ** (9 - fracLen) * (this.nsPerUnit / 1e9)) : 0;
+    // One pass: the whole part's digits up to the dot, then the fraction's (parseAt's checks, in order of the bytes).
+    let units = 0;
+    let i = s;
+    for (; i < e; i++) {
+      const c = buf[i] - 48;
+      if (c < 0 || c > 9) break;
+      units = units * 10 + c;
+    }
+    if (i === s || i - s > 16 || units > Number.MAX_SAFE_INTEGER) return NaN;
+    let fracNs = 0;
+    if (i < e) {
+      if (buf[i] !== 46) return NaN;
+      const fracLen = e - i - 1;
+      if (fracLen === 0 || fracLen > 9) return NaN;
+      let frac = 0;
+      for (i++; i < e; i++) {
+        const c = buf[i] - 48;
+        if (c < 0 || c > 9) return NaN;
+        frac = frac * 10 + c;
+      }
+      fracNs = Math.round(frac * POW10[9 - fracLen] * (this.nsPerUnit / 1e9));
+    }
     if (this.base === null) {
       this.base = units;
       this.baseFrac = fracNs;
@@ -180,7 +197,12 @@ export class RelativeWhole implements BytesClock {
 
 /** A request's op from a letter or word ("R", "Read", "0"), or BadField naming what is allowed. */
 export function opOf(s: string, table: Record<string, 'read' | 'write' | 'trim' | 'flush'>, field: string): 'read' | 'write' | 'trim' | 'flush' {
-  const op = table[s] ?? table[s.toLowerCase()];
+  const op = ownOp(table, s) ?? ownOp(table, s.toLowerCase());
   if (!op) throw new BadField(field, `one of ${Object.keys(table).join(', ')}`, s);
   return op;
+}
+
+/** table[word] when the table itself has it: "constructor" or "toString" are no op. */
+export function ownOp<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
 }

@@ -102,6 +102,8 @@ export class TraceReader {
     }
     // Lines are split on bytes ("\n" never occurs inside a UTF-8 sequence); a line is decoded to
     // text only when the fast parser cannot vouch for it.
+    const scan = parse.scan;
+    const cursor = { line: 0 };
     let carry: Buffer | null = null;
     let lineNo = 0;
     let last = 0;
@@ -109,14 +111,20 @@ export class TraceReader {
       const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       const out = this.batch(last);
       let start = 0;
-      // Newlines found by a loop here, not buf.indexOf: a native call per line costs more than the scan.
-      const len = buf.length;
-      for (let nl = start; ; start = ++nl) {
-        while (nl < len && buf[nl] !== 10) nl++;
-        if (nl === len) break;
-        const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-        lineNo++;
-        if (!fast(buf, start, end, lineNo, out)) this.careful(parse, buf, start, end, lineNo, out);
+      if (scan) {
+        cursor.line = lineNo;
+        start = scan(buf, 0, cursor, out, (b, s, e, n) => this.careful(parse, b, s, e, n, out));
+        lineNo = cursor.line;
+      } else {
+        // Newlines found by a loop here, not buf.indexOf: a native call per line costs more than the scan.
+        const len = buf.length;
+        for (let nl = start; ; start = ++nl) {
+          while (nl < len && buf[nl] !== 10) nl++;
+          if (nl === len) break;
+          const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+          lineNo++;
+          if (!fast(buf, start, end, lineNo, out)) this.careful(parse, buf, start, end, lineNo, out);
+        }
       }
       carry = start < buf.length ? buf.subarray(start) : null;
       this.requests += out.n;

@@ -54,7 +54,18 @@ export interface ParseOptions {
  * tell (then the text is parsed, for the result or the exact error); it shares the text parser's
  * state and changes it only where that would.
  */
-export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser };
+export type LineParser = ((line: string, lineNo: number) => TraceRequest | null) & { fast?: BytesLineParser; scan?: ChunkScanner };
+
+/**
+ * `scan`, when a format has one, does what `fast` does for every complete line of buf from
+ * `start` in one pass over the bytes (no separate newline search); a line it cannot vouch for
+ * goes to `careful` (buf[s, e) without its "\r\n"). Returns where the unfinished last line starts;
+ * `cursor.line` counts the lines taken.
+ */
+export type ChunkScanner = (buf: Buffer, start: number, cursor: { line: number }, out: RowSink, careful: CarefulLine) => number;
+
+/** The line's text through the format's parser, its request (if any) appended to the scanner's `out`. */
+export type CarefulLine = (buf: Buffer, s: number, e: number, lineNo: number) => void;
 
 export type BytesLineParser = (buf: Buffer, s: number, e: number, lineNo: number, out: RowSink) => boolean;
 

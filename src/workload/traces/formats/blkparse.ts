@@ -8,6 +8,7 @@ import { BadField, type LineParser, type TextFormat } from '../types.js';
 import { DecimalSeconds, digitsOf, whole, wordColumnOf } from '../fields.js';
 import { AsciiIds, spaceWords } from '../ascii-fields.js';
 import { FLUSH, OP_CODE } from '../batch.js';
+import { wordScanner, type WordsStep } from '../word-scan.js';
 
 const EVENT = /^\s*\d+,\d+\s/;
 
@@ -66,8 +67,7 @@ export const blkparse: TextFormat = {
     const devices = new AsciiIds();
     const starts = new Int32Array(11);
     const ends = new Int32Array(11);
-    parse.fast = (buf, s, e, lineNo, out) => {
-      const n = spaceWords(buf, s, e, starts, ends, 10);
+    const fromWords: WordsStep = (buf, n, lineNo, out) => {
       if (n < 2 || !majMin(buf, starts[0], ends[0])) return false;
       if (n < 6 || ends[5] - starts[5] !== 1 || buf[starts[5]] !== 81) return true; // not a queue (Q) event: skipped
       if (n < 7) return false;
@@ -95,6 +95,8 @@ export const blkparse: TextFormat = {
       else out.set(time, op, sector * 512, count * 512, device, lineNo);
       return true;
     };
+    parse.fast = (buf, s, e, lineNo, out) => fromWords(buf, spaceWords(buf, s, e, starts, ends, 10), lineNo, out);
+    parse.scan = wordScanner(starts, ends, 10, fromWords);
     return parse;
   },
   writer() {

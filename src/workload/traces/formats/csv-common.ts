@@ -5,7 +5,8 @@
 import { BadField, type LineParser, type TextFormat, type TraceOp, type TraceRequest } from '../types.js';
 import { AsciiIds, AsciiTable, commaFields } from '../ascii-fields.js';
 import { opCodes } from '../batch.js';
-import { columnOf, digitsAt, type BytesClock } from '../fields.js';
+import { columnOf, digitsAt, ownOp, type BytesClock } from '../fields.js';
+import { csvScanner } from '../csv-scan.js';
 
 export interface CsvSpec {
   name: string;
@@ -85,7 +86,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
           return bad(line, lineNo, col.time, err);
         }
         const opText = line.slice(starts[col.op], starts[col.op + 1] - 1);
-        const op = spec.ops[opText] ?? spec.ops[opText.trim().toLowerCase()];
+        const op = ownOp(spec.ops, opText) ?? ownOp(spec.ops, opText.trim().toLowerCase());
         if (op === undefined) return bad(line, lineNo, col.op, new BadField(names[col.op], `one of ${Object.keys(spec.ops).join(', ')}`, opText));
         const offset = num(line, lineNo, col.offset);
         const length = num(line, lineNo, col.size);
@@ -112,6 +113,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
         out.set(t, op, offset * unit, length * unit, device, lineNo);
         return true;
       };
+      parse.scan = csvScanner(n, col, unit, time, ops, devices);
       return parse;
     },
     writer: () => spec.write,
