@@ -1,5 +1,11 @@
 /** An intrusive hash index of policy nodes by key (table offset): the cache's and ghost lists' lookup. */
-import type { Node } from './policies/dlist.js';
+
+/** What the index needs of a node (policies/dlist.ts's Node has it): its key, the key's hash, the chain link. */
+export interface IndexedNode {
+  key: number;
+  hash: number;
+  hnext: IndexedNode | null;
+}
 
 /**
  * Separate chaining through the nodes themselves (`hnext`), as libCacheSim chains its
@@ -8,8 +14,8 @@ import type { Node } from './policies/dlist.js';
  * nothing. A miss costs one hash: the lookup's (getHashed), which the entry taking the key
  * then reuses. At most one node per key; keys must not be NaN. Iteration order is not insertion order.
  */
-export class NodeIndex<N extends Node = Node> {
-  private buckets: (Node | null)[];
+export class NodeIndex<N extends IndexedNode = IndexedNode> {
+  private buckets: (IndexedNode | null)[];
   /** A node's bucket is the top bits of its 30-bit hash: hash >>> shift. */
   private shift: number;
   size = 0;
@@ -21,7 +27,7 @@ export class NodeIndex<N extends Node = Node> {
       n *= 2;
       shift--;
     }
-    this.buckets = new Array<Node | null>(n).fill(null);
+    this.buckets = new Array<IndexedNode | null>(n).fill(null);
     this.shift = shift;
   }
 
@@ -84,7 +90,7 @@ export class NodeIndex<N extends Node = Node> {
   private grow(): void {
     const nodes = this.values();
     const n = this.buckets.length * 2;
-    this.buckets = new Array<Node | null>(n).fill(null);
+    this.buckets = new Array<IndexedNode | null>(n).fill(null);
     this.shift--;
     for (const x of nodes) {
       const b = x.hash >>> this.shift;

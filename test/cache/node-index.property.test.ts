@@ -20,7 +20,7 @@ describe('NodeIndex behaves as a Map of numbers to nodes', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 600 }), fc.integer({ min: 0, max: 40 }), (ops, expected) => {
         const m = new Map<number, Node>();
-        const ix = new NodeIndex(expected);
+        const ix = new NodeIndex<Node>(expected);
         for (const [op, k] of ops) {
           if (op === 'add') {
             // add takes keys not indexed yet (as the cache does after a miss)
@@ -53,8 +53,8 @@ describe('NodeIndex behaves as a Map of numbers to nodes', () => {
   it('finds keys after a node is moved from one index to another (a ghost taking a key)', () => {
     fc.assert(
       fc.property(fc.uniqueArray(keyArb, { minLength: 1, maxLength: 200, comparator: 'SameValueZero' }), (keys) => {
-        const a = new NodeIndex();
-        const b = new NodeIndex();
+        const a = new NodeIndex<Node>();
+        const b = new NodeIndex<Node>();
         const nodes = keys.map((k) => new Node(k));
         nodes.forEach((n) => a.add(n));
         nodes.forEach((n, i) => {
@@ -92,7 +92,7 @@ describe('NodeIndex behaves as a Map of numbers to nodes', () => {
 
   it('refuses a NaN key and a node it does not hold', () => {
     expect(() => new NodeIndex().add(new Node(Number.NaN))).toThrow(/NaN/);
-    const ix = new NodeIndex();
+    const ix = new NodeIndex<Node>();
     ix.add(new Node(1));
     expect(() => ix.delete(new Node(17))).toThrow(/not indexed/);
   });

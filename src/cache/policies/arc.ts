@@ -44,7 +44,7 @@ export class ArcPolicy implements EvictionPolicy {
   private readonly b1 = new DList();
   private readonly b2 = new DList();
   /** Ghost keys of B1 and B2 (a node's `list` says which): one lookup tells a miss's case. */
-  private readonly ghosts = new NodeIndex();
+  private readonly ghosts = new NodeIndex<Node>();
   private c = 1;
   private p = 0;
   /** The key whose ghost hit has been applied and whose insert is due; NaN

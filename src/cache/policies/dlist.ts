@@ -156,7 +156,7 @@ export class NodePool {
  * removal and dropping the oldest key in O(1). Beyond `limit` keys the oldest go.
  */
 export class GhostList {
-  private readonly map = new NodeIndex();
+  private readonly map = new NodeIndex<Node>();
   private readonly list = new DList();
   private readonly pool = new NodePool();
 
