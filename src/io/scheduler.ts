@@ -31,10 +31,12 @@ const enum Op {
   Flush,
 }
 
+/** The latency model and completion kind of each op. */
+const KIND: readonly OpKind[] = ['read', 'read', 'write', 'flush'];
+
 interface Pending {
   device: string;
   inner: BlockBackend;
-  kind: OpKind;
   op: Op;
   /** The request's buffer (a read's or a write's), its SparseBuffer (readSparse), its offset. */
   buf: Uint8Array | null;
@@ -110,10 +112,10 @@ export class DeterministicScheduler {
       get readOnly() {
         return inner.readOnly;
       },
-      read: (buf, offset, event) => submit(inner, 'read', Op.Read, buf, null, offset, event),
-      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, 'read', Op.ReadSparse, null, dst, offset, event) }),
-      write: (buf, offset, event) => submit(inner, 'write', Op.Write, buf, null, offset, event),
-      flush: (event) => submit(inner, 'flush', Op.Flush, null, null, 0, event),
+      read: (buf, offset, event) => submit(inner, Op.Read, buf, null, offset, event),
+      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, Op.ReadSparse, null, dst, offset, event) }),
+      write: (buf, offset, event) => submit(inner, Op.Write, buf, null, offset, event),
+      flush: (event) => submit(inner, Op.Flush, null, null, 0, event),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
       size: () => inner.size(),
       close: () => inner.close(),
@@ -213,17 +215,17 @@ export class DeterministicScheduler {
   private failPowerCut(p: Pending): void {
     this.s.completed++;
     this.s.failedByCode.EPOWER = (this.s.failedByCode.EPOWER ?? 0) + 1;
-    this.onComplete?.(p.kind, p.event, false);
+    this.onComplete?.(KIND[p.op], p.event, false);
     p.reject(this.power!.error(p.device));
   }
 
-  private submit(inner: BlockBackend, kind: OpKind, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined): Promise<void> {
+  private submit(inner: BlockBackend, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
-      const p: Pending = { device: inner.name, inner, kind, op, buf, sparse, offset, event, issuedAt: this.clockUs, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
+      const p: Pending = { device: inner.name, inner, op, buf, sparse, offset, event, issuedAt: this.clockUs, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
       const pc = this.power;
       if (pc?.isCut) return this.failPowerCut(p);
-      if (pc && kind === 'flush') p.flushMark = pc.flushMark();
+      if (pc && op === Op.Flush) p.flushMark = pc.flushMark();
       p.fail = this.faults.match(event);
       const bp = event ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
       if (bp) {
@@ -294,7 +296,7 @@ export class DeterministicScheduler {
     let at = 0;
     for (; ; at++) if (pending[at].heldBy === null && rank-- === 0) break;
     const p = pending[at];
-    const doneAt = Math.max(this.clockUs, p.issuedAt + sampleLatency(this.opts.latency[p.kind], this.rng));
+    const doneAt = Math.max(this.clockUs, p.issuedAt + sampleLatency(this.opts.latency[KIND[p.op]], this.rng));
     if (timer && timer.at <= doneAt) {
       this.fireTimer(timer);
       return;
@@ -319,10 +321,10 @@ export class DeterministicScheduler {
     if (error) {
       const code = error instanceof BackendError ? error.code : 'EIO';
       this.s.failedByCode[code] = (this.s.failedByCode[code] ?? 0) + 1;
-      this.onComplete?.(p.kind, p.event, false);
+      this.onComplete?.(KIND[p.op], p.event, false);
       p.reject(error);
     } else {
-      this.onComplete?.(p.kind, p.event, true);
+      this.onComplete?.(KIND[p.op], p.event, true);
       p.resolve();
     }
     if (this.undoDue) {
