@@ -4,6 +4,7 @@
  * their due time when timing is original. Reads the reader's columns (no object per trace
  * line) and starts reading the next chunk as soon as one is taken: memory is two chunks.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { IoRequest, JobSpec, RequestSource, TraceJobSpec } from '../types.js';
 import { FLUSH, OP_CODES, type RequestBatch } from './batch.js';
 import { TraceReader, type TraceReadSummary } from './reader.js';
@@ -29,8 +30,6 @@ export interface TraceSource extends RequestSource {
 
 /** The engine's op per op code (batch.ts OP_CODES order: read, write, trim, flush). */
 const OPS: readonly IoRequest['op'][] = ['read', 'write', 'zero', 'flush'];
-
-const afterMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The end of the trace's furthest request after alignment: what fit scale divides by. */
 export async function traceExtent(t: TraceJobSpec): Promise<number> {
@@ -149,7 +148,7 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
       // Under a hold (virtual time) the waiting workers resume a macrotask later, after every
       // other promise chain has settled, so where their requests queue does not depend on
       // whether the read-ahead had already landed.
-      refill = (hold ? load().then(afterMacrotask) : load()).finally(() => (refill = null));
+      refill = (hold ? load().then(() => setImmediate()) : load()).finally(() => (refill = null));
       hold?.(refill);
     }
     return refill.then(next);
