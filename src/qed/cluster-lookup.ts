@@ -1,5 +1,6 @@
 /** Cluster lookup: from a virtual offset, through L1 and the cached L2 table, to a run of clusters. */
 import type { CacheEntry } from '../cache/l2-cache.js';
+import type { Origin } from '../io/backend.js';
 import { QedFormatError } from './errors.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
 import type { L2Table } from './l2-table.js';
@@ -35,7 +36,7 @@ export class ClusterLookup {
   ) {}
 
   /** Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table. */
-  async lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
+  async lookup(pos: number, maxLen: number, op: TableAccessOp, origin?: Origin): Promise<Run> {
     const g = this.geometry;
     const l1Index = g.l1Index(pos);
     const l2Index = g.l2Index(pos);
@@ -45,7 +46,7 @@ export class ClusterLookup {
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    const entry = await this.tables.load(l2Offset, op);
+    const entry = await this.tables.load(l2Offset, op, origin);
     const t = entry.table;
     const first = t.get(l2Index);
     const maxClusters = clustersOf(g, inCluster, limit);

@@ -1,7 +1,7 @@
 /** L2 and L1 table I/O: load a table through the cache, write a new one, update sectors in place. */
 import type { L2Cache, CacheEntry } from '../cache/l2-cache.js';
 import type { TableAccessOp } from '../cache/table-access.js';
-import type { BlockBackend } from '../io/backend.js';
+import type { BlockBackend, Origin } from '../io/backend.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
 import { KeyedFifoLock } from './keyed-lock.js';
 import { L2Table } from './l2-table.js';
@@ -43,7 +43,7 @@ export class TableIo {
   ) {}
 
   /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  async load(offset: number, op: TableAccessOp): Promise<CacheEntry<L2Table>> {
+  async load(offset: number, op: TableAccessOp, origin?: Origin): Promise<CacheEntry<L2Table>> {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -58,9 +58,9 @@ export class TableIo {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     try {
-      if (this.io.readSparse) await this.io.readSparse(table, offset, 'l2_load');
+      if (this.io.readSparse) await this.io.readSparse(table, offset, 'l2_load', origin);
       else {
-        await this.io.read(table.bytes, offset, 'l2_load');
+        await this.io.read(table.bytes, offset, 'l2_load', origin);
         table.markAll();
       }
     } finally {
@@ -84,8 +84,8 @@ export class TableIo {
   }
 
   /** Write a new table whole at `tableOffset`; `commit` then puts it in the cache. */
-  async writeNew(table: L2Table, tableOffset: number): Promise<void> {
-    await this.io.write(table.bytes, tableOffset, 'l2_update');
+  async writeNew(table: L2Table, tableOffset: number, origin?: Origin): Promise<void> {
+    await this.io.write(table.bytes, tableOffset, 'l2_update', origin);
     count(this.stats.metadataWrites.l2Table, this.geometry.tableBytes);
   }
 
@@ -104,13 +104,13 @@ export class TableIo {
    * written, so none can land out of order or carry an entry before its data. The caller's
    * reference keeps the buffer from reuse until the write is done.
    */
-  async update(entry: CacheEntry<L2Table>, l2Index: number, n: number, value: number, published: () => void = () => {}): Promise<void> {
+  async update(entry: CacheEntry<L2Table>, l2Index: number, n: number, value: number, published: () => void = () => {}, origin?: Origin): Promise<void> {
     await this.l2Locks.with(entry.offset, async () => {
       const table = entry.table;
       const old = table.slice(l2Index, n).slice();
       setEntries(table, l2Index, n, value, this.geometry.clusterSize);
       const span = sectorSpan(l2Index, n);
-      const write = this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update');
+      const write = this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update', origin);
       let settle!: (landed: boolean) => void;
       const pending = { l2Index, n, landed: new Promise<boolean>((r) => (settle = r)) };
       this.inFlightUpdates.set(entry.offset, pending);
@@ -147,12 +147,12 @@ export class TableIo {
    * the newer entry. Under the lock they go one at a time. The entry is set only under the
    * lock, so a failed write's entry is cleared before the next writer encodes the sector.
    */
-  async writeL1Entry(l1Index: number, tableOffset: number): Promise<void> {
+  async writeL1Entry(l1Index: number, tableOffset: number, origin?: Origin): Promise<void> {
     const span = sectorSpan(l1Index, 1);
     await this.l1Locks.with(span.first, async () => {
       this.l1[l1Index] = tableOffset;
       try {
-        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.l1TableOffset + span.byteOffset, 'l1_update');
+        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.l1TableOffset + span.byteOffset, 'l1_update', origin);
         count(this.stats.metadataWrites.l1, span.count * 8);
       } catch (err) {
         this.l1[l1Index] = L2_UNALLOCATED;
