@@ -257,14 +257,55 @@ export class QedImage implements BackingDevice {
 
   // ---- reads -------------------------------------------------------------------------
 
-  /** `origin` tags every backend request this one makes (the deterministic scheduler orders by it). */
-  async read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
-    this.assertRange(offset, buf.length);
-    this.stats.requests.read++;
-    await this.request(async () => {
+  /**
+   * `origin` tags every backend request this one makes (the deterministic scheduler orders by it).
+   * A read that one run covers, found without loading a table, takes no async step of its own:
+   * done at once in a zero or unallocated cluster (no backing file), else one backend read.
+   */
+  read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
+    let run: Run | Promise<Run>;
+    let started = false;
+    try {
+      this.assertRange(offset, buf.length);
+      this.stats.requests.read++;
+      started = true;
+      run = this.lookup(offset, buf.length, 'read', origin);
+      if (run instanceof Promise || run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run);
+      this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
+    } catch (err) {
+      if (!started) return Promise.reject(err); // as the range check of an async read
+      this.stats.requests.failed++;
+      this.cache.requestCompleted();
+      return Promise.reject(err);
+    }
+    if (run.kind !== 'data') {
+      buf.fill(0);
+      this.release(run);
+      this.cache.requestCompleted();
+      return Promise.resolve();
+    }
+    const data = run;
+    return this.io.read(buf, data.host, 'read_aio', origin).then(
+      () => {
+        count(this.stats.dataReads, buf.length);
+        this.release(data);
+        this.cache.requestCompleted();
+      },
+      (err: unknown) => {
+        this.release(data);
+        this.stats.requests.failed++;
+        this.cache.requestCompleted();
+        throw err;
+      },
+    );
+  }
+
+  /** The general read: run by run, each looked up (the first given) and its table loaded if need be. */
+  private readRuns(buf: Uint8Array, offset: number, origin: Origin | undefined, first: Run | Promise<Run>): Promise<void> {
+    return this.request(async () => {
       let done = 0;
       while (done < buf.length) {
-        const run = await this.lookup(offset + done, buf.length - done, 'read', origin);
+        const run = done === 0 ? await first : await this.lookup(offset + done, buf.length - done, 'read', origin);
         this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
           await this.readRun(run, done === 0 && run.len === buf.length ? buf : buf.subarray(done, done + run.len), offset + done, origin);
@@ -521,7 +562,7 @@ export class QedImage implements BackingDevice {
 
   // ---- lookup ------------------------------------------------------------------------
 
-  private lookup(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined): Promise<Run> {
+  private lookup(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined): Run | Promise<Run> {
     return this.clusters.lookup(pos, maxLen, op, origin);
   }
 

@@ -42,8 +42,12 @@ export class TableIo {
     private readonly l1TableOffset: number,
   ) {}
 
-  /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  async load(offset: number, op: TableAccessOp, origin?: Origin): Promise<CacheEntry<L2Table>> {
+  /**
+   * The L2 table at `offset` with a reference for the caller: a hit at once (no promise: the
+   * deterministic scheduler's canonical order makes the hop count irrelevant), else a promise of
+   * it loaded from disk. Throws (at once) what the access listener throws.
+   */
+  load(offset: number, op: TableAccessOp, origin?: Origin): CacheEntry<L2Table> | Promise<CacheEntry<L2Table>> {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -53,8 +57,11 @@ export class TableIo {
         throw err;
       }
     }
-    if (hit) return hit;
-    // Read straight into a buffer an evicted table left (no decode: the bytes are the table).
+    return hit ?? this.loadMissed(offset, origin);
+  }
+
+  /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
+  private async loadMissed(offset: number, origin: Origin | undefined): Promise<CacheEntry<L2Table>> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     try {
