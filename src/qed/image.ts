@@ -259,24 +259,41 @@ export class QedImage implements BackingDevice {
 
   /**
    * `origin` tags every backend request this one makes (the deterministic scheduler orders by it).
-   * A read that one run covers, found without loading a table, takes no async step of its own:
-   * done at once in a zero or unallocated cluster (no backing file), else one backend read.
+   * A read that one run covers takes no async step of its own: its table (if not cached, loaded
+   * first), then done at once in a zero or unallocated cluster (no backing file), else one
+   * backend read. The deterministic scheduler's canonical order makes the hop count irrelevant.
    */
   read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
     let run: Run | Promise<Run>;
-    let started = false;
     try {
       this.assertRange(offset, buf.length);
-      this.stats.requests.read++;
-      started = true;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.stats.requests.read++;
+    try {
       run = this.lookup(offset, buf.length, 'read', origin);
-      if (run instanceof Promise || run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run);
+    } catch (err) {
+      return this.readFailed(err);
+    }
+    if (run instanceof Promise) return run.then((r) => this.readFound(buf, offset, origin, r), (err: unknown) => this.readFailed(err));
+    return this.readFound(buf, offset, origin, run);
+  }
+
+  /** A read's failure before its first run was read: counted as request() counts one. */
+  private readFailed(err: unknown): Promise<never> {
+    this.stats.requests.failed++;
+    this.cache.requestCompleted();
+    return Promise.reject(err);
+  }
+
+  /** The rest of a read whose first run (holding its table's reference) was found. */
+  private readFound(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run): Promise<void> {
+    if (run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run);
+    try {
       this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
     } catch (err) {
-      if (!started) return Promise.reject(err); // as the range check of an async read
-      this.stats.requests.failed++;
-      this.cache.requestCompleted();
-      return Promise.reject(err);
+      return this.readFailed(err);
     }
     if (run.kind !== 'data') {
       buf.fill(0);
@@ -301,11 +318,11 @@ export class QedImage implements BackingDevice {
   }
 
   /** The general read: run by run, each looked up (the first given) and its table loaded if need be. */
-  private readRuns(buf: Uint8Array, offset: number, origin: Origin | undefined, first: Run | Promise<Run>): Promise<void> {
+  private readRuns(buf: Uint8Array, offset: number, origin: Origin | undefined, first: Run): Promise<void> {
     return this.request(async () => {
       let done = 0;
       while (done < buf.length) {
-        const run = done === 0 ? await first : await this.lookup(offset + done, buf.length - done, 'read', origin);
+        const run = done === 0 ? first : await this.lookup(offset + done, buf.length - done, 'read', origin);
         this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
           await this.readRun(run, done === 0 && run.len === buf.length ? buf : buf.subarray(done, done + run.len), offset + done, origin);

@@ -61,21 +61,28 @@ export class TableIo {
   }
 
   /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
-  private async loadMissed(offset: number, origin: Origin | undefined): Promise<CacheEntry<L2Table>> {
+  private loadMissed(offset: number, origin: Origin | undefined): Promise<CacheEntry<L2Table>> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
+    let read: Promise<void>;
     try {
-      if (this.io.readSparse) await this.io.readSparse(table, offset, 'l2_load', origin);
-      else {
-        await this.io.read(table.bytes, offset, 'l2_load', origin);
-        table.markAll();
-      }
-    } finally {
+      read = this.io.readSparse ? this.io.readSparse(table, offset, 'l2_load', origin) : this.io.read(table.bytes, offset, 'l2_load', origin).then(() => table.markAll());
+    } catch (err) {
       this.cache.endLoad(offset);
+      return Promise.reject(err);
     }
-    count(this.stats.metadataReads.l2Table, table.bytes.length);
-    this.cache.commit(this.cache.alloc(offset, table));
-    return this.cache.acquire(offset);
+    return read.then(
+      () => {
+        this.cache.endLoad(offset);
+        count(this.stats.metadataReads.l2Table, table.bytes.length);
+        this.cache.commit(this.cache.alloc(offset, table));
+        return this.cache.acquire(offset);
+      },
+      (err: unknown) => {
+        this.cache.endLoad(offset);
+        throw err;
+      },
+    );
   }
 
   /** A fresh, all-unallocated table to fill and write with writeNew. */
