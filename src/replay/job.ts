@@ -51,9 +51,11 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
   const yields = clock.kind === 'wall-clock';
   const timed = deadline !== Infinity;
   // Nothing to keep in step per request (no shadow, no mapping shadow): the worker awaits the
-  // engine itself, one async frame less per request (bench:peers' runner-vs-engine gap). Not
-  // under the virtual clock, whose interleavings (and so results) follow the awaits.
-  const direct = yields && !ctx.shadow && !ctx.mappings;
+  // engine itself, one async frame less per request (bench:peers' runner-vs-engine gap). Under
+  // the virtual clock too (its scheduler's canonical order does not follow the awaits), and for
+  // reads of a metadata-only replay, whose mappings the engine checks (onDataRun).
+  const direct = !ctx.shadow && !ctx.mappings;
+  const directReads = !ctx.shadow && (direct || !yields);
   const start = clock.now();
   let lastTurn = start;
   let turn: Promise<void> | null = null;
@@ -71,7 +73,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       if (!req) return;
       if (req.at !== undefined && start + req.at > clock.now()) await clock.sleep((start + req.at - clock.now()) / 1000, origin); // trace timing
       if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs, origin);
-      if (direct && (req.op === 'read' || req.op === 'write')) {
+      if (req.op === 'read' ? directReads : direct && req.op === 'write') {
         ctx.inFlight++;
         const t0 = clock.now();
         let error: string | null = null;
@@ -82,7 +84,8 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
         }
-        if (done(req, ctx, t0, error) - lastTurn > TURN_EVERY_NS || turn) await takeTurn();
+        const t1 = done(req, ctx, t0, error);
+        if (yields && (t1 - lastTurn > TURN_EVERY_NS || turn)) await takeTurn();
       } else {
         await issue(req, ctx, scratch, origin);
         if (yields && (turn || clock.now() - lastTurn > TURN_EVERY_NS)) await takeTurn();
