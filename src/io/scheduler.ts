@@ -359,10 +359,19 @@ export class DeterministicScheduler {
       this.complete(p, err);
       return;
     }
-    done.then(
-      () => this.complete(p, null),
-      (err: unknown) => this.complete(p, err),
-    );
+    this.runningNow = p;
+    done.then(this.ran, this.runFailed);
+  }
+
+  /** The request a plain step runs (one at a time), for its reactions, which are made once. */
+  private runningNow: Pending | null = null;
+  private readonly ran = (): void => this.completeRunning(null);
+  private readonly runFailed = (err: unknown): void => this.completeRunning(err);
+
+  private completeRunning(error: unknown): void {
+    const p = this.runningNow!;
+    this.runningNow = null;
+    this.complete(p, error);
   }
 
   /** Run a request that fails by a fault rule or whose write a power cut tracks, then complete it. */
