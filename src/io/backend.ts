@@ -23,18 +23,25 @@ export const IO_EVENTS = [
 export type IoEvent = (typeof IO_EVENTS)[number];
 
 /**
+ * Who issued a request, for the deterministic scheduler's canonical order: a number naming the
+ * replay's chain of work (job and worker, or scenario step) that no other chain in flight shares.
+ * Backends ignore it. Untagged requests order after tagged ones issued in the same scheduler step.
+ */
+export type Origin = number;
+
+/**
  * A positional block device. Reads past the end return zeros (like a sparse file's hole);
  * writes past the end extend it. Offsets and lengths are byte counts below 2^53.
  */
 export interface BlockBackend {
-  read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
+  read(buf: Uint8Array, offset: number, event?: IoEvent, origin?: Origin): Promise<void>;
   /**
    * Optional: read into dst.bytes as `read` does, where dst records which 4 KiB chunks may be
    * non-zero; a backend that knows its zero chunks touches only chunks non-zero on either side.
    */
-  readSparse?(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void>;
-  write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void>;
-  flush(event?: IoEvent): Promise<void>;
+  readSparse?(dst: SparseBuffer, offset: number, event?: IoEvent, origin?: Origin): Promise<void>;
+  write(buf: Uint8Array, offset: number, event?: IoEvent, origin?: Origin): Promise<void>;
+  flush(event?: IoEvent, origin?: Origin): Promise<void>;
   truncate(size: number): Promise<void>;
   size(): Promise<number>;
   close(): Promise<void>;

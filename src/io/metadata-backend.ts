@@ -24,10 +24,15 @@ export class MetadataBackend extends SparseMemoryBackend {
     buf.fill(0);
   }
 
-  override async readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
+  override readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
     if (!event || !DATA_EVENTS.has(event)) return super.readSparse(dst, offset, event);
-    this.checkData('read', dst.bytes.length, offset);
+    try {
+      this.checkData('read', dst.bytes.length, offset);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     dst.clear();
+    return Promise.resolve();
   }
 
   override async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {

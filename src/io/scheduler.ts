@@ -2,7 +2,7 @@
  * The deterministic scheduler: a seeded choice of which pending request completes next, on a virtual clock.
  */
 import { Rng } from '../util/random.js';
-import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
+import { BackendError, type BlockBackend, type IoEvent, type Origin } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';
 import { sampleLatency, type LatencyModel } from './latency-model.js';
 import type { PowerCut } from './power-cut.js';
@@ -13,6 +13,13 @@ export type { FaultRule };
 /** A step goes through setImmediate (an event-loop turn) after this many steps or this many ms. */
 const YIELD_STEPS = 4096;
 const YIELD_MS = 10;
+/**
+ * A microtask is queued as a reaction to this: Node's queueMicrotask wraps each callback in an
+ * AsyncResource, which cost about a tenth of a table miss in a metadata-only replay.
+ */
+const SETTLED = Promise.resolve();
+/** The origin of an untagged request: after every tagged one of its step. */
+const UNTAGGED = Number.MAX_SAFE_INTEGER;
 
 export interface SchedulerOptions {
   seed: number;
@@ -44,6 +51,9 @@ interface Pending {
   offset: number;
   event: IoEvent | undefined;
   issuedAt: number;
+  /** The step it was issued after, and who issued it: its place in the queue (see submit). */
+  epoch: number;
+  origin: Origin;
   resolve: () => void;
   reject: (err: unknown) => void;
   /** Held by a breakpoint: not eligible to complete until its tag is resumed. */
@@ -51,6 +61,14 @@ interface Pending {
   fail: string | null;
   /** A flush under a power cut: the completion count it was issued at. */
   flushMark: number;
+}
+
+interface Timer {
+  at: number;
+  epoch: number;
+  origin: Origin;
+  id: number;
+  resolve: () => void;
 }
 
 interface Breakpoint {
@@ -77,11 +95,13 @@ export interface SchedulerStats {
  */
 export class DeterministicScheduler {
   private readonly pending: Pending[] = [];
-  private readonly timers: Array<{ at: number; id: number; resolve: () => void }> = [];
+  private readonly timers: Timer[] = [];
   private readonly breakpoints: Breakpoint[] = [];
   private readonly rng: Rng;
   readonly faults: FaultPlan;
   private nextId = 0;
+  /** Steps taken: requests and timers issued between two steps share an epoch. */
+  private epoch = 0;
   private clockUs = 0;
   private stepQueued = false;
   /** Steps queued since the last one that went through setImmediate, and when that one ran (ms). */
@@ -91,6 +111,8 @@ export class DeterministicScheduler {
   /** Outside work (a trace read) the next step must wait for; see hold(). */
   private holds = 0;
   private readonly s: SchedulerStats = { completed: 0, failedByCode: {}, maxPending: 0, virtualTimeUs: 0 };
+  /** Called as each step begins, when every promise chain has settled (a point of the replay that no await count can move). */
+  beforeStep: (() => void) | null = null;
   /** Called with each request as it completes. */
   onComplete: ((kind: OpKind, event: IoEvent | undefined, ok: boolean) => void) | null = null;
   private power: PowerCut | null = null;
@@ -112,10 +134,10 @@ export class DeterministicScheduler {
       get readOnly() {
         return inner.readOnly;
       },
-      read: (buf, offset, event) => submit(inner, Op.Read, buf, null, offset, event),
-      ...(inner.readSparse && { readSparse: (dst, offset, event) => submit(inner, Op.ReadSparse, null, dst, offset, event) }),
-      write: (buf, offset, event) => submit(inner, Op.Write, buf, null, offset, event),
-      flush: (event) => submit(inner, Op.Flush, null, null, 0, event),
+      read: (buf, offset, event, origin) => submit(inner, Op.Read, buf, null, offset, event, origin),
+      ...(inner.readSparse && { readSparse: (dst, offset, event, origin) => submit(inner, Op.ReadSparse, null, dst, offset, event, origin) }),
+      write: (buf, offset, event, origin) => submit(inner, Op.Write, buf, null, offset, event, origin),
+      flush: (event, origin) => submit(inner, Op.Flush, null, null, 0, event, origin),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
       size: () => inner.size(),
       close: () => inner.close(),
@@ -131,10 +153,10 @@ export class DeterministicScheduler {
     return { ...this.s, failedByCode: { ...this.s.failedByCode }, virtualTimeUs: this.clockUs };
   }
 
-  /** A virtual-time pause (think time): completes when the clock passes it. */
-  sleep(us: number): Promise<void> {
+  /** A virtual-time pause (think time): completes when the clock passes it; `origin` orders ties as submit's does. */
+  sleep(us: number, origin: Origin = UNTAGGED): Promise<void> {
     return new Promise((resolve) => {
-      this.timers.push({ at: this.clockUs + us, id: this.nextId++, resolve });
+      this.timers.push({ at: this.clockUs + us, epoch: this.epoch, origin, id: this.nextId++, resolve });
       this.kick();
     });
   }
@@ -219,10 +241,19 @@ export class DeterministicScheduler {
     p.reject(this.power!.error(p.device));
   }
 
-  private submit(inner: BlockBackend, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined): Promise<void> {
+  /**
+   * Queue a request. The queue is in canonical order: by the step it was issued after, then by
+   * origin, then by arrival. Every promise chain has settled when a step runs, so which requests
+   * were issued between two steps follows from the replay's inputs alone; the order in which
+   * they arrived does not (it follows from how many microtask hops each chain took, that is from
+   * how the engine is written). Ranking them by who issued them makes the choice of the next
+   * completion independent of the engine's await count. One origin is one chain of work, whose
+   * own requests arrive in program order.
+   */
+  private submit(inner: BlockBackend, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined, origin: Origin = UNTAGGED): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
-      const p: Pending = { device: inner.name, inner, op, buf, sparse, offset, event, issuedAt: this.clockUs, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
+      const p: Pending = { device: inner.name, inner, op, buf, sparse, offset, event, issuedAt: this.clockUs, epoch: this.epoch, origin, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
       const pc = this.power;
       if (pc?.isCut) return this.failPowerCut(p);
       if (pc && op === Op.Flush) p.flushMark = pc.flushMark();
@@ -233,11 +264,20 @@ export class DeterministicScheduler {
         p.heldBy = bp.tag;
         for (const w of bp.waiters.splice(0)) w();
       }
-      this.pending.push(p);
+      this.enqueue(p);
       if (this.pending.length > this.s.maxPending) this.s.maxPending = this.pending.length;
       if (pc?.triggers(event)) void this.cutPower();
       else this.kick();
     });
+  }
+
+  /** Insert in canonical order: after every request of an earlier step and of a lower origin. */
+  private enqueue(p: Pending): void {
+    const q = this.pending;
+    let i = q.length;
+    while (i > 0 && q[i - 1].epoch === p.epoch && q[i - 1].origin > p.origin) i--;
+    if (i === q.length) q.push(p);
+    else q.splice(i, 0, p);
   }
 
   /**
@@ -266,7 +306,7 @@ export class DeterministicScheduler {
     if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
       this.sinceYield = 0;
       setImmediate(this.runQueued);
-    } else queueMicrotask(this.tickAfterMicrotasks);
+    } else SETTLED.then(this.tickAfterMicrotasks);
   }
 
   private readonly tickAfterMicrotasks = (): void => {
@@ -277,10 +317,12 @@ export class DeterministicScheduler {
     this.stepQueued = false;
     if (this.sinceYield === 0) this.yieldedAt = performance.now();
     if (this.holds > 0) return; // hold()'s release kicks again
-    void this.step();
+    this.step();
   };
 
-  private async step(): Promise<void> {
+  private step(): void {
+    this.epoch++;
+    this.beforeStep?.();
     // The eligible requests are the first `reorder + 1` pending ones not held; counted, then the
     // chosen one found by its rank among them (no array per step).
     const pending = this.pending;
@@ -304,6 +346,36 @@ export class DeterministicScheduler {
     pending.splice(at, 1);
     this.clockUs = doneAt;
     this.running = true;
+    // Nothing else runs until the request is done (the step began with every chain settled), so
+    // how many microtask hops the step itself takes changes nothing: no async frame when it can.
+    if (p.fail || this.power) {
+      void this.runGuarded(p);
+      return;
+    }
+    let done: Promise<void>;
+    try {
+      done = run(p);
+    } catch (err) {
+      this.complete(p, err);
+      return;
+    }
+    this.runningNow = p;
+    done.then(this.ran, this.runFailed);
+  }
+
+  /** The request a plain step runs (one at a time), for its reactions, which are made once. */
+  private runningNow: Pending | null = null;
+  private readonly ran = (): void => this.completeRunning(null);
+  private readonly runFailed = (err: unknown): void => this.completeRunning(err);
+
+  private completeRunning(error: unknown): void {
+    const p = this.runningNow!;
+    this.runningNow = null;
+    this.complete(p, error);
+  }
+
+  /** Run a request that fails by a fault rule or whose write a power cut tracks, then complete it. */
+  private async runGuarded(p: Pending): Promise<void> {
     let error: unknown = null;
     const pc = this.power;
     try {
@@ -316,6 +388,11 @@ export class DeterministicScheduler {
     } catch (err) {
       error = err;
     }
+    this.complete(p, error);
+  }
+
+  /** A request ran (`error` null: it succeeded): count it, settle its promise, queue the next step. */
+  private complete(p: Pending, error: unknown): void {
     this.running = false;
     this.s.completed++;
     if (error) {
@@ -335,18 +412,26 @@ export class DeterministicScheduler {
     if (this.pending.length > 0 || this.timers.length > 0) this.kick();
   }
 
-  private earliestTimer(): { at: number; id: number; resolve: () => void } | undefined {
-    let best: { at: number; id: number; resolve: () => void } | undefined;
-    for (const t of this.timers) if (!best || t.at < best.at || (t.at === best.at && t.id < best.id)) best = t;
+  private earliestTimer(): Timer | undefined {
+    let best: Timer | undefined;
+    for (const t of this.timers) if (!best || earlier(t, best)) best = t;
     return best;
   }
 
-  private fireTimer(t: { at: number; id: number; resolve: () => void }): void {
+  private fireTimer(t: Timer): void {
     this.timers.splice(this.timers.indexOf(t), 1);
     this.clockUs = Math.max(this.clockUs, t.at);
     t.resolve();
     this.kick();
   }
+}
+
+/** Timers by time, then as requests queue: the step they were set after, origin, arrival. */
+function earlier(a: Timer, b: Timer): boolean {
+  if (a.at !== b.at) return a.at < b.at;
+  if (a.epoch !== b.epoch) return a.epoch < b.epoch;
+  if (a.origin !== b.origin) return a.origin < b.origin;
+  return a.id < b.id;
 }
 
 /** Run a pending request on its inner backend. */

@@ -26,15 +26,39 @@ export class LatencyRecorder {
     bitBucketSize: 64,
   });
 
+  /**
+   * Equal values recorded in a row, not yet in the histogram: under the virtual clock most
+   * requests that need no I/O take 0 ns, and one histogram update per run of them costs less than
+   * one per request (same counts, so the same histogram).
+   */
+  private runValue = 0;
+  private runCount = 0;
+
   record(ns: number): void {
-    this.h.recordValue(Math.max(1, Math.min(Math.round(ns), 3_600_000_000_000)));
+    const v = Math.max(1, Math.min(Math.round(ns), 3_600_000_000_000));
+    if (v === this.runValue) {
+      this.runCount++;
+      return;
+    }
+    this.flushRun();
+    this.runValue = v;
+    this.runCount = 1;
+  }
+
+  private flushRun(): void {
+    if (this.runCount === 0) return;
+    this.h.recordValueWithCount(this.runValue, this.runCount);
+    this.runCount = 0;
   }
 
   add(other: LatencyRecorder): void {
+    this.flushRun();
+    other.flushRun();
     this.h.add(other.h);
   }
 
   summary(): LatencySummary {
+    this.flushRun();
     const h = this.h;
     const n = h.totalCount;
     // HDR reports a bucket's upper edge; never show a percentile above the recorded maximum.

@@ -63,6 +63,8 @@ export class PhaseCollector {
   private readonly errors: Record<string, number> = {};
   private readonly series: TimePoint[] = [];
   private requests = 0;
+  /** Points wait for settle() to take their instantaneous values (see settleSamplesLater). */
+  private settleLater = false;
 
   constructor(
     readonly name: string,
@@ -91,12 +93,30 @@ export class PhaseCollector {
     if (this.requests % this.sampleEvery === 0) this.sample(inFlight);
   }
 
+  /**
+   * Under the deterministic scheduler: a point's cache entries, hit rate and requests in flight are
+   * taken at the next settle(), which the runner calls when the scheduler steps. Several promise
+   * chains run between two steps, and how far the others got when one request completed follows
+   * from their microtask hops; when the step runs, every chain has settled. The point's time and
+   * request count are those of the completion that was due a point (the clock stands between steps).
+   */
+  settleSamplesLater(): void {
+    this.settleLater = true;
+  }
+
+  /** Fill in the points waiting for their instantaneous values (see settleSamplesLater). */
+  settle(inFlight: number): void {
+    const series = this.series;
+    for (let i = series.length - 1; i >= 0 && series[i].cacheEntries < 0; i--) this.fill(series[i], inFlight);
+  }
+
   /** This phase's latency histogram for one operation (to merge into the run's total). */
   latency(op: OpName): LatencyRecorder {
     return this.acc[op].latency;
   }
 
   finish(): PhaseMetrics {
+    this.settle(0);
     const durationMs = (this.now() - this.startNs) / 1e6;
     const engine = diffCounters(snapshot(this.source.stats), this.engine0);
     const cacheNow = this.source.cacheStats();
@@ -131,15 +151,17 @@ export class PhaseCollector {
       this.sampleEvery *= 2;
       if (this.requests % this.sampleEvery !== 0) return;
     }
+    const p: TimePoint = { t: (this.now() - this.startNs) / 1e6, requests: this.requests, cacheEntries: -1, hitRate: 0, inFlight: 0 };
+    this.series.push(p);
+    if (!this.settleLater) this.fill(p, inFlight);
+  }
+
+  private fill(p: TimePoint, inFlight: number): void {
     const c = this.source.cacheStats();
     const lookups = c.lookups - this.cache0.lookups;
-    this.series.push({
-      t: (this.now() - this.startNs) / 1e6,
-      requests: this.requests,
-      cacheEntries: c.entries,
-      hitRate: lookups ? (c.hits - this.cache0.hits) / lookups : 0,
-      inFlight,
-    });
+    p.cacheEntries = c.entries;
+    p.hitRate = lookups ? (c.hits - this.cache0.hits) / lookups : 0;
+    p.inFlight = inFlight;
   }
 }
 

@@ -1,12 +1,13 @@
 /** Backing files: what an image reads unallocated clusters from (raw file or QED image). */
-import type { BlockBackend } from '../io/backend.js';
+import type { BlockBackend, Origin } from '../io/backend.js';
 
 /** What an image reads unallocated clusters from: a raw file or another QED image. */
 export interface BackingDevice {
   readonly description: string;
   /** Virtual size in bytes; reads past it return zeros. */
   readonly size: number;
-  read(buf: Uint8Array, offset: number): Promise<void>;
+  /** `origin`: as BlockBackend's, passed on to the requests the read makes. */
+  read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,8 +26,8 @@ export class RawBacking implements BackingDevice {
     return `${this.backend.name} (raw)`;
   }
 
-  async read(buf: Uint8Array, offset: number): Promise<void> {
-    await readClipped(buf, offset, this.size, (b, o) => this.backend.read(b, o, 'backing_read'));
+  async read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
+    await readClipped(buf, offset, this.size, (b, o) => this.backend.read(b, o, 'backing_read', origin));
   }
 
   close(): Promise<void> {

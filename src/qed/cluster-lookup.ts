@@ -1,5 +1,6 @@
 /** Cluster lookup: from a virtual offset, through L1 and the cached L2 table, to a run of clusters. */
 import type { CacheEntry } from '../cache/l2-cache.js';
+import type { Origin } from '../io/backend.js';
 import { QedFormatError } from './errors.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
 import type { L2Table } from './l2-table.js';
@@ -34,8 +35,11 @@ export class ClusterLookup {
     private readonly allocationEnd: () => number,
   ) {}
 
-  /** Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table. */
-  async lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
+  /**
+   * Find the run of same-kind clusters at `pos`, at most `maxLen` bytes, inside one L2 table: at
+   * once when no table has to be loaded, else a promise. Throws a format error at once.
+   */
+  lookup(pos: number, maxLen: number, op: TableAccessOp, origin?: Origin): Run | Promise<Run> {
     const g = this.geometry;
     const l1Index = g.l1Index(pos);
     const l2Index = g.l2Index(pos);
@@ -45,7 +49,14 @@ export class ClusterLookup {
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    const entry = await this.tables.load(l2Offset, op);
+    const entry = this.tables.load(l2Offset, op, origin);
+    if (entry instanceof Promise) return entry.then((e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
+    return this.runIn(entry, l2Offset, l1Index, l2Index, inCluster, limit, op);
+  }
+
+  /** The run at entry `l2Index` of a referenced table (the reference goes to the run, or is dropped on an error). */
+  private runIn(entry: CacheEntry<L2Table>, l2Offset: number, l1Index: number, l2Index: number, inCluster: number, limit: number, op: TableAccessOp): Run {
+    const g = this.geometry;
     const t = entry.table;
     const first = t.get(l2Index);
     const maxClusters = clustersOf(g, inCluster, limit);

@@ -1,4 +1,4 @@
-import type { BlockBackend } from '../io/backend.js';
+import type { BlockBackend, Origin } from '../io/backend.js';
 import { L2Cache, type CacheStats } from '../cache/l2-cache.js';
 import { createPolicy } from '../cache/policies/index.js';
 import type { BackingDevice } from './backing.js';
@@ -257,16 +257,75 @@ export class QedImage implements BackingDevice {
 
   // ---- reads -------------------------------------------------------------------------
 
-  async read(buf: Uint8Array, offset: number): Promise<void> {
-    this.assertRange(offset, buf.length);
+  /**
+   * `origin` tags every backend request this one makes (the deterministic scheduler orders by it).
+   * A read that one run covers takes no async step of its own: its table (if not cached, loaded
+   * first), then done at once in a zero or unallocated cluster (no backing file), else one
+   * backend read. The deterministic scheduler's canonical order makes the hop count irrelevant.
+   */
+  read(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
+    let run: Run | Promise<Run>;
+    try {
+      this.assertRange(offset, buf.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.stats.requests.read++;
-    await this.request(async () => {
+    try {
+      run = this.lookup(offset, buf.length, 'read', origin);
+    } catch (err) {
+      return this.readFailed(err);
+    }
+    if (run instanceof Promise) return run.then((r) => this.readFound(buf, offset, origin, r), (err: unknown) => this.readFailed(err));
+    return this.readFound(buf, offset, origin, run);
+  }
+
+  /** A read's failure before its first run was read: counted as request() counts one. */
+  private readFailed(err: unknown): Promise<never> {
+    this.stats.requests.failed++;
+    this.cache.requestCompleted();
+    return Promise.reject(err);
+  }
+
+  /** The rest of a read whose first run (holding its table's reference) was found. */
+  private readFound(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run): Promise<void> {
+    if (run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run);
+    try {
+      this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
+    } catch (err) {
+      return this.readFailed(err);
+    }
+    if (run.kind !== 'data') {
+      buf.fill(0);
+      this.release(run);
+      this.cache.requestCompleted();
+      return Promise.resolve();
+    }
+    const data = run;
+    return this.io.read(buf, data.host, 'read_aio', origin).then(
+      () => {
+        count(this.stats.dataReads, buf.length);
+        this.release(data);
+        this.cache.requestCompleted();
+      },
+      (err: unknown) => {
+        this.release(data);
+        this.stats.requests.failed++;
+        this.cache.requestCompleted();
+        throw err;
+      },
+    );
+  }
+
+  /** The general read: run by run, each looked up (the first given) and its table loaded if need be. */
+  private readRuns(buf: Uint8Array, offset: number, origin: Origin | undefined, first: Run): Promise<void> {
+    return this.request(async () => {
       let done = 0;
       while (done < buf.length) {
-        const run = await this.lookup(offset + done, buf.length - done, 'read');
+        const run = done === 0 ? first : await this.lookup(offset + done, buf.length - done, 'read', origin);
         this.onDataRun?.('read', offset + done, run.len, run.kind === 'data' ? run.host : 0);
         try {
-          await this.readRun(run, done === 0 && run.len === buf.length ? buf : buf.subarray(done, done + run.len), offset + done);
+          await this.readRun(run, done === 0 && run.len === buf.length ? buf : buf.subarray(done, done + run.len), offset + done, origin);
         } finally {
           this.release(run);
         }
@@ -287,37 +346,37 @@ export class QedImage implements BackingDevice {
     }
   }
 
-  private async readRun(run: Run, dst: Uint8Array, pos: number): Promise<void> {
+  private async readRun(run: Run, dst: Uint8Array, pos: number, origin: Origin | undefined): Promise<void> {
     if (run.kind === 'data') {
-      await this.io.read(dst, run.host, 'read_aio');
+      await this.io.read(dst, run.host, 'read_aio', origin);
       count(this.stats.dataReads, dst.length);
     } else if (run.kind === 'unallocated' && this.backing) {
-      await this.readBacking(dst, pos);
+      await this.readBacking(dst, pos, origin);
     } else {
       dst.fill(0);
     }
   }
 
-  private async readBacking(dst: Uint8Array, pos: number): Promise<void> {
+  private async readBacking(dst: Uint8Array, pos: number, origin: Origin | undefined): Promise<void> {
     const b = this.backing!;
-    await readClipped(dst, pos, b.size, (d, o) => b.read(d, o));
+    await readClipped(dst, pos, b.size, (d, o) => b.read(d, o, origin));
     count(this.stats.backingReads, dst.length);
   }
 
   // ---- writes ------------------------------------------------------------------------
 
-  async write(buf: Uint8Array, offset: number): Promise<void> {
+  async write(buf: Uint8Array, offset: number, origin?: Origin): Promise<void> {
     this.assertWritable();
     this.assertRange(offset, buf.length);
     this.stats.requests.write++;
-    await this.request(() => this.eachChunk(offset, buf.length, buf));
+    await this.request(() => this.eachChunk(offset, buf.length, buf, origin));
   }
 
   /**
    * Zero a range. Whole unallocated clusters become zero clusters (no data written);
    * allocated clusters are overwritten with zeros; partial clusters go through write.
    */
-  async writeZeroes(offset: number, length: number): Promise<void> {
+  async writeZeroes(offset: number, length: number, origin?: Origin): Promise<void> {
     this.assertWritable();
     this.assertRange(offset, length);
     this.stats.requests.zero++;
@@ -325,9 +384,9 @@ export class QedImage implements BackingDevice {
     const a = Math.min(this.geometry.clusterCeil(offset), end);
     const b = Math.max(this.geometry.clusterFloor(end), a);
     await this.request(async () => {
-      if (a > offset) await this.eachChunk(offset, a - offset, 'zero-fill');
-      if (b > a) await this.eachChunk(a, b - a, 'zero-clusters');
-      if (end > b) await this.eachChunk(b, end - b, 'zero-fill');
+      if (a > offset) await this.eachChunk(offset, a - offset, 'zero-fill', origin);
+      if (b > a) await this.eachChunk(a, b - a, 'zero-clusters', origin);
+      if (end > b) await this.eachChunk(b, end - b, 'zero-fill', origin);
     });
   }
 
@@ -338,16 +397,16 @@ export class QedImage implements BackingDevice {
    * one allocation lock at a time and cannot deadlock.
    * `src` is the data, or zeros written as data, or zero clusters (whole clusters only).
    */
-  private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode): Promise<void> {
+  private async eachChunk(offset: number, length: number, src: Uint8Array | ZeroMode, origin: Origin | undefined): Promise<void> {
     const bytes = (done: number, len: number): Uint8Array =>
       typeof src === 'string' ? sharedZeros(len) : src.subarray(done, done + len);
     const op = typeof src === 'string' ? 'zero' : 'write';
     let done = 0;
     while (done < length) {
       const pos = offset + done;
-      let run = await this.lookup(pos, length - done, op);
+      let run = await this.lookup(pos, length - done, op, origin);
       if (run.kind === 'data' || this.zeroingChangesNothing(run, src)) {
-        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len), origin);
         else this.release(run);
         done += run.len;
         continue;
@@ -366,10 +425,10 @@ export class QedImage implements BackingDevice {
       };
       try {
         this.release(run);
-        run = await this.lookup(pos, length - done, op);
-        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len));
+        run = await this.lookup(pos, length - done, op, origin);
+        if (run.kind === 'data') await this.inPlace(run, pos, typeof src === 'string' ? null : bytes(done, run.len), origin);
         else if (this.zeroingChangesNothing(run, src)) this.release(run);
-        else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len), unlock);
+        else await this.allocate(run, pos, src === 'zero-clusters' ? null : bytes(done, run.len), unlock, origin);
       } finally {
         this.allocating--;
         unlock();
@@ -379,16 +438,16 @@ export class QedImage implements BackingDevice {
   }
 
   /** Overwrite allocated clusters in place (`data` null: zeros, in bounded pieces). */
-  private async inPlace(run: Run, pos: number, data: Uint8Array | null): Promise<void> {
+  private async inPlace(run: Run, pos: number, data: Uint8Array | null, origin: Origin | undefined): Promise<void> {
     this.onDataRun?.('write', pos, run.len, run.host);
     try {
       if (data) {
-        await this.io.write(data, run.host, 'write_aio');
+        await this.io.write(data, run.host, 'write_aio', origin);
       } else {
         const zeros = sharedZeros(Math.min(run.len, ZERO_CHUNK));
         for (let done = 0; done < run.len; done += zeros.length) {
           const n = Math.min(zeros.length, run.len - done);
-          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio');
+          await this.io.write(zeros.subarray(0, n), run.host + done, 'write_aio', origin);
         }
       }
       count(this.stats.dataWrites, run.len);
@@ -429,12 +488,12 @@ export class QedImage implements BackingDevice {
    * its sector write issued (TableIo.update says why that is safe). `run` holds the table
    * reference, released here.
    */
-  private async allocate(run: Run, pos: number, data: Uint8Array | null, unlock: () => void): Promise<void> {
+  private async allocate(run: Run, pos: number, data: Uint8Array | null, unlock: () => void, origin: Origin | undefined): Promise<void> {
     const g = this.geometry;
     try {
       this.stats.allocatingWrites++;
       // Checked here, not only inside: once need-check is durable (nearly always) no async call.
-      if (!this.backing && !this.needCheckDurable) await this.ensureNeedCheck();
+      if (!this.backing && !this.needCheckDurable) await this.ensureNeedCheck(origin);
       let value: number; // first new L2 entry value; data clusters count up from it
       if (data) {
         // Reserved synchronously: a concurrent allocation gets the next range; never given back.
@@ -442,14 +501,14 @@ export class QedImage implements BackingDevice {
         this.fileEnd += run.clusters * g.clusterSize;
         this.stats.clustersAllocated += run.clusters;
         this.onDataRun?.('write', pos, run.len, value + g.offsetInCluster(pos));
-        await this.writeNewClusters(run, pos, data, value);
-        if (this.backing) await this.flushFile();
+        await this.writeNewClusters(run, pos, data, value, origin);
+        if (this.backing) await this.flushFile(origin);
       } else {
         value = L2_ZERO;
         this.stats.zeroClustersSet += run.clusters;
       }
-      if (run.entry) await this.tables.update(run.entry, run.l2Index, run.clusters, value, unlock);
-      else await this.newL2(run, value);
+      if (run.entry) await this.tables.update(run.entry, run.l2Index, run.clusters, value, unlock, origin);
+      else await this.newL2(run, value, origin);
     } finally {
       this.release(run);
     }
@@ -459,13 +518,13 @@ export class QedImage implements BackingDevice {
    * need-check set and flushed before any allocating write goes on. Concurrent first writers
    * share one update: the others wait on the header lock, then find it durable.
    */
-  private async ensureNeedCheck(): Promise<void> {
+  private async ensureNeedCheck(origin: Origin | undefined): Promise<void> {
     if (this.needCheckDurable) return;
     await this.headerLock.with(async () => {
       if (this.needCheckDurable) return;
       this.header.features |= NEED_CHECK;
-      await this.writeHeader();
-      await this.flushFile();
+      await this.writeHeader(origin);
+      await this.flushFile(origin);
       this.needCheckDurable = true;
     });
   }
@@ -483,45 +542,45 @@ export class QedImage implements BackingDevice {
   }
 
   /** Write fresh clusters whole: front fill, data, back fill (zeros or backing data). */
-  private async writeNewClusters(run: Run, pos: number, data: Uint8Array, host: number): Promise<void> {
+  private async writeNewClusters(run: Run, pos: number, data: Uint8Array, host: number, origin: Origin | undefined): Promise<void> {
     const g = this.geometry;
     const start = g.clusterFloor(pos);
     const front = pos - start;
     const back = run.clusters * g.clusterSize - front - data.length;
-    const writes: Promise<void>[] = [this.io.write(data, host + front, 'write_aio')];
+    const writes: Promise<void>[] = [this.io.write(data, host + front, 'write_aio', origin)];
     count(this.stats.dataWrites, data.length);
-    if (front > 0) writes.push(this.fill(run, start, front, host));
-    if (back > 0) writes.push(this.fill(run, pos + data.length, back, host + front + data.length));
+    if (front > 0) writes.push(this.fill(run, start, front, host, origin));
+    if (back > 0) writes.push(this.fill(run, pos + data.length, back, host + front + data.length, origin));
     await Promise.all(writes);
   }
 
-  private async fill(run: Run, vpos: number, len: number, host: number): Promise<void> {
+  private async fill(run: Run, vpos: number, len: number, host: number, origin: Origin | undefined): Promise<void> {
     // A zero cluster's untouched part stays zero; only unallocated clusters show the backing file.
     let buf: Uint8Array;
-    if (run.kind === 'unallocated' && this.backing) await this.readBacking((buf = new Uint8Array(len)), vpos);
+    if (run.kind === 'unallocated' && this.backing) await this.readBacking((buf = new Uint8Array(len)), vpos, origin);
     else buf = sharedZeros(len);
-    await this.io.write(buf, host, 'cow_write');
+    await this.io.write(buf, host, 'cow_write', origin);
     count(this.stats.fillWrites, len);
   }
 
   /** A new L2 table after the data: write it whole, flush, then the L1 sector; commit to the cache. */
-  private async newL2(run: Run, value: number): Promise<void> {
+  private async newL2(run: Run, value: number, origin: Origin | undefined): Promise<void> {
     const g = this.geometry;
     const tableOffset = this.fileEnd; // reserved synchronously, like data clusters
     this.fileEnd += g.tableBytes;
     this.stats.tablesAllocated++;
     const table = this.tables.blank();
     setEntries(table, run.l2Index, run.clusters, value, g.clusterSize);
-    await this.tables.writeNew(table, tableOffset);
-    await this.flushFile();
-    await this.tables.writeL1Entry(run.l1Index, tableOffset);
+    await this.tables.writeNew(table, tableOffset, origin);
+    await this.flushFile(origin);
+    await this.tables.writeL1Entry(run.l1Index, tableOffset, origin);
     this.tables.commit(table, tableOffset, run.op);
   }
 
   // ---- lookup ------------------------------------------------------------------------
 
-  private lookup(pos: number, maxLen: number, op: TableAccessOp): Promise<Run> {
-    return this.clusters.lookup(pos, maxLen, op);
+  private lookup(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined): Run | Promise<Run> {
+    return this.clusters.lookup(pos, maxLen, op, origin);
   }
 
   /** A copy of the L2 table for L1 entry `l1Index` (null if none), for the allocation map; decoded into `into` if it fits. */
@@ -543,20 +602,20 @@ export class QedImage implements BackingDevice {
    * completed: then every allocating write's metadata is covered by this flush (one that was in
    * flight could have issued its L2 update after the flush began).
    */
-  async flush(): Promise<void> {
+  async flush(origin?: Origin): Promise<void> {
     this.assertOpen();
     this.stats.requests.flush++;
     const idleBefore = this.allocating === 0;
     const startsBefore = this.allocStarts;
-    await this.flushFile();
+    await this.flushFile(origin);
     if (this.readOnly || !this.needsCheck || !idleBefore) return;
     await this.headerLock.with(async () => {
       if (!this.needsCheck || this.allocStarts !== startsBefore) return;
       // An allocating write starting from here on waits on the header lock and sets it again.
       this.header.features &= ~NEED_CHECK;
       this.needCheckDurable = false;
-      await this.writeHeader();
-      await this.flushFile();
+      await this.writeHeader(origin);
+      await this.flushFile(origin);
     });
   }
 
@@ -631,13 +690,13 @@ export class QedImage implements BackingDevice {
   // ---- helpers -----------------------------------------------------------------------
 
   /** Callers hold the header lock (or run alone, at open): the whole in-memory header is written. */
-  private async writeHeader(): Promise<void> {
-    await this.io.write(serializeHeader(this.header), 0, 'header_update');
+  private async writeHeader(origin?: Origin): Promise<void> {
+    await this.io.write(serializeHeader(this.header), 0, 'header_update', origin);
     count(this.stats.metadataWrites.header, HEADER_BYTES);
   }
 
-  private async flushFile(): Promise<void> {
-    await this.io.flush('flush_to_disk');
+  private async flushFile(origin?: Origin): Promise<void> {
+    await this.io.flush('flush_to_disk', origin);
     this.stats.flushes++;
   }
 

@@ -1,7 +1,7 @@
 /** L2 and L1 table I/O: load a table through the cache, write a new one, update sectors in place. */
 import type { L2Cache, CacheEntry } from '../cache/l2-cache.js';
 import type { TableAccessOp } from '../cache/table-access.js';
-import type { BlockBackend } from '../io/backend.js';
+import type { BlockBackend, Origin } from '../io/backend.js';
 import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
 import { KeyedFifoLock } from './keyed-lock.js';
 import { L2Table } from './l2-table.js';
@@ -42,8 +42,12 @@ export class TableIo {
     private readonly l1TableOffset: number,
   ) {}
 
-  /** The L2 table at `offset` with a reference for the caller: from the cache or from disk. */
-  async load(offset: number, op: TableAccessOp): Promise<CacheEntry<L2Table>> {
+  /**
+   * The L2 table at `offset` with a reference for the caller: a hit at once (no promise: the
+   * deterministic scheduler's canonical order makes the hop count irrelevant), else a promise of
+   * it loaded from disk. Throws (at once) what the access listener throws.
+   */
+  load(offset: number, op: TableAccessOp, origin?: Origin): CacheEntry<L2Table> | Promise<CacheEntry<L2Table>> {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -53,22 +57,32 @@ export class TableIo {
         throw err;
       }
     }
-    if (hit) return hit;
-    // Read straight into a buffer an evicted table left (no decode: the bytes are the table).
+    return hit ?? this.loadMissed(offset, origin);
+  }
+
+  /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
+  private loadMissed(offset: number, origin: Origin | undefined): Promise<CacheEntry<L2Table>> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
+    let read: Promise<void>;
     try {
-      if (this.io.readSparse) await this.io.readSparse(table, offset, 'l2_load');
-      else {
-        await this.io.read(table.bytes, offset, 'l2_load');
-        table.markAll();
-      }
-    } finally {
+      read = this.io.readSparse ? this.io.readSparse(table, offset, 'l2_load', origin) : this.io.read(table.bytes, offset, 'l2_load', origin).then(() => table.markAll());
+    } catch (err) {
       this.cache.endLoad(offset);
+      return Promise.reject(err);
     }
-    count(this.stats.metadataReads.l2Table, table.bytes.length);
-    this.cache.commit(this.cache.alloc(offset, table));
-    return this.cache.acquire(offset);
+    return read.then(
+      () => {
+        this.cache.endLoad(offset);
+        count(this.stats.metadataReads.l2Table, table.bytes.length);
+        this.cache.commit(this.cache.alloc(offset, table));
+        return this.cache.acquire(offset);
+      },
+      (err: unknown) => {
+        this.cache.endLoad(offset);
+        throw err;
+      },
+    );
   }
 
   /** A fresh, all-unallocated table to fill and write with writeNew. */
@@ -84,8 +98,8 @@ export class TableIo {
   }
 
   /** Write a new table whole at `tableOffset`; `commit` then puts it in the cache. */
-  async writeNew(table: L2Table, tableOffset: number): Promise<void> {
-    await this.io.write(table.bytes, tableOffset, 'l2_update');
+  async writeNew(table: L2Table, tableOffset: number, origin?: Origin): Promise<void> {
+    await this.io.write(table.bytes, tableOffset, 'l2_update', origin);
     count(this.stats.metadataWrites.l2Table, this.geometry.tableBytes);
   }
 
@@ -104,13 +118,13 @@ export class TableIo {
    * written, so none can land out of order or carry an entry before its data. The caller's
    * reference keeps the buffer from reuse until the write is done.
    */
-  async update(entry: CacheEntry<L2Table>, l2Index: number, n: number, value: number, published: () => void = () => {}): Promise<void> {
+  async update(entry: CacheEntry<L2Table>, l2Index: number, n: number, value: number, published: () => void = () => {}, origin?: Origin): Promise<void> {
     await this.l2Locks.with(entry.offset, async () => {
       const table = entry.table;
       const old = table.slice(l2Index, n).slice();
       setEntries(table, l2Index, n, value, this.geometry.clusterSize);
       const span = sectorSpan(l2Index, n);
-      const write = this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update');
+      const write = this.io.write(table.slice(span.first, span.count), entry.offset + span.byteOffset, 'l2_update', origin);
       let settle!: (landed: boolean) => void;
       const pending = { l2Index, n, landed: new Promise<boolean>((r) => (settle = r)) };
       this.inFlightUpdates.set(entry.offset, pending);
@@ -147,12 +161,12 @@ export class TableIo {
    * the newer entry. Under the lock they go one at a time. The entry is set only under the
    * lock, so a failed write's entry is cleared before the next writer encodes the sector.
    */
-  async writeL1Entry(l1Index: number, tableOffset: number): Promise<void> {
+  async writeL1Entry(l1Index: number, tableOffset: number, origin?: Origin): Promise<void> {
     const span = sectorSpan(l1Index, 1);
     await this.l1Locks.with(span.first, async () => {
       this.l1[l1Index] = tableOffset;
       try {
-        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.l1TableOffset + span.byteOffset, 'l1_update');
+        await this.io.write(encodeEntries(this.l1, span.first, span.count), this.l1TableOffset + span.byteOffset, 'l1_update', origin);
         count(this.stats.metadataWrites.l1, span.count * 8);
       } catch (err) {
         this.l1[l1Index] = L2_UNALLOCATED;

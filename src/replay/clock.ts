@@ -7,7 +7,8 @@ export interface ReplayClock {
   readonly kind: Timing;
   /** Nanoseconds since an arbitrary origin. */
   now(): number;
-  sleep(us: number): Promise<void>;
+  /** `origin`: who sleeps, for the virtual clock's order of timers due at one time. */
+  sleep(us: number, origin?: number): Promise<void>;
   /** Virtual clock only: stop time (no completion, no timer) until `work` settles. */
   hold?(work: Promise<unknown>): void;
 }

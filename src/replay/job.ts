@@ -1,6 +1,6 @@
 /** Replaying one job of a phase: its workers keep `iodepth` requests in flight. */
 import { setImmediate } from 'node:timers/promises';
-import { BackendError } from '../io/backend.js';
+import { BackendError, type Origin } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';
 import type { QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
@@ -35,19 +35,27 @@ export interface ReplayContext {
  */
 const TURN_EVERY_NS = 20e6;
 
+/** A worker's origin (the deterministic scheduler's canonical order): job `k` of its phase, worker `i` of the job. */
+export function workerOrigin(k: number, i: number): Origin {
+  return k * 4096 + i; // i < 4096, the most iodepth allows
+}
+
 /**
- * Run one job: `iodepth` workers pull from the job's request stream and keep that many
- * requests in flight until the stream ends, the job's duration passes, or the replay stops.
+ * Run one job (the `jobIndex`th of its phase): `iodepth` workers pull from the job's request
+ * stream and keep that many requests in flight until the stream ends, the job's duration
+ * passes, or the replay stops.
  */
-export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayContext): Promise<void> {
+export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayContext, jobIndex = 0): Promise<void> {
   const { clock } = ctx;
   const deadline = job.stop.durationMs !== undefined ? clock.now() + job.stop.durationMs * 1e6 : Infinity;
   const yields = clock.kind === 'wall-clock';
   const timed = deadline !== Infinity;
   // Nothing to keep in step per request (no shadow, no mapping shadow): the worker awaits the
-  // engine itself, one async frame less per request (bench:peers' runner-vs-engine gap). Not
-  // under the virtual clock, whose interleavings (and so results) follow the awaits.
-  const direct = yields && !ctx.shadow && !ctx.mappings;
+  // engine itself, one async frame less per request (bench:peers' runner-vs-engine gap). Under
+  // the virtual clock too (its scheduler's canonical order does not follow the awaits), and for
+  // reads of a metadata-only replay, whose mappings the engine checks (onDataRun).
+  const direct = !ctx.shadow && !ctx.mappings;
+  const directReads = !ctx.shadow && (direct || !yields);
   const start = clock.now();
   let lastTurn = start;
   let turn: Promise<void> | null = null;
@@ -56,28 +64,30 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       turn = null;
       lastTurn = clock.now();
     }));
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, index: number): Promise<void> => {
+    const origin = workerOrigin(jobIndex, index);
     const scratch: Scratch = { buf: null };
     while (!ctx.stopped() && (!timed || clock.now() < deadline)) {
       const next = source.next();
       const req = next instanceof Promise ? await next : next;
       if (!req) return;
-      if (req.at !== undefined && start + req.at > clock.now()) await clock.sleep((start + req.at - clock.now()) / 1000); // trace timing
-      if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs);
-      if (direct && (req.op === 'read' || req.op === 'write')) {
+      if (req.at !== undefined && start + req.at > clock.now()) await clock.sleep((start + req.at - clock.now()) / 1000, origin); // trace timing
+      if (job.thinkTimeUs > 0) await clock.sleep(job.thinkTimeUs, origin);
+      if (req.op === 'read' ? directReads : direct && req.op === 'write') {
         ctx.inFlight++;
         const t0 = clock.now();
         let error: string | null = null;
         try {
-          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset);
-          else await ctx.img.write(sharedZeros(req.length), req.offset);
+          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin);
+          else await ctx.img.write(sharedZeros(req.length), req.offset, origin);
         } catch (err) {
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
         }
-        if (done(req, ctx, t0, error) - lastTurn > TURN_EVERY_NS || turn) await takeTurn();
+        const t1 = done(req, ctx, t0, error);
+        if (yields && (t1 - lastTurn > TURN_EVERY_NS || turn)) await takeTurn();
       } else {
-        await issue(req, ctx, scratch);
+        await issue(req, ctx, scratch, origin);
         if (yields && (turn || clock.now() - lastTurn > TURN_EVERY_NS)) await takeTurn();
       }
     }
@@ -103,8 +113,8 @@ function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
   return (scratch.view = scratch.buf.subarray(0, length));
 }
 
-/** Issue one request to the engine, verify it against the shadow model, and record it. */
-export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratch): Promise<void> {
+/** Issue one request to the engine (tagged `origin`), verify it against the shadow model, and record it. */
+export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratch, origin?: Origin): Promise<void> {
   const { img, shadow } = ctx;
   ctx.inFlight++;
   const t0 = ctx.clock.now();
@@ -115,7 +125,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       const token = shadow?.beginRead(req.offset, req.length);
       let ok = false;
       try {
-        await img.read(buf, req.offset);
+        await img.read(buf, req.offset, origin);
         ok = true;
       } finally {
         if (token) shadow!.endRead(token, ok ? buf : null);
@@ -127,8 +137,8 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       const mapSeq = ctx.mappings?.beginWrite(req.offset, req.length);
       let ok = false;
       try {
-        if (zero) await img.writeZeroes(req.offset, req.length);
-        else await img.write(w.data!, req.offset);
+        if (zero) await img.writeZeroes(req.offset, req.length, origin);
+        else await img.write(w.data!, req.offset, origin);
         ok = true;
       } finally {
         shadow?.endWrite(w.seq, ok);
@@ -139,7 +149,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       const mt = ctx.mappings?.beginFlush();
       let ok = false;
       try {
-        await img.flush();
+        await img.flush(origin);
         ok = true;
       } finally {
         if (t !== undefined) shadow!.endFlush(t, ok);

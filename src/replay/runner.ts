@@ -179,11 +179,15 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
       if (opts.onProgress && (done & 255) === 0) opts.onProgress({ phase: phase.name, done, total, stage: 'replay' });
     },
   };
+  if (scheduler) {
+    collector.settleSamplesLater();
+    scheduler.beforeStep = () => collector.settle(ctx.inFlight);
+  }
   if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
   else {
     const sources = phase.jobs.map((job) => requestSource(job, w.seed, r.jobIndex++, clock));
     try {
-      await Promise.all(phase.jobs.map((job, k) => runJob(job, sources[k], ctx)));
+      await Promise.all(phase.jobs.map((job, k) => runJob(job, sources[k], ctx, k)));
     } finally {
       r.traces.push(...(await closeSources(sources)));
     }
@@ -252,7 +256,7 @@ function tableAccessListener(curve: MissRatioCurveBuilder | null, hook: RunOptio
 }
 
 function virtualClock(s: DeterministicScheduler): ReplayClock {
-  return { kind: 'virtual', now: () => s.now(), sleep: (us) => s.sleep(us), hold: (work) => s.hold(work) };
+  return { kind: 'virtual', now: () => s.now(), sleep: (us, origin) => s.sleep(us, origin), hold: (work) => s.hold(work) };
 }
 
 /**

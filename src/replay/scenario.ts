@@ -34,7 +34,7 @@ export async function runScenario(steps: readonly ScenarioStep[], scheduler: Det
           held.add(step.tag);
           break;
         case 'request': {
-          const p = issue(step.req, ctx);
+          const p = issue(step.req, ctx, undefined, index); // one chain per step
           p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
           issued.push(p);
           if (step.as !== null) {
