@@ -14,9 +14,9 @@ export interface ReplayClock {
 }
 
 /**
- * Real time from performance.now() (monotonic, sub-microsecond): a plain double, where
+ * Real time from performance.now() (monotonic, sub-microsecond), in ns: a plain double, where
  * process.hrtime.bigint() made two BigInts per reading, and the runner reads the clock twice
- * per request (garbage the engine alone does not make; bench:peers' runner-vs-engine gap).
+ * per request (docs/peers.md: the runner-vs-engine gap; the gain did not show on a loaded machine).
  */
 export const wallClock: ReplayClock = {
   kind: 'wall-clock',
