@@ -17,7 +17,7 @@ export interface FileOpenFlags {
   io?: IoMode;
   /** Default writeback (the page cache); none opens with O_DIRECT (ring I/O only). */
   cache?: CacheMode;
-  /** Worker threads of the ring path (default DEFAULT_RING_THREADS). */
+  /** Worker threads of the ring path (default DEFAULT_RING_THREADS; DEFAULT_DIRECT_THREADS with cache: none). */
   threads?: number;
 }
 
@@ -61,6 +61,11 @@ export class FileBackend implements BlockBackend {
   private ring: RingIo | null;
   /** Adaptive mode's switch between inline and ring requests (null in other modes). */
   readonly gate: InlineGate | null;
+
+  /** Worker threads of the ring pool this file's requests use (null before any went to one). */
+  get ringThreads(): number | null {
+    return this.ring?.pool.threads ?? null;
+  }
 
   /**
    * Opens an existing file (read-write unless `readOnly`); `create` creates the file, or

@@ -26,7 +26,7 @@ export class RingIo {
   private readonly align: number;
 
   constructor(
-    private readonly pool: RingPool,
+    readonly pool: RingPool,
     private readonly fd: number,
     readonly direct: boolean,
   ) {

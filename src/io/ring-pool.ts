@@ -22,12 +22,15 @@ interface Pending {
 
 /**
  * Worker threads per pool by default. Page-cache I/O: 4 (more threads than cores only add
- * wake-ups there; docs/engine.md). O_DIRECT: 32, since every request waits for the device and a
- * worker keeps one request in flight, so the pool must be as deep as the queue (QEMU's pool
- * grows to 64).
+ * wake-ups there; docs/engine.md). O_DIRECT: 8. Each worker keeps one request at the device,
+ * but on this 2-core machine a request's time goes to waking threads, not to the device (about
+ * 0.1 ms there at depth 32), and every worker more costs wake-ups and a JIT of its own: against
+ * qemu-img bench -t none, depth 32, 4 KiB reads went 0.40x with 32 workers, 0.50x with 16,
+ * 0.69x with 8, 0.68-0.90x with 4 (writes 0.47x, 0.65x, 0.66x with 32, 8, 4) in one loaded run
+ * (docs/engine.md). 8 keeps some depth at the device for a quieter machine.
  */
 export const DEFAULT_RING_THREADS = 4;
-export const DEFAULT_DIRECT_THREADS = 32;
+export const DEFAULT_DIRECT_THREADS = 8;
 
 /** Linux's __O_TMPFILE (with O_DIRECTORY it is O_TMPFILE); Node does not export it. */
 const O_TMPFILE = 0o20000000;
@@ -176,6 +179,11 @@ export class RingPool {
    * rescue): lost wake-ups. Zero in every stress run so far (test/io/ring-stress.test.ts).
    */
   lostWakeups = 0;
+
+  /** Worker threads in this pool. */
+  get threads(): number {
+    return this.workers.length;
+  }
 
   isBroken(): boolean {
     return this.broken !== null || this.stopped;

@@ -79,7 +79,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         let error: string | null = null;
         try {
           if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin);
-          else await ctx.img.write(sharedZeros(req.length), req.offset, origin);
+          else await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
         } catch (err) {
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
@@ -103,6 +103,14 @@ export interface Scratch {
   buf: Uint8Array | null;
   /** The last view handed out (reused while requests keep one size: no view per request). */
   view?: Uint8Array;
+  /** The last view of the shared zeros a write took, reused likewise (backends never write into a write's buffer). */
+  zeros?: Uint8Array;
+}
+
+function zeroBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
+  if (!scratch) return sharedZeros(length);
+  if (scratch.zeros?.length !== length) scratch.zeros = sharedZeros(length);
+  return scratch.zeros;
 }
 
 function readBuffer(scratch: Scratch | undefined, length: number): Uint8Array {
@@ -133,7 +141,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       }
     } else if (req.op === 'write' || req.op === 'zero') {
       const zero = req.op === 'zero';
-      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : sharedZeros(req.length) };
+      const w = shadow ? shadow.beginWrite(req.offset, req.length, zero) : { seq: 0, data: zero ? null : zeroBuffer(scratch, req.length) };
       const mapSeq = ctx.mappings?.beginWrite(req.offset, req.length);
       let ok = false;
       try {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
+import { DEFAULT_DIRECT_THREADS, DEFAULT_RING_THREADS } from '../../src/io/ring-pool.js';
 import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
 import { chooseIo } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
@@ -39,6 +40,29 @@ describe('cache: none (O_DIRECT on the ring)', () => {
       expect(direct.ioReason).toMatch(/^auto: cache none/);
       expect(descriptorFlags(direct) & O_DIRECT).toBe(O_DIRECT);
       expect(descriptorFlags(cached) & O_DIRECT).toBe(0);
+    } finally {
+      await direct.close();
+      await cached.close();
+    }
+  });
+
+  it('runs on a pool of DEFAULT_DIRECT_THREADS (8) workers, and a queue four times deeper than the pool completes every request', async () => {
+    const p = tmp.file('pool-size');
+    const direct = await FileBackend.open(p, { create: true, cache: 'none' });
+    const cached = await FileBackend.open(p, { io: 'ring' });
+    try {
+      expect(DEFAULT_DIRECT_THREADS).toBe(8);
+      expect(direct.ringThreads).toBe(DEFAULT_DIRECT_THREADS);
+      expect(cached.ringThreads).toBe(DEFAULT_RING_THREADS);
+      expect((await FileBackend.open(p, { cache: 'none', threads: 3 }).then(async (b) => [b.ringThreads, await b.close()]))[0]).toBe(3);
+      const depth = 4 * DEFAULT_DIRECT_THREADS;
+      await Promise.all(Array.from({ length: depth }, (_, i) => direct.write(pattern(i * 4096, 4096, i), i * 4096)));
+      const back = await Promise.all(Array.from({ length: depth }, async (_, i) => {
+        const buf = dirty(4096);
+        await direct.read(buf, i * 4096);
+        return buf;
+      }));
+      back.forEach((buf, i) => expectBytes(buf, pattern(i * 4096, 4096, i), `block ${i}`));
     } finally {
       await direct.close();
       await cached.close();

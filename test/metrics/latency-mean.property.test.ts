@@ -35,3 +35,26 @@ describe('meanOf (the mean without hdr-histogram-js iterator)', () => {
     expect(new LatencyRecorder().summary().meanNs).toBe(0);
   });
 });
+
+describe('LatencyRecorder.record (slots found in integer steps below 2^31 ns)', () => {
+  it('fills the same slots, count, minimum and maximum as hdr-histogram-js recordValue', () => {
+    const nearPowers = fc.integer({ min: 0, max: 41 }).chain((k) => fc.integer({ min: -3, max: 3 }).map((d) => Math.max(1, 2 ** k + d)));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(latency, nearPowers, fc.double({ min: 0, max: 3e9, noNaN: true })), { minLength: 1, maxLength: 300 }), (xs) => {
+        const r = new LatencyRecorder();
+        const ref = build();
+        for (const x of xs) {
+          r.record(x);
+          ref.recordValue(Math.max(1, Math.min(Math.round(x), 3_600_000_000_000)));
+        }
+        const h = (r as unknown as { h: JsHistogram }).h;
+        expect(h.totalCount).toBe(ref.totalCount);
+        expect(h.maxValue).toBe(ref.maxValue);
+        expect(h.minNonZeroValue).toBe(ref.minNonZeroValue);
+        for (let i = 0; i < ref.countsArrayLength; i++) if (h.getCountAtIndex(i) !== ref.getCountAtIndex(i)) expect({ i, count: h.getCountAtIndex(i) }).toEqual({ i, count: ref.getCountAtIndex(i) });
+        expect(r.summary()).toEqual({ count: ref.totalCount, meanNs: Math.round(meanOf(ref)), p50: Math.min(ref.getValueAtPercentile(50), ref.maxValue), p90: Math.min(ref.getValueAtPercentile(90), ref.maxValue), p99: Math.min(ref.getValueAtPercentile(99), ref.maxValue), p999: Math.min(ref.getValueAtPercentile(99.9), ref.maxValue), maxNs: ref.maxValue, minNs: ref.minNonZeroValue });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
