@@ -57,16 +57,19 @@ function parseCsvColumns(v: string) {
   }
 }
 
+/** A trace (or its device) with no request: nothing to replay, count or convert. */
+export function noRequests(path: string, device: string | undefined, consequence: string): TraceError {
+  const what = device === undefined ? 'no requests (an empty file, a header only, or no line a request)' : `no requests for device "${device}"`;
+  return new TraceError(path, `${what}; ${consequence}${device === undefined ? '' : ' (`qed-bench trace stats` without --device lists the devices)'}`);
+}
+
 /** The default workload of a trace, as YAML text, and the file name messages use. */
 export async function traceWorkload(path: string, o: TraceCliOptions): Promise<{ text: string; file: string }> {
   const file = resolve(path);
   const format = resolveFormat(file, o.format).name;
   const device = o.device === 'all' ? undefined : o.device;
   const stats = await traceStats(file, { ...readOptionsOf(o), format, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE, sampleRate: 0, device, hash: false, footprint: false });
-  if (stats.requests === 0) {
-    const what = device === undefined ? 'no requests' : `no requests for device "${device}"`;
-    throw new TraceError(path, `${what}; nothing to replay${device === undefined ? '' : ' (run `qed-bench trace stats` to list the devices)'}`);
-  }
+  if (stats.requests === 0) throw noRequests(path, device, 'nothing to replay');
   const text = traceWorkloadText(file, { ...o, format, iodepth: o.iodepth ?? DEFAULT_TRACE_IODEPTH }, stats);
   return { text, file: path };
 }
