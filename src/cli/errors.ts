@@ -3,6 +3,7 @@ import { BackendError } from '../io/backend.js';
 import { QedFormatError, QedUsageError } from '../qed/errors.js';
 import { SizeError } from '../util/size.js';
 import { ConfigError } from '../config/errors.js';
+import { TableTraceError } from '../cache/table-trace.js';
 
 /** Exit codes shared by every command (check defines its own 1/2/3 for results). */
 export const EXIT_OK = 0;
@@ -21,7 +22,7 @@ export class CliUsageError extends Error {
 const INPUT_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'EINVAL', 'ENAMETOOLONG', 'ELOOP']);
 
 export function isInputError(err: unknown): boolean {
-  if (err instanceof CliUsageError || err instanceof QedUsageError || err instanceof QedFormatError || err instanceof SizeError || err instanceof ConfigError) {
+  if (err instanceof CliUsageError || err instanceof QedUsageError || err instanceof QedFormatError || err instanceof SizeError || err instanceof ConfigError || err instanceof TableTraceError) {
     return true;
   }
   return err instanceof BackendError && INPUT_CODES.has(err.code);
