@@ -2,11 +2,11 @@
  * A trace file where `run` and `sweep` expect a workload: the trace options they take, and the
  * default workload built from one pass over the trace (its extent and devices).
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE } from '../qed/format.js';
 import { FORMAT_NAMES } from '../workload/traces/formats.js';
 import { DEFAULT_TRACE_IODEPTH, traceWorkloadText, type TraceJobOptions } from '../workload/traces/default-workload.js';
-import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns } from '../workload/traces/options.js';
+import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns, parseSpeed } from '../workload/traces/options.js';
 import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
 import { TraceError } from '../workload/traces/types.js';
@@ -35,8 +35,18 @@ export function addTraceReplayOptions(cmd: Command): Command {
   return addTraceReadOptions(cmd)
     .addOption(new Option('--fit <mode>', 'trace input: a request past the image: error, wrap (offset modulo the size) or scale').choices(FIT_MODES))
     .addOption(new Option('--timing <mode>', 'trace input: fast (as fast as iodepth allows) or original (the trace times)').choices(TIMINGS))
-    .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x')
+    .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x', speedArg)
     .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, positiveIntArg);
+}
+
+/** --speed checked where it is typed (the default workload would otherwise name its own YAML line); kept as written. */
+function speedArg(v: string): string {
+  try {
+    parseSpeed(v);
+  } catch (err) {
+    throw new InvalidArgumentError(`"${v}": ${(err as Error).message}`);
+  }
+  return v;
 }
 
 export function readOptionsOf(o: TraceCliOptions) {

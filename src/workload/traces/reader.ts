@@ -61,6 +61,10 @@ export class TraceReader {
     private readonly opts: TraceOpenOptions = {},
   ) {
     this.format = resolveFormat(file, opts.format);
+    const csvOnly = [opts.columns && 'columns', opts.offsetUnit !== undefined && 'an offset unit', opts.timeUnit !== undefined && 'a time unit'].filter(Boolean);
+    if (csvOnly.length && this.format.name !== 'csv') {
+      throw new TraceError(file, `${csvOnly.join(', ')} given for a trace of format ${this.format.name}: --columns, --offset-unit and --time-unit (trace: columns, offset_unit, time_unit) apply to format csv only; ${this.format.name} has fixed columns and units`);
+    }
     this.input = new TraceInput(file, { hash: opts.hash });
     this.maxBad = opts.maxBadLines ?? 0;
   }
