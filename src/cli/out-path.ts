@@ -47,7 +47,7 @@ export function checkDirectory(dir: string, create: boolean, message: (why: stri
   for (;;) {
     const st = statOf(at);
     if (st) {
-      if (!st.isDirectory()) throw new CliUsageError(message(`${at} is a file, not a directory`));
+      if (!st.isDirectory()) throw new CliUsageError(message(`a file of that name is in the way (${at})`));
       try {
         accessSync(at, constants.W_OK);
       } catch (err) {

@@ -92,7 +92,7 @@ const CASES: Case[] = [
     await copyFile(join(SAMPLES, 'alibaba.csv'), p);
     await mkdir(join(p, '..', 'sub'));
   }, argv: ['trace', 'convert', 'FILE', '-o', 'OUT/sub'], says: ['sub: it is a directory'] },
-  { name: 'convert below a file', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '-o', 'FILE/x.iolog'], says: ['is a file, not a directory'] },
+  { name: 'convert below a file', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '-o', 'FILE/x.iolog'], says: ['cannot write there: a file of that name is in the way'] },
   { name: 'convert with a bad line leaves no partial output', file: 'a.csv', body: async (p) => writeFile(p, `${await readFile(join(SAMPLES, 'alibaba.csv'), 'utf8')}bad\n`), argv: ['trace', 'convert', 'FILE', '--format', 'alibaba', '-o', 'OUT/x.iolog.gz'], says: ['a.csv:3001:1: line:'] },
   { name: 'convert of no request writes nothing', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '--device', '999', '-o', 'OUT/x.iolog'], says: ['no requests for device "999"', 'x.iolog not written'] },
   { name: 'convert onto a full device', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '-o', '/dev/full'], says: ['-o /dev/full: cannot write it: no space left on the device'] },
