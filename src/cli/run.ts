@@ -50,6 +50,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
   const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
+  for (const w of workloads) refuseMetadataContradictions(o, w);
   for (let i = 0; i < workloads.length; i++) resultsPathUsable(resultsPath(o, workloads[i], i, workloads.length), o.out ? '-o' : '--results-dir', o.workload);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
@@ -103,6 +104,25 @@ function resultsPathUsable(path: string, flag: string, input: string): void {
     return;
   }
   checkDirectory(dirname(path), true, (why) => `${dirname(path)}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+}
+
+/**
+ * A metadata-only replay (--metadata-only or image.store: metadata) runs on a fresh in-memory
+ * image: options about an image file contradict it, and would otherwise be silently ignored.
+ */
+function refuseMetadataContradictions(o: RunCommandOptions, w: Workload): void {
+  if (!o.metadataOnly && w.image.store !== 'metadata') return;
+  const mode = o.metadataOnly ? '--metadata-only' : `${o.workload}: image.store: metadata`;
+  const clash = [
+    o.qemuCheck === true && '--qemu-check (there is no image file for qemu-img to check)',
+    o.keepImage && '--keep-image (there is no image file to keep)',
+    o.repair && '--repair (there is no existing image to repair)',
+    w.image.path && `image.path ${w.image.path} (it replays on a fresh in-memory image, not on a file)`,
+    w.image.backing && `image.backing (it has no backing data)`,
+    w.image.keep && !w.image.path && !o.keepImage && 'image.keep (there is no image file to keep)',
+    w.image.cache === 'none' && 'image.cache: none (there is no file to open with O_DIRECT)',
+  ].filter(Boolean);
+  if (clash.length) throw new CliUsageError(`${mode} contradicts ${clash.join(', ')}: a metadata-only replay runs in memory; drop one of them`);
 }
 
 /**
