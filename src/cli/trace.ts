@@ -10,6 +10,7 @@ import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableS
 import { formatSize, humanSize } from '../util/size.js';
 import { FORMAT_NAMES, formatByName } from '../workload/traces/formats.js';
 import { TraceReader } from '../workload/traces/reader.js';
+import { TraceError, type TraceFormat, type TraceRequest } from '../workload/traces/types.js';
 import { traceStats, type TraceStats } from '../workload/traces/stats.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
@@ -108,7 +109,7 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
       const parts: Array<string | Buffer> = [];
       for (const r of batch) {
         if (o.device !== undefined && r.device !== o.device) continue;
-        parts.push(to.kind === 'text' ? `${(line as (r: typeof batch[number]) => string)(r)}\n` : (line as (r: typeof batch[number]) => Buffer)(r));
+        parts.push(convertOne(o.file, reader.format.kind === 'binary', to, line, r));
         n++;
       }
       if (parts.length) await write(to.kind === 'text' ? (parts as string[]).join('') : Buffer.concat(parts as Buffer[]));
@@ -127,6 +128,21 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
   if (failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
   out.stdout(`${o.out}: ${n} requests as ${to.name}${to.name === 'iolog' ? ' (fio version 3 iolog: replay with fio --read_iolog=FILE --replay_redirect=/path/to/target)' : ''}\n`);
   return EXIT_OK;
+}
+
+/** One request in the target format; one the format cannot express is an error naming its line. */
+function convertOne(file: string, binary: boolean, to: TraceFormat, line: ReturnType<TraceFormat['writer']>, r: TraceRequest): string | Buffer {
+  const cannot = (why: string) => {
+    const message = `${why}; ${to.name} cannot express it (convert to a format counted in bytes, e.g. --to iolog)`;
+    return binary ? new TraceError(file, `record ${r.line}: request: ${message}`) : new TraceError(file, message, r.line, undefined, 'request');
+  };
+  if (to.sectorUnits && (r.offset % 512 !== 0 || r.length % 512 !== 0)) throw cannot(`${r.op} ${r.offset}+${r.length} is not in whole 512-byte sectors`);
+  try {
+    return to.kind === 'text' ? `${(line as (r: TraceRequest) => string)(r)}\n` : (line as (r: TraceRequest) => Buffer)(r);
+  } catch (err) {
+    if (err instanceof RangeError || err instanceof TypeError) throw cannot(`${r.op} ${r.offset}+${r.length}: ${err.message}`);
+    throw err;
+  }
 }
 
 export const registerTrace: RegisterCommand = (program, out, setCode) => {

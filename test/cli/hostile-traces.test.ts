@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { name: 'convert below a file', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '-o', 'FILE/x.iolog'], says: ['cannot write there: a file of that name is in the way'] },
   { name: 'convert with a bad line leaves no partial output', file: 'a.csv', body: async (p) => writeFile(p, `${await readFile(join(SAMPLES, 'alibaba.csv'), 'utf8')}bad\n`), argv: ['trace', 'convert', 'FILE', '--format', 'alibaba', '-o', 'OUT/x.iolog.gz'], says: ['a.csv:3001:1: line:'] },
   { name: 'convert of no request writes nothing', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '--device', '999', '-o', 'OUT/x.iolog'], says: ['no requests for device "999"', 'x.iolog not written'] },
+  { name: 'convert of bytes a sector format cannot express (text)', file: 'u.csv', body: '3,R,0,4096,1\n3,R,100,4000,2\n', argv: ['trace', 'convert', 'FILE', '--format', 'alibaba', '--to', 'tencent', '-o', 'OUT/x.csv'], says: ['u.csv:2:1: request: read 100+4000 is not in whole 512-byte sectors; tencent cannot express it'] },
+  { name: 'convert of bytes a sector format cannot express (binary)', file: 'u.csv', body: '3,W,512,1000,1\n', argv: ['trace', 'convert', 'FILE', '--format', 'alibaba', '--to', 'blktrace', '-o', 'OUT/x.blktrace'], says: ['u.csv:1:1: request: write 512+1000 is not in whole 512-byte sectors; blktrace cannot express it'] },
   { name: 'convert onto a full device', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['trace', 'convert', 'FILE', '-o', '/dev/full'], says: ['-o /dev/full: cannot write it: no space left on the device'] },
 ];
 
