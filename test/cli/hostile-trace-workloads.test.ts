@@ -19,6 +19,8 @@ interface Case {
   says: string[];
   /** sweep instead of run, with these extra arguments. */
   sweep?: string[];
+  /** stress instead of run, with these extra arguments. */
+  stress?: string[];
 }
 
 const CASES: Case[] = [
@@ -37,6 +39,8 @@ const CASES: Case[] = [
   { name: 'a device with no request (run)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', says: ['a.csv: no requests for device "999"'] },
   { name: 'a device with no request (sweep on workers)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', sweep: ['--cache-size', '2,4', '-j', '2'], says: ['a.csv: no requests for device "999"'] },
   { name: 'a bad trace line (sweep on workers)', trace: 'file: b.csv, format: alibaba, fit: wrap', setup: async (d) => writeFile(d('b.csv'), '3,R,0,4096,1\nbad\n'), sweep: ['--cache-size', '2,4', '-j', '2'], says: ['b.csv:2:1: line: expected 5 comma-separated fields'] },
+  { name: 'a device with no request (stress on workers)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', stress: ['--seeds', '2', '-j', '2'], says: ['a.csv: no requests for device "999"'] },
+  { name: 'a bad trace line (stress in-process)', trace: 'file: b.csv, format: alibaba, fit: wrap', setup: async (d) => writeFile(d('b.csv'), '3,R,0,4096,1\nbad\n'), stress: ['--seeds', '1', '-j', '1'], says: ['b.csv:2:1: line: expected 5 comma-separated fields'] },
   { name: 'a request past the image (fit: error)', trace: 'file: b.csv, format: alibaba', setup: async (d) => writeFile(d('b.csv'), '3,R,99999999999999,4096,1\n'), says: ['b.csv:1:1: offset: request 99999999999999+4096 (read) ends past'] },
 ];
 
@@ -47,7 +51,11 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     const w = c.name.startsWith('relative') ? join(tmp.path('sub'), 'w.yaml') : tmp.path('w.yaml');
     await writeFile(w, yaml(c.trace));
     const before = await readdir(tmp.path(''));
-    const r = c.sweep ? await cli('sweep', w, '-q', '-o', tmp.path('r.json'), ...c.sweep) : await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    const r = c.sweep
+      ? await cli('sweep', w, '-q', '-o', tmp.path('r.json'), ...c.sweep)
+      : c.stress
+        ? await cli('stress', w, '-q', ...c.stress)
+        : await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 2 });
     for (const s of c.says) expect(r.stderr).toContain(s);
     expect(r.stderr).toMatch(/^qed-bench: /);
