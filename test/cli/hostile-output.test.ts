@@ -54,6 +54,16 @@ const CASES: Case[] = [
     await writeFile(d('blk'), 'x');
     return ['sweep', d('w.yaml'), '-q', '--results-dir', d('blk')];
   }, says: ['blk: cannot create the results directory: a file of that name is in the way'] },
+  { name: 'report -o onto its results file', setup: async (d) => {
+    await writeFile(d('w.yaml'), WORKLOAD);
+    await cli('run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
+    return ['report', d('r.json'), '-o', d('r.json')];
+  }, says: ['-o', 'r.json: it is the input'] },
+  { name: 'compare --export-out onto the baseline', setup: async (d) => {
+    await writeFile(d('w.yaml'), WORKLOAD);
+    await cli('run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
+    return ['compare', d('r.json'), d('r.json'), '--export', 'bencher', '--export-out', d('r.json')];
+  }, says: ['--export-out', 'r.json: it is the input'] },
   { name: 'a failed cache-only sweep leaves no results directory', setup: async (d) => {
     await writeFile(d('a.tables'), '1\nx\n');
     return ['sweep', d('a.tables'), '-q', '--cache-size', '2', '--results-dir', d('results')];
