@@ -175,6 +175,12 @@ async function lineText(fh: FileHandle, start: number, badAt: number, endsLine: 
   return buf.toString('utf8', 0, end);
 }
 
+/** A compressed table stream is named, not read as garbage ids (streams are read uncompressed). */
+function refuseCompressed(path: string, head: Buffer, n: number): void {
+  const kind = n >= 2 && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : n >= 4 && head.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : null;
+  if (kind) throw new TableTraceError(`${path}: byte offset 0: ${kind} data; table streams are read uncompressed (decompress it first, e.g. ${kind === 'gzip' ? 'gunzip' : 'unzstd'} -k ${path})`);
+}
+
 /** Where a chunk's parse stopped, carried to the next chunk (a line may span two). */
 interface ParseState {
   /** The current line's number, its value and digits so far, and whether a CR ended it. */
@@ -285,9 +291,18 @@ export async function readTableTraceBatches(path: string, onBatch: (ids: Float64
       const shown = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}...` : text;
       throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found ${text ? `"${shown}"` : 'an empty line'}`);
     };
-    for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+    for (let first = true; ; first = false) {
+      let { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
       if (bytesRead === 0) break;
+      if (first) {
+        refuseCompressed(path, chunk, bytesRead);
+        if (bytesRead >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+          // A byte order mark (editors on Windows write one): not part of the first id.
+          chunk.copyWithin(0, 3, bytesRead);
+          bytesRead -= 3;
+          pos = lineAt = 3;
+        }
+      }
       const n = parseIds(bytes, bytesRead, st, ids);
       if (n > 0) {
         onBatch(ids, n);
@@ -305,6 +320,7 @@ export async function readTableTraceBatches(path: string, onBatch: (ids: Float64
     } else if (st.cr) {
       throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found "\r"`);
     }
+    if (count === 0) throw new TableTraceError(`${path}: no table ids (an empty file); nothing to replay`);
     return count;
   } finally {
     await fh.close();

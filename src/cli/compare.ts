@@ -9,6 +9,7 @@ import { EMPTY_GATE, loadGate } from '../report/compare/gate.js';
 import { loadRunSet } from '../report/compare/inputs.js';
 import { ReportInputError } from '../report/report-inputs.js';
 import { formatSideBySide, sideBySide } from '../report/compare/side-by-side.js';
+import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isInputError } from './errors.js';
 import type { RegisterCommand } from './options.js';
 import { usageOutput } from './options.js';
@@ -36,6 +37,7 @@ export interface CompareCommandOptions {
 export async function compareCommand(o: CompareCommandOptions, out: Output): Promise<number> {
   if (o.export && !o.exportOut) throw new CliUsageError(`--export ${o.export} needs --export-out FILE (where the JSON goes)`);
   if (o.exportOut && !o.export) throw new CliUsageError('--export-out needs --export github-bigger|github-smaller|bencher');
+  if (o.exportOut) checkOutPath(o.exportOut, '--export-out', [o.baseline, o.current, ...(o.gate ? [o.gate] : [])], true);
   if (o.more?.length) return sideBySideCommand([o.baseline, o.current, ...o.more], o, out);
   const pairs = (o.pair ?? []).map(parsePair);
   try {

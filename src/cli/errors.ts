@@ -3,6 +3,8 @@ import { BackendError } from '../io/backend.js';
 import { QedFormatError, QedUsageError } from '../qed/errors.js';
 import { SizeError } from '../util/size.js';
 import { ConfigError } from '../config/errors.js';
+import { TableTraceError } from '../cache/table-trace.js';
+import { TaskError } from '../util/worker-pool.js';
 
 /** Exit codes shared by every command (check defines its own 1/2/3 for results). */
 export const EXIT_OK = 0;
@@ -20,8 +22,12 @@ export class CliUsageError extends Error {
 /** Errors caused by what the user gave us (paths, options, image contents) rather than by a failure. */
 const INPUT_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'EINVAL', 'ENAMETOOLONG', 'ELOOP']);
 
+/** Input errors by class name, for those that crossed a worker thread as a TaskError. */
+const INPUT_NAMES = new Set(['CliUsageError', 'QedUsageError', 'QedFormatError', 'SizeError', 'ConfigError', 'WorkloadError', 'TraceError', 'TableTraceError']);
+
 export function isInputError(err: unknown): boolean {
-  if (err instanceof CliUsageError || err instanceof QedUsageError || err instanceof QedFormatError || err instanceof SizeError || err instanceof ConfigError) {
+  if (err instanceof TaskError) return INPUT_NAMES.has(err.causeName);
+  if (err instanceof CliUsageError || err instanceof QedUsageError || err instanceof QedFormatError || err instanceof SizeError || err instanceof ConfigError || err instanceof TableTraceError) {
     return true;
   }
   return err instanceof BackendError && INPUT_CODES.has(err.code);

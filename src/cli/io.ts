@@ -10,7 +10,7 @@ import { withImage } from './image.js';
 import { runIoCommands } from './io-exec.js';
 import { parseIoCommands } from './io-parse.js';
 import { printJson, type Output } from './output.js';
-import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizeArg, collect, usageOutput, type RegisterCommand } from './options.js';
 
 export interface IoArgs {
   image: string;
@@ -65,7 +65,7 @@ export const registerIo: RegisterCommand = (program, out, setCode) => {
     .description('run qemu-io style commands: read, write, aio_read, aio_write, aio_flush, flush, zero, truncate')
     .argument('<image>', 'QED image')
     .option('-c, --cmd <command>', "a command, e.g. 'write -P 0xab 0 64k' (repeatable)", collect, [])
-    .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, positiveIntArg)
+    .option('--cache-size <tables>', `L2 cache capacity in tables (default ${DEFAULT_CACHE_SIZE})`, cacheSizeArg)
     .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default(DEFAULT_POLICY))
     .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default(DEFAULT_ALLOCATION))
     .addOption(new Option('--io <path>', 'file I/O path: auto, async (libuv pool), sync (blocking, as fio psync), ring (worker threads on shared memory), adaptive (sync while page-cached, ring when not)').choices(IO_MODES).default(DEFAULT_IO_MODE))

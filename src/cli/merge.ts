@@ -6,6 +6,7 @@ import { mergeSweeps, SweepMergeError } from '../experiments/sweep-merge.js';
 import { safePolicyFailed } from '../experiments/sweep.js';
 import { parseReportInput, ReportInputError } from '../report/report-inputs.js';
 import { formatSweep } from '../report/sweep-table.js';
+import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -31,6 +32,7 @@ export const registerMerge: RegisterCommand = (program, out, setCode) => {
 };
 
 export async function mergeCommand(o: MergeCommandOptions, out: Output): Promise<number> {
+  checkOutPath(o.out, '-o', [], true);
   const inputs = await Promise.all(o.files.map(async (file) => ({ file, data: await readSweep(file) })));
   let merged: SweepResults;
   try {

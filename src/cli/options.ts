@@ -1,4 +1,5 @@
 /** Option parsers shared by the commands, and how a command registers itself. */
+import { MAX_CACHE_TABLES } from '../cache/limits.js';
 import { InvalidArgumentError } from 'commander';
 import { parseSize } from '../util/size.js';
 import type { Output } from './output.js';
@@ -27,13 +28,19 @@ export function positiveIntArg(value: string): number {
 export function cacheSizesArg(value: string): number[] {
   const items = value.split(',').map((x) => x.trim()).filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('name at least one cache size, e.g. 4,8,16');
-  const bad = items.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || !Number.isSafeInteger(Number(x)));
+  const bad = items.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || Number(x) > MAX_CACHE_TABLES);
   if (bad.length) {
     throw new InvalidArgumentError(
-      `${bad.map((x) => `"${x}"`).join(', ')} ${bad.length === 1 ? 'is not a cache size' : 'are not cache sizes'}; sizes are whole numbers of L2 tables, at least 1, e.g. 4,8,16`,
+      `${bad.map((x) => `"${x}"`).join(', ')} ${bad.length === 1 ? 'is not a cache size' : 'are not cache sizes'}; sizes are whole numbers of L2 tables, at least 1 and at most ${MAX_CACHE_TABLES}, e.g. 4,8,16`,
     );
   }
   return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
+
+/** One cache size in L2 tables (io, serve): as one item of cacheSizesArg. */
+export function cacheSizeArg(value: string): number {
+  if (value.includes(',')) throw new InvalidArgumentError(`"${value}": give one cache size, e.g. 16`);
+  return cacheSizesArg(value)[0];
 }
 
 /** A SHARDS sampling rate: a number above 0 and at most 1 (1 is the exact curve). */

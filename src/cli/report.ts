@@ -5,6 +5,7 @@ import { renderHtml } from '../report/html/page.js';
 import { loadReportInputs, ReportInputError } from '../report/report-inputs.js';
 import { renderMarkdown } from '../report/report-md.js';
 import { duplicateWarnings, groupByWorkload, selectRun } from '../report/report-model.js';
+import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -21,6 +22,7 @@ export interface ReportCommandOptions {
  * report.html) or a Markdown summary (default stdout).
  */
 export async function reportCommand(o: ReportCommandOptions, out: Output): Promise<number> {
+  if (o.out) checkOutPath(o.out, '-o', o.inputs, true);
   try {
     const runs = await loadReportInputs(o.inputs);
     for (const w of duplicateWarnings(groupByWorkload(runs))) out.stderr(`qed-bench: report: warning: ${w}\n`);

@@ -7,10 +7,10 @@ import { formatSummary } from '../report/summary.js';
 import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../experiments/repeat.js';
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
-import { whyUnreadable } from '../util/why-unreadable.js';
 import { loadWorkload, parseWorkload } from '../workload/load.js';
 import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
+import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
@@ -50,7 +50,8 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
   const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
-  await resultsDirUsable(dirname(resultsPath(o, workloads[0], 0, workloads.length)));
+  for (const w of workloads) refuseMetadataContradictions(o, w);
+  for (let i = 0; i < workloads.length; i++) resultsPathUsable(resultsPath(o, workloads[i], i, workloads.length), o.out ? '-o' : '--results-dir', o.workload);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
@@ -93,14 +94,35 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   return all.some((r) => r.integrity.verdict === 'failed') ? EXIT_FAILURE : EXIT_OK;
 }
 
-/** Before any replay: a results directory that cannot be made is an error naming it, not a lost run. */
-async function resultsDirUsable(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file of that name is in the way' : whyUnreadable(err);
-    throw new CliUsageError(`${dir}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+/**
+ * Before any replay, and creating nothing yet: a results file that is a directory or the input,
+ * or whose directory cannot be made, is an error naming it, not a lost run (or a lost input).
+ */
+function resultsPathUsable(path: string, flag: string, input: string): void {
+  if (flag === '-o') {
+    checkOutPath(path, '-o', [input], true);
+    return;
   }
+  checkDirectory(dirname(path), true, (why) => `${dirname(path)}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+}
+
+/**
+ * A metadata-only replay (--metadata-only or image.store: metadata) runs on a fresh in-memory
+ * image: options about an image file contradict it, and would otherwise be silently ignored.
+ */
+function refuseMetadataContradictions(o: RunCommandOptions, w: Workload): void {
+  if (!o.metadataOnly && w.image.store !== 'metadata') return;
+  const mode = o.metadataOnly ? '--metadata-only' : `${o.workload}: image.store: metadata`;
+  const clash = [
+    o.qemuCheck === true && '--qemu-check (there is no image file for qemu-img to check)',
+    o.keepImage && '--keep-image (there is no image file to keep)',
+    o.repair && '--repair (there is no existing image to repair)',
+    w.image.path && `image.path ${w.image.path} (it replays on a fresh in-memory image, not on a file)`,
+    w.image.backing && `image.backing (it has no backing data)`,
+    w.image.keep && !w.image.path && !o.keepImage && 'image.keep (there is no image file to keep)',
+    w.image.cache === 'none' && 'image.cache: none (there is no file to open with O_DIRECT)',
+  ].filter(Boolean);
+  if (clash.length) throw new CliUsageError(`${mode} contradicts ${clash.join(', ')}: a metadata-only replay runs in memory; drop one of them`);
 }
 
 /**

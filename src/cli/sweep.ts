@@ -11,6 +11,7 @@ import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shar
 import { amount, LOG_EVERY_MS, stageName } from './progress.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { resultsFileStem } from '../util/file-name.js';
+import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
@@ -81,6 +82,9 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   const sizes = listed.sizes ?? fromFile!.sizes;
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
 
+  // Before any replay, creating nothing: an -o that is a directory or the input, or a results directory that cannot be made.
+  if (o.out) checkOutPath(o.out, '-o', [o.workload], true);
+  else checkDirectory(o.resultsDir, true, (why) => `${o.resultsDir}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'finishing the runs in progress');
   const bar = sweepProgress(!o.json && !o.quiet, shardCells(sweepGrid(sizes, policies), shard).length);
   let results: SweepResults;

@@ -2,11 +2,11 @@
  * A trace file where `run` and `sweep` expect a workload: the trace options they take, and the
  * default workload built from one pass over the trace (its extent and devices).
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE } from '../qed/format.js';
 import { FORMAT_NAMES } from '../workload/traces/formats.js';
 import { DEFAULT_TRACE_IODEPTH, traceWorkloadText, type TraceJobOptions } from '../workload/traces/default-workload.js';
-import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns } from '../workload/traces/options.js';
+import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns, parseSpeed } from '../workload/traces/options.js';
 import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
 import { TraceError } from '../workload/traces/types.js';
@@ -35,8 +35,18 @@ export function addTraceReplayOptions(cmd: Command): Command {
   return addTraceReadOptions(cmd)
     .addOption(new Option('--fit <mode>', 'trace input: a request past the image: error, wrap (offset modulo the size) or scale').choices(FIT_MODES))
     .addOption(new Option('--timing <mode>', 'trace input: fast (as fast as iodepth allows) or original (the trace times)').choices(TIMINGS))
-    .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x')
+    .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x', speedArg)
     .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, positiveIntArg);
+}
+
+/** --speed checked where it is typed (the default workload would otherwise name its own YAML line); kept as written. */
+function speedArg(v: string): string {
+  try {
+    parseSpeed(v);
+  } catch (err) {
+    throw new InvalidArgumentError(`"${v}": ${(err as Error).message}`);
+  }
+  return v;
 }
 
 export function readOptionsOf(o: TraceCliOptions) {
@@ -57,16 +67,19 @@ function parseCsvColumns(v: string) {
   }
 }
 
+/** A trace (or its device) with no request: nothing to replay, count or convert. */
+export function noRequests(path: string, device: string | undefined, consequence: string): TraceError {
+  const what = device === undefined ? 'no requests (an empty file, a header only, or no line a request)' : `no requests for device "${device}"`;
+  return new TraceError(path, `${what}; ${consequence}${device === undefined ? '' : ' (`qed-bench trace stats` without --device lists the devices)'}`);
+}
+
 /** The default workload of a trace, as YAML text, and the file name messages use. */
 export async function traceWorkload(path: string, o: TraceCliOptions): Promise<{ text: string; file: string }> {
   const file = resolve(path);
   const format = resolveFormat(file, o.format).name;
   const device = o.device === 'all' ? undefined : o.device;
   const stats = await traceStats(file, { ...readOptionsOf(o), format, clusterSize: DEFAULT_CLUSTER_SIZE, tableSize: DEFAULT_TABLE_SIZE, sampleRate: 0, device, hash: false, footprint: false });
-  if (stats.requests === 0) {
-    const what = device === undefined ? 'no requests' : `no requests for device "${device}"`;
-    throw new TraceError(path, `${what}; nothing to replay${device === undefined ? '' : ' (run `qed-bench trace stats` to list the devices)'}`);
-  }
+  if (stats.requests === 0) throw noRequests(path, device, 'nothing to replay');
   const text = traceWorkloadText(file, { ...o, format, iodepth: o.iodepth ?? DEFAULT_TRACE_IODEPTH }, stats);
   return { text, file: path };
 }

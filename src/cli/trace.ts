@@ -2,9 +2,7 @@
  * `qed-bench trace stats FILE` (what is in a trace and what cache covers it) and
  * `qed-bench trace convert FILE -o OUT` (to fio iolog v3, or another format with --to).
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { Option } from 'commander';
@@ -12,12 +10,15 @@ import { DEFAULT_CLUSTER_SIZE, DEFAULT_TABLE_SIZE, validClusterSize, validTableS
 import { formatSize, humanSize } from '../util/size.js';
 import { FORMAT_NAMES, formatByName } from '../workload/traces/formats.js';
 import { TraceReader } from '../workload/traces/reader.js';
+import { TraceError, type TraceFormat, type TraceRequest } from '../workload/traces/types.js';
 import { traceStats, type TraceStats } from '../workload/traces/stats.js';
+import { whyUnreadable } from '../util/why-unreadable.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
+import { checkOutPath, finishTemp, isSpecialFile, tempBeside } from './out-path.js';
 import { formatCurve } from './mrc.js';
 import { intArg, positiveIntArg, sampleRateArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
-import { addTraceReadOptions, readOptionsOf, type TraceCliOptions } from './trace-input.js';
+import { addTraceReadOptions, noRequests, readOptionsOf, type TraceCliOptions } from './trace-input.js';
 
 export interface TraceStatsOptions extends TraceCliOptions {
   file: string;
@@ -32,6 +33,7 @@ export async function traceStatsCommand(o: TraceStatsOptions, out: Output): Prom
   if (!validClusterSize(o.clusterSize)) throw new CliUsageError(`--cluster-size ${o.clusterSize}: expected a power of two from 4k to 64M`);
   if (!validTableSize(o.tableSize)) throw new CliUsageError(`--table-size ${o.tableSize}: expected 1, 2, 4, 8 or 16`);
   const stats = await traceStats(o.file, { ...readOptionsOf(o), clusterSize: o.clusterSize, tableSize: o.tableSize, sampleRate: o.sampleRate, sampleMax: o.sampleMax, device: o.device });
+  if (stats.requests === 0) throw noRequests(o.file, o.device, 'nothing to count');
   out.stdout(o.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
   return EXIT_OK;
 }
@@ -70,20 +72,36 @@ export interface TraceConvertOptions extends TraceCliOptions {
   to: string;
 }
 
-/** Stream the requests out in another format (gzip when OUT ends in .gz); prints how many. */
+/**
+ * Stream the requests out in another format (gzip when OUT ends in .gz); prints how many. The
+ * output goes to a temp file beside OUT, renamed at the end: a bad line, an empty result or a
+ * write error leaves nothing behind, and OUT may not be the input.
+ */
 export async function traceConvertCommand(o: TraceConvertOptions, out: Output): Promise<number> {
   const to = formatByName(o.to);
   if (!to) throw new CliUsageError(`--to ${o.to}: expected one of ${FORMAT_NAMES.join(', ')}`);
+  checkOutPath(o.out, '-o', [o.file], false);
   const reader = new TraceReader(o.file, readOptionsOf(o));
-  await mkdir(dirname(o.out), { recursive: true });
-  const file = createWriteStream(o.out);
+  const special = isSpecialFile(o.out);
+  const tmp = special ? o.out : tempBeside(o.out);
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, special ? 'w' : 'wx');
+  } catch (err) {
+    throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(err)}`);
+  }
+  const file = fh.createWriteStream();
+  let failed: Error | null = null;
+  file.on('error', (err) => (failed ??= err));
   const gz = o.out.endsWith('.gz') ? createGzip() : null;
   if (gz) gz.pipe(file);
   const sink = gz ?? file;
   const write = async (b: Buffer | string) => {
-    if (!sink.write(b)) await once(sink, 'drain');
+    if (failed) throw failed;
+    if (!sink.write(b)) await Promise.race([once(sink, 'drain'), once(file, 'error')]);
   };
   let n = 0;
+  let ok = false;
   try {
     if (to.kind === 'text' && to.header) await write(`${to.header}\n`);
     const line = to.writer();
@@ -91,17 +109,40 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
       const parts: Array<string | Buffer> = [];
       for (const r of batch) {
         if (o.device !== undefined && r.device !== o.device) continue;
-        parts.push(to.kind === 'text' ? `${(line as (r: typeof batch[number]) => string)(r)}\n` : (line as (r: typeof batch[number]) => Buffer)(r));
+        parts.push(convertOne(o.file, reader.format.kind === 'binary', to, line, r));
         n++;
       }
       if (parts.length) await write(to.kind === 'text' ? (parts as string[]).join('') : Buffer.concat(parts as Buffer[]));
     }
+    if (n === 0) throw noRequests(o.file, o.device, `nothing to convert (${o.out} not written)`);
+    ok = true;
+  } catch (err) {
+    if (err === failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
+    throw err;
   } finally {
     sink.end();
-    await once(file, 'close');
+    if (!file.closed) await once(file, 'close').catch(() => {});
+    if (failed) ok = false;
+    if (!special) await finishTemp(tmp, o.out, ok);
   }
+  if (failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
   out.stdout(`${o.out}: ${n} requests as ${to.name}${to.name === 'iolog' ? ' (fio version 3 iolog: replay with fio --read_iolog=FILE --replay_redirect=/path/to/target)' : ''}\n`);
   return EXIT_OK;
+}
+
+/** One request in the target format; one the format cannot express is an error naming its line. */
+function convertOne(file: string, binary: boolean, to: TraceFormat, line: ReturnType<TraceFormat['writer']>, r: TraceRequest): string | Buffer {
+  const cannot = (why: string) => {
+    const message = `${why}; ${to.name} cannot express it (convert to a format counted in bytes, e.g. --to iolog)`;
+    return binary ? new TraceError(file, `record ${r.line}: request: ${message}`) : new TraceError(file, message, r.line, undefined, 'request');
+  };
+  if (to.sectorUnits && (r.offset % 512 !== 0 || r.length % 512 !== 0)) throw cannot(`${r.op} ${r.offset}+${r.length} is not in whole 512-byte sectors`);
+  try {
+    return to.kind === 'text' ? `${(line as (r: TraceRequest) => string)(r)}\n` : (line as (r: TraceRequest) => Buffer)(r);
+  } catch (err) {
+    if (err instanceof RangeError || err instanceof TypeError) throw cannot(`${r.op} ${r.offset}+${r.length}: ${err.message}`);
+    throw err;
+  }
 }
 
 export const registerTrace: RegisterCommand = (program, out, setCode) => {

@@ -20,6 +20,7 @@ import { newEngineStats } from '../qed/stats.js';
 import { FLUSH } from '../workload/traces/batch.js';
 import { forEachTableKey } from '../workload/traces/footprint.js';
 import { TraceReader, type TraceOpenOptions, type TraceReadSummary } from '../workload/traces/reader.js';
+import { TraceError } from '../workload/traces/types.js';
 import type { Workload } from '../workload/types.js';
 import { readTableTraceBatches } from '../cache/table-trace.js';
 import { emptyIntegrityReport } from '../replay/shadow.js';
@@ -52,7 +53,9 @@ async function forEachBatch(spec: CacheOnlySpec, onBatch: (ids: Float64Array, n:
   }
   const ids = new Float64Array(BATCH);
   let n = 0;
+  let total = 0;
   const onTable = (id: number): void => {
+    total++;
     ids[n++] = id;
     if (n === BATCH) {
       onBatch(ids, n);
@@ -77,6 +80,7 @@ async function forEachBatch(spec: CacheOnlySpec, onBatch: (ids: Float64Array, n:
     }
   }
   if (n > 0) onBatch(ids, n);
+  if (total === 0) throw new TraceError(spec.file, `${t.device === undefined ? 'no requests' : `no requests for device "${t.device}"`}; nothing to replay`);
   return reader.summary();
 }
 

@@ -119,6 +119,8 @@ export async function runSeed(base: Workload, spec: Pick<StressSpec, 'memory' | 
       firstViolation: v ? `${v.kind} at offset ${v.offset} (${v.sectors} sectors, ${v.during}): expected ${v.expected}, found ${v.found}` : null,
     };
   } catch (err) {
+    // Bad input (a trace line, a trace device with no request) is the user's to fix, not a run that failed.
+    if (err instanceof WorkloadError) throw err;
     return { ...emptyRun(seed, policy), verdict: 'error', error: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -10,7 +10,7 @@ import { UNSAFE_POLICIES, type PolicyName } from '../cache/policies/index.js';
 import { environment, gitCommit } from '../metrics/env.js';
 import { buildResults, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
-import { runTasks } from '../util/worker-pool.js';
+import { TaskError, errorNameOf, runTasks } from '../util/worker-pool.js';
 import { parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { runWorkload, type Progress } from '../replay/runner.js';
@@ -120,7 +120,7 @@ export async function runCell(w: Workload, spec: Pick<SweepSpec, 'memory' | 'ful
     if (!spec.memory && outcome.image.created && outcome.image.kept) await rm(dirname(outcome.image.path), { recursive: true, force: true });
     return { ...cell, results: buildResults(w, outcome) };
   } catch (err) {
-    throw new Error(`${cellLabel(cell)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TaskError(`${cellLabel(cell)}: ${err instanceof Error ? err.message : String(err)}`, errorNameOf(err));
   }
 }
 

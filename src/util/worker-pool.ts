@@ -9,7 +9,7 @@ import { parentPort, Worker } from 'node:worker_threads';
 
 /** Messages between runOnWorkers and serveTasks. */
 export type ToWorker<Init, Task> = { type: 'init'; init: Init } | { type: 'run'; task: Task };
-export type FromWorker<Result> = { type: 'ready' } | { type: 'result'; result: Result } | { type: 'progress'; progress: unknown } | { type: 'fatal'; message: string };
+export type FromWorker<Result> = { type: 'ready' } | { type: 'result'; result: Result } | { type: 'progress'; progress: unknown } | { type: 'fatal'; message: string; errorName?: string };
 
 export interface PoolOptions<Init, Task, Result> {
   /** The worker module as its compiled .js beside the caller: `new URL('./x-worker.js', import.meta.url)`. */
@@ -27,6 +27,26 @@ export interface PoolOptions<Init, Task, Result> {
   signal?: AbortSignal;
   /** Names the workers in errors ("stress worker: ..."). */
   name: string;
+}
+
+/**
+ * A task's error once it has crossed from a worker (or been given a task's label): the message,
+ * and the class name of the error it was, so the CLI still tells bad input (exit 2) from a failure.
+ */
+export class TaskError extends Error {
+  constructor(
+    message: string,
+    readonly causeName: string,
+  ) {
+    super(message);
+    this.name = 'TaskError';
+  }
+}
+
+/** The class name a TaskError keeps for `err` (through nested TaskErrors). */
+export function errorNameOf(err: unknown): string {
+  if (err instanceof TaskError) return err.causeName;
+  return err instanceof Error ? err.name : 'Error';
 }
 
 /**
@@ -84,7 +104,7 @@ async function runOnWorkers<Init, Task, Result>(o: PoolOptions<Init, Task, Resul
           o.onResult(m.result, current as Task);
           feed();
         } else if (m.type === 'progress') o.onProgress?.(m.progress, current as Task);
-        else finish(new Error(`${o.name}: ${m.message}`));
+        else finish(new TaskError(`${o.name}: ${m.message}`, m.errorName ?? 'Error'));
       });
       worker.on('error', (err) => finish(err));
       worker.on('exit', (code) => finish(failure ?? new Error(`${o.name} exited with code ${code} before finishing`)));
@@ -113,7 +133,7 @@ export function serveTasks<Init, Task, Result>(setup: (init: Init, report: (prog
           send({ type: 'result', result: await run(m.task) });
         }
       } catch (err) {
-        send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+        send({ type: 'fatal', message: err instanceof Error ? err.message : String(err), errorName: errorNameOf(err) });
       }
     })();
   });

@@ -104,6 +104,7 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
     report(['image', 'cache'], `expected cache: writeback with io: ${i.io}; cache: none (O_DIRECT) needs aligned buffers, which only the ring path has`, 'use io: ring or auto, or cache: writeback');
     return null;
   }
+  if (i.store === 'metadata' && !metadataStoreFits(i, report)) return null;
   if (i.path !== undefined) return existingImage(i, resolve(dir, i.path), env, report);
   if (i.size === undefined) {
     report(['image', 'size'], 'missing; expected the virtual size of the fresh image', 'add e.g. size: 16G, or path: to use an existing image');
@@ -144,6 +145,15 @@ function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): I
     }
   }
   return ok ? { path: null, size: i.size, clusterSize, tableSize, backing, keep: i.keep, io: i.io, cache: i.cache, ...(i.store ? { store: i.store } : {}) } : null;
+}
+
+/** store: metadata is an in-memory image: the settings of an image file contradict it (path and backing are checked where they are read). */
+function metadataStoreFits(i: ParsedWorkload['image'], report: Report): boolean {
+  const why = 'a metadata-only replay (store: metadata) runs on an in-memory image, no file';
+  if (i.keep) report(['image', 'keep'], `expected no keep: true with store: metadata: ${why} is left to keep`, 'remove keep or store: metadata');
+  if (i.cache === 'none') report(['image', 'cache'], `expected no cache: none with store: metadata: ${why} is opened with O_DIRECT`, 'remove cache: none or store: metadata');
+  if (i.io !== undefined && i.io !== 'auto') report(['image', 'io'], `expected no io: ${i.io} with store: metadata: ${why} is read or written through an I/O path`, 'remove io or store: metadata');
+  return !i.keep && i.cache !== 'none' && (i.io === undefined || i.io === 'auto');
 }
 
 /** An existing image: its header decides the geometry; the workload may only repeat it. */

@@ -4,6 +4,7 @@
  * to each other (region inside the image, bs within the region) happen in normalize.ts.
  * Every message starts with "expected" so the formatter can add what was found.
  */
+import { MAX_CACHE_TABLES } from '../cache/limits.js';
 import { z } from 'zod';
 import { POLICY_NAMES, type PolicyName } from '../cache/policies/index.js';
 import { ALLOCATION_MODES, DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY } from '../qed/options.js';
@@ -207,7 +208,7 @@ export const imageSchema = mapping('image settings', {
 });
 
 export const cacheSchema = mapping('size and policy', {
-  size: whole(1).default(DEFAULTS.cache.size).meta({ description: 'L2 cache capacity in tables.' }),
+  size: whole(1, MAX_CACHE_TABLES).default(DEFAULTS.cache.size).meta({ description: 'L2 cache capacity in tables.' }),
   policy: z
     .enum(POLICY_NAMES as [PolicyName, ...PolicyName[]], { error: `expected one of ${POLICY_NAMES.join(', ')}` })
     .default(DEFAULTS.cache.policy),

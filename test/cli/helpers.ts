@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { run } from '../../src/cli.js';
 
 export interface CliResult {
@@ -41,3 +41,13 @@ export function useTempDir(): { path: (name: string) => string } {
 
 /** A stack trace line, which must never reach the user without --debug. */
 export const STACK_LINE = '    at ';
+
+/** A clean refusal of bad input: exit 2, each fragment in the "qed-bench: " message, no stack, no internal error, nothing on stdout. */
+export function expectRefused(r: CliResult, says: string[]): void {
+  expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 2 });
+  for (const s of says) expect(r.stderr).toContain(s);
+  expect(r.stderr).toMatch(/^qed-bench: /m);
+  expect(r.stderr).not.toContain(STACK_LINE);
+  expect(r.stderr).not.toContain('internal error');
+  expect(r.stdout).toBe('');
+}

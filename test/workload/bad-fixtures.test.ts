@@ -46,7 +46,7 @@ const CASES: Array<[file: string, at: string, fragment: string]> = [
   ['duplicate-job-name.yaml', '6:15', 'job name "reader" is already used by phases[0].jobs[0]'],
   ['matrix-unknown-key.yaml', '6:3', 'matrix: unknown field "cache.sise"; did you mean cache.size?'],
   // The bad value is reported where it is written: in the matrix, not at cache.size.
-  ['matrix-bad-value.yaml', '5:19', 'cache.size: expected a whole number ≥ 1, found -1 (matrix run cache.size=-1)'],
+  ['matrix-bad-value.yaml', '5:19', 'cache.size: expected a whole number from 1 to 1048576, found -1 (matrix run cache.size=-1)'],
 ];
 
 async function failure(path: string, set?: string[]): Promise<WorkloadError> {
@@ -82,7 +82,7 @@ describe('--set problems name the override instead of a line', () => {
     ['matrix.x=[1]', 'matrix entries cannot be set'],
     ['phases[3].name=x', 'phases[3] does not exist: phases has 1 entry'],
     ['image.size.x=1', 'unknown field "image.size.x"'],
-    ['cache.size=abc', 'cache.size: expected a whole number ≥ 1, found "abc"'],
+    ['cache.size=abc', 'cache.size: expected a whole number from 1 to 1048576, found "abc"'],
     ['cache.size', 'expected key.path=value'],
   ])('--set %s', async (set, fragment) => {
     const err = await failure(file, [set]);

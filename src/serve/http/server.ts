@@ -119,7 +119,7 @@ export class HttpFront {
       for (let pos = start; pos <= end; pos += CHUNK) {
         const buf = Buffer.allocUnsafe(Math.min(CHUNK, end + 1 - pos));
         await this.o.target.read(buf, pos);
-        if (!res.write(buf)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+        if (!res.write(buf)) await drainedOrClosed(res);
         if (res.destroyed) throw new Error('client went away');
       }
       res.end();
@@ -182,4 +182,17 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
 function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...headers });
   res.end(body);
+}
+
+/** The next 'drain' or 'close', whichever comes first; the other listener is removed (a long body would pile them up). */
+function drainedOrClosed(res: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -79,6 +79,16 @@ export class RequestBatch implements RowSink {
     this.line[i] = line;
   }
 
+  /** Row `from` copied over row `to` (dropping rows in place). */
+  copy(from: number, to: number): void {
+    this.time[to] = this.time[from];
+    this.op[to] = this.op[from];
+    this.offset[to] = this.offset[from];
+    this.length[to] = this.length[from];
+    this.device[to] = this.device[from];
+    this.line[to] = this.line[from];
+  }
+
   push(r: TraceRequest): void {
     this.reserve();
     this.set(r.time, OP_CODE[r.op], r.offset, r.length, this.devices.id(r.device), r.line);

@@ -15,6 +15,13 @@ export type Compression = 'none' | 'gzip' | 'zstd';
 
 const CHUNK = 1 << 20;
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Text editors on Windows start files with a byte order mark; it is not part of the first line. */
+export function withoutBom(b: Buffer): Buffer {
+  return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
+}
+
 export function compressionOf(magic: Buffer): Compression {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
   if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
@@ -45,7 +52,7 @@ export function decompressedHead(file: string, n = 64 * 1024): Buffer {
   const kind = raw.length >= 4 ? compressionOf(raw) : 'none';
   if (kind === 'gzip') {
     try {
-      return gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH });
+      return withoutBom(gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }));
     } catch {
       return Buffer.alloc(0);
     }
@@ -57,9 +64,9 @@ export function decompressedHead(file: string, n = 64 * 1024): Buffer {
     } catch {
       /* a cut frame: whatever came out is enough */
     }
-    return Buffer.concat(parts);
+    return withoutBom(Buffer.concat(parts));
   }
-  return raw;
+  return withoutBom(raw);
 }
 
 export class TraceInput {
@@ -76,6 +83,11 @@ export class TraceInput {
   ) {
     const head = readHead(file, 4);
     this.compression = head.length >= 4 ? compressionOf(head) : 'none';
+    const named = /\.gz$/i.test(file) ? 'gzip' : /\.zst$/i.test(file) ? 'zstd' : null;
+    if (named && this.compression !== named) {
+      const found = head.length ? `found ${head.toString('hex').replace(/(..)(?!$)/g, '$1 ')}` : 'the file is empty';
+      throw new TraceError(file, `byte offset 0: expected ${named} data (the name ends in .${named === 'gzip' ? 'gz' : 'zst'}; magic ${named === 'gzip' ? '1f 8b' : '28 b5 2f fd'}), ${found}; rename the file to match its contents`);
+    }
     this.hash = opts.hash ? createHash('sha256') : null;
   }
 
@@ -85,8 +97,20 @@ export class TraceInput {
     return this.sha256;
   }
 
-  /** The decompressed bytes, in chunks of about 1 MiB. */
-  async *chunks(): AsyncGenerator<Buffer> {
+  /** The decompressed bytes, in chunks of about 1 MiB; `text` drops a UTF-8 byte order mark at the start. */
+  async *chunks(text = false): AsyncGenerator<Buffer> {
+    if (!text) {
+      yield* this.decompressed();
+      return;
+    }
+    let first = true;
+    for await (const c of this.decompressed()) {
+      yield first ? withoutBom(c) : c;
+      first = false;
+    }
+  }
+
+  private async *decompressed(): AsyncGenerator<Buffer> {
     const raw = this.raw();
     if (this.compression === 'none') {
       yield* raw;

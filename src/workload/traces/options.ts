@@ -7,6 +7,8 @@ export const TIMINGS = ['fast', 'original'] as const;
 export const OFFSET_UNITS: Record<string, number> = { byte: 1, sector: 512 };
 export const TIME_UNITS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 const COLUMN_NAMES = ['time', 'offset', 'size', 'op', 'device'] as const;
+/** Columns are counted per line; no trace has this many. */
+const MAX_COLUMN = 1024;
 
 /** "10x", "10" or "0.5x": a replay speed factor > 0. */
 export function parseSpeed(v: string | number): number {
@@ -25,7 +27,12 @@ export function parseColumns(v: string | number): NonNullable<ParseOptions['colu
     if (!m || !COLUMN_NAMES.includes(key!) || Number(m[2]) < 1) {
       throw new Expected(`expected columns such as time=1,offset=3,size=4,op=2 (names: ${COLUMN_NAMES.join(', ')}; 1-based)`);
     }
-    out[key!] = Number(m[2]);
+    if (out[key!] !== undefined) throw new Expected(`expected each column name once, found ${key} twice`);
+    const n = Number(m[2]);
+    if (n > MAX_COLUMN) throw new Expected(`expected columns from 1 to ${MAX_COLUMN}, found ${key}=${m[2]}`);
+    const other = COLUMN_NAMES.find((k) => out[k] === n);
+    if (other) throw new Expected(`expected a column of its own for each name, found ${other} and ${key} both in column ${n}`);
+    out[key!] = n;
   }
   if (out.offset === undefined || out.size === undefined) throw new Expected('expected columns naming at least offset and size, e.g. offset=3,size=4');
   return out;

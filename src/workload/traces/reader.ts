@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { DeviceNames, RequestBatch } from './batch.js';
+import { DeviceNames, FLUSH, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
@@ -61,6 +61,10 @@ export class TraceReader {
     private readonly opts: TraceOpenOptions = {},
   ) {
     this.format = resolveFormat(file, opts.format);
+    const csvOnly = [opts.columns && 'columns', opts.offsetUnit !== undefined && 'an offset unit', opts.timeUnit !== undefined && 'a time unit'].filter(Boolean);
+    if (csvOnly.length && this.format.name !== 'csv') {
+      throw new TraceError(file, `${csvOnly.join(', ')} given for a trace of format ${this.format.name}: --columns, --offset-unit and --time-unit (trace: columns, offset_unit, time_unit) apply to format csv only; ${this.format.name} has fixed columns and units`);
+    }
     this.input = new TraceInput(file, { hash: opts.hash });
     this.maxBad = opts.maxBadLines ?? 0;
   }
@@ -107,7 +111,7 @@ export class TraceReader {
     let carry: Buffer | null = null;
     let lineNo = 0;
     let last = 0;
-    for await (const chunk of this.input.chunks()) {
+    for await (const chunk of this.input.chunks(true)) {
       const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       const out = this.batch(last);
       let start = 0;
@@ -127,6 +131,7 @@ export class TraceReader {
         }
       }
       carry = start < buf.length ? buf.subarray(start) : null;
+      this.checkRows(out);
       this.requests += out.n;
       last = out.n;
       if (out.n) yield out;
@@ -137,6 +142,7 @@ export class TraceReader {
         lineNo++;
         const out = this.batch(0);
         this.careful(parse, carry, 0, end, lineNo, out);
+        this.checkRows(out);
         this.requests += out.n;
         if (out.n) yield out;
       }
@@ -149,7 +155,7 @@ export class TraceReader {
     let carry = '';
     let lineNo = 0;
     let last = 0;
-    for await (const chunk of this.input.chunks()) {
+    for await (const chunk of this.input.chunks(true)) {
       const text = carry + dec.write(chunk);
       const out = this.batch(last);
       let start = 0;
@@ -165,6 +171,7 @@ export class TraceReader {
         start = nl + 1;
       }
       carry = text.slice(start);
+      this.checkRows(out);
       this.requests += out.n;
       last = out.n;
       if (out.n) yield out;
@@ -174,12 +181,11 @@ export class TraceReader {
       lineNo++;
       try {
         const r = parse(lastLine, lineNo);
-        if (r) {
-          this.requests++;
-          const out = this.batch(0);
-          out.push(r);
-          yield out;
-        }
+        const out = this.batch(0);
+        if (r) out.push(r);
+        this.checkRows(out);
+        this.requests += out.n;
+        if (out.n) yield out;
       } catch (err) {
         this.badLine(err, lineNo);
       }
@@ -214,6 +220,33 @@ export class TraceReader {
     if (this.firstBad.length < 5) this.firstBad.push(`${this.file}:${line}:${err.col ?? 1}: ${err.field}: ${message}`);
   }
 
+  /**
+   * Requests every format can express but no disk can serve: a read, write or trim of 0 bytes,
+   * or one ending past 2^53 bytes (offsets are exact only below it; sector units can reach it).
+   * A text line is a bad line (skipped and counted under --max-bad-lines). Binary records are
+   * checked for the end only (oracleGeneral object traces do carry size 0); one past it is an
+   * error naming the record. Rows kept are moved down over the ones dropped.
+   */
+  private checkRows(out: RequestBatch, binary = false): void {
+    let w = 0;
+    for (let i = 0; i < out.n; i++) {
+      const length = out.length[i];
+      const offset = out.offset[i];
+      const empty = length === 0 && out.op[i] !== FLUSH && !binary;
+      if (!empty && offset + length <= Number.MAX_SAFE_INTEGER) {
+        if (w !== i) out.copy(i, w);
+        w++;
+        continue;
+      }
+      const bad = empty ? new BadField('size', 'a request of at least 1 byte (a read, write or trim of 0 bytes moves nothing)', '0') : new BadField('offset', 'a request ending below 2^53 bytes (8 PiB)', `${offset} + ${length} bytes`);
+      if (binary) {
+        throw new TraceError(this.file, `record ${out.line[i]}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${bad.field}: expected ${bad.expected}, found ${bad.found}`);
+      }
+      this.badLine(bad, out.line[i]);
+    }
+    out.n = w;
+  }
+
   private async *binaryColumns(format: Extract<TraceFormat, { kind: 'binary' }>): AsyncGenerator<RequestBatch> {
     const parse = format.parser(this.opts);
     let carry: Buffer = Buffer.alloc(0);
@@ -237,8 +270,9 @@ export class TraceReader {
         at += r.size;
         if (r.req) out.push(r.req);
       }
-      consumed += at;
       carry = buf.subarray(at);
+      this.checkRows(out, true);
+      consumed += at;
       this.requests += out.n;
       last = out.n;
       if (out.n) yield out;

@@ -120,6 +120,11 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
         return req;
       }
     }
+    if (ended && replayed === 0 && maxOps > 0 && maxBytes > 0) {
+      // A job that replays nothing measures nothing: say why rather than write empty results.
+      const what = only >= 0 ? `no requests for device "${t.device}" (job ${job.name}'s trace.device; \`qed-bench trace stats\` lists the devices)` : `no requests (job ${job.name})`;
+      throw new TraceError(t.file, `${what}; nothing to replay`);
+    }
     return ended ? null : undefined;
   };
 

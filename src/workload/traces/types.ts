@@ -91,6 +91,8 @@ interface FormatBase {
   describe: string;
   /** Matches file names that suggest this format. */
   nameHint: RegExp | null;
+  /** Bytes per unit of offsets and sizes as written (512: sectors); absent: bytes. */
+  sectorUnits?: boolean;
 }
 
 export interface TextFormat extends FormatBase {

@@ -29,6 +29,7 @@ function majMin(buf: Uint8Array, s: number, e: number): boolean {
 export const blkparse: TextFormat = {
   kind: 'text',
   name: 'blkparse',
+  sectorUnits: true,
   describe: 'blkparse text: maj,min cpu seq sec.nsec pid action RWBS sector + nsectors [proc]; queue (Q) events only',
   nameHint: /blkparse|\.blk\.txt|blktrace.*\.txt/i,
   sniff: (first) => /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+[A-Z]{1,2}\s+[A-Z]+/.test(first),

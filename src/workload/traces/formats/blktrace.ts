@@ -27,6 +27,7 @@ const magicOf = (buf: Buffer, at: number, le: boolean) => ((le ? buf.readUInt32L
 export const blktrace: BinaryFormat = {
   kind: 'binary',
   name: 'blktrace',
+  sectorUnits: true,
   describe: 'blktrace binary (merged with blkparse -d): 48-byte records + pdu; queue events only',
   nameHint: /blktrace/i,
   sniff: (b) => b.length >= 4 && (magicOf(b, 0, true) === MAGIC || magicOf(b, 0, false) === MAGIC),

@@ -42,6 +42,7 @@ export function csvFormat(spec: CsvSpec): TextFormat {
     name: spec.name,
     describe: spec.describe,
     nameHint: spec.nameHint,
+    sectorUnits: unit === 512,
     header: spec.writeHeader ? headerLine : '',
     sniff(first) {
       if (first.replace(/\s+/g, '').toLowerCase() === headerLine.toLowerCase()) return true;

@@ -1,0 +1,69 @@
+/**
+ * A workload's `trace:` block gone wrong: unknown key, missing file (resolved against the YAML's
+ * directory, not the cwd), bad values, a device with no request; `run` and `sweep` (on worker
+ * threads too) exit 2 with the YAML line:column or the trace's file:line, no stack, no results.
+ */
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, cliOk, expectRefused, useTempDir } from './helpers.js';
+
+const tmp = useTempDir();
+const yaml = (trace: string) => `name: t\nimage: { size: 4G }\nphases:\n  - name: p\n    jobs:\n      - name: j\n        trace: { ${trace} }\n        iodepth: 4\n`;
+
+interface Case {
+  name: string;
+  trace: string;
+  /** Extra setup in the temp dir (the alibaba sample is always there as a.csv). */
+  setup?: (d: (f: string) => string) => Promise<void>;
+  says: string[];
+  /** sweep instead of run, with these extra arguments. */
+  sweep?: string[];
+  /** stress instead of run, with these extra arguments. */
+  stress?: string[];
+}
+
+const CASES: Case[] = [
+  { name: 'unknown key', trace: 'file: a.csv, format: alibaba, colour: red', says: ['w.yaml:7:', 'phases[0].jobs[0].trace: unknown key "colour"'] },
+  { name: 'missing file', trace: 'file: nope.csv, format: alibaba', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "nope.csv"'] },
+  // The path exists from the cwd (the repository) but not from the YAML's directory.
+  { name: 'relative to the YAML, not the cwd', trace: 'file: workloads/traces/alibaba.csv, format: alibaba', setup: async (d) => {
+    await mkdir(d('sub'));
+  }, says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "workloads/traces/alibaba.csv"', 'sub/workloads/traces/alibaba.csv does not exist'] },
+  { name: 'unknown format', trace: 'file: a.csv, format: foo', says: ['w.yaml:7:', 'trace.format: expected one of'] },
+  { name: 'unknown fit', trace: 'file: a.csv, format: alibaba, fit: squash', says: ['w.yaml:7:', 'trace.fit: expected one of error, wrap, scale'] },
+  { name: 'speed 0x', trace: 'file: a.csv, format: alibaba, timing: original, speed: 0x', says: ['w.yaml:7:', 'trace.speed: expected a speed factor above 0'] },
+  { name: 'align not a power of two', trace: 'file: a.csv, format: alibaba, align: 3', says: ['w.yaml:7:', 'trace.align:'] },
+  { name: 'max_bad_lines negative', trace: 'file: a.csv, format: alibaba, max_bad_lines: -1', says: ['w.yaml:7:', 'trace.max_bad_lines: expected a whole number'] },
+  { name: 'columns for a fixed format', trace: 'file: a.csv, format: alibaba, columns: "offset=3,size=4"', says: ['w.yaml:7:', 'columns applies only to format: csv'] },
+  { name: 'a device with no request (run)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', says: ['a.csv: no requests for device "999"'] },
+  { name: 'a device with no request (sweep on workers)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', sweep: ['--cache-size', '2,4', '-j', '2'], says: ['a.csv: no requests for device "999"'] },
+  { name: 'a bad trace line (sweep on workers)', trace: 'file: b.csv, format: alibaba, fit: wrap', setup: async (d) => writeFile(d('b.csv'), '3,R,0,4096,1\nbad\n'), sweep: ['--cache-size', '2,4', '-j', '2'], says: ['b.csv:2:1: line: expected 5 comma-separated fields'] },
+  { name: 'a device with no request (stress on workers)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', stress: ['--seeds', '2', '-j', '2'], says: ['a.csv: no requests for device "999"'] },
+  { name: 'a bad trace line (stress in-process)', trace: 'file: b.csv, format: alibaba, fit: wrap', setup: async (d) => writeFile(d('b.csv'), '3,R,0,4096,1\nbad\n'), stress: ['--seeds', '1', '-j', '1'], says: ['b.csv:2:1: line: expected 5 comma-separated fields'] },
+  { name: 'a request past the image (fit: error)', trace: 'file: b.csv, format: alibaba', setup: async (d) => writeFile(d('b.csv'), '3,R,99999999999999,4096,1\n'), says: ['b.csv:1:1: offset: request 99999999999999+4096 (read) ends past'] },
+];
+
+describe('hostile trace: blocks in workloads are refused cleanly', () => {
+  it.each(CASES)('$name', async (c) => {
+    await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
+    await c.setup?.(tmp.path);
+    const w = c.name.startsWith('relative') ? join(tmp.path('sub'), 'w.yaml') : tmp.path('w.yaml');
+    await writeFile(w, yaml(c.trace));
+    const before = await readdir(tmp.path(''));
+    const r = c.sweep
+      ? await cli('sweep', w, '-q', '-o', tmp.path('r.json'), ...c.sweep)
+      : c.stress
+        ? await cli('stress', w, '-q', ...c.stress)
+        : await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expectRefused(r, c.says);
+    expect(await readdir(tmp.path(''))).toEqual(before);
+  });
+
+  it('a relative trace path is found beside the YAML whatever the cwd', async () => {
+    await mkdir(tmp.path('sub'));
+    await copyFile('workloads/traces/alibaba.csv', tmp.path('sub/a.csv'));
+    await writeFile(tmp.path('sub/w.yaml'), yaml('file: a.csv, format: alibaba, fit: wrap, device: 3'));
+    await cliOk(0, 'run', tmp.path('sub/w.yaml'), '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+  });
+});
