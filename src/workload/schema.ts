@@ -108,7 +108,7 @@ const traceSchema = mapping('file, format, device, fit, scale, align, timing, sp
   device: z.union([z.string(), z.number()], { error: 'expected a device, volume, LUN or file name' }).transform(String).optional().meta({ description: "Only this device's requests (default: all, merged)." }),
   fit: oneOf(FIT_MODES).default('error').meta({ description: "A request past the job's region: error (names the line), wrap (offset modulo the region), scale (offset / scale)." }),
   scale: whole(1).optional().meta({ description: 'fit scale: the divisor (default: the smallest that fits the trace).' }),
-  align: size(512).optional().meta({ yamlDefault: 512, description: 'Offsets round down and ends up to a multiple of this power of two.' }),
+  align: size(512).optional().meta({ yamlDefault: 512, description: 'Offsets round down and ends up to a multiple of this power of two (512 B to 1 MiB).' }),
   timing: oneOf(TIMINGS).optional().meta({ yamlDefault: 'fast', description: "fast: as fast as iodepth allows; original: at the trace's times (virtual times under the deterministic scheduler)." }),
   speed: scalar('a speed factor such as 2, 10x or 0.5x', parseSpeed).optional().meta({ description: 'timing original, this many times faster (implies timing original).' }),
   max_bad_lines: whole(0).default(0).meta({ description: 'Bad lines to skip and count before the trace is refused.' }),

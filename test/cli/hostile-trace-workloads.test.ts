@@ -1,5 +1,5 @@
 /**
- * A workload's `trace:` block gone wrong: unknown key, missing file (resolved against the YAML's
+ * A workload's `trace:` block gone wrong: unknown key, missing file or a directory, align past 1 MiB (resolved against the YAML's
  * directory, not the cwd), bad values, a device with no request; `run` and `sweep` (on worker
  * threads too) exit 2 with the YAML line:column or the trace's file:line, no stack, no results.
  */
@@ -34,6 +34,10 @@ const CASES: Case[] = [
   { name: 'unknown fit', trace: 'file: a.csv, format: alibaba, fit: squash', says: ['w.yaml:7:', 'trace.fit: expected one of error, wrap, scale'] },
   { name: 'speed 0x', trace: 'file: a.csv, format: alibaba, timing: original, speed: 0x', says: ['w.yaml:7:', 'trace.speed: expected a speed factor above 0'] },
   { name: 'align not a power of two', trace: 'file: a.csv, format: alibaba, align: 3', says: ['w.yaml:7:', 'trace.align:'] },
+  { name: 'align past 1 MiB', trace: 'file: a.csv, format: alibaba, align: 1G', says: ['w.yaml:7:', 'trace.align: expected a power of two from 512 to 1 MiB, found 1073741824'] },
+  { name: 'trace file is a directory', trace: 'file: d, format: alibaba', setup: async (d) => {
+    await mkdir(d('d'));
+  }, says: ['w.yaml:7:', 'trace.file: expected a trace file, found "d"', 'is a directory'] },
   { name: 'max_bad_lines negative', trace: 'file: a.csv, format: alibaba, max_bad_lines: -1', says: ['w.yaml:7:', 'trace.max_bad_lines: expected a whole number'] },
   { name: 'columns for a fixed format', trace: 'file: a.csv, format: alibaba, columns: "offset=3,size=4"', says: ['w.yaml:7:', 'columns applies only to format: csv'] },
   { name: 'a device with no request (run)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', says: ['a.csv: no requests for device "999"'] },

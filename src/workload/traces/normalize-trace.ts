@@ -1,4 +1,5 @@
 /** A job's `trace:` mapping as parsed from YAML, to the TraceJobSpec the runner reads. */
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FORMAT_NAMES, detectFormat } from './formats.js';
 import { decompressedHead } from './input.js';
@@ -8,12 +9,16 @@ import type { ParsedJob } from '../schema.js';
 import type { TraceJobSpec } from '../types.js';
 import { OFFSET_UNITS, TIME_UNITS } from './options.js';
 
+/** The largest trace.align accepted. */
+const MAX_ALIGN = 1024 * 1024;
+
 type Report = (path: PathSeg[], message: string, hint?: string) => void;
 
 export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, exists: (p: string) => boolean, at: PathSeg[], report: Report): TraceJobSpec {
   const file = resolve(dir, t.file);
   let format = t.format ?? null;
   if (!exists(file)) report([...at, 'file'], `expected an existing trace file, found "${t.file}" (${file} does not exist)`);
+  else if (isDirectory(file)) report([...at, 'file'], `expected a trace file, found "${t.file}" (${file} is a directory)`);
   else if (format === null) {
     // Detected here, so an undetectable trace is a located workload error, not a failed replay.
     const found = detectFormat(basename(file), decompressedHead(file));
@@ -21,7 +26,8 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
     else report([...at, 'format'], `missing; the format of ${t.file} cannot be told from its name and first lines`, `add format: one of ${FORMAT_NAMES.join(', ')}`);
   }
   const align = t.align ?? 512;
-  if (!isPowerOfTwo(align)) report([...at, 'align'], `expected a power of two of at least 512, found ${align}`);
+  // Every request grows to a multiple of align: past 1 MiB a replay moves mostly padding (align: 1G made each 4 KiB request 1 GiB).
+  if (!isPowerOfTwo(align) || align > MAX_ALIGN) report([...at, 'align'], `expected a power of two from 512 to 1 MiB, found ${align}`);
   if (t.scale !== undefined && t.fit !== 'scale') report([...at, 'scale'], `scale applies only to fit: scale (this trace's fit is ${t.fit})`, 'remove it or set fit: scale');
   const csvOnly = (['columns', 'offset_unit', 'time_unit'] as const).filter((k) => t[k] !== undefined);
   if (csvOnly.length && t.format !== 'csv') report([...at, csvOnly[0]], `${csvOnly[0]} applies only to format: csv`, 'set format: csv');
@@ -40,4 +46,12 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
     ...(t.offset_unit ? { offsetUnit: OFFSET_UNITS[t.offset_unit] } : {}),
     ...(t.time_unit ? { timeUnit: TIME_UNITS[t.time_unit] } : {}),
   };
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // gone since exists(): the read reports it
+  }
 }
