@@ -107,8 +107,9 @@ export class TraceReader {
     let carry: Buffer | null = null;
     let lineNo = 0;
     let last = 0;
+    const join = new Joiner();
     for await (const chunk of this.input.chunks()) {
-      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const buf: Buffer = carry ? join.of(carry, chunk) : chunk;
       const out = this.batch(last);
       let start = 0;
       if (scan) {
@@ -254,4 +255,24 @@ export async function readAll(file: string, opts: TraceOpenOptions = {}): Promis
   const all: TraceRequest[] = [];
   for await (const b of new TraceReader(file, opts).batches()) for (const r of b) all.push(r);
   return all;
+}
+
+/**
+ * A partial line carried over, then the next chunk, in one buffer reused chunk after chunk
+ * (Buffer.concat made a fresh 1 MiB buffer per chunk, garbage a long replay's GC frees late).
+ * The carry may lie in the buffer itself: Buffer.copy moves overlapping bytes correctly.
+ */
+class Joiner {
+  private buf = Buffer.alloc(0);
+
+  of(carry: Buffer, chunk: Buffer): Buffer {
+    const n = carry.length + chunk.length;
+    if (n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(n, 2 * this.buf.length));
+      carry.copy(grown, 0);
+      this.buf = grown;
+    } else carry.copy(this.buf, 0);
+    chunk.copy(this.buf, carry.length);
+    return this.buf.subarray(0, n);
+  }
 }
