@@ -88,8 +88,25 @@ export class TraceReader {
     return this.format.kind === 'text' ? this.textColumns(this.format) : this.binaryColumns(this.format);
   }
 
-  /** A fresh batch sized for about as many rows as the last one had. */
+  /** Batches a consumer is done with (recycle), to fill again instead of making new ones. */
+  private readonly spares: RequestBatch[] = [];
+
+  /**
+   * A batch columns() yielded that the caller no longer reads: it is filled again with a later
+   * chunk. A long replay then reuses two batches (the one replayed, the one read ahead) instead
+   * of making a fresh 1 MiB of columns per chunk that outlives scavenges and waits for a full GC.
+   */
+  recycle(b: RequestBatch): void {
+    if (this.spares.length < 2) this.spares.push(b);
+  }
+
+  /** A batch to fill: a recycled one, else a fresh one sized for about as many rows as the last one had. */
   private batch(last: number): RequestBatch {
+    const spare = this.spares.pop();
+    if (spare) {
+      spare.n = 0;
+      return spare;
+    }
     return new RequestBatch(this.devices, Math.max(1024, last + (last >> 2)));
   }
 
