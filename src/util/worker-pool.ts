@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
-import { WORKER_YOUNG_GENERATION_MB } from './young-generation.js';
+import { WORKER_YOUNG_GENERATION_MB } from './heap-limits.js';
 
 /** Messages between runOnWorkers and serveTasks. */
 export type ToWorker<Init, Task> = { type: 'init'; init: Init } | { type: 'run'; task: Task };
@@ -126,7 +126,7 @@ export function serveTasks<Init, Task, Result>(setup: (init: Init, report: (prog
  */
 function spawnWorker(target: URL): Worker {
   const here = import.meta.url;
-  // A small young generation, as the CLI gives its own thread (young-generation.ts).
+  // A small young generation, as the CLI gives its own thread (heap-limits.ts).
   const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   if (!here.endsWith('.ts')) return new Worker(target, { resourceLimits });
   const ts = target.href.replace(/\.js$/, '.ts');
