@@ -26,6 +26,7 @@ import type { RunResults } from '../src/metrics/results.js';
 import type { SweepResults } from '../src/metrics/sweep-results.js';
 import { cacheOnlySweep } from '../src/experiments/cache-only.js';
 import { findOnPath } from '../src/util/find-on-path.js';
+import { limitHeap } from '../src/util/heap-limits.js';
 import { TraceReader } from '../src/workload/traces/reader.js';
 import { fmtInt, rotation, spread, type Spread } from './lib/samples.js';
 import { writeSyntheticTrace } from './lib/synthetic-trace.js';
@@ -201,6 +202,8 @@ async function childRun(file: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // A child replays in-process through runCli: give it the heap settings the bin's main() gives the CLI.
+  if (values['child-replay'] || values['child-run'] || values['child-sweep']) limitHeap();
   if (values['child-replay']) return childReplay(values['child-replay']);
   if (values['child-run']) return childRun(values['child-run']);
   if (values['child-sweep']) return childSweep(values['child-sweep']);

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './cli/errors.js';
 import { usageOutput, type RegisterCommand } from './cli/options.js';
 import type { Output } from './cli/output.js';
+import { limitHeap } from './util/heap-limits.js';
 
 export type { Output };
 
@@ -65,6 +66,7 @@ export async function run(argv: string[], out: Output): Promise<number> {
 
 /** The bin's entry: sets the exit code and lets pending output drain instead of calling process.exit. */
 export async function main(argv: string[]): Promise<void> {
+  limitHeap();
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') process.exitCode = 1; // a closed pipe (| head) is not a failure
   });

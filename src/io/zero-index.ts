@@ -4,6 +4,8 @@ import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
 
 /** Chunks per word of the bitmap. */
 const GROUP = 32;
+/** Words per page of the bitmap: a page covers 32768 chunks, 128 MiB of the device. */
+const PAGE_WORDS = 1024;
 
 /**
  * A conservative record of a device's non-zero chunks: a chunk it does not list holds only
@@ -11,8 +13,14 @@ const GROUP = 32;
  * `noteWrite`. A listed chunk may hold zeros again (overwritten, truncated); listing is never undone.
  */
 export class ZeroIndex {
-  /** Bit c % 32 of word c / 32: chunk c is listed. Grows with the highest chunk listed (the device's end, not its virtual size). */
-  private words = new Uint32Array(64);
+  /**
+   * Bit c % 32 of word c / 32: chunk c is listed; in pages made as a chunk in them is listed, so
+   * the record follows the listed chunks (a metadata-only image: its tables), not the device's end.
+   */
+  private readonly pages = new Map<number, Uint32Array>();
+  /** The page last looked up by word(), and its number (a table's chunks are a few words apart). */
+  private lastNo = -1;
+  private last: Uint32Array | undefined;
 
   /** Record the chunks a write of `buf` at `offset` made non-zero. */
   noteWrite(buf: Uint8Array, offset: number): void {
@@ -30,6 +38,13 @@ export class ZeroIndex {
     if (length <= 0) return;
     const last = Math.floor((offset + length - 1) / SPARSE_CHUNK);
     for (let c = Math.floor(offset / SPARSE_CHUNK); c <= last; c++) this.add(c);
+  }
+
+  /** Bytes of bitmap held, for tests and memory reports. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const p of this.pages.values()) n += p.byteLength;
+    return n;
   }
 
   has(chunk: number): boolean {
@@ -75,16 +90,22 @@ export class ZeroIndex {
   }
 
   private word(w: number): number {
-    return w < this.words.length ? this.words[w] : 0;
+    const no = Math.floor(w / PAGE_WORDS);
+    if (no !== this.lastNo) {
+      this.lastNo = no;
+      this.last = this.pages.get(no);
+    }
+    return this.last ? this.last[w - no * PAGE_WORDS] : 0;
   }
 
   private add(chunk: number): void {
     const w = Math.floor(chunk / GROUP);
-    if (w >= this.words.length) {
-      const grown = new Uint32Array(Math.max(w + 1, 2 * this.words.length));
-      grown.set(this.words);
-      this.words = grown;
+    const no = Math.floor(w / PAGE_WORDS);
+    let page = this.pages.get(no);
+    if (!page) {
+      this.pages.set(no, (page = new Uint32Array(PAGE_WORDS)));
+      if (no === this.lastNo) this.last = page;
     }
-    this.words[w] |= 1 << chunk % GROUP;
+    page[w - no * PAGE_WORDS] |= 1 << chunk % GROUP;
   }
 }

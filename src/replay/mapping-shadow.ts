@@ -15,21 +15,28 @@ const SECTOR = 512;
 /** Past this, sequence numbers in messages saturate (ticks would need 2^32 requests to wrap). */
 const U32_MAX = 0xffffffff;
 
-/** Slots per cluster in a page: last completed write's seq, first-mapped tick, host cluster. */
+/** Slots per cluster in a page: last completed write's seq, host cluster, and (power cuts only) first-mapped tick. */
 const SEQ = 0;
-const FIRST_AT = 1;
-const HOST = 2;
-const SLOTS = 3;
+const HOST = 1;
+const FIRST_AT = 2;
+
+/** Clusters per page: 32 MiB of guest space at 64 KiB clusters, so a write here and there costs a few KiB. */
+const PAGE_CLUSTERS = 512;
 
 export class MappingShadow {
   /**
-   * Per L2 table written to, per cluster it maps (SLOTS each): the sequence number of the last
-   * completed data write that covered it, the tick at which a completed write first covered it (it
-   * was mapped then), and the host cluster (host offset / cluster size) the last completed write or
-   * zero-write left it in; 0 = never. Typed pages, not Map entries per cluster: 12 bytes a cluster
-   * of footprint, so a long trace over a large image stays in bounded memory.
+   * Per PAGE_CLUSTERS clusters written to (page = cluster / PAGE_CLUSTERS), `slots` words a
+   * cluster: the sequence number of the last completed data write that covered it, the host
+   * cluster (host offset / cluster size) the last completed write or zero-write left it in, and
+   * with durability tracking the tick at which a completed write first covered it (it was
+   * mapped then); 0 = never. Typed pages, not Map entries per cluster: 8 bytes a cluster of
+   * footprint (12 with power cuts), so a long trace over a large image stays in bounded memory.
    */
   private readonly pages = new Map<number, Uint32Array>();
+  /** Words per cluster in a page: FIRST_AT only when a power cut may ask which mappings were durable. */
+  private readonly slots: number;
+  /** Clusters per page (PAGE_CLUSTERS, or a whole table when a table maps fewer). */
+  private readonly perPage: number;
   private seq = 0;
   private writes = 0;
   private tick = 0;
@@ -50,15 +57,28 @@ export class MappingShadow {
     private readonly clusterSize: number,
     /** Clusters one L2 table maps. */
     private readonly entriesPerTable: number,
-  ) {}
+    /** Track when each cluster was first mapped, for verifyAfterCut (a power cut is armed). */
+    private readonly durability = false,
+  ) {
+    this.slots = durability ? 3 : 2;
+    this.perPage = Math.min(PAGE_CLUSTERS, entriesPerTable);
+    if (entriesPerTable % this.perPage !== 0) throw new Error(`mapping shadow: ${entriesPerTable} clusters a table is not a multiple of ${this.perPage}`);
+  }
+
+  /** Bytes held in pages, for tests and memory reports. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const page of this.pages.values()) n += page.byteLength;
+    return n;
+  }
 
   /** The page holding cluster c and c's first slot in it (the page made on first use when `make`). */
   private slot(c: number, make: boolean): [Uint32Array | undefined, number] {
-    const per = this.entriesPerTable;
-    const t = Math.floor(c / per);
-    let page = this.pages.get(t);
-    if (!page && make) this.pages.set(t, (page = new Uint32Array(per * SLOTS)));
-    return [page, (c - t * per) * SLOTS];
+    const per = this.perPage;
+    const p = Math.floor(c / per);
+    let page = this.pages.get(p);
+    if (!page && make) this.pages.set(p, (page = new Uint32Array(per * this.slots)));
+    return [page, (c - p * per) * this.slots];
   }
 
   /** Host offset the shadow expects cluster c at (0: unmapped). */
@@ -104,7 +124,7 @@ export class MappingShadow {
       }
       if (data) {
         page[i + SEQ] = Math.min(seq, U32_MAX);
-        if (page[i + FIRST_AT] === 0) page[i + FIRST_AT] = at;
+        if (this.durability && page[i + FIRST_AT] === 0) page[i + FIRST_AT] = at;
       }
     });
   }
@@ -126,12 +146,13 @@ export class MappingShadow {
     if (len === 0) return;
     // A plain loop (reads are the hot path): no closure or slot tuple per cluster.
     const last = Math.floor((pos + len - 1) / cs);
-    const per = this.entriesPerTable;
+    const per = this.perPage;
+    const slots = this.slots;
     for (let c = first; c <= last; c++) {
       const found = host === 0 ? 0 : hostFirst + (c - first) * cs;
-      const t = Math.floor(c / per);
-      const page = this.pages.get(t);
-      const want = page ? page[(c - t * per) * SLOTS + HOST] * cs : 0;
+      const p = Math.floor(c / per);
+      const page = this.pages.get(p);
+      const want = page ? page[(c - p * per) * slots + HOST] * cs : 0;
       if (found === want) continue;
       if (this.maybe.size > 0 && this.maybe.get(c) === found) continue;
       if (this.inFlight.has(c) && this.announced.get(c) === found) continue;
@@ -172,6 +193,7 @@ export class MappingShadow {
 
   /** After a power cut and recovery: every durably mapped cluster still mapped. Returns the lost writes. */
   async verifyAfterCut(img: QedImage): Promise<number> {
+    if (!this.durability) throw new Error('mapping shadow: verifyAfterCut needs durability tracking (made without a power cut armed)');
     await this.verify(img, (firstAt) => firstAt < this.flushedBefore);
     return this.lostWriteSeqs;
   }
@@ -179,29 +201,33 @@ export class MappingShadow {
   /** Distinct writes the last verify found lost (all of them: its violations list is capped). */
   private lostWriteSeqs = 0;
 
-  /** Walk the image's L2 tables (after the replay) and report every expected cluster left unmapped. */
+  /**
+   * Walk the image's L2 tables (after the replay) and report every expected cluster left
+   * unmapped. `expected` is given the tick a cluster was first mapped (0 without durability tracking).
+   */
   async verify(img: QedImage, expected: (firstAt: number) => boolean = () => true): Promise<IntegrityReport> {
     const report = emptyIntegrityReport('passed');
     report.writesTracked = this.writes;
-    const per = this.entriesPerTable;
+    const { perPage, slots, entriesPerTable } = this;
     const lost: Violation[] = [];
     let buf: Float64Array | undefined; // one decoded table at a time, not one per table
-    for (const l1 of [...this.pages.keys()].sort((a, b) => a - b)) {
-      const page = this.pages.get(l1)!;
-      let table: Float64Array | null = null;
-      let loaded = false;
-      for (let i = 0; i < per; i++) {
-        const seq = page[i * SLOTS + SEQ];
-        if (seq === 0 || !expected(page[i * SLOTS + FIRST_AT])) continue;
-        if (!loaded) {
-          table = await img.l2TableForMap(l1, buf);
+    let l1 = -1; // the table `table` holds (pages in order: a table's pages come together)
+    let table: Float64Array | null = null;
+    for (const p of [...this.pages.keys()].sort((a, b) => a - b)) {
+      const page = this.pages.get(p)!;
+      for (let j = 0; j < perPage; j++) {
+        const seq = page[j * slots + SEQ];
+        if (seq === 0 || !expected(this.durability ? page[j * slots + FIRST_AT] : 0)) continue;
+        const c = p * perPage + j;
+        const t = Math.floor(c / entriesPerTable);
+        if (t !== l1) {
+          table = await img.l2TableForMap(t, buf);
           buf = table ?? buf;
-          loaded = true;
+          l1 = t;
         }
         report.sectorsVerified += this.clusterSize / SECTOR;
-        const host = table ? table[i] : 0;
+        const host = table ? table[c - t * entriesPerTable] : 0;
         if (host !== 0) continue;
-        const c = l1 * per + i;
         lost.push({ kind: 'lost-write', offset: c * this.clusterSize, sectors: this.clusterSize / SECTOR, expected: `w#${seq} (mapped)`, found: table ? 'unmapped (L2 entry 0: lost L2 update)' : 'unmapped (L1 entry 0: lost L1 update)', during: 'read-back' });
       }
     }

@@ -89,8 +89,8 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   try {
     const shadow = verify ? new ShadowModel(w.seed >>> 0, created && !w.image.backing ? 'zeros' : 'unknown') : null;
     // A metadata-only replay checks mappings instead of bytes (after a power cut: the flushed ones).
-    const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8) : null;
     const cut = PowerCutRun.arm(w, scheduler, shadow);
+    const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8, cut !== null) : null;
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
     const replay: Replay = { w, opts, img, shadow, mappings, cut, clock, scheduler, jobIndex: 0, traces: [] };

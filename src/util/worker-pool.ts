@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
+import { WORKER_YOUNG_GENERATION_MB } from './heap-limits.js';
 
 /** Messages between runOnWorkers and serveTasks. */
 export type ToWorker<Init, Task> = { type: 'init'; init: Init } | { type: 'run'; task: Task };
@@ -145,9 +146,11 @@ export function serveTasks<Init, Task, Result>(setup: (init: Init, report: (prog
  */
 function spawnWorker(target: URL): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(target);
+  // A small young generation, as the CLI gives its own thread (heap-limits.ts).
+  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+  if (!here.endsWith('.ts')) return new Worker(target, { resourceLimits });
   const ts = target.href.replace(/\.js$/, '.ts');
   const api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(here)}));`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, resourceLimits });
 }

@@ -92,8 +92,25 @@ export class TraceReader {
     return this.format.kind === 'text' ? this.textColumns(this.format) : this.binaryColumns(this.format);
   }
 
-  /** A fresh batch sized for about as many rows as the last one had. */
+  /** Batches a consumer is done with (recycle), to fill again instead of making new ones. */
+  private readonly spares: RequestBatch[] = [];
+
+  /**
+   * A batch columns() yielded that the caller no longer reads: it is filled again with a later
+   * chunk. A long replay then reuses two batches (the one replayed, the one read ahead) instead
+   * of making a fresh 1 MiB of columns per chunk that outlives scavenges and waits for a full GC.
+   */
+  recycle(b: RequestBatch): void {
+    if (this.spares.length < 2) this.spares.push(b);
+  }
+
+  /** A batch to fill: a recycled one, else a fresh one sized for about as many rows as the last one had. */
   private batch(last: number): RequestBatch {
+    const spare = this.spares.pop();
+    if (spare) {
+      spare.n = 0;
+      return spare;
+    }
     return new RequestBatch(this.devices, Math.max(1024, last + (last >> 2)));
   }
 
@@ -111,8 +128,9 @@ export class TraceReader {
     let carry: Buffer | null = null;
     let lineNo = 0;
     let last = 0;
+    const join = new Joiner();
     for await (const chunk of this.input.chunks(true)) {
-      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const buf: Buffer = carry ? join.of(carry, chunk) : chunk;
       const out = this.batch(last);
       let start = 0;
       if (scan) {
@@ -288,4 +306,24 @@ export async function readAll(file: string, opts: TraceOpenOptions = {}): Promis
   const all: TraceRequest[] = [];
   for await (const b of new TraceReader(file, opts).batches()) for (const r of b) all.push(r);
   return all;
+}
+
+/**
+ * A partial line carried over, then the next chunk, in one buffer reused chunk after chunk
+ * (Buffer.concat made a fresh 1 MiB buffer per chunk, garbage a long replay's GC frees late).
+ * The carry may lie in the buffer itself: Buffer.copy moves overlapping bytes correctly.
+ */
+class Joiner {
+  private buf = Buffer.alloc(0);
+
+  of(carry: Buffer, chunk: Buffer): Buffer {
+    const n = carry.length + chunk.length;
+    if (n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(n, 2 * this.buf.length));
+      carry.copy(grown, 0);
+      this.buf = grown;
+    } else carry.copy(this.buf, 0);
+    chunk.copy(this.buf, carry.length);
+    return this.buf.subarray(0, n);
+  }
 }

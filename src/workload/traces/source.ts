@@ -138,9 +138,10 @@ export function createTraceSource(job: JobSpec, hold?: (work: Promise<unknown>) 
     ahead = null;
     if (n.done) ended = true;
     else {
+      if (batch) reader.recycle(batch); // every row of it taken: the read-ahead below may refill it
       batch = n.value;
       i = 0;
-      // Read on while this chunk is replayed (the reader makes a fresh batch per chunk).
+      // Read on while this chunk is replayed.
       ahead = columns.next();
       ahead.catch(() => {}); // its error surfaces when the chunk is taken
     }

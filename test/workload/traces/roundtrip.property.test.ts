@@ -75,3 +75,22 @@ describe('trace formats: write then read gives the same requests', () => {
     });
   }
 });
+
+describe('trace formats: traces of several 1 MiB chunks (lines cut between chunks, carried over)', () => {
+  for (const name of ['msr', 'iolog', 'tencent']) {
+    it(name, async () => {
+      const caps = CAPS[name];
+      const dir = await tmp();
+      const reqs = fc.sample(requests(caps), { numRuns: 16000, seed: 7 }).flat();
+      let time = 0;
+      const ordered = reqs.map((r) => ({ ...r, time: (time += caps.tick) - caps.tick })); // from 0, never back across samples
+      const text = encodeTrace(formatByName(name)!, ordered);
+      expect(text.length).toBeGreaterThan(2 * 1048576);
+      for (const gz of [false, true]) {
+        const file = join(dir, gz ? `${caps.name}.gz` : caps.name);
+        await writeFile(file, gz ? gzipSync(text) : text);
+        expect(strip(await readAll(file)), gz ? 'gzip' : 'plain').toEqual(strip(ordered));
+      }
+    }, 60_000);
+  }
+});
