@@ -129,7 +129,8 @@ describe('trace fast path: same requests, skips and errors as the text parser', 
         fc.property(lines, fc.boolean(), fc.nat(), fc.boolean(), (ls, crlf, cut, final) => {
           const want = run(format.parser({}), ls, false);
           expect(run(format.parser({}), ls, true)).toEqual(want);
-          if (format.parser({}).scan) expect(scanned(format.parser({}), ls, crlf, cut, final)).toEqual(want);
+          // An empty last line with no newline after it is no line of the file (a file of [''] is empty).
+          if (format.parser({}).scan && (final || ls[ls.length - 1] !== '')) expect(scanned(format.parser({}), ls, crlf, cut, final)).toEqual(want);
         }),
         { numRuns: 300 },
       );
