@@ -51,7 +51,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   for (const w of workloads) refuseMetadataContradictions(o, w);
-  for (let i = 0; i < workloads.length; i++) resultsPathUsable(resultsPath(o, workloads[i], i, workloads.length), o.out ? '-o' : '--results-dir', o.workload);
+  for (let i = 0; i < workloads.length; i++) resultsPathUsable(resultsPath(o, workloads[i], i, workloads.length), o.out ? '-o' : '--results-dir', inputsOf(o.workload, workloads[i]));
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'draining requests in flight and writing partial results');
   const all: RepeatedResults[] = [];
   try {
@@ -98,12 +98,21 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
  * Before any replay, and creating nothing yet: a results file that is a directory or the input,
  * or whose directory cannot be made, is an error naming it, not a lost run (or a lost input).
  */
-function resultsPathUsable(path: string, flag: string, input: string): void {
+function resultsPathUsable(path: string, flag: string, inputs: string[]): void {
   if (flag === '-o') {
-    checkOutPath(path, '-o', [input], true);
+    checkOutPath(path, '-o', inputs, true);
     return;
   }
   checkDirectory(dirname(path), true, (why) => `${dirname(path)}: cannot create the results directory: ${why} (choose another with -o FILE or --results-dir DIR)`);
+}
+
+/** The files a run reads or writes besides its results: the workload (or trace), the image, its backing file and every job's trace. */
+function inputsOf(source: string, w: Workload): string[] {
+  const files = [source];
+  if (w.image.path) files.push(w.image.path);
+  if (w.image.backing) files.push(w.image.backing.file);
+  for (const phase of w.phases) for (const job of phase.jobs) if (job.trace) files.push(job.trace.file);
+  return files;
 }
 
 /**

@@ -13,6 +13,7 @@ import { TraceReader } from '../workload/traces/reader.js';
 import { TraceError, type TraceFormat, type TraceRequest } from '../workload/traces/types.js';
 import { traceStats, type TraceStats } from '../workload/traces/stats.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { checkOutPath, finishTemp, isSpecialFile, tempBeside } from './out-path.js';
 import { formatCurve } from './mrc.js';
@@ -102,10 +103,13 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
   };
   let n = 0;
   let ok = false;
+  // Ctrl-C stops between batches and removes the temp file (a second one exits at once).
+  const { signal, stop: stopInterrupts } = onInterrupt(out, `stopping; ${o.out} will not be written`);
   try {
     if (to.kind === 'text' && to.header) await write(`${to.header}\n`);
     const line = to.writer();
     for await (const batch of reader.batches()) {
+      if (signal.aborted) break;
       const parts: Array<string | Buffer> = [];
       for (const r of batch) {
         if (o.device !== undefined && r.device !== o.device) continue;
@@ -114,18 +118,23 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
       }
       if (parts.length) await write(to.kind === 'text' ? (parts as string[]).join('') : Buffer.concat(parts as Buffer[]));
     }
-    if (n === 0) throw noRequests(o.file, o.device, `nothing to convert (${o.out} not written)`);
-    ok = true;
+    if (n === 0 && !signal.aborted) throw noRequests(o.file, o.device, `nothing to convert (${o.out} not written)`);
+    ok = !signal.aborted;
   } catch (err) {
     if (err === failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
     throw err;
   } finally {
+    stopInterrupts();
     sink.end();
     if (!file.closed) await once(file, 'close').catch(() => {});
     if (failed) ok = false;
     if (!special) await finishTemp(tmp, o.out, ok);
   }
   if (failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
+  if (signal.aborted) {
+    out.stderr(`qed-bench: trace convert interrupted after ${n} requests; ${o.out} not written\n`);
+    return EXIT_INTERRUPTED;
+  }
   out.stdout(`${o.out}: ${n} requests as ${to.name}${to.name === 'iolog' ? ' (fio version 3 iolog: replay with fio --read_iolog=FILE --replay_redirect=/path/to/target)' : ''}\n`);
   return EXIT_OK;
 }

@@ -27,6 +27,16 @@ const CASES: Case[] = [
     await writeFile(d('w.yaml'), WORKLOAD);
     return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('w.yaml')];
   }, says: ['w.yaml: it is the input'] },
+  { name: 'run -o onto the image file the workload writes', setup: async (d) => {
+    expect((await cli('create', d('img.qed'), '16M', '--cluster-size', '4k', '--table-size', '1')).code).toBe(0);
+    await writeFile(d('w.yaml'), WORKLOAD.replace('image: { size: 16M, cluster_size: 4k, table_size: 1 }', `image: { path: ${d('img.qed')} }`));
+    return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('img.qed')];
+  }, says: ['img.qed: it is the input'] },
+  { name: 'run -o onto a trace a job replays', setup: async (d) => {
+    await copyFile('workloads/traces/alibaba.csv', d('a.csv'));
+    await writeFile(d('w.yaml'), 'name: t\nimage: { size: 4G }\nphases:\n  - name: p\n    jobs:\n      - { name: j, trace: { file: a.csv, format: alibaba, fit: wrap }, iodepth: 4 }\n');
+    return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('a.csv')];
+  }, says: ['a.csv: it is the input'] },
   { name: 'run -o a directory', setup: async (d) => {
     await writeFile(d('w.yaml'), WORKLOAD);
     await mkdir(d('out'));
