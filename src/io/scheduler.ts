@@ -23,7 +23,7 @@ const UNTAGGED = Number.MAX_SAFE_INTEGER;
 
 export interface SchedulerOptions {
   seed: number;
-  /** A completion may overtake at most this many earlier requests still pending (0: issue order). */
+  /** A completion may overtake at most this many earlier requests still pending, in the queue's canonical order (0: none). */
   reorder: number;
   latency: { read: LatencyModel; write: LatencyModel; flush: LatencyModel };
 }

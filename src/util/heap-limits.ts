@@ -22,8 +22,11 @@ export const OLD_SPACE_GROWTH_PERCENT = 20;
 /**
  * Both limits, for this process (the CLI's main() calls it). `--max-semi-space-size` counts only
  * when given to node itself (the heap is configured before any code runs), but the flags set here
- * are read when the heap grows, so they count when set at runtime, process-wide. Worker threads
- * get their young-generation cap from resourceLimits (worker-pool.ts), exactly.
+ * are read when the heap grows, so they count when set at runtime, process-wide: in worker
+ * threads too. Workers get their young-generation cap from resourceLimits (worker-pool.ts), but a
+ * worker started after this thread reached its cap (e.g. a trace sweep, after the stats pass) never
+ * grows its young generation past V8's initial size, and every worker's old space grows by 20 %
+ * steps: fewer MiB, a few % more CPU in scavenges and full GCs (docs/benchmarks.md).
  */
 export function limitHeap(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${OLD_SPACE_GROWTH_PERCENT}`);

@@ -185,8 +185,9 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
 }
 
 /** The next 'drain' or 'close', whichever comes first; the other listener is removed (a long body would pile them up). */
-function drainedOrClosed(res: NodeJS.EventEmitter): Promise<void> {
+function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    if (res.destroyed) return resolve(); // 'close' may have fired already: it would never come again
     const done = (): void => {
       res.off('drain', done);
       res.off('close', done);
