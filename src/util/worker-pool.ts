@@ -144,7 +144,7 @@ export function serveTasks<Init, Task, Result>(setup: (init: Init, report: (prog
  * A worker running `target` (a .js URL). When this file is TypeScript run by tsx or vitest, the
  * .ts beside that .js runs through tsx's loader (a dev dependency) instead.
  */
-function spawnWorker(target: URL): Worker {
+export function spawnWorker(target: URL): Worker {
   const here = import.meta.url;
   // A small young generation, as the CLI gives its own thread (heap-limits.ts).
   const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };

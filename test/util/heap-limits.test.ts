@@ -6,8 +6,14 @@
  * pool get the young-generation cap as resourceLimits.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SEMI_SPACE_MIB, WORKER_YOUNG_GENERATION_MB } from '../../src/util/heap-limits.js';
+import { spawnWorker } from '../../src/util/worker-pool.js';
 
 /** The largest new_space and old_space sizes (MiB) seen by a fresh process that allocates for a while, limited or not. */
 function spaces(limited: boolean): { young: number; old: number } {
@@ -43,7 +49,18 @@ describe('heap limits', () => {
     expect(limited.old).toBeLessThan(free.old);
   }, 60_000);
 
-  it('worker threads get three semi-spaces of young generation (how V8 counts it)', () => {
-    expect(WORKER_YOUNG_GENERATION_MB).toBe(3 * SEMI_SPACE_MIB);
-  });
+  it('a pool worker runs with a young generation of three semi-spaces (how V8 counts it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qed-bench-heap-'));
+    try {
+      const file = join(dir, 'limits.mjs');
+      writeFileSync(file, "import { parentPort, resourceLimits } from 'node:worker_threads';\nparentPort.postMessage(resourceLimits);\n");
+      const worker = spawnWorker(pathToFileURL(file));
+      const [limits] = (await once(worker, 'message')) as [{ maxYoungGenerationSizeMb: number }];
+      await worker.terminate();
+      expect(limits.maxYoungGenerationSizeMb).toBe(3 * SEMI_SPACE_MIB);
+      expect(WORKER_YOUNG_GENERATION_MB).toBe(limits.maxYoungGenerationSizeMb);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
