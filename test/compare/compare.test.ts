@@ -372,6 +372,15 @@ describe('timings (tier 2)', () => {
 });
 
 describe('warnings', () => {
+  it('results of a version before the canonical scheduler order are warned about, not failed', async () => {
+    expect(base.tool.version).toMatch(/^0\.([2-9]|\d\d)\./); // this build's results
+    const r = await compare((c) => {
+      c.tool.version = '0.1.0';
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`made by different qed-bench versions (${base.tool.version} → 0.1.0): from 0.2.0 the deterministic scheduler ranks its queue canonically`);
+  });
+
   it('different environment fingerprints and a changed workload are warned about, not failed', async () => {
     const r = await compare((c) => {
       c.environment.fingerprint = 'v20.0.0|linux|arm64|other cpu|64';

@@ -354,11 +354,20 @@ export function formatP(p: number): string {
 
 const pct = (x: number) => `${+(x * 100).toPrecision(6)}%`;
 
+/** 0.2.0 ranks the deterministic scheduler's pending queue canonically (docs/benchmarks.md): every deterministic counter moved once. */
+function schedulerOrderNote(a: string, b: string): string {
+  const before = (v: string): boolean => /^0\.1\./.test(v);
+  return before(a) !== before(b) ? `: from 0.2.0 the deterministic scheduler ranks its queue canonically, so deterministic counters differ by interleaving, not by a regression` : '';
+}
+
 function runWarnings(b: RepeatedResults, c: RepeatedResults): string[] {
   const out: string[] = [];
   const bh = b.workload.hash;
   const ch = c.workload.hash;
   if (bh && ch && bh !== ch) out.push(`the workload changed (hash ${bh.slice(0, 12)} → ${ch.slice(0, 12)}): differences may come from the workload, not the code`);
+  const bv = b.tool?.version;
+  const cv = c.tool?.version;
+  if (bv && cv && bv !== cv) out.push(`made by different qed-bench versions (${bv} → ${cv})${schedulerOrderNote(bv, cv)}`);
   const bf = b.environment?.fingerprint;
   const cf = c.environment?.fingerprint;
   if (bf && cf && bf !== cf) {
