@@ -3,19 +3,12 @@
  * directory, that is one of the inputs, or whose directory cannot be made is refused up front
  * (nothing created), and a file written in steps goes through a temp name so an error leaves none.
  */
-import { realpathSync, statSync, accessSync, constants } from 'node:fs';
+import { realpathSync, accessSync, constants } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { statOf } from '../util/stat-of.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 import { CliUsageError } from './errors.js';
-
-const statOf = (p: string) => {
-  try {
-    return statSync(p);
-  } catch {
-    return null;
-  }
-};
 
 /** The path with symbolic links resolved where it exists, else as given (absolute). */
 function real(p: string): string {

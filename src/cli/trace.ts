@@ -121,7 +121,7 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
     if (n === 0 && !signal.aborted) throw noRequests(o.file, o.device, `nothing to convert (${o.out} not written)`);
     ok = !signal.aborted;
   } catch (err) {
-    if (err === failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
+    if (failed && err === failed) throw writeFailed(o.out, failed);
     throw err;
   } finally {
     stopInterrupts();
@@ -130,13 +130,17 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
     if (failed) ok = false;
     if (!special) await finishTemp(tmp, o.out, ok);
   }
-  if (failed) throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(failed)} (nothing written)`);
+  if (failed) throw writeFailed(o.out, failed);
   if (signal.aborted) {
     out.stderr(`qed-bench: trace convert interrupted after ${n} requests; ${o.out} not written\n`);
     return EXIT_INTERRUPTED;
   }
   out.stdout(`${o.out}: ${n} requests as ${to.name}${to.name === 'iolog' ? ' (fio version 3 iolog: replay with fio --read_iolog=FILE --replay_redirect=/path/to/target)' : ''}\n`);
   return EXIT_OK;
+}
+
+function writeFailed(out: string, err: Error): CliUsageError {
+  return new CliUsageError(`-o ${out}: cannot write it: ${whyUnreadable(err)} (nothing written)`);
 }
 
 /** One request in the target format; one the format cannot express is an error naming its line. */

@@ -16,6 +16,8 @@ interface Case {
   trace: string;
   /** Extra setup in the temp dir (the alibaba sample is always there as a.csv). */
   setup?: (d: (f: string) => string) => Promise<void>;
+  /** A directory to make in the temp dir first. */
+  mkdir?: string;
   says: string[];
   /** sweep instead of run, with these extra arguments. */
   sweep?: string[];
@@ -27,17 +29,13 @@ const CASES: Case[] = [
   { name: 'unknown key', trace: 'file: a.csv, format: alibaba, colour: red', says: ['w.yaml:7:', 'phases[0].jobs[0].trace: unknown key "colour"'] },
   { name: 'missing file', trace: 'file: nope.csv, format: alibaba', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "nope.csv"'] },
   // The path exists from the cwd (the repository) but not from the YAML's directory.
-  { name: 'relative to the YAML, not the cwd', trace: 'file: workloads/traces/alibaba.csv, format: alibaba', setup: async (d) => {
-    await mkdir(d('sub'));
-  }, says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "workloads/traces/alibaba.csv"', 'sub/workloads/traces/alibaba.csv does not exist'] },
+  { name: 'relative to the YAML, not the cwd', trace: 'file: workloads/traces/alibaba.csv, format: alibaba', mkdir: 'sub', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "workloads/traces/alibaba.csv"', 'sub/workloads/traces/alibaba.csv does not exist'] },
   { name: 'unknown format', trace: 'file: a.csv, format: foo', says: ['w.yaml:7:', 'trace.format: expected one of'] },
   { name: 'unknown fit', trace: 'file: a.csv, format: alibaba, fit: squash', says: ['w.yaml:7:', 'trace.fit: expected one of error, wrap, scale'] },
   { name: 'speed 0x', trace: 'file: a.csv, format: alibaba, timing: original, speed: 0x', says: ['w.yaml:7:', 'trace.speed: expected a speed factor above 0'] },
   { name: 'align not a power of two', trace: 'file: a.csv, format: alibaba, align: 3', says: ['w.yaml:7:', 'trace.align:'] },
   { name: 'align past 1 MiB', trace: 'file: a.csv, format: alibaba, align: 1G', says: ['w.yaml:7:', 'trace.align: expected a power of two from 512 to 1 MiB, found 1073741824'] },
-  { name: 'trace file is a directory', trace: 'file: d, format: alibaba', setup: async (d) => {
-    await mkdir(d('d'));
-  }, says: ['w.yaml:7:', 'trace.file: expected a trace file, found "d"', 'is a directory'] },
+  { name: 'trace file is a directory', trace: 'file: d, format: alibaba', mkdir: 'd', says: ['w.yaml:7:', 'trace.file: expected a trace file, found "d"', 'is a directory'] },
   { name: 'max_bad_lines negative', trace: 'file: a.csv, format: alibaba, max_bad_lines: -1', says: ['w.yaml:7:', 'trace.max_bad_lines: expected a whole number'] },
   { name: 'columns for a fixed format', trace: 'file: a.csv, format: alibaba, columns: "offset=3,size=4"', says: ['w.yaml:7:', 'columns applies only to format: csv'] },
   { name: 'a device with no request (run)', trace: 'file: a.csv, format: alibaba, fit: wrap, device: 999', says: ['a.csv: no requests for device "999"'] },
@@ -51,6 +49,7 @@ const CASES: Case[] = [
 describe('hostile trace: blocks in workloads are refused cleanly', () => {
   it.each(CASES)('$name', async (c) => {
     await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
+    if (c.mkdir) await mkdir(tmp.path(c.mkdir));
     await c.setup?.(tmp.path);
     const w = c.name.startsWith('relative') ? join(tmp.path('sub'), 'w.yaml') : tmp.path('w.yaml');
     await writeFile(w, yaml(c.trace));

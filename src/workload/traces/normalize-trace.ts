@@ -1,9 +1,9 @@
 /** A job's `trace:` mapping as parsed from YAML, to the TraceJobSpec the runner reads. */
-import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FORMAT_NAMES, detectFormat } from './formats.js';
 import { decompressedHead } from './input.js';
 import { isPowerOfTwo } from '../../qed/format.js';
+import { statOf } from '../../util/stat-of.js';
 import type { PathSeg } from '../../config/paths.js';
 import type { ParsedJob } from '../schema.js';
 import type { TraceJobSpec } from '../types.js';
@@ -18,7 +18,7 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
   const file = resolve(dir, t.file);
   let format = t.format ?? null;
   if (!exists(file)) report([...at, 'file'], `expected an existing trace file, found "${t.file}" (${file} does not exist)`);
-  else if (isDirectory(file)) report([...at, 'file'], `expected a trace file, found "${t.file}" (${file} is a directory)`);
+  else if (statOf(file)?.isDirectory()) report([...at, 'file'], `expected a trace file, found "${t.file}" (${file} is a directory)`);
   else if (format === null) {
     // Detected here, so an undetectable trace is a located workload error, not a failed replay.
     const found = detectFormat(basename(file), decompressedHead(file));
@@ -46,12 +46,4 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
     ...(t.offset_unit ? { offsetUnit: OFFSET_UNITS[t.offset_unit] } : {}),
     ...(t.time_unit ? { timeUnit: TIME_UNITS[t.time_unit] } : {}),
   };
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false; // gone since exists(): the read reports it
-  }
 }
