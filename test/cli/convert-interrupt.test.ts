@@ -24,7 +24,9 @@ it('Ctrl-C during trace convert leaves neither the output nor its temp file, exi
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     // Once the conversion writes (its temp file beside the output exists), as a user would.
     const started = Date.now();
-    while (!(await readdir(dir)).some((f) => f.endsWith('.tmp')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    let writing = false;
+    while (!(writing = (await readdir(dir)).some((f) => f.endsWith('.tmp'))) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(writing, `no temp file within 60 s; stderr:\n${stderr}`).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
     expect(code, stderr).toBe(130);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, expectRefused, useTempDir } from './helpers.js';
+import { cli, cliOk, expectRefused, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
 const WORKLOAD = 'name: o\nimage: { size: 16M, cluster_size: 4k, table_size: 1 }\ncache: { size: 3 }\nphases:\n  - name: p\n    jobs:\n      - { name: w, pattern: random, op: write, bs: 4k, iodepth: 2, stop: { ops: 20 } }\n';
@@ -28,7 +28,7 @@ const CASES: Case[] = [
     return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('w.yaml')];
   }, says: ['w.yaml: it is the input'] },
   { name: 'run -o onto the image file the workload writes', setup: async (d) => {
-    expect((await cli('create', d('img.qed'), '16M', '--cluster-size', '4k', '--table-size', '1')).code).toBe(0);
+    await cliOk(0, 'create', d('img.qed'), '16M', '--cluster-size', '4k', '--table-size', '1');
     await writeFile(d('w.yaml'), WORKLOAD.replace('image: { size: 16M, cluster_size: 4k, table_size: 1 }', `image: { path: ${d('img.qed')} }`));
     return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('img.qed')];
   }, says: ['img.qed: it is the input'] },
@@ -66,12 +66,12 @@ const CASES: Case[] = [
   }, says: ['blk: cannot create the results directory: a file of that name is in the way'] },
   { name: 'report -o onto its results file', setup: async (d) => {
     await writeFile(d('w.yaml'), WORKLOAD);
-    await cli('run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
+    await cliOk(0, 'run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
     return ['report', d('r.json'), '-o', d('r.json')];
   }, says: ['-o', 'r.json: it is the input'] },
   { name: 'compare --export-out onto the baseline', setup: async (d) => {
     await writeFile(d('w.yaml'), WORKLOAD);
-    await cli('run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
+    await cliOk(0, 'run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('r.json'));
     return ['compare', d('r.json'), d('r.json'), '--export', 'bencher', '--export-out', d('r.json')];
   }, says: ['--export-out', 'r.json: it is the input'] },
   { name: 'a failed cache-only sweep leaves no results directory', setup: async (d) => {

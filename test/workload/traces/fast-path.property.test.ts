@@ -130,7 +130,8 @@ describe('trace fast path: same requests, skips and errors as the text parser', 
           const want = run(format.parser({}), ls, false);
           expect(run(format.parser({}), ls, true)).toEqual(want);
           // An empty last line with no newline after it is no line of the file (a file of [''] is empty).
-          if (format.parser({}).scan && (final || ls[ls.length - 1] !== '')) expect(scanned(format.parser({}), ls, crlf, cut, final)).toEqual(want);
+          const fileLines = final || ls[ls.length - 1] !== '' ? ls : ls.slice(0, -1);
+          if (format.parser({}).scan) expect(scanned(format.parser({}), fileLines, crlf, cut, final)).toEqual(fileLines === ls ? want : run(format.parser({}), fileLines, false));
         }),
         { numRuns: 300 },
       );
