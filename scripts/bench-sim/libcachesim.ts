@@ -18,13 +18,13 @@ export const LIBCACHESIM_POLICIES = ['fifo', 'lru', 'clock', 'sieve', 'arc', '2q
 /** A prefix short enough that a 4-decimal miss ratio gives the exact miss count. */
 export const EXACT_PREFIX = 9999;
 
-/** Write `stream` as a `.tables` file and an oracleGeneral file, in 64 Ki-access chunks. */
-export function writeStreamFiles(stream: Float64Array, tablesPath: string, oraclePath: string): void {
+/** Write `stream` as a `.tables` file and (given a path) an oracleGeneral file, in 64 Ki-access chunks. */
+export function writeStreamFiles(stream: Float64Array, tablesPath: string, oraclePath: string | null): void {
   const record = oracleGeneral.writer();
   const CHUNK = 65536;
   const bin = Buffer.allocUnsafe(CHUNK * 24);
   const tfd = openSync(tablesPath, 'w');
-  const ofd = openSync(oraclePath, 'w');
+  const ofd = oraclePath === null ? null : openSync(oraclePath, 'w');
   try {
     for (let start = 0; start < stream.length; start += CHUNK) {
       const end = Math.min(stream.length, start + CHUNK);
@@ -33,14 +33,14 @@ export function writeStreamFiles(stream: Float64Array, tablesPath: string, oracl
       for (let i = start; i < end; i++) {
         text += `${stream[i]}\n`;
         // One request a second: cachesim counts requests after its (zero) warm-up time.
-        at += record({ time: i * 1e9, op: 'read', offset: stream[i], length: 4096, device: '0', line: i + 1 }).copy(bin, at);
+        if (ofd !== null) at += record({ time: i * 1e9, op: 'read', offset: stream[i], length: 4096, device: '0', line: i + 1 }).copy(bin, at);
       }
       writeSync(tfd, text);
-      writeSync(ofd, bin, 0, at);
+      if (ofd !== null) writeSync(ofd, bin, 0, at);
     }
   } finally {
     closeSync(tfd);
-    closeSync(ofd);
+    if (ofd !== null) closeSync(ofd);
   }
 }
 

@@ -1,6 +1,7 @@
 /** bench:sim's command-line options (one set for every benchmark it runs). */
 import { parseArgs } from 'node:util';
-import { isPolicyName, POLICY_NAMES } from '../../src/cache/policies/index.js';
+import { POLICY_NAMES } from '../../src/cache/policies/index.js';
+import { parsePolicies } from '../../src/cli/sweep.js';
 
 export interface Options {
   /** Accesses of each cache-alone stream (and of the curves). */
@@ -66,17 +67,10 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
     shardsRate,
     shardsMax: int('shards-max', values['shards-max']!, 1),
     requests: int('requests', values.requests!, 1),
-    policies: values.policies === undefined ? [...POLICY_NAMES] : policyList(values.policies),
+    policies: values.policies === undefined ? [...POLICY_NAMES] : parsePolicies(values.policies, '--policies'),
     libcachesim: values.libcachesim ?? null,
     skipCurve: values['skip-curve']!,
     skipReplay: values['skip-replay']!,
     json: values.json!,
   };
-}
-
-function policyList(v: string): string[] {
-  const names = v.split(',').filter((x) => x !== '');
-  for (const n of names) if (!isPolicyName(n)) throw new Error(`--policies must be a comma-separated list of ${POLICY_NAMES.join(', ')}; got "${n}"`);
-  if (names.length === 0) throw new Error('--policies must name at least one policy');
-  return names;
 }
