@@ -12,6 +12,7 @@ import { L2Cache } from '../../src/cache/l2-cache.js';
 import { createPolicy } from '../../src/cache/policies/index.js';
 import { cacheOnlySweep } from '../../src/experiments/cache-only.js';
 import { table } from '../../src/report/text-table.js';
+import { elapsedNs, opsPerSec, rotation } from '../lib/samples.js';
 import { EXACT_PREFIX, LIBCACHESIM_POLICIES, runLibCacheSim, type LibCacheSimRun } from './libcachesim.js';
 import { spread, STREAMS, type StreamName, type Streams } from './streams.js';
 
@@ -53,7 +54,7 @@ function replay(policy: string, capacity: number, stream: Float64Array): { ns: n
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < stream.length; i++) cache.access(stream[i], table);
-  const ns = Number(process.hrtime.bigint() - t0);
+  const ns = elapsedNs(t0);
   return { ns, cpuNs: cpuNs(c0), cache };
 }
 
@@ -70,7 +71,7 @@ function baseline(capacity: number, stream: Float64Array): { ns: number; cpuNs: 
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < stream.length; i++) if (map.get(stream[i]) !== undefined) hits++;
-  return { ns: Number(process.hrtime.bigint() - t0), cpuNs: cpuNs(c0), hits };
+  return { ns: elapsedNs(t0), cpuNs: cpuNs(c0), hits };
 }
 
 /** The worker's side: one policy on every stream from memory, then the `.tables` file. */
@@ -99,7 +100,7 @@ export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSampl
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const timed = await sweep(job.tablesFile);
-  const ns = Number(process.hrtime.bigint() - t0);
+  const ns = elapsedNs(t0);
   const st = timed.runs[0].results.total.cache;
   return { memory, file: { ns, cpuNs: cpuNs(c0), lookups: st.lookups, misses: st.misses } };
 }
@@ -138,7 +139,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
   const theirs = new Map<string, LibCacheSimRun[]>();
   const compared = (p: string): boolean => c.libcachesim !== null && c.oracleFile !== null && LIBCACHESIM_POLICIES.includes(p);
   for (let rep = 0; rep < c.reps; rep++) {
-    const order = names.map((_, i) => names[(i + rep) % names.length]);
+    const order = rotation(names, rep);
     for (const policy of order) {
       ours.get(policy)!.push(await c.inWorker({ task: 'cache-alone', policy, capacity: c.capacity, streams: c.streams, tablesFile: c.tablesFile, warmTablesFile: c.warmTablesFile }));
       if (compared(policy)) theirs.set(policy, [...(theirs.get(policy) ?? []), runLibCacheSim(c.libcachesim!, c.oracleFile!, policy, c.capacity)]);
@@ -159,7 +160,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       if (f.misses !== z[0].misses || f.lookups !== z[0].lookups) throw new Error(`${policy}: the .tables file run missed ${f.misses} of ${f.lookups}, the in-memory run ${z[0].misses} of ${z[0].lookups}`);
     }
     const rate = (s: { ns: number; lookups: number }): number => s.lookups / (s.ns / 1e9);
-    const cpuRate = (s: StreamSample): number => s.lookups / (s.cpuNs / 1e9);
+    const cpuRate = (s: StreamSample): number => opsPerSec(s.lookups, s.cpuNs);
     let lib: CacheAloneRow['libcachesim'] = null;
     const runs = theirs.get(policy);
     if (runs) {
@@ -185,7 +186,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
       policy,
       rates: { zipf: z.map(rate), 'scan-mix': of('scan-mix').map(rate) },
       fileRates: files.map(rate),
-      fileCpuRates: files.map((f) => f.lookups / (f.cpuNs / 1e9)),
+      fileCpuRates: files.map((f) => opsPerSec(f.lookups, f.cpuNs)),
       cpuRates: z.map(cpuRate),
       hitRate: { zipf: z[0].hits / z[0].lookups, 'scan-mix': of('scan-mix')[0].hits / of('scan-mix')[0].lookups },
       misses: z[0].misses,

@@ -1,17 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { cli, cliOk, STACK_LINE, useTempDir } from './helpers.js';
+import { cli, cliOk, expectRefused, STACK_LINE, useTempDir, type CliResult } from './helpers.js';
 
 const tmp = useTempDir();
 
-/** A usage/input error: exit 2, one short message with our prefix, no stack trace. */
-function expectUsageError(r: { code: number; stdout: string; stderr: string }, ...mentions: string[]): void {
-  expect(r.code).toBe(2);
+/** A usage/input error: a clean refusal (expectRefused) whose message starts stderr and is short. */
+function expectUsageError(r: CliResult, ...mentions: string[]): void {
+  expectRefused(r, mentions);
   expect(r.stderr).toMatch(/^qed-bench: /);
-  expect(r.stderr).not.toContain(STACK_LINE);
   expect(r.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(2);
-  expect(r.stdout).toBe('');
-  for (const m of mentions) expect(r.stderr).toContain(m);
 }
 
 describe('bad input', () => {
