@@ -27,10 +27,10 @@ export interface CacheAloneJob {
   policy: string;
   capacity: number;
   streams: Streams;
-  /** The zipf stream as a `.tables` file, or null to skip the file run. */
-  tablesFile: string | null;
+  /** The zipf stream as a `.tables` file. */
+  tablesFile: string;
   /** Its first WARM_ACCESSES lines, run untimed first. */
-  warmTablesFile: string | null;
+  warmTablesFile: string;
 }
 
 export interface StreamSample {
@@ -94,9 +94,8 @@ export async function runCacheAlone(job: CacheAloneJob): Promise<CacheAloneSampl
     if (st.evictionsInUse !== 0 || cache.size > job.capacity) throw new Error(`${job.policy}: cache broke its rules`);
     return { stream: name, ns, cpuNs, lookups: st.lookups, hits: st.hits, misses: st.misses };
   });
-  if (job.tablesFile === null) return { memory, file: null };
   const sweep = (file: string): ReturnType<typeof cacheOnlySweep> => cacheOnlySweep({ file, kind: 'tables', sizes: [job.capacity], policies: [job.policy] });
-  if (job.warmTablesFile !== null) await sweep(job.warmTablesFile);
+  await sweep(job.warmTablesFile);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const timed = await sweep(job.tablesFile);
@@ -124,9 +123,9 @@ export interface CacheAloneContext {
   policies: string[];
   reps: number;
   streams: Streams;
-  tablesFile: string | null;
-  warmTablesFile: string | null;
-  oracleFile: string | null;
+  tablesFile: string;
+  warmTablesFile: string;
+  oracleFile: string;
   libcachesim: string | null;
   inWorker: (job: CacheAloneJob) => Promise<CacheAloneSample>;
   log: (s: string) => void;
@@ -137,12 +136,12 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
   const names = [BASELINE, ...c.policies];
   const ours = new Map<string, CacheAloneSample[]>(names.map((n) => [n, []]));
   const theirs = new Map<string, LibCacheSimRun[]>();
-  const compared = (p: string): boolean => c.libcachesim !== null && c.oracleFile !== null && LIBCACHESIM_POLICIES.includes(p);
+  const compared = (p: string): boolean => c.libcachesim !== null && LIBCACHESIM_POLICIES.includes(p);
   for (let rep = 0; rep < c.reps; rep++) {
     const order = rotation(names, rep);
     for (const policy of order) {
       ours.get(policy)!.push(await c.inWorker({ task: 'cache-alone', policy, capacity: c.capacity, streams: c.streams, tablesFile: c.tablesFile, warmTablesFile: c.warmTablesFile }));
-      if (compared(policy)) theirs.set(policy, [...(theirs.get(policy) ?? []), runLibCacheSim(c.libcachesim!, c.oracleFile!, policy, c.capacity)]);
+      if (compared(policy)) theirs.set(policy, [...(theirs.get(policy) ?? []), runLibCacheSim(c.libcachesim!, c.oracleFile, policy, c.capacity)]);
     }
     c.log(`cache alone: rep ${rep + 1}/${c.reps} done`);
   }
@@ -164,7 +163,7 @@ export async function cacheAloneRows(c: CacheAloneContext): Promise<CacheAloneRo
     let lib: CacheAloneRow['libcachesim'] = null;
     const runs = theirs.get(policy);
     if (runs) {
-      const prefix = runLibCacheSim(c.libcachesim!, c.oracleFile!, policy, c.capacity, EXACT_PREFIX);
+      const prefix = runLibCacheSim(c.libcachesim!, c.oracleFile, policy, c.capacity, EXACT_PREFIX);
       const mine = new L2Cache<object>(c.capacity, createPolicy(policy));
       const prefixTable = {};
       for (let i = 0; i < Math.min(EXACT_PREFIX, zipf.length); i++) mine.access(zipf[i], prefixTable);
