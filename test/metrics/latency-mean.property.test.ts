@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import hdr, { type JsHistogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder, meanOf } from '../../src/metrics/latency.js';
+import { recordAlone, referenceHistogram } from './reference-histogram.js';
 
-/** The histogram LatencyRecorder builds. */
-const build = (): JsHistogram =>
-  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3, autoResize: false, bitBucketSize: 64 }) as JsHistogram;
+const build = referenceHistogram;
 
 const latency = fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 20_000_000 }), fc.integer({ min: 1, max: 3_600_000_000_000 }));
 
@@ -45,7 +44,7 @@ describe('LatencyRecorder.record (slots found in integer steps below 2^31 ns)', 
         const ref = build();
         for (const x of xs) {
           r.record(x);
-          ref.recordValue(Math.max(1, Math.min(Math.round(x), 3_600_000_000_000)));
+          recordAlone(ref, x);
         }
         const summary = r.summary(); // also puts a pending run of equal values into the histogram
         const h = (r as unknown as { h: JsHistogram }).h;

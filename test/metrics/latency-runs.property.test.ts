@@ -3,19 +3,18 @@
  * merged, must equal those of a histogram that recorded every value on its own.
  */
 import fc from 'fast-check';
-import hdr, { type JsHistogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../src/metrics/latency.js';
+import { recordAlone, referenceHistogram } from './reference-histogram.js';
 
-const build = (): JsHistogram =>
-  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3, autoResize: false, bitBucketSize: 64 }) as JsHistogram;
 
 /** Values with long runs of repeats (0 ns requests under the virtual clock), some fractional or 0. */
 const values = fc.array(fc.tuple(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 2e7, noNaN: true })), fc.integer({ min: 1, max: 20 })), { maxLength: 40 }).map((runs) => runs.flatMap(([v, n]) => Array<number>(n).fill(v)));
 
 function reference(xs: number[]): JsHistogram {
-  const h = build();
-  for (const x of xs) h.recordValue(Math.max(1, Math.min(Math.round(x), 3_600_000_000_000)));
+  const h = referenceHistogram();
+  for (const x of xs) recordAlone(h, x);
   return h;
 }
 
