@@ -2,14 +2,12 @@
  * Ctrl-C during `trace convert`: the CLI, in its own process, stops between batches, removes its
  * temp file, writes no output and exits 130.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
-
-const LAUNCH = "import('./src/cli.ts').then((m) => m.main(['', '', ...process.argv.slice(1)]))";
+import { spawnCli, waitUntil } from './spawn-cli.js';
 
 it('Ctrl-C during trace convert leaves neither the output nor its temp file, exit 130', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'qed-bench-convert-int-'));
@@ -18,17 +16,12 @@ it('Ctrl-C during trace convert leaves neither the output nor its temp file, exi
     const lines = Array.from({ length: 20_000 }, (_, i) => `3,${i % 3 ? 'R' : 'W'},${(i * 4096) % 2 ** 30},4096,${1000 + i}`).join('\n') + '\n';
     const member = gzipSync(lines);
     await writeFile(join(dir, 'in.csv.gz'), Buffer.concat(Array.from({ length: 400 }, () => member)));
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', LAUNCH, '--', 'trace', 'convert', join(dir, 'in.csv.gz'), '--format', 'alibaba', '--to', 'msr', '-o', join(dir, 'out.csv')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { child, out, exited } = spawnCli(['trace', 'convert', join(dir, 'in.csv.gz'), '--format', 'alibaba', '--to', 'msr', '-o', join(dir, 'out.csv')]);
     // Once the conversion writes (its temp file beside the output exists), as a user would.
-    const started = Date.now();
-    let writing = false;
-    while (!(writing = (await readdir(dir)).some((f) => f.endsWith('.tmp'))) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
-    expect(writing, `no temp file within 60 s; stderr:\n${stderr}`).toBe(true);
+    expect(await waitUntil(async () => (await readdir(dir)).some((f) => f.endsWith('.tmp'))), `no temp file within 60 s; stderr:\n${out.stderr}`).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
+    const { stderr } = out;
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('trace convert interrupted after');
     expect(stderr).not.toContain('    at ');

@@ -3,30 +3,24 @@
  * says it is draining, waits for the requests in flight on the worker threads, writes the
  * partial results and exits 130, leaving no thread to keep it alive.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-
-const LAUNCH = "import('./src/cli.ts').then((m) => m.main(['', '', ...process.argv.slice(1)]))";
+import { spawnCli, waitUntil } from '../cli/spawn-cli.js';
 
 it.each(['ring', 'auto'])('Ctrl-C during an io: %s replay drains, writes interrupted results and exits 130', async (io) => {
   const dir = await mkdtemp(join(tmpdir(), 'qed-bench-ring-int-'));
   try {
     const wl = join(dir, 'w.yaml');
     await writeFile(wl, `name: ring-interrupt\nseed: 3\nimage: { size: 64M, cluster_size: 4k, io: ${io} }\nphases:\n  - name: long\n    jobs:\n      - { pattern: random, op: write, bs: 4k, iodepth: 16, stop: { ops: 5000000 } }\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', LAUNCH, '--', 'run', wl, '--results-dir', join(dir, 'res'), '--no-qemu-check'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    const { child, out, exited } = spawnCli(['run', wl, '--results-dir', join(dir, 'res'), '--no-qemu-check'], { ...process.env, TMPDIR: dir });
     // Once the replay runs (its fresh image, under TMPDIR, exists), as a user would.
-    const started = Date.now();
-    while (!(await readdir(dir)).some((f) => f !== 'w.yaml' && !f.startsWith('tsx')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100));
+    expect(await waitUntil(async () => (await readdir(dir)).some((f) => f !== 'w.yaml' && !f.startsWith('tsx'))), 'the replay never started').toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exited;
+    const { stdout, stderr } = out;
     expect(stderr).toContain('interrupted; draining requests in flight');
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(130);
     const [file] = await readdir(join(dir, 'res'));
