@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workload } from '../hostile/fixtures.js';
 import { cli, cliOk, expectRefused, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
-const WORKLOAD = 'name: o\nimage: { size: 16M, cluster_size: 4k, table_size: 1 }\ncache: { size: 3 }\nphases:\n  - name: p\n    jobs:\n      - { name: w, pattern: random, op: write, bs: 4k, iodepth: 2, stop: { ops: 20 } }\n';
+const WORKLOAD = workload('o');
 
 interface Case {
   name: string;
@@ -29,7 +30,7 @@ const CASES: Case[] = [
   }, says: ['w.yaml: it is the input'] },
   { name: 'run -o onto the image file the workload writes', setup: async (d) => {
     await cliOk(0, 'create', d('img.qed'), '16M', '--cluster-size', '4k', '--table-size', '1');
-    await writeFile(d('w.yaml'), WORKLOAD.replace('image: { size: 16M, cluster_size: 4k, table_size: 1 }', `image: { path: ${d('img.qed')} }`));
+    await writeFile(d('w.yaml'), workload('o', '', `image: { path: ${d('img.qed')} }`));
     return ['run', d('w.yaml'), '-q', '--no-qemu-check', '-o', d('img.qed')];
   }, says: ['img.qed: it is the input'] },
   { name: 'run -o onto a trace a job replays', setup: async (d) => {

@@ -18,6 +18,8 @@ interface Case {
   setup?: (d: (f: string) => string) => Promise<void>;
   /** A directory to make in the temp dir first. */
   mkdir?: string;
+  /** The workload's directory inside the temp dir (default: the temp dir itself). */
+  yamlDir?: string;
   says: string[];
   /** sweep instead of run, with these extra arguments. */
   sweep?: string[];
@@ -29,7 +31,7 @@ const CASES: Case[] = [
   { name: 'unknown key', trace: 'file: a.csv, format: alibaba, colour: red', says: ['w.yaml:7:', 'phases[0].jobs[0].trace: unknown key "colour"'] },
   { name: 'missing file', trace: 'file: nope.csv, format: alibaba', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "nope.csv"'] },
   // The path exists from the cwd (the repository) but not from the YAML's directory.
-  { name: 'relative to the YAML, not the cwd', trace: 'file: workloads/traces/alibaba.csv, format: alibaba', mkdir: 'sub', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "workloads/traces/alibaba.csv"', 'sub/workloads/traces/alibaba.csv does not exist'] },
+  { name: 'relative to the YAML, not the cwd', trace: 'file: workloads/traces/alibaba.csv, format: alibaba', mkdir: 'sub', yamlDir: 'sub', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "workloads/traces/alibaba.csv"', 'sub/workloads/traces/alibaba.csv does not exist'] },
   { name: 'unknown format', trace: 'file: a.csv, format: foo', says: ['w.yaml:7:', 'trace.format: expected one of'] },
   { name: 'unknown fit', trace: 'file: a.csv, format: alibaba, fit: squash', says: ['w.yaml:7:', 'trace.fit: expected one of error, wrap, scale'] },
   { name: 'speed 0x', trace: 'file: a.csv, format: alibaba, timing: original, speed: 0x', says: ['w.yaml:7:', 'trace.speed: expected a speed factor above 0'] },
@@ -51,7 +53,7 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
     if (c.mkdir) await mkdir(tmp.path(c.mkdir));
     await c.setup?.(tmp.path);
-    const w = c.name.startsWith('relative') ? join(tmp.path('sub'), 'w.yaml') : tmp.path('w.yaml');
+    const w = join(tmp.path(c.yamlDir ?? ''), 'w.yaml');
     await writeFile(w, yaml(c.trace));
     const before = await readdir(tmp.path(''));
     const r = c.sweep
