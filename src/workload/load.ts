@@ -9,6 +9,7 @@ import { probeImageFile } from '../qed/open-file.js';
 import { WorkloadError, sortProblems, type Problem } from './errors.js';
 import { Locator, fromZod, type Issue, type Origin } from '../config/locate.js';
 import { expand, readMatrix } from './matrix.js';
+import { traceJobConflicts } from './trace-conflicts.js';
 import { normalize, type Env, type ImageInfo } from './normalize.js';
 import { applyOverrides, cacheOverrides } from './overrides.js';
 import { formatPath } from '../config/paths.js';
@@ -84,10 +85,11 @@ function build(doc: Document, lines: LineCounter, origins: Origin[], env: Env, s
   } catch (err) {
     throw new WorkloadError(source, [{ path: '', message: `cannot expand the YAML: ${(err as Error).message}` }], context);
   }
+  const conflicts = traceJobConflicts(data);
   const parsed = workloadSchema.safeParse(withoutExtensions(data), { reportInput: true });
-  if (!parsed.success) raise(source, doc, lines, origins, fromZod(parsed.error.issues, [], workloadSchema, MISSING_KEY_EXAMPLES), context);
+  if (!parsed.success) raise(source, doc, lines, origins, [...conflicts, ...fromZod(parsed.error.issues, [], workloadSchema, MISSING_KEY_EXAMPLES)], context);
   const result = normalize(parsed.data, env);
-  if (result.issues) raise(source, doc, lines, origins, result.issues, context);
+  if (result.issues || conflicts.length) raise(source, doc, lines, origins, [...conflicts, ...(result.issues ?? [])], context);
   return result.workload;
 }
 

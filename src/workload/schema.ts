@@ -134,7 +134,7 @@ export const jobSchema = mapping('job settings', {
   region: region.optional().meta({ description: 'Part of the disk this job touches (default: all of it).' }),
   iodepth: whole(1, DEFAULTS.maxIodepth).default(DEFAULTS.iodepth),
   stop: stop.optional().meta({ description: 'Required unless the job replays a trace (where it cuts the replay short).' }),
-  trace: traceSchema.optional().meta({ description: 'Replay this block trace instead of a pattern (pattern, op, bs and distribution are then unused).' }),
+  trace: traceSchema.optional().meta({ description: 'Replay this block trace instead of a pattern (pattern, distribution, stride, hotspot, op, rwmixread, bs, align and flush_every are then refused).' }),
   flush_every: whole(0).default(DEFAULTS.flushEvery).meta({ description: 'Flush after every N requests; 0 = never.' }),
   think_time: scalar('a duration such as 100us, 2ms or 0', wholeMicros).prefault(0).meta({ description: 'Pause before each request (us, ms, s).' }),
 });

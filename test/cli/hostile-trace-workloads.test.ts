@@ -1,6 +1,6 @@
 /**
  * A workload's `trace:` block gone wrong: unknown key, missing file or a directory, align past 1 MiB (resolved against the YAML's
- * directory, not the cwd), bad values, a device with no request; `run` and `sweep` (on worker
+ * directory, not the cwd), bad values, a device with no request, pattern settings beside `trace`; `run` and `sweep` (on worker
  * threads too) exit 2 with the YAML line:column or the trace's file:line, no stack, no results.
  */
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { cli, cliOk, expectRefused, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
-const yaml = (trace: string) => `name: t\nimage: { size: 4G }\nphases:\n  - name: p\n    jobs:\n      - name: j\n        trace: { ${trace} }\n        iodepth: 4\n`;
+const yaml = (trace: string, jobExtra = '') => `name: t\nimage: { size: 4G }\nphases:\n  - name: p\n    jobs:\n      - name: j\n        trace: { ${trace} }\n        iodepth: 4\n${jobExtra}`;
 
 interface Case {
   name: string;
@@ -20,6 +20,8 @@ interface Case {
   mkdir?: string;
   /** The workload's directory inside the temp dir (default: the temp dir itself). */
   yamlDir?: string;
+  /** More lines of the job (8-space indent), after iodepth on line 8. */
+  jobExtra?: string;
   says: string[];
   /** sweep instead of run, with these extra arguments. */
   sweep?: string[];
@@ -28,6 +30,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { name: 'pattern settings beside trace', trace: 'file: a.csv, format: alibaba, fit: wrap', jobExtra: '        pattern: random\n        bs: 64k\n', says: ['w.yaml:9:9: phases[0].jobs[0]: pattern does not apply to a job that replays a trace', 'w.yaml:10:9: phases[0].jobs[0]: bs does not apply'] },
+  { name: 'op beside trace (sweep)', trace: 'file: a.csv, format: alibaba, fit: wrap', jobExtra: '        op: write\n        flush_every: 8\n', sweep: ['--cache-size', '2,4', '-j', '2'], says: ['w.yaml:9:9: phases[0].jobs[0]: op does not apply to a job that replays a trace', 'w.yaml:10:9: phases[0].jobs[0]: flush_every does not apply'] },
   { name: 'unknown key', trace: 'file: a.csv, format: alibaba, colour: red', says: ['w.yaml:7:', 'phases[0].jobs[0].trace: unknown key "colour"'] },
   { name: 'missing file', trace: 'file: nope.csv, format: alibaba', says: ['w.yaml:7:', 'trace.file: expected an existing trace file, found "nope.csv"'] },
   // The path exists from the cwd (the repository) but not from the YAML's directory.
@@ -54,7 +58,7 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     if (c.mkdir) await mkdir(tmp.path(c.mkdir));
     await c.setup?.(tmp.path);
     const w = join(tmp.path(c.yamlDir ?? ''), 'w.yaml');
-    await writeFile(w, yaml(c.trace));
+    await writeFile(w, yaml(c.trace, c.jobExtra));
     const before = await readdir(tmp.path(''));
     const r = c.sweep
       ? await cli('sweep', w, '-q', '-o', tmp.path('r.json'), ...c.sweep)
