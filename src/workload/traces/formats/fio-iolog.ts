@@ -5,12 +5,13 @@
  * started. v2 has no times; as fio's iolog.c treats it, `file wait N` holds replay until N
  * MILLISECONDS after the job started (fio's HOWTO says a relative wait in microseconds; fio's code
  * compares N with mtime_since_genesis()), so a v2 request's time is the latest wait before it.
- * fio ignores wait lines in v3, and so do we.
+ * fio ignores wait lines in v3, and so do we. A request on a file no `add` line named before it is
+ * a bad line: fio's replay has no file to send it to.
  */
 import { BadField, type LineParser, type TextFormat, type TraceOp } from '../types.js';
 import { digitsOf, whole, wordColumnOf } from '../fields.js';
 import { AsciiIds, AsciiTable, spaceWords } from '../ascii-fields.js';
-import { FLUSH, opCodes } from '../batch.js';
+import { DeviceNames, FLUSH, opCodes } from '../batch.js';
 
 const ACTIONS: Record<string, TraceOp> = { read: 'read', write: 'write', trim: 'trim', sync: 'flush', datasync: 'flush' };
 const FILE_ACTIONS = new Set(['add', 'open', 'close']);
@@ -26,6 +27,7 @@ export const iolog: TextFormat = {
     let version = 0;
     let waitNs = 0;
     let t0: number | null = null;
+    const added = new Set<string>();
     const parse: LineParser = (line, lineNo) => {
       if (version === 0) {
         const m = /^fio version ([23]) iolog/.exec(line);
@@ -48,7 +50,10 @@ export const iolog: TextFormat = {
         at = k + 1;
         const action = w[k + 1];
         if (action === undefined) throw new BadField('action', 'read, write, trim, sync, datasync, add, open or close', '');
-        if (w.length === k + 2 && FILE_ACTIONS.has(action)) return null;
+        if (w.length === k + 2 && FILE_ACTIONS.has(action)) {
+          if (action === 'add') added.add(w[k]);
+          return null;
+        }
         if (action === 'wait') {
           if (!v3) waitNs = whole(w[k + 2] ?? '', 'wait', 'milliseconds since the start') * 1e6;
           return null;
@@ -56,6 +61,10 @@ export const iolog: TextFormat = {
         const op = ACTIONS[action];
         if (!op) throw new BadField('action', 'read, write, trim, sync, datasync, wait, add, open or close', action);
         if (w.length !== k + 4) throw new BadField('line', `${v3 ? 'time file' : 'file'} action offset length`, line.trim());
+        if (!added.has(w[k])) {
+          at = k;
+          throw new BadField('file', `a file named by an earlier "${w[k]} add" line`, w[k]);
+        }
         at = k + 2;
         const offset = whole(w[k + 2], 'offset');
         at = k + 3;
@@ -69,6 +78,10 @@ export const iolog: TextFormat = {
     // Request lines (time file action offset length) on bytes; header, file, wait and odd lines go to the text parser.
     const actions = new AsciiTable(opCodes(ACTIONS), false);
     const devices = new AsciiIds();
+    // Files of request lines by id (the parser's own, whatever batch is filled), and which were added.
+    const files = new DeviceNames();
+    const fileWords = new AsciiIds();
+    const addedIds: boolean[] = [];
     const starts = new Int32Array(6);
     const ends = new Int32Array(6);
     parse.fast = (buf, s, e, lineNo, out) => {
@@ -81,6 +94,12 @@ export const iolog: TextFormat = {
       const length = digitsOf(buf, starts[k + 3], ends[k + 3]);
       const us = k ? digitsOf(buf, starts[0], ends[0]) : 0;
       if (offset < 0 || length < 0 || us < 0) return false;
+      const f = fileWords.get(buf, starts[k], ends[k], files);
+      if (f < 0) return false;
+      if (addedIds[f] !== true) {
+        if (!added.has(files.names[f])) return false;
+        addedIds[f] = true;
+      }
       const device = devices.get(buf, starts[k], ends[k], out.devices);
       if (device < 0) return false;
       let time = waitNs;
