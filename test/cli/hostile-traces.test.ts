@@ -50,6 +50,8 @@ const CASES: Case[] = [
   { name: 'zero-size read (iolog)', file: 'a.log', body: `${IOLOG}2 /dev/x read 5 0\n`, args: stats('--format', 'iolog'), says: ['a.log:4:1: size: expected a request of at least 1 byte'] },
   { name: 'unknown op', file: 'a.csv', body: `${MSR}\n1,host,1,Trim,4096,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:2:10: Type: expected one of Read, Write'] },
   { name: 'iolog request on a file never added', file: 'a.log', body: `${IOLOG}2 /dev/x read 0 4096\n3 /dev/y read 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:5:3: file: expected a file named by an earlier "/dev/y add" line, found "/dev/y"'] },
+  { name: 'a zero-size line before a malformed one is named first', file: 'a.log', body: `${IOLOG}2 /dev/x read 5 0\n3 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:1: size: expected a request of at least 1 byte'] },
+  { name: 'a zero-size line before a malformed one is named first (msr, text path)', file: 'a.csv', body: '128166372003061629,hm,0,Read,0,0,100\n128166372003061630,hm,0,Read,0,x,100\n', args: stats('--format', 'msr'), says: ['a.csv:1:1: size: expected a request of at least 1 byte'] },
   { name: 'unknown iolog action', file: 'a.log', body: `${IOLOG}2 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:10: action: expected read, write'] },
   { name: 'trailing garbage after the last field', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,17xyz\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:'] },
   { name: 'binary garbage given as CSV', file: 'a.csv', body: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + 7) % 256)), args: stats('--format', 'msr'), says: ['a.csv:1:1: '] },

@@ -51,6 +51,8 @@ export class TraceReader {
   private readonly input: TraceInput;
   private requests = 0;
   private bad = 0;
+  /** Rows of the current batch already through checkRows (it runs before each bad line too). */
+  private checked = 0;
   private readonly firstBad: string[] = [];
   private readonly maxBad: number;
   /** Device names seen so far: a batch's device column indexes them. */
@@ -106,6 +108,7 @@ export class TraceReader {
 
   /** A batch to fill: a recycled one, else a fresh one sized for about as many rows as the last one had. */
   private batch(last: number): RequestBatch {
+    this.checked = 0;
     const spare = this.spares.pop();
     if (spare) {
       spare.n = 0;
@@ -184,6 +187,7 @@ export class TraceReader {
           const r = parse(text.slice(start, end), lineNo);
           if (r) out.push(r);
         } catch (err) {
+          this.checkRows(out);
           this.badLine(err, lineNo);
         }
         start = nl + 1;
@@ -216,6 +220,7 @@ export class TraceReader {
       const r = parse(buf.toString('utf8', s, e), lineNo);
       if (r) out.push(r);
     } catch (err) {
+      this.checkRows(out); // the rows before this line first, so bad lines are named in file order
       this.badLine(err, lineNo);
     }
   }
@@ -243,11 +248,12 @@ export class TraceReader {
    * or one ending past 2^53 bytes (offsets are exact only below it; sector units can reach it).
    * A text line is a bad line (skipped and counted under --max-bad-lines). Binary records are
    * checked for the end only (oracleGeneral object traces do carry size 0); one past it is an
-   * error naming the record. Rows kept are moved down over the ones dropped.
+   * error naming the record. Rows kept are moved down over the ones dropped. Rows before
+   * `checked` (this batch's) were checked already.
    */
   private checkRows(out: RequestBatch, binary = false): void {
-    let w = 0;
-    for (let i = 0; i < out.n; i++) {
+    let w = this.checked;
+    for (let i = w; i < out.n; i++) {
       const length = out.length[i];
       const offset = out.offset[i];
       const empty = length === 0 && out.op[i] !== FLUSH && !binary;
@@ -262,7 +268,7 @@ export class TraceReader {
       }
       this.badLine(bad, out.line[i]);
     }
-    out.n = w;
+    out.n = this.checked = w;
   }
 
   private async *binaryColumns(format: Extract<TraceFormat, { kind: 'binary' }>): AsyncGenerator<RequestBatch> {
