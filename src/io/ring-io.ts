@@ -1,5 +1,5 @@
 /**
- * One file's requests on a ring pool: splits requests into slot-sized pieces, fills reads past
+ * One file's requests on a ring pool (or, for cache: none, libuv's: uv-direct.ts): splits requests into slot-sized pieces, fills reads past
  * the end with zeros, and with O_DIRECT (cache: none) bounces requests that are not aligned to
  * the device's block size (probed by the pool: RingPool.directAlign) as QEMU does: a read reads the aligned blocks around it; a write reads the
  * partial first and last blocks, merges, and writes the aligned range, while no other write to
@@ -9,8 +9,16 @@
 import fs from 'node:fs';
 import { BackendError } from './backend.js';
 import { SLOT_BYTES } from './ring-layout.js';
-import type { PieceResult, RingPool } from './ring-pool.js';
+import type { PieceResult } from './ring-pool.js';
 
+/** Where a file's pieces run: the ring (ring-pool.ts) or, for cache: none, libuv's pool (uv-direct.ts). */
+export interface PiecePool {
+  read(fd: number, dst: Uint8Array, offset: number): Promise<PieceResult>;
+  write(fd: number, src: Uint8Array, offset: number): Promise<PieceResult>;
+  /** O_DIRECT offset and length alignment. */
+  readonly directAlign: number;
+  readonly threads: number;
+}
 
 interface WriteRange {
   lo: number;
@@ -26,7 +34,7 @@ export class RingIo {
   private readonly align: number;
 
   constructor(
-    readonly pool: RingPool,
+    readonly pool: PiecePool,
     private readonly fd: number,
     readonly direct: boolean,
   ) {

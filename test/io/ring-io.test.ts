@@ -12,7 +12,7 @@ import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
 import { DEFAULT_DIRECT_THREADS, DEFAULT_RING_THREADS } from '../../src/io/ring-pool.js';
 import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
-import { chooseIo } from '../../src/io/io-choice.js';
+import { chooseIo, DIRECT_UV_MIN, uvPoolThreads } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
 import { parseWorkload } from '../../src/workload/load.js';
 import { cli, cliOk } from '../cli/helpers.js';
@@ -119,11 +119,48 @@ describe('cache: none (O_DIRECT on the ring)', () => {
     }
   });
 
-  it('io: async or sync with cache: none is refused, naming the file and what to use', async () => {
+  it('io: async with cache: none opens with O_DIRECT and runs on libuv\'s pool, bouncing unaligned requests as the ring does', async () => {
+    const p = tmp.file('uv-direct');
+    const b = await FileBackend.open(p, { create: true, io: 'async', cache: 'none' });
+    try {
+      expect([b.io, b.cache, b.ioReason]).toEqual(['async', 'none', 'chosen']);
+      expect(descriptorFlags(b) & O_DIRECT).toBe(O_DIRECT);
+      // 64 at once: more than the path's slots wait for one; unaligned ones share blocks.
+      await Promise.all(Array.from({ length: 80 }, (_, i) => b.write(pattern(i * 700 + 5, 700, i), i * 700 + 5)));
+      expect(b.ringThreads).toBe(uvPoolThreads());
+      expect(await b.size()).toBe(80 * 700 + 5);
+      const back = dirty(80 * 700);
+      await b.read(back, 5);
+      for (let i = 0; i < 80; i++) expectBytes(back.subarray(i * 700, i * 700 + 700), pattern(i * 700 + 5, 700, i), `write ${i}`);
+      const big = pattern(4096, 300_000, 9); // larger than a slot: split into pieces
+      await b.write(big, 4096);
+      const got = dirty(300_000);
+      await b.read(got, 4096);
+      expectBytes(got, big, 'large write read back');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("auto with cache: none takes libuv's pool when UV_THREADPOOL_SIZE is at least 8, else the ring, and says why", () => {
+    expect(uvPoolThreads({})).toBe(4);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: 'x' })).toBe(4);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+    const many = chooseIo('f', 'auto', 'none', DIRECT_UV_MIN);
+    expect(many.io).toBe('async');
+    expect(many.reason).toMatch(/libuv's 8 threads/);
+    const few = chooseIo('f', 'auto', 'none', DIRECT_UV_MIN - 1);
+    expect(few.io).toBe('ring');
+    expect(few.reason).toMatch(/UV_THREADPOOL_SIZE < 8/);
+    expect(chooseIo('f', 'auto', 'writeback', 64).io).toBe('adaptive');
+  });
+
+  it('io: sync or adaptive with cache: none is refused, naming the file and what to use', async () => {
     const p = tmp.file('refuse');
     await writeFile(p, new Uint8Array(4096));
-    for (const io of ['async', 'sync', 'adaptive'] as const) {
-      await rejectsWith(FileBackend.open(p, { io, cache: 'none' }), 'EINVAL', p, `io: ${io}`, 'use io: ring or auto');
+    for (const io of ['sync', 'adaptive'] as const) {
+      await rejectsWith(FileBackend.open(p, { io, cache: 'none' }), 'EINVAL', p, `io: ${io}`, 'use io: async, ring or auto');
     }
     expect(() => chooseIo(p, 'sync', 'none')).toThrow(BackendError);
   });
@@ -135,7 +172,7 @@ describe('cache: none (O_DIRECT on the ring)', () => {
       parseWorkload(yaml, 'x.yaml');
     } catch (e) {
       expect((e as Error).message).toMatch(/image\.cache/);
-      expect((e as Error).message).toMatch(/use io: ring or auto/);
+      expect((e as Error).message).toMatch(/use io: async, ring or auto/);
     }
   });
 
@@ -231,6 +268,6 @@ describe('qed-bench io --io/--cache', () => {
     const bad = await cli('io', img, '--io', 'sync', '--cache', 'none', '-c', 'flush');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('cannot use io: sync with cache: none');
-    expect(bad.stderr).toContain('use io: ring or auto');
+    expect(bad.stderr).toContain('use io: async, ring or auto');
   });
 });
