@@ -6,7 +6,8 @@ import { chooseIo, type CacheMode, type ConcreteIoMode, type IoMode } from './io
 import { InlineGate } from './inline-gate.js';
 import { RingIo, type PiecePool } from './ring-io.js';
 import { ringPoolFor } from './ring-pool.js';
-import { uvDirectPoolFor } from './uv-direct.js';
+import { SLOT_BYTES } from './ring-layout.js';
+import { UvDirectPool, uvDirectPoolFor } from './uv-direct.js';
 
 export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, DIRECT_UV_THREADS, IO_MODES, uvPoolThreads, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
@@ -56,11 +57,14 @@ export class FileBackend implements BlockBackend {
     private readonly threads: number | undefined,
   ) {
     this.ring = pool && new RingIo(pool, fd, cache === 'none');
+    this.uvDirect = pool instanceof UvDirectPool ? pool : null;
     this.gate = io === 'adaptive' ? new InlineGate() : null;
   }
 
   /** The ring path's requests on this file; started at the first hand-off in adaptive mode. */
   private ring: RingIo | null;
+  /** cache: none in async mode: libuv's pool (its aligned reads skip RingIo). */
+  private readonly uvDirect: UvDirectPool | null;
   /** Adaptive mode's switch between inline and ring requests (null in other modes). */
   readonly gate: InlineGate | null;
 
@@ -101,6 +105,7 @@ export class FileBackend implements BlockBackend {
   }
 
   read(buf: Uint8Array, offset: number): Promise<void> {
+    if (this.uvDirect && buf.length <= SLOT_BYTES && this.uvDirect.isAligned(buf.length, offset)) return this.readUvDirect(buf, offset);
     if (this.gate) return this.gate.takeInline() ? this.timed(() => this.readNow(buf, offset)) : this.onRing('read', buf, offset);
     if (this.io === 'ring' || this.cache === 'none') return this.onRing('read', buf, offset);
     return this.io === 'sync' ? settled(() => this.readNow(buf, offset)) : this.readAsync(buf, offset);
@@ -110,6 +115,25 @@ export class FileBackend implements BlockBackend {
     if (this.gate) return this.gate.takeInline() ? this.timed(() => this.writeNow(buf, offset)) : this.onRing('write', buf, offset);
     if (this.io === 'ring' || this.cache === 'none') return this.onRing('write', buf, offset);
     return this.io === 'sync' ? settled(() => this.writeNow(buf, offset)) : this.writeAsync(buf, offset);
+  }
+
+  /**
+   * cache: none on libuv's pool, a read of aligned blocks that fits one slot: straight to the
+   * pool, without RingIo's splitting and bouncing (nothing there to do) and its async frames.
+   * Reads take no part in RingIo's write ordering. The same checks, hold and messages.
+   */
+  private readUvDirect(buf: Uint8Array, offset: number): Promise<void> {
+    try {
+      checkRange(this.name, 'read', buf.length, offset);
+      this.hold('read', buf.length, offset);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.uvDirect!.read(this.fd, buf, offset).then((r) => {
+      this.release();
+      if (r.error) throw wrap(new BackendError(r.error.code, r.error.message), this.name, `read ${buf.length} bytes at ${offset}`);
+      if (r.bytes < buf.length) buf.fill(0, r.bytes); // past the end: a hole
+    });
   }
 
   /** An adaptive inline request: blocking, timed for the gate. */

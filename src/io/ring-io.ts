@@ -24,12 +24,16 @@ interface WriteRange {
   lo: number;
   hi: number;
   merge: boolean;
-  done: Promise<void>;
+  /** Made only when another write waits for this one (most never have a waiter). */
+  done: Promise<void> | null;
+  finished: (() => void) | null;
 }
 
 export class RingIo {
   /** With O_DIRECT: aligned ranges of the writes in flight. */
   private readonly writes = new Set<WriteRange>();
+  /** How many of them are merges: while none is, an aligned write clashes with nothing and skips the scan. */
+  private merges = 0;
   /** O_DIRECT offset and length alignment (the device's logical block size). */
   private readonly align: number;
 
@@ -64,14 +68,14 @@ export class RingIo {
     // everything from lo on, and trims the file back to where the write ends afterwards.
     const extending = merge && hi !== end && fs.fstatSync(this.fd).size < hi;
     const lockHi = extending ? Infinity : hi;
-    for (;;) {
+    while (merge || this.merges > 0) {
       const clash = [...this.writes].filter((w) => w.lo < lockHi && lo < w.hi && (merge || w.merge));
       if (clash.length === 0) break;
-      await Promise.all(clash.map((w) => w.done.catch(() => {})));
+      await Promise.all(clash.map((w) => (w.done ??= new Promise<void>((r) => (w.finished = r)))));
     }
-    let finished!: () => void;
-    const range: WriteRange = { lo, hi: lockHi, merge, done: new Promise((r) => (finished = r)) };
+    const range: WriteRange = { lo, hi: lockHi, merge, done: null, finished: null };
     this.writes.add(range);
+    if (merge) this.merges++;
     try {
       if (!merge) return await this.writePieces(buf, offset);
       const sizeBefore = extending ? fs.fstatSync(this.fd).size : 0;
@@ -85,7 +89,8 @@ export class RingIo {
       if (extending && sizeBefore < hi) fs.ftruncateSync(this.fd, Math.max(sizeBefore, end));
     } finally {
       this.writes.delete(range);
-      finished();
+      if (merge) this.merges--;
+      range.finished?.();
     }
   }
 
