@@ -33,6 +33,7 @@ import { buildOracleImage, compareL2Loads, oracleSequences, type L2LoadCompariso
 import { fileBackendPeer, nodeSyncPeer } from './peers/node-peers.js';
 import type { Peer, PeerContext } from './peers/peer.js';
 import { enginePeer, runnerPeer } from './peers/qed-peers.js';
+import { withUvPoolSize } from './lib/uv-pool.js';
 import { qemuImgPeer } from './peers/qemu-peers.js';
 import { printCase, printL2Loads, type CaseResult, type PeerRow } from './peers/report.js';
 import { probeTools, runTool, type Tools } from './peers/tools.js';
@@ -142,6 +143,8 @@ function peersFor(tools: Tools, io: ConcreteIoMode[]): Peer[] {
     ...io.flatMap((m) => [enginePeer('serial', m), enginePeer('parallel', m)]),
     enginePeer('serial', 'auto', 'none'),
     enginePeer('parallel', 'auto', 'none'),
+    enginePeer('serial', 'ring', 'none'),
+    enginePeer('parallel', 'ring', 'none'),
     runnerPeer('serial'),
     runnerPeer('parallel'),
     ...io.flatMap((m) => [runnerPeer('serial', m), runnerPeer('parallel', m)]),
@@ -245,7 +248,7 @@ async function environment(): Promise<Record<string, string | number>> {
     platform: `${process.platform}-${process.arch}`,
     cpus: os.availableParallelism(),
     loadavg1Start: Number(os.loadavg()[0].toFixed(2)),
-    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (default)', // set to DIRECT_UV_THREADS when the environment did not (lib/uv-pool.ts)
     'qemu-img': await version('qemu-img', ['--version']),
     fio: await version('fio', ['--version']),
   };
@@ -258,6 +261,7 @@ function usageExit(err: unknown): never {
 }
 
 async function main(): Promise<void> {
+  withUvPoolSize();
   let opts: Options;
   try {
     opts = parseOptions(process.argv.slice(2));

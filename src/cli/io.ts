@@ -69,7 +69,7 @@ export const registerIo: RegisterCommand = (program, out, setCode) => {
     .addOption(new Option('--cache-policy <policy>', 'L2 cache eviction policy').choices(POLICY_NAMES).default(DEFAULT_POLICY))
     .addOption(new Option('--allocation <mode>', 'allocating writes: serial (one at a time, as QEMU) or parallel (per L2 table)').choices(ALLOCATION_MODES).default(DEFAULT_ALLOCATION))
     .addOption(new Option('--io <path>', 'file I/O path: auto, async (libuv pool), sync (blocking, as fio psync), ring (worker threads on shared memory), adaptive (sync while page-cached, ring when not)').choices(IO_MODES).default(DEFAULT_IO_MODE))
-    .addOption(new Option('--cache <mode>', "writeback (page cache) or none (O_DIRECT, QEMU's cache=none; io auto or ring)").choices(CACHE_MODES).default(DEFAULT_CACHE_MODE))
+    .addOption(new Option('--cache <mode>', "writeback (page cache) or none (O_DIRECT, QEMU's cache=none; io auto, async or ring)").choices(CACHE_MODES).default(DEFAULT_CACHE_MODE))
     .option('-r, --read-only', 'open the image read-only')
     .option('--json', 'print {commands, engine, cache} as JSON at the end')
     .action(async (image: string, o) => setCode(await ioCommand({ image, ...o }, out)));

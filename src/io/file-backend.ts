@@ -4,10 +4,12 @@ import { dirname } from 'node:path';
 import { BackendError, type BlockBackend } from './backend.js';
 import { chooseIo, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 import { InlineGate } from './inline-gate.js';
-import { RingIo } from './ring-io.js';
-import { ringPoolFor, type RingPool } from './ring-pool.js';
+import { RingIo, type PiecePool } from './ring-io.js';
+import { ringPoolFor } from './ring-pool.js';
+import { SLOT_BYTES } from './ring-layout.js';
+import { UvDirectPool, uvDirectPoolFor } from './uv-direct.js';
 
-export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, IO_MODES, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
+export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, DIRECT_UV_THREADS, IO_MODES, uvPoolThreads, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
 export interface FileOpenFlags {
   readOnly?: boolean;
@@ -15,7 +17,7 @@ export interface FileOpenFlags {
   create?: boolean;
   /** Default auto (see io-choice.ts). */
   io?: IoMode;
-  /** Default writeback (the page cache); none opens with O_DIRECT (ring I/O only). */
+  /** Default writeback (the page cache); none opens with O_DIRECT (ring or async I/O only). */
   cache?: CacheMode;
   /** Worker threads of the ring path (default DEFAULT_RING_THREADS; DEFAULT_DIRECT_THREADS with cache: none). */
   threads?: number;
@@ -28,8 +30,9 @@ const DONE: Promise<void> = Promise.resolve();
  * (ConcreteIoMode, chosen by io-choice.ts). async: the callback API (fs.read / fs.write, which
  * libuv's thread pool runs in parallel); in `npm run bench:backend` it did 2-3.5x as many 4 KiB
  * reads per second as FileHandle.read at 32 in flight. sync: blocking calls on the main thread.
- * ring: a pool of worker threads on shared memory, shared by the process's files (ring-pool.ts); it also
- * carries cache: none (O_DIRECT, aligned buffers). Opening, truncating, stat, flush in ring
+ * ring: a pool of worker threads on shared memory, shared by the process's files (ring-pool.ts).
+ * cache: none (O_DIRECT) needs aligned buffers: it runs on the ring's, or in async mode on
+ * aligned slots read and written by libuv's pool (uv-direct.ts); both through RingIo. Opening, truncating, stat, flush in ring
  * mode, and close stay on libuv in every mode (rare, and not on the request path).
  *
  * A raw descriptor has no FileHandle to guard it, so this class does: every operation holds the
@@ -50,19 +53,22 @@ export class FileBackend implements BlockBackend {
     readonly io: ConcreteIoMode,
     readonly ioReason: string,
     readonly cache: CacheMode,
-    pool: RingPool | null,
+    pool: PiecePool | null,
     private readonly threads: number | undefined,
   ) {
     this.ring = pool && new RingIo(pool, fd, cache === 'none');
+    this.uvDirect = pool instanceof UvDirectPool ? pool : null;
     this.gate = io === 'adaptive' ? new InlineGate() : null;
   }
 
   /** The ring path's requests on this file; started at the first hand-off in adaptive mode. */
   private ring: RingIo | null;
+  /** cache: none in async mode: libuv's pool (its aligned reads skip RingIo). */
+  private readonly uvDirect: UvDirectPool | null;
   /** Adaptive mode's switch between inline and ring requests (null in other modes). */
   readonly gate: InlineGate | null;
 
-  /** Worker threads of the ring pool this file's requests use (null before any went to one). */
+  /** Threads of the pool this file's requests use: the ring's workers, or libuv's with cache: none in async mode (null before any went to one). */
   get ringThreads(): number | null {
     return this.ring?.pool.threads ?? null;
   }
@@ -84,10 +90,11 @@ export class FileBackend implements BlockBackend {
       if (cache === 'none' && (err as NodeJS.ErrnoException).code === 'EINVAL') throw directRefused(path);
       throw wrap(err, path, readOnly ? 'open for reading' : 'open for writing');
     }
-    let pool: RingPool | null = null;
-    if (choice.io === 'ring') {
+    let pool: PiecePool | null = null;
+    if (choice.io === 'ring' || cache === 'none') {
       try {
-        pool = ringPoolFor(opts.threads, cache === 'none' ? { dir: dirname(path), fd } : null);
+        const direct = cache === 'none' ? { dir: dirname(path), fd } : null;
+        pool = choice.io === 'async' ? uvDirectPoolFor(dirname(path), fd) : ringPoolFor(opts.threads, direct);
         if (!pool) throw directRefused(path);
       } catch (err) {
         fs.closeSync(fd);
@@ -98,15 +105,35 @@ export class FileBackend implements BlockBackend {
   }
 
   read(buf: Uint8Array, offset: number): Promise<void> {
+    if (this.uvDirect && buf.length <= SLOT_BYTES && this.uvDirect.isAligned(buf.length, offset)) return this.readUvDirect(buf, offset);
     if (this.gate) return this.gate.takeInline() ? this.timed(() => this.readNow(buf, offset)) : this.onRing('read', buf, offset);
-    if (this.io === 'ring') return this.onRing('read', buf, offset);
+    if (this.io === 'ring' || this.cache === 'none') return this.onRing('read', buf, offset);
     return this.io === 'sync' ? settled(() => this.readNow(buf, offset)) : this.readAsync(buf, offset);
   }
 
   write(buf: Uint8Array, offset: number): Promise<void> {
     if (this.gate) return this.gate.takeInline() ? this.timed(() => this.writeNow(buf, offset)) : this.onRing('write', buf, offset);
-    if (this.io === 'ring') return this.onRing('write', buf, offset);
+    if (this.io === 'ring' || this.cache === 'none') return this.onRing('write', buf, offset);
     return this.io === 'sync' ? settled(() => this.writeNow(buf, offset)) : this.writeAsync(buf, offset);
+  }
+
+  /**
+   * cache: none on libuv's pool, a read of aligned blocks that fits one slot: straight to the
+   * pool, without RingIo's splitting and bouncing (nothing there to do) and its async frames.
+   * Reads take no part in RingIo's write ordering. The same checks, hold and messages.
+   */
+  private readUvDirect(buf: Uint8Array, offset: number): Promise<void> {
+    try {
+      checkRange(this.name, 'read', buf.length, offset);
+      this.hold('read', buf.length, offset);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.uvDirect!.read(this.fd, buf, offset).then((r) => {
+      this.release();
+      if (r.error) throw wrap(new BackendError(r.error.code, r.error.message), this.name, `read ${buf.length} bytes at ${offset}`);
+      if (r.bytes < buf.length) buf.fill(0, r.bytes); // past the end: a hole
+    });
   }
 
   /** An adaptive inline request: blocking, timed for the gate. */

@@ -27,17 +27,33 @@ export interface IoChoice {
   reason: string;
 }
 
+/** The pool size (threads) libuv starts with: UV_THREADPOOL_SIZE, clamped as libuv does, or its default of 4. */
+export function uvPoolThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 1024) : 4;
+}
+
+/** libuv's pool size the launchers set when the environment does not (bin/qed-bench.js, bench:peers): O_DIRECT's depth at the device. */
+export const DIRECT_UV_THREADS = 16;
+/** With fewer pool threads than this, auto puts cache: none on the ring (8 workers) instead. */
+export const DIRECT_UV_MIN = 8;
+
 /**
- * auto picks ring for every file: requests overlap like async (so a device's latency is
- * hidden up to the depth) at about sync's cost per request on page-cached files. Only ring has
- * aligned buffers, so cache: none needs ring (or auto).
+ * auto with cache: writeback picks adaptive: inline (sync's cost) while requests finish in the
+ * page cache, overlapped on the ring when they do not. With cache: none every request goes to
+ * the device: async (libuv's native threads, uv-direct.ts) when libuv's pool has at least
+ * DIRECT_UV_MIN threads, else ring. Only async and ring have aligned buffers for O_DIRECT.
  */
-export function chooseIo(path: string, requested: IoMode, cache: CacheMode): IoChoice {
-  if (cache === 'none' && requested !== 'auto' && requested !== 'ring') {
-    throw new BackendError('EINVAL', `${path}: cannot use io: ${requested} with cache: none: O_DIRECT needs aligned buffers, which only the ring path has; use io: ring or auto`);
+export function chooseIo(path: string, requested: IoMode, cache: CacheMode, uvThreads = uvPoolThreads()): IoChoice {
+  if (cache === 'none' && requested !== 'auto' && requested !== 'ring' && requested !== 'async') {
+    throw new BackendError('EINVAL', `${path}: cannot use io: ${requested} with cache: none: O_DIRECT needs aligned buffers, which only the async and ring paths have; use io: async, ring or auto`);
   }
   if (requested !== 'auto') return { io: requested, reason: 'chosen' };
-  if (cache === 'none') return { io: 'ring', reason: 'auto: cache none (O_DIRECT): every request goes to the device, so requests overlap on the ring' };
+  if (cache === 'none') {
+    return uvThreads >= DIRECT_UV_MIN
+      ? { io: 'async', reason: `auto: cache none (O_DIRECT): every request goes to the device, so requests overlap on libuv's ${uvThreads} threads (UV_THREADPOOL_SIZE >= ${DIRECT_UV_MIN})` }
+      : { io: 'ring', reason: `auto: cache none (O_DIRECT): every request goes to the device, so requests overlap on the ring (libuv's pool has only ${uvThreads} threads, UV_THREADPOOL_SIZE < ${DIRECT_UV_MIN})` };
+  }
   return { io: 'adaptive', reason: 'auto: cache writeback: inline while requests finish in the page cache, on the ring when they do not' };
 }
 

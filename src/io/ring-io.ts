@@ -1,5 +1,5 @@
 /**
- * One file's requests on a ring pool: splits requests into slot-sized pieces, fills reads past
+ * One file's requests on a ring pool (or, for cache: none, libuv's: uv-direct.ts): splits requests into slot-sized pieces, fills reads past
  * the end with zeros, and with O_DIRECT (cache: none) bounces requests that are not aligned to
  * the device's block size (probed by the pool: RingPool.directAlign) as QEMU does: a read reads the aligned blocks around it; a write reads the
  * partial first and last blocks, merges, and writes the aligned range, while no other write to
@@ -9,24 +9,36 @@
 import fs from 'node:fs';
 import { BackendError } from './backend.js';
 import { SLOT_BYTES } from './ring-layout.js';
-import type { PieceResult, RingPool } from './ring-pool.js';
+import type { PieceResult } from './ring-pool.js';
 
+/** Where a file's pieces run: the ring (ring-pool.ts) or, for cache: none, libuv's pool (uv-direct.ts). */
+export interface PiecePool {
+  read(fd: number, dst: Uint8Array, offset: number): Promise<PieceResult>;
+  write(fd: number, src: Uint8Array, offset: number): Promise<PieceResult>;
+  /** O_DIRECT offset and length alignment. */
+  readonly directAlign: number;
+  readonly threads: number;
+}
 
 interface WriteRange {
   lo: number;
   hi: number;
   merge: boolean;
-  done: Promise<void>;
+  /** Made only when another write waits for this one (most never have a waiter). */
+  done: Promise<void> | null;
+  finished: (() => void) | null;
 }
 
 export class RingIo {
   /** With O_DIRECT: aligned ranges of the writes in flight. */
   private readonly writes = new Set<WriteRange>();
+  /** How many of them are merges: while none is, an aligned write clashes with nothing and skips the scan. */
+  private merges = 0;
   /** O_DIRECT offset and length alignment (the device's logical block size). */
   private readonly align: number;
 
   constructor(
-    readonly pool: RingPool,
+    readonly pool: PiecePool,
     private readonly fd: number,
     readonly direct: boolean,
   ) {
@@ -56,14 +68,14 @@ export class RingIo {
     // everything from lo on, and trims the file back to where the write ends afterwards.
     const extending = merge && hi !== end && fs.fstatSync(this.fd).size < hi;
     const lockHi = extending ? Infinity : hi;
-    for (;;) {
+    while (merge || this.merges > 0) {
       const clash = [...this.writes].filter((w) => w.lo < lockHi && lo < w.hi && (merge || w.merge));
       if (clash.length === 0) break;
-      await Promise.all(clash.map((w) => w.done.catch(() => {})));
+      await Promise.all(clash.map((w) => (w.done ??= new Promise<void>((r) => (w.finished = r)))));
     }
-    let finished!: () => void;
-    const range: WriteRange = { lo, hi: lockHi, merge, done: new Promise((r) => (finished = r)) };
+    const range: WriteRange = { lo, hi: lockHi, merge, done: null, finished: null };
     this.writes.add(range);
+    if (merge) this.merges++;
     try {
       if (!merge) return await this.writePieces(buf, offset);
       const sizeBefore = extending ? fs.fstatSync(this.fd).size : 0;
@@ -77,7 +89,8 @@ export class RingIo {
       if (extending && sizeBefore < hi) fs.ftruncateSync(this.fd, Math.max(sizeBefore, end));
     } finally {
       this.writes.delete(range);
-      finished();
+      if (merge) this.merges--;
+      range.finished?.();
     }
   }
 

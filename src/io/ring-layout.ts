@@ -9,7 +9,7 @@ export const SLOTS = 128;
 /** Bytes of data per slot; larger requests are split into pieces of this size. A multiple of 4 KiB (O_DIRECT). */
 export const SLOT_BYTES = 128 << 10;
 /** Extra bytes in the data area so its slots can start on a 4 KiB boundary whatever the allocator returned. */
-export const ALIGN_PAD = 4096;
+export { ALIGN_PAD } from './direct-align.js';
 /** Bytes per slot for an error's code and message (UTF-8). */
 export const ERR_BYTES = 256;
 

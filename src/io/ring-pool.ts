@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { probeDirectAlignment } from './direct-align.js';
 import * as L from './ring-layout.js';
 import { ringWorkerMain, type RingWorkerData } from './ring-worker.js';
 
@@ -31,9 +32,6 @@ interface Pending {
  */
 export const DEFAULT_RING_THREADS = 4;
 export const DEFAULT_DIRECT_THREADS = 8;
-
-/** Linux's __O_TMPFILE (with O_DIRECTORY it is O_TMPFILE); Node does not export it. */
-const O_TMPFILE = 0o20000000;
 
 /** Longest the main thread sleeps before it looks at the slots again, whatever it was told. */
 const DRAIN_WAIT_MS = 200;
@@ -120,45 +118,16 @@ export class RingPool {
   }
 
   /**
-   * For O_DIRECT: finds where in the data area memory is 4 KiB-aligned, by writing 4 KiB from
-   * each 16-byte step of the scratch slot with O_DIRECT until the kernel accepts the buffer; then
-   * the smallest offset and length alignment the device takes (directAlign), by trying 512, 1024
-   * and 2048 bytes, as QEMU probes its request alignment. The writes go to an unnamed temporary
-   * file in `dir` (O_TMPFILE: the same filesystem, nothing left behind); where the filesystem has
-   * no O_TMPFILE, reads of the file's first 4 KiB stand in, if it has that much. Call before any
-   * request. Returns false when no step worked.
+   * For O_DIRECT: finds where in the data area memory is 4 KiB-aligned and the device's block
+   * size (direct-align.ts), using the spare slot after the SLOTS as scratch room. Call before any
+   * request. Returns false when the filesystem refuses O_DIRECT.
    */
   probeAlignment(dir: string, fd: number): boolean {
-    const c = fs.constants;
-    let tmp = -1;
-    try {
-      tmp = fs.openSync(dir, O_TMPFILE | c.O_DIRECTORY | c.O_RDWR | c.O_DIRECT, 0o600);
-    } catch {
-      if (fs.fstatSync(fd).size < 4096) return false;
-    }
-    const scratch = L.SLOTS * L.SLOT_BYTES;
-    const tryIo = (off: number, len: number, at: number): boolean => {
-      const view = new Uint8Array(this.data, scratch + off, len);
-      try {
-        if (tmp >= 0) fs.writeSync(tmp, view, 0, len, at);
-        else fs.readSync(fd, view, 0, len, at);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
-        return false;
-      }
-    };
-    try {
-      for (let off = 0; off < L.ALIGN_PAD; off += 16) {
-        if (!tryIo(off, 4096, 0)) continue;
-        Atomics.store(this.ctl, L.DATA_BASE, off);
-        this.directAlign = [512, 1024, 2048].find((a) => tryIo(off + a, a, a)) ?? 4096;
-        return true;
-      }
-      return false;
-    } finally {
-      if (tmp >= 0) fs.closeSync(tmp);
-    }
+    const found = probeDirectAlignment(this.data, L.SLOTS * L.SLOT_BYTES, dir, fd);
+    if (!found) return false;
+    Atomics.store(this.ctl, L.DATA_BASE, found.base);
+    this.directAlign = found.align;
+    return true;
   }
 
   /** Reads `dst.length` (at most SLOT_BYTES) bytes at `offset` into `dst`; bytes past the end are left to the caller. */

@@ -100,8 +100,8 @@ type Report = (path: PathSeg[], message: string, hint?: string) => void;
 
 function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): ImageSpec | null {
   const dir = dirname(env.source);
-  if (i.cache === 'none' && i.io !== undefined && i.io !== 'auto' && i.io !== 'ring') {
-    report(['image', 'cache'], `expected cache: writeback with io: ${i.io}; cache: none (O_DIRECT) needs aligned buffers, which only the ring path has`, 'use io: ring or auto, or cache: writeback');
+  if (i.cache === 'none' && i.io !== undefined && i.io !== 'auto' && i.io !== 'ring' && i.io !== 'async') {
+    report(['image', 'cache'], `expected cache: writeback with io: ${i.io}; cache: none (O_DIRECT) needs aligned buffers, which only the async and ring paths have`, 'use io: async, ring or auto, or cache: writeback');
     return null;
   }
   if (i.store === 'metadata' && !metadataStoreFits(i, report)) return null;

@@ -197,11 +197,11 @@ export const imageSchema = mapping('image settings', {
     .meta({
       yamlDefault: DEFAULT_IO_MODE,
       description:
-        "auto: adaptive with cache writeback, ring with cache none; async: libuv's thread pool, one round trip per request; sync: blocking calls on the main thread (fio's psync), nothing overlaps; ring: worker threads fed through shared-memory rings, requests overlap; adaptive: sync while requests finish in the page cache, ring after one does not.",
+        "auto: adaptive with cache writeback; with cache none async when UV_THREADPOOL_SIZE is at least 8 (the qed-bench launcher sets 16), else ring; async: libuv's thread pool, one round trip per request; sync: blocking calls on the main thread (fio's psync), nothing overlaps; ring: worker threads fed through shared-memory rings, requests overlap; adaptive: sync while requests finish in the page cache, ring after one does not.",
     }),
   cache: oneOf(CACHE_MODES)
     .optional()
-    .meta({ yamlDefault: DEFAULT_CACHE_MODE, description: "writeback: through the page cache (QEMU's cache=writeback); none: O_DIRECT, bypassing it (QEMU's cache=none, as production VMs run); needs io auto or ring and a filesystem that takes O_DIRECT." }),
+    .meta({ yamlDefault: DEFAULT_CACHE_MODE, description: "writeback: through the page cache (QEMU's cache=writeback); none: O_DIRECT, bypassing it (QEMU's cache=none, as production VMs run); needs io auto, async or ring and a filesystem that takes O_DIRECT." }),
   store: oneOf(IMAGE_STORES)
     .optional()
     .meta({ description: 'full: the image holds every byte (run default); metadata: an in-memory image that keeps header, L1 and L2 bytes and drops data (sweep, stress and mrc default), same counters and virtual latencies, no byte-level read verification.' }),

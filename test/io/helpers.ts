@@ -15,7 +15,7 @@ export interface Device {
 }
 
 export interface Kind {
-  /** memory, or file-<path> for each file I/O path (file-ring-direct: the ring with cache: none, O_DIRECT). */
+  /** memory, or file-<path> for each file I/O path (file-ring-direct, file-async-direct: the ring and libuv's pool with cache: none, O_DIRECT). */
   name: string;
   create(): Promise<Device>;
 }
@@ -46,6 +46,7 @@ export const FILE_PATHS: ReadonlyArray<{ name: string; flags: FileOpenFlags }> =
   { name: 'file-ring', flags: { io: 'ring' } },
   { name: 'file-adaptive', flags: { io: 'adaptive' } },
   { name: 'file-ring-direct', flags: { io: 'ring', cache: 'none' } },
+  { name: 'file-async-direct', flags: { io: 'async', cache: 'none' } },
 ];
 
 export function kinds(tmp: TempDir): Kind[] {

@@ -12,7 +12,7 @@ import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
 import { DEFAULT_DIRECT_THREADS, DEFAULT_RING_THREADS } from '../../src/io/ring-pool.js';
 import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
-import { chooseIo } from '../../src/io/io-choice.js';
+import { chooseIo, DIRECT_UV_MIN, uvPoolThreads } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
 import { parseWorkload } from '../../src/workload/load.js';
 import { cli, cliOk } from '../cli/helpers.js';
@@ -30,13 +30,13 @@ function descriptorFlags(b: FileBackend): number {
 }
 const O_DIRECT = process.arch === 'arm64' ? 0o200000 : 0o40000;
 
-describe('cache: none (O_DIRECT on the ring)', () => {
+describe('cache: none (O_DIRECT on the ring and on libuv\'s pool)', () => {
   it('opens with O_DIRECT, and writeback does not', async () => {
     const p = tmp.file('flags');
     const direct = await FileBackend.open(p, { create: true, cache: 'none' });
     const cached = await FileBackend.open(p, { io: 'ring' });
     try {
-      expect(direct.io).toBe('ring');
+      expect(direct.io).toBe(uvPoolThreads() >= DIRECT_UV_MIN ? 'async' : 'ring'); // auto's rule reads the environment's pool size
       expect(direct.ioReason).toMatch(/^auto: cache none/);
       expect(descriptorFlags(direct) & O_DIRECT).toBe(O_DIRECT);
       expect(descriptorFlags(cached) & O_DIRECT).toBe(0);
@@ -48,13 +48,13 @@ describe('cache: none (O_DIRECT on the ring)', () => {
 
   it('runs on a pool of DEFAULT_DIRECT_THREADS (8) workers, and a queue four times deeper than the pool completes every request', async () => {
     const p = tmp.file('pool-size');
-    const direct = await FileBackend.open(p, { create: true, cache: 'none' });
+    const direct = await FileBackend.open(p, { create: true, io: 'ring', cache: 'none' });
     const cached = await FileBackend.open(p, { io: 'ring' });
     try {
       expect(DEFAULT_DIRECT_THREADS).toBe(8);
       expect(direct.ringThreads).toBe(DEFAULT_DIRECT_THREADS);
       expect(cached.ringThreads).toBe(DEFAULT_RING_THREADS);
-      expect((await FileBackend.open(p, { cache: 'none', threads: 3 }).then(async (b) => [b.ringThreads, await b.close()]))[0]).toBe(3);
+      expect((await FileBackend.open(p, { io: 'ring', cache: 'none', threads: 3 }).then(async (b) => [b.ringThreads, await b.close()]))[0]).toBe(3);
       const depth = 4 * DEFAULT_DIRECT_THREADS;
       await Promise.all(Array.from({ length: depth }, (_, i) => direct.write(pattern(i * 4096, 4096, i), i * 4096)));
       const back = await Promise.all(Array.from({ length: depth }, async (_, i) => {
@@ -69,9 +69,9 @@ describe('cache: none (O_DIRECT on the ring)', () => {
     }
   });
 
-  it('unaligned concurrent writes into the same 4 KiB blocks are bounced and merged without losing bytes; the file keeps its exact size', async () => {
+  it.each(['ring', 'async'] as const)('io %s: unaligned concurrent writes into the same 4 KiB blocks are bounced and merged without losing bytes; the file keeps its exact size', async (io) => {
     const p = tmp.file('merge');
-    const b = await FileBackend.open(p, { create: true, cache: 'none' });
+    const b = await FileBackend.open(p, { create: true, io, cache: 'none' });
     try {
       // 40 writes of 100 bytes, 100 apart, all at once: many share a block, each needs a read-modify-write.
       await Promise.all(Array.from({ length: 40 }, (_, i) => b.write(pattern(i * 100 + 3, 100, i), i * 100 + 3)));
@@ -92,11 +92,11 @@ describe('cache: none (O_DIRECT on the ring)', () => {
     expect(readFileSync(p).length).toBe(305_001);
   });
 
-  it('reads across an unaligned end of file while concurrent writes grow the file: no EINVAL, the old end or the new bytes', async () => {
+  it.each(['ring', 'async'] as const)('io %s: reads across an unaligned end of file while concurrent writes grow the file: no EINVAL, the old end or the new bytes', async (io) => {
     // The failing pattern of the concurrent property test: a read short at an unaligned end of
     // file used to read on from that offset, which O_DIRECT refuses once the file has grown.
     const p = tmp.file('grow');
-    const b = await FileBackend.open(p, { create: true, cache: 'none' });
+    const b = await FileBackend.open(p, { create: true, io, cache: 'none' });
     try {
       for (let round = 0; round < 40; round++) {
         await b.truncate(0);
@@ -119,11 +119,43 @@ describe('cache: none (O_DIRECT on the ring)', () => {
     }
   });
 
-  it('io: async or sync with cache: none is refused, naming the file and what to use', async () => {
+  it('io: async with cache: none opens with O_DIRECT and runs on libuv\'s pool; more requests than its 64 slots wait for one', async () => {
+    const p = tmp.file('uv-direct');
+    const b = await FileBackend.open(p, { create: true, io: 'async', cache: 'none' });
+    try {
+      expect([b.io, b.cache, b.ioReason]).toEqual(['async', 'none', 'chosen']);
+      expect(descriptorFlags(b) & O_DIRECT).toBe(O_DIRECT);
+      // 64 at once: more than the path's slots wait for one; unaligned ones share blocks.
+      await Promise.all(Array.from({ length: 80 }, (_, i) => b.write(pattern(i * 700 + 5, 700, i), i * 700 + 5)));
+      expect(b.ringThreads).toBe(uvPoolThreads());
+      expect(await b.size()).toBe(80 * 700 + 5);
+      const back = dirty(80 * 700);
+      await b.read(back, 5);
+      for (let i = 0; i < 80; i++) expectBytes(back.subarray(i * 700, i * 700 + 700), pattern(i * 700 + 5, 700, i), `write ${i}`);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("auto with cache: none takes libuv's pool when UV_THREADPOOL_SIZE is at least 8, else the ring, and says why", () => {
+    expect(uvPoolThreads({})).toBe(4);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: 'x' })).toBe(4);
+    expect(uvPoolThreads({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+    const many = chooseIo('f', 'auto', 'none', DIRECT_UV_MIN);
+    expect(many.io).toBe('async');
+    expect(many.reason).toMatch(/libuv's 8 threads/);
+    const few = chooseIo('f', 'auto', 'none', DIRECT_UV_MIN - 1);
+    expect(few.io).toBe('ring');
+    expect(few.reason).toMatch(/UV_THREADPOOL_SIZE < 8/);
+    expect(chooseIo('f', 'auto', 'writeback', 64).io).toBe('adaptive');
+  });
+
+  it('io: sync or adaptive with cache: none is refused, naming the file and what to use', async () => {
     const p = tmp.file('refuse');
     await writeFile(p, new Uint8Array(4096));
-    for (const io of ['async', 'sync', 'adaptive'] as const) {
-      await rejectsWith(FileBackend.open(p, { io, cache: 'none' }), 'EINVAL', p, `io: ${io}`, 'use io: ring or auto');
+    for (const io of ['sync', 'adaptive'] as const) {
+      await rejectsWith(FileBackend.open(p, { io, cache: 'none' }), 'EINVAL', p, `io: ${io}`, 'use io: async, ring or auto');
     }
     expect(() => chooseIo(p, 'sync', 'none')).toThrow(BackendError);
   });
@@ -135,7 +167,7 @@ describe('cache: none (O_DIRECT on the ring)', () => {
       parseWorkload(yaml, 'x.yaml');
     } catch (e) {
       expect((e as Error).message).toMatch(/image\.cache/);
-      expect((e as Error).message).toMatch(/use io: ring or auto/);
+      expect((e as Error).message).toMatch(/use io: async, ring or auto/);
     }
   });
 
@@ -231,6 +263,6 @@ describe('qed-bench io --io/--cache', () => {
     const bad = await cli('io', img, '--io', 'sync', '--cache', 'none', '-c', 'flush');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('cannot use io: sync with cache: none');
-    expect(bad.stderr).toContain('use io: ring or auto');
+    expect(bad.stderr).toContain('use io: async, ring or auto');
   });
 });

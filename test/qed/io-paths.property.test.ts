@@ -10,7 +10,7 @@ import { tempDirs } from '../helpers/tmp.js';
 
 const tempDir = tempDirs();
 const SIZE = 8 << 20;
-/** Every file I/O path, and the ring with O_DIRECT (cache: none; /tmp takes it on ext4, xfs, btrfs and tmpfs since Linux 6.6). */
+/** Every file I/O path, and the ring and libuv's pool with O_DIRECT (cache: none; /tmp takes it on ext4, xfs, btrfs and tmpfs since Linux 6.6). */
 interface Path {
   name: string;
   io: ConcreteIoMode;
@@ -22,6 +22,7 @@ const PATHS: readonly Path[] = [
   { name: 'ring', io: 'ring', cache: 'writeback' },
   { name: 'adaptive', io: 'adaptive', cache: 'writeback' },
   { name: 'ring-direct', io: 'ring', cache: 'none' },
+  { name: 'async-direct', io: 'async', cache: 'none' },
 ];
 
 interface Op {
