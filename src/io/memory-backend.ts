@@ -1,6 +1,6 @@
 /** A sparse in-memory block backend (and the store several backends may share). */
 import { forEachChunk } from '../util/chunks.js';
-import { BackendError, type BlockBackend } from './backend.js';
+import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 
 const SECTOR = 512;
 const SECTOR_WORDS = SECTOR / 4;
@@ -240,14 +240,23 @@ export class MemoryBackend implements BlockBackend {
     readonly name = 'memory',
   ) {}
 
-  async read(buf: Uint8Array, offset: number): Promise<void> {
+  async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    this.readSync(buf, offset, event);
+  }
+
+  async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    this.writeSync(buf, offset, event);
+  }
+
+  /** read, done before returning (the deterministic scheduler's step needs no promise). */
+  readSync(buf: Uint8Array, offset: number, _event?: IoEvent): void {
     const what = `read ${buf.length} bytes at ${offset}`;
     this.assertOpen(what);
     this.checkRange(what, buf.length, offset);
     this.store.copyOut(buf, offset);
   }
 
-  async write(buf: Uint8Array, offset: number): Promise<void> {
+  writeSync(buf: Uint8Array, offset: number, _event?: IoEvent): void {
     const what = `write ${buf.length} bytes at ${offset}`;
     this.assertWritable(what);
     this.checkRange(what, buf.length, offset);

@@ -58,24 +58,24 @@ export class ZeroIndex {
    */
   readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, offset: number) => void): void {
     const { bytes, dirty } = dst;
+    const n = dirty.length;
     const first = offset / SPARSE_CHUNK;
     // Walk the bitmap word by word with integer steps (a chunk number past 2^31 makes % a float op).
     let w = Math.floor(first / GROUP);
     let bit = first - w * GROUP;
     let mask = this.word(w);
-    // Listed chunks next to each other are copied in one call (a full table: one, not 64).
+    // Listed chunks next to each other are copied in one call (a full table: one, not 64). No
+    // closure for the copy: a variable it shared with this loop made the loop a third of a miss.
     let run = -1;
-    const copyRun = (end: number): void => {
-      const lo = run * SPARSE_CHUNK;
-      copyOut(bytes.subarray(lo, Math.min(end * SPARSE_CHUNK, bytes.length)), offset + lo);
-      run = -1;
-    };
-    for (let c = 0; c < dirty.length; c++) {
+    for (let c = 0; c < n; c++) {
       if ((mask & (1 << bit)) !== 0) {
         if (run < 0) run = c;
         dirty[c] = 1;
       } else {
-        if (run >= 0) copyRun(c);
+        if (run >= 0) {
+          copyOut(bytes.subarray(run * SPARSE_CHUNK, c * SPARSE_CHUNK), offset + run * SPARSE_CHUNK);
+          run = -1;
+        }
         if (dirty[c] !== 0) {
           bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
           dirty[c] = 0;
@@ -86,7 +86,7 @@ export class ZeroIndex {
         mask = this.word(++w);
       }
     }
-    if (run >= 0) copyRun(dirty.length);
+    if (run >= 0) copyOut(bytes.subarray(run * SPARSE_CHUNK), offset + run * SPARSE_CHUNK);
   }
 
   private word(w: number): number {
