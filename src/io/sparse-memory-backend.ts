@@ -12,7 +12,7 @@ import { ZeroIndex } from './zero-index.js';
  */
 export class SparseMemoryBackend extends MemoryBackend {
   private readonly zeros = new ZeroIndex();
-  private readonly copyOut = (buf: Uint8Array, offset: number): void => this.store.copyOut(buf, offset);
+  private readonly copyOut = (buf: Uint8Array, from: number, to: number, offset: number): void => this.store.copyOut(buf, offset, from, to);
 
   constructor(store: MemoryStore, readOnly = false, name = 'memory') {
     super(store, readOnly, name);
