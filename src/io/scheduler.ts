@@ -343,7 +343,7 @@ export class DeterministicScheduler {
       this.fireTimer(timer);
       return;
     }
-    pending.splice(at, 1);
+    removeAt(pending, at);
     this.clockUs = doneAt;
     this.running = true;
     // Nothing else runs until the request is done (the step began with every chain settled), so
@@ -428,6 +428,12 @@ export class DeterministicScheduler {
     t.resolve();
     this.kick();
   }
+}
+
+/** Remove q[at], keeping the order (splice would make an array of the removed one per step). */
+function removeAt<T>(q: T[], at: number): void {
+  for (let i = at + 1; i < q.length; i++) q[i - 1] = q[i];
+  q.pop();
 }
 
 /** Timers by time, then as requests queue: the step they were set after, origin, arrival. */
