@@ -79,7 +79,12 @@ export interface CacheStats {
  */
 export class L2Cache<T> {
   private readonly map: NodeIndex<Entry<T>>;
-  private readonly loading = new Map<number, number>();
+  /**
+   * Tables being loaded (offsets, and how many loads of each): a few, at most one per request in
+   * flight, so a scan of a short array, not a Map whose set and delete per miss cost more.
+   */
+  private readonly loadingAt: number[] = [];
+  private readonly loadingN: number[] = [];
   /**
    * Tables of entries nobody holds any more (evicted, dropped as duplicates), for the next load:
    * at steady state a miss reuses the buffer an earlier miss evicted and allocates nothing. An
@@ -229,15 +234,26 @@ export class L2Cache<T> {
   /** The engine starts reading a table after a miss; a second concurrent load is a duplicate. */
   beginLoad(offset: number): void {
     this.s.loads++;
-    const n = this.loading.get(offset) ?? 0;
-    if (n > 0) this.s.duplicateLoads++;
-    this.loading.set(offset, n + 1);
+    const i = this.loadingAt.indexOf(offset);
+    if (i < 0) {
+      this.loadingAt.push(offset);
+      this.loadingN.push(1);
+      return;
+    }
+    this.s.duplicateLoads++;
+    this.loadingN[i]++;
   }
 
   endLoad(offset: number): void {
-    const n = this.loading.get(offset) ?? 0;
-    if (n <= 1) this.loading.delete(offset);
-    else this.loading.set(offset, n - 1);
+    const i = this.loadingAt.indexOf(offset);
+    if (i < 0) return;
+    if (--this.loadingN[i] > 0) return;
+    // Swap with the last: the order of the list means nothing.
+    const last = this.loadingAt.length - 1;
+    this.loadingAt[i] = this.loadingAt[last];
+    this.loadingN[i] = this.loadingN[last];
+    this.loadingAt.pop();
+    this.loadingN.pop();
   }
 
   /** A request finished; counted if the cache was past capacity at that moment. */

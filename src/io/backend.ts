@@ -41,6 +41,14 @@ export interface BlockBackend {
    */
   readSparse?(dst: SparseBuffer, offset: number, event?: IoEvent, origin?: Origin): Promise<void>;
   write(buf: Uint8Array, offset: number, event?: IoEvent, origin?: Origin): Promise<void>;
+  /**
+   * Optional, for devices in memory: the same reads and writes done before returning (throwing
+   * what the promise would reject with). The deterministic scheduler runs a request through them
+   * and completes it in the step that runs it, without a promise of its own.
+   */
+  readSync?(buf: Uint8Array, offset: number, event?: IoEvent): void;
+  readSparseSync?(dst: SparseBuffer, offset: number, event?: IoEvent): void;
+  writeSync?(buf: Uint8Array, offset: number, event?: IoEvent): void;
   flush(event?: IoEvent, origin?: Origin): Promise<void>;
   truncate(size: number): Promise<void>;
   size(): Promise<number>;

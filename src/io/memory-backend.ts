@@ -1,6 +1,6 @@
 /** A sparse in-memory block backend (and the store several backends may share). */
 import { forEachChunk } from '../util/chunks.js';
-import { BackendError, type BlockBackend } from './backend.js';
+import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 
 const SECTOR = 512;
 const SECTOR_WORDS = SECTOR / 4;
@@ -53,15 +53,21 @@ export class MemoryStore {
     this.key = new Uint32Array(codec?.keyWords ?? 0);
   }
 
-  /** Copy bytes out; holes and the region past the end read as zeros. */
-  copyOut(buf: Uint8Array, offset: number): void {
-    if (offset % BLOCK_BYTES !== 0 || buf.length % BLOCK_BYTES !== 0) return this.copySectors(buf, offset);
+  /**
+   * Copy bytes out, from `offset` into buf[from, to) (default: all of buf; a range, not a view,
+   * as an L2 table load copies its chunks: a subarray per copy cost more than the copy); holes
+   * and the region past the end read as zeros.
+   */
+  copyOut(buf: Uint8Array, offset: number, from = 0, to = buf.length): void {
+    if (offset % BLOCK_BYTES !== 0 || (to - from) % BLOCK_BYTES !== 0) {
+      return this.copySectors(from === 0 && to === buf.length ? buf : buf.subarray(from, to), offset);
+    }
     // Whole 4 KiB blocks (an L2 table load's chunks): one copy or fill per block whose sectors
     // are all raw or all zero, not a callback and a view per sector.
     let pageNo = -1;
     let page: Page | undefined;
-    for (let done = 0; done < buf.length; done += BLOCK_BYTES) {
-      const sector = (offset + done) / SECTOR;
+    for (let at = from; at < to; at += BLOCK_BYTES) {
+      const sector = (offset + at - from) / SECTOR;
       if (Math.floor(sector / PAGE_SECTORS) !== pageNo) {
         pageNo = Math.floor(sector / PAGE_SECTORS);
         page = this.pages.get(pageNo);
@@ -69,9 +75,9 @@ export class MemoryStore {
       const s = sector % PAGE_SECTORS;
       const block = page?.blocks[s / BLOCK_SECTORS];
       // A block's bytes of a sector not raw are zeros (setZero clears them), so a block without coded sectors copies whole.
-      if (!page || (!block && !page.keys)) buf.fill(0, done, done + BLOCK_BYTES);
-      else if (block && !(page.keys && hasCoded(page.state, s))) buf.set(block, done);
-      else this.copySectors(buf.subarray(done, done + BLOCK_BYTES), offset + done);
+      if (!page || (!block && !page.keys)) buf.fill(0, at, at + BLOCK_BYTES);
+      else if (block && !(page.keys && hasCoded(page.state, s))) buf.set(block, at);
+      else this.copySectors(buf.subarray(at, at + BLOCK_BYTES), offset + at - from);
     }
   }
 
@@ -240,14 +246,23 @@ export class MemoryBackend implements BlockBackend {
     readonly name = 'memory',
   ) {}
 
-  async read(buf: Uint8Array, offset: number): Promise<void> {
+  async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    this.readSync(buf, offset, event);
+  }
+
+  async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
+    this.writeSync(buf, offset, event);
+  }
+
+  /** read, done before returning (the deterministic scheduler's step needs no promise). */
+  readSync(buf: Uint8Array, offset: number, _event?: IoEvent): void {
     const what = `read ${buf.length} bytes at ${offset}`;
     this.assertOpen(what);
     this.checkRange(what, buf.length, offset);
     this.store.copyOut(buf, offset);
   }
 
-  async write(buf: Uint8Array, offset: number): Promise<void> {
+  writeSync(buf: Uint8Array, offset: number, _event?: IoEvent): void {
     const what = `write ${buf.length} bytes at ${offset}`;
     this.assertWritable(what);
     this.checkRange(what, buf.length, offset);

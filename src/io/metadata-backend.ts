@@ -18,25 +18,20 @@ export const DATA_EVENTS: ReadonlySet<IoEvent> = new Set<IoEvent>(['read_aio', '
  * metadata, not the data.
  */
 export class MetadataBackend extends SparseMemoryBackend {
-  override async read(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
-    if (!event || !DATA_EVENTS.has(event)) return super.read(buf, offset);
+  override readSync(buf: Uint8Array, offset: number, event?: IoEvent): void {
+    if (!event || !DATA_EVENTS.has(event)) return super.readSync(buf, offset, event);
     this.checkData('read', buf.length, offset);
     buf.fill(0);
   }
 
-  override readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
-    if (!event || !DATA_EVENTS.has(event)) return super.readSparse(dst, offset, event);
-    try {
-      this.checkData('read', dst.bytes.length, offset);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  override readSparseSync(dst: SparseBuffer, offset: number, event?: IoEvent): void {
+    if (!event || !DATA_EVENTS.has(event)) return super.readSparseSync(dst, offset, event);
+    this.checkData('read', dst.bytes.length, offset);
     dst.clear();
-    return Promise.resolve();
   }
 
-  override async write(buf: Uint8Array, offset: number, event?: IoEvent): Promise<void> {
-    if (!event || !DATA_EVENTS.has(event)) return super.write(buf, offset);
+  override writeSync(buf: Uint8Array, offset: number, event?: IoEvent): void {
+    if (!event || !DATA_EVENTS.has(event)) return super.writeSync(buf, offset, event);
     this.checkData('write', buf.length, offset);
     if (buf.length > 0) this.store.length = Math.max(this.store.length, offset + buf.length);
   }

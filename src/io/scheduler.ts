@@ -343,7 +343,7 @@ export class DeterministicScheduler {
       this.fireTimer(timer);
       return;
     }
-    pending.splice(at, 1);
+    removeAt(pending, at);
     this.clockUs = doneAt;
     this.running = true;
     // Nothing else runs until the request is done (the step began with every chain settled), so
@@ -352,11 +352,15 @@ export class DeterministicScheduler {
       void this.runGuarded(p);
       return;
     }
-    let done: Promise<void>;
+    let done: Promise<void> | null;
     try {
-      done = run(p);
+      done = runNow(p) ? null : run(p);
     } catch (err) {
       this.complete(p, err);
+      return;
+    }
+    if (done === null) {
+      this.complete(p, null); // an in-memory device's request: done already, no promise to wait on
       return;
     }
     this.runningNow = p;
@@ -426,12 +430,39 @@ export class DeterministicScheduler {
   }
 }
 
+/** Remove q[at], keeping the order (splice would make an array of the removed one per step). */
+function removeAt<T>(q: T[], at: number): void {
+  for (let i = at + 1; i < q.length; i++) q[i - 1] = q[i];
+  q.pop();
+}
+
 /** Timers by time, then as requests queue: the step they were set after, origin, arrival. */
 function earlier(a: Timer, b: Timer): boolean {
   if (a.at !== b.at) return a.at < b.at;
   if (a.epoch !== b.epoch) return a.epoch < b.epoch;
   if (a.origin !== b.origin) return a.origin < b.origin;
   return a.id < b.id;
+}
+
+/** Run a pending request at once if its inner backend can (readSync ...); false if it cannot. Throws what the request fails with. */
+function runNow(p: Pending): boolean {
+  const inner = p.inner;
+  switch (p.op) {
+    case Op.Read:
+      if (!inner.readSync) return false;
+      inner.readSync(p.buf!, p.offset, p.event);
+      return true;
+    case Op.ReadSparse:
+      if (!inner.readSparseSync) return false;
+      inner.readSparseSync(p.sparse!, p.offset, p.event);
+      return true;
+    case Op.Write:
+      if (!inner.writeSync) return false;
+      inner.writeSync(p.buf!, p.offset, p.event);
+      return true;
+    case Op.Flush:
+      return false;
+  }
 }
 
 /** Run a pending request on its inner backend. */

@@ -12,30 +12,38 @@ import { ZeroIndex } from './zero-index.js';
  */
 export class SparseMemoryBackend extends MemoryBackend {
   private readonly zeros = new ZeroIndex();
-  private readonly copyOut = (buf: Uint8Array, offset: number): void => this.store.copyOut(buf, offset);
+  private readonly copyOut = (buf: Uint8Array, from: number, to: number, offset: number): void => this.store.copyOut(buf, offset, from, to);
 
   constructor(store: MemoryStore, readOnly = false, name = 'memory') {
     super(store, readOnly, name);
     this.zeros.markRange(0, store.length);
   }
 
-  override async write(buf: Uint8Array, offset: number): Promise<void> {
+  override writeSync(buf: Uint8Array, offset: number, event?: IoEvent): void {
     // Listed before the bytes land: a chunk listed early reads as its zeros, one listed late would hide data.
     this.zeros.noteWrite(buf, offset);
-    await super.write(buf, offset);
+    super.writeSync(buf, offset, event);
   }
 
   /** Like read into dst.bytes, keeping dst's record of non-zero chunks exact (no async frame: it is a copy). */
   readSparse(dst: SparseBuffer, offset: number, event?: IoEvent): Promise<void> {
-    if (offset % SPARSE_CHUNK !== 0) return this.read(dst.bytes, offset).then(() => dst.markAll());
     try {
-      const what = 'read';
-      this.assertOpen(what);
-      this.checkRange(what, dst.bytes.length, offset);
-      this.zeros.readInto(dst, offset, this.copyOut);
+      this.readSparseSync(dst, offset, event);
     } catch (err) {
       return Promise.reject(err);
     }
     return Promise.resolve();
+  }
+
+  readSparseSync(dst: SparseBuffer, offset: number, event?: IoEvent): void {
+    if (offset % SPARSE_CHUNK !== 0) {
+      this.readSync(dst.bytes, offset, event);
+      dst.markAll();
+      return;
+    }
+    const what = 'read';
+    this.assertOpen(what);
+    this.checkRange(what, dst.bytes.length, offset);
+    this.zeros.readInto(dst, offset, this.copyOut);
   }
 }

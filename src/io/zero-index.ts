@@ -52,41 +52,48 @@ export class ZeroIndex {
   }
 
   /**
-   * Fill `dst` from the device at `offset` (a multiple of SPARSE_CHUNK) with `copyOut` for the
+   * Fill `dst` from the device at `offset` (a multiple of SPARSE_CHUNK) with `copyOut` (into dst.bytes[from, to) from device `offset`) for the
    * listed chunks, and zeros elsewhere, touching only chunks that are listed or that `dst` marks
    * dirty; `dst`'s record is kept exact.
    */
-  readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, offset: number) => void): void {
+  readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, from: number, to: number, offset: number) => void): void {
     const { bytes, dirty } = dst;
+    const n = dirty.length;
     const first = offset / SPARSE_CHUNK;
-    // Walk the bitmap word by word with integer steps (a chunk number past 2^31 makes % a float op).
-    let w = Math.floor(first / GROUP);
-    let bit = first - w * GROUP;
-    let mask = this.word(w);
     // Listed chunks next to each other are copied in one call (a full table: one, not 64).
     let run = -1;
-    const copyRun = (end: number): void => {
-      const lo = run * SPARSE_CHUNK;
-      copyOut(bytes.subarray(lo, Math.min(end * SPARSE_CHUNK, bytes.length)), offset + lo);
-      run = -1;
-    };
-    for (let c = 0; c < dirty.length; c++) {
-      if ((mask & (1 << bit)) !== 0) {
-        if (run < 0) run = c;
-        dirty[c] = 1;
-      } else {
-        if (run >= 0) copyRun(c);
+    // A bitmap word at a time (integer steps: a chunk number past 2^31 makes % a float op); a
+    // word's chunks none of which is listed (most, in a sparse table) only clear what dst has dirty.
+    for (let c = 0; c < n; ) {
+      const w = Math.floor((first + c) / GROUP);
+      const bit = first + c - w * GROUP;
+      const end = Math.min(c + GROUP - bit, n);
+      let mask = this.word(w) >>> bit;
+      for (; c < end; c++, mask >>>= 1) {
+        if (mask === 0 && run < 0) {
+          for (; c < end; c++) {
+            if (dirty[c] === 0) continue;
+            bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
+            dirty[c] = 0;
+          }
+          break;
+        }
+        if ((mask & 1) !== 0) {
+          if (run < 0) run = c;
+          dirty[c] = 1;
+          continue;
+        }
+        if (run >= 0) {
+          copyOut(bytes, run * SPARSE_CHUNK, c * SPARSE_CHUNK, offset + run * SPARSE_CHUNK);
+          run = -1;
+        }
         if (dirty[c] !== 0) {
           bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
           dirty[c] = 0;
         }
       }
-      if (++bit === GROUP) {
-        bit = 0;
-        mask = this.word(++w);
-      }
     }
-    if (run >= 0) copyRun(dirty.length);
+    if (run >= 0) copyOut(bytes, run * SPARSE_CHUNK, bytes.length, offset + run * SPARSE_CHUNK);
   }
 
   private word(w: number): number {

@@ -49,9 +49,7 @@ export class ClusterLookup {
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    const entry = this.tables.load(l2Offset, op, origin);
-    if (entry instanceof Promise) return entry.then((e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
-    return this.runIn(entry, l2Offset, l1Index, l2Index, inCluster, limit, op);
+    return this.tables.load(l2Offset, op, origin, (e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
   }
 
   /** The run at entry `l2Index` of a referenced table (the reference goes to the run, or is dropped on an error). */

@@ -30,6 +30,8 @@ import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type Allocation
 import { sharedZeros } from '../util/zeros.js';
 
 const NEED_CHECK = BigInt(F_NEED_CHECK);
+/** What a request done at once returns: one settled promise for all of them. */
+const DONE: Promise<void> = Promise.resolve();
 const ZERO_CHUNK = 1 << 20;
 
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */
@@ -277,7 +279,7 @@ export class QedImage implements BackingDevice {
       return this.readFailed(err);
     }
     if (run instanceof Promise) return run.then((r) => this.readFound(buf, offset, origin, r), (err: unknown) => this.readFailed(err));
-    return this.readFound(buf, offset, origin, run);
+    return this.readFound(buf, offset, origin, run) ?? DONE;
   }
 
   /** A read's failure before its first run was read: counted as request() counts one. */
@@ -287,8 +289,8 @@ export class QedImage implements BackingDevice {
     return Promise.reject(err);
   }
 
-  /** The rest of a read whose first run (holding its table's reference) was found. */
-  private readFound(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run): Promise<void> {
+  /** The rest of a read whose first run (holding its table's reference) was found; undefined when done at once. */
+  private readFound(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run): Promise<void> | undefined {
     if (run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run);
     try {
       this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
@@ -299,7 +301,7 @@ export class QedImage implements BackingDevice {
       buf.fill(0);
       this.release(run);
       this.cache.requestCompleted();
-      return Promise.resolve();
+      return undefined; // done: no promise to make, none for a reaction to adopt
     }
     const data = run;
     return this.io.read(buf, data.host, 'read_aio', origin).then(
@@ -588,7 +590,7 @@ export class QedImage implements BackingDevice {
     this.assertOpen();
     const off = this.clusters.l2OffsetOf(l1Index);
     if (off === L2_UNALLOCATED) return null;
-    const entry = await this.tables.load(off, 'map');
+    const entry = await this.tables.load(off, 'map', undefined, (e) => e);
     const copy = entry.table.decoded(into);
     this.cache.unref(entry);
     return copy;

@@ -43,11 +43,12 @@ export class TableIo {
   ) {}
 
   /**
-   * The L2 table at `offset` with a reference for the caller: a hit at once (no promise: the
-   * deterministic scheduler's canonical order makes the hop count irrelevant), else a promise of
-   * it loaded from disk. Throws (at once) what the access listener throws.
+   * `then` of the L2 table at `offset`, with a reference for the caller: on a hit at once (no
+   * promise: the deterministic scheduler's canonical order makes the hop count irrelevant), else a
+   * promise of it once loaded from disk (`then` runs in the load's own reaction: one promise per
+   * miss, not one more per caller). Throws (at once) what the access listener throws.
    */
-  load(offset: number, op: TableAccessOp, origin?: Origin): CacheEntry<L2Table> | Promise<CacheEntry<L2Table>> {
+  load<R>(offset: number, op: TableAccessOp, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): R | Promise<R> {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -57,11 +58,11 @@ export class TableIo {
         throw err;
       }
     }
-    return hit ?? this.loadMissed(offset, origin);
+    return hit ? then(hit) : this.loadMissed(offset, origin, then);
   }
 
   /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
-  private loadMissed(offset: number, origin: Origin | undefined): Promise<CacheEntry<L2Table>> {
+  private loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): Promise<R> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     let read: Promise<void>;
@@ -76,7 +77,7 @@ export class TableIo {
         this.cache.endLoad(offset);
         count(this.stats.metadataReads.l2Table, table.bytes.length);
         this.cache.commit(this.cache.alloc(offset, table));
-        return this.cache.acquire(offset);
+        return then(this.cache.acquire(offset));
       },
       (err: unknown) => {
         this.cache.endLoad(offset);

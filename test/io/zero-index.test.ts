@@ -26,8 +26,9 @@ describe('ZeroIndex', () => {
         const dst = new SparseBuffer(64 * SPARSE_CHUNK);
         dst.markAll();
         const copied: number[] = [];
-        z.readInto(dst, first * SPARSE_CHUNK, (buf, offset) => {
-          for (let at = 0; at < buf.length; at += SPARSE_CHUNK) copied.push(offset / SPARSE_CHUNK + at / SPARSE_CHUNK);
+        z.readInto(dst, first * SPARSE_CHUNK, (buf, from, to, offset) => {
+          expect(buf).toBe(dst.bytes);
+          for (let at = from; at < to; at += SPARSE_CHUNK) copied.push(offset / SPARSE_CHUNK + (at - from) / SPARSE_CHUNK);
         });
         const want = Array.from({ length: 64 }, (_, i) => first + i).filter((c) => listed.has(c));
         expect(copied).toEqual(want);
