@@ -85,7 +85,7 @@ function build(doc: Document, lines: LineCounter, origins: Origin[], env: Env, s
   } catch (err) {
     throw new WorkloadError(source, [{ path: '', message: `cannot expand the YAML: ${(err as Error).message}` }], context);
   }
-  const conflicts = traceJobConflicts(data);
+  const conflicts = traceJobConflicts(doc, data);
   const parsed = workloadSchema.safeParse(withoutExtensions(data), { reportInput: true });
   if (!parsed.success) raise(source, doc, lines, origins, [...conflicts, ...fromZod(parsed.error.issues, [], workloadSchema, MISSING_KEY_EXAMPLES)], context);
   const result = normalize(parsed.data, env);

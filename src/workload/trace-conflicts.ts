@@ -1,21 +1,31 @@
 /** Jobs that replay a trace take their requests from it: pattern settings beside `trace` are refused, not ignored. */
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Issue } from '../config/locate.js';
 
 /** Job keys that shape generated requests (flushes included); a trace job has no use for them. */
 export const PATTERN_ONLY_KEYS = ['pattern', 'distribution', 'stride', 'hotspot', 'op', 'rwmixread', 'bs', 'align', 'flush_every'] as const;
 
-/** One issue per pattern-only key written in a job that also has `trace`, on the raw (pre-schema) data. */
-export function traceJobConflicts(data: unknown): Issue[] {
+/**
+ * One issue per pattern-only key written in a job that also has `trace`. Only the job's own keys
+ * count: keys it inherits through a merge key (`<<: *common`, an anchor shared with pattern jobs)
+ * are the anchor's, not a setting of this job.
+ */
+export function traceJobConflicts(doc: Document, data: unknown): Issue[] {
   const issues: Issue[] = [];
   const phases = field(data, 'phases');
-  if (!Array.isArray(phases)) return issues;
+  const phaseNodes = resolve(doc, doc.get('phases', true));
+  if (!Array.isArray(phases) || !isSeq(phaseNodes)) return issues;
   phases.forEach((phase, i) => {
     const jobs = field(phase, 'jobs');
-    if (!Array.isArray(jobs)) return;
+    const phaseNode = resolve(doc, phaseNodes.items[i]);
+    const jobNodes = isMap(phaseNode) ? resolve(doc, phaseNode.get('jobs', true)) : null;
+    if (!Array.isArray(jobs) || !isSeq(jobNodes)) return;
     jobs.forEach((job, k) => {
-      if (field(job, 'trace') === undefined) return;
+      const jobNode = resolve(doc, jobNodes.items[k]);
+      if (field(job, 'trace') === undefined || !isMap(jobNode)) return;
+      const own = new Set(jobNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
       for (const key of PATTERN_ONLY_KEYS) {
-        if (field(job, key) === undefined) continue;
+        if (!own.has(key)) continue;
         issues.push({
           path: ['phases', i, 'jobs', k, key],
           message: `${key} does not apply to a job that replays a trace (its requests and flushes come from the trace)`,
@@ -26,6 +36,11 @@ export function traceJobConflicts(data: unknown): Issue[] {
     });
   });
   return issues;
+}
+
+function resolve(doc: Document, node: unknown): Node | null {
+  if (isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  return (node as Node | undefined) ?? null;
 }
 
 function field(o: unknown, key: string): unknown {

@@ -69,6 +69,13 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     expect(await readdir(tmp.path(''))).toEqual(before);
   });
 
+  it('pattern keys a trace job inherits through a merge key (an anchor shared with a pattern job) are not its own: accepted', async () => {
+    await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
+    const w = tmp.path('w.yaml');
+    await writeFile(w, 'name: t\nimage: { size: 4G }\nx-common: &common { pattern: random, bs: 4k, iodepth: 4 }\nphases:\n  - name: p\n    jobs:\n      - name: gen\n        <<: *common\n        stop: { ops: 20 }\n      - name: tr\n        <<: *common\n        trace: { file: a.csv, format: alibaba, fit: wrap, device: 3 }\n');
+    await cliOk(0, 'run', w, '-q', '--metadata-only', '-o', tmp.path('r.json'));
+  });
+
   it('a relative trace path is found beside the YAML whatever the cwd', async () => {
     await mkdir(tmp.path('sub'));
     await copyFile('workloads/traces/alibaba.csv', tmp.path('sub/a.csv'));

@@ -8,10 +8,10 @@
  * fio ignores wait lines in v3, and so do we. A request on a file no `add` line named before it is
  * a bad line: fio's replay has no file to send it to.
  */
-import { BadField, type LineParser, type TextFormat, type TraceOp } from '../types.js';
+import { BadField, type DeviceIds, type LineParser, type TextFormat, type TraceOp } from '../types.js';
 import { digitsOf, whole, wordColumnOf } from '../fields.js';
 import { AsciiIds, AsciiTable, spaceWords } from '../ascii-fields.js';
-import { DeviceNames, FLUSH, opCodes } from '../batch.js';
+import { FLUSH, opCodes } from '../batch.js';
 
 const ACTIONS: Record<string, TraceOp> = { read: 'read', write: 'write', trim: 'trim', sync: 'flush', datasync: 'flush' };
 const FILE_ACTIONS = new Set(['add', 'open', 'close']);
@@ -78,9 +78,8 @@ export const iolog: TextFormat = {
     // Request lines (time file action offset length) on bytes; header, file, wait and odd lines go to the text parser.
     const actions = new AsciiTable(opCodes(ACTIONS), false);
     const devices = new AsciiIds();
-    // Files of request lines by id (the parser's own, whatever batch is filled), and which were added.
-    const files = new DeviceNames();
-    const fileWords = new AsciiIds();
+    // Which device ids (of the batch's device names, `addedFor`) name an added file.
+    let addedFor: DeviceIds | null = null;
     const addedIds: boolean[] = [];
     const starts = new Int32Array(6);
     const ends = new Int32Array(6);
@@ -94,14 +93,16 @@ export const iolog: TextFormat = {
       const length = digitsOf(buf, starts[k + 3], ends[k + 3]);
       const us = k ? digitsOf(buf, starts[0], ends[0]) : 0;
       if (offset < 0 || length < 0 || us < 0) return false;
-      const f = fileWords.get(buf, starts[k], ends[k], files);
-      if (f < 0) return false;
-      if (addedIds[f] !== true) {
-        if (!added.has(files.names[f])) return false;
-        addedIds[f] = true;
-      }
       const device = devices.get(buf, starts[k], ends[k], out.devices);
       if (device < 0) return false;
+      if (addedFor !== out.devices) {
+        addedFor = out.devices;
+        addedIds.length = 0;
+      }
+      if (addedIds[device] !== true) {
+        if (!added.has(buf.toString('latin1', starts[k], ends[k]))) return false; // the text path names the bad line
+        addedIds[device] = true;
+      }
       let time = waitNs;
       if (k) {
         if (t0 === null) t0 = us;
