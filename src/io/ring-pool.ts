@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { probeDirectAlignment } from './direct-align.js';
 import * as L from './ring-layout.js';
-import { ringWorkerMain, type RingWorkerData } from './ring-worker.js';
+import { ringWorkerMain, takeSubmission, type RingWorkerData } from './ring-worker.js';
 
 /** A finished piece: bytes done, or the worker's error (errno code and message). */
 export type PieceResult = { bytes: number; error?: undefined } | { bytes: -1; error: { code: string; message: string } };
@@ -40,7 +40,7 @@ const DRAIN_WAIT_MS = 200;
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, timeoutMs?: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
 
 const LAYOUT: Record<string, number> = Object.fromEntries(Object.entries(L).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'))`;
+const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'), ${takeSubmission.toString()})`;
 
 /**
  * Pools shared by every file of the process, started at first use and kept (their threads
