@@ -35,6 +35,14 @@ export const DEFAULT_DIRECT_THREADS = 8;
 
 /** Longest the main thread sleeps before it looks at the slots again, whatever it was told. */
 const DRAIN_WAIT_MS = 200;
+/**
+ * Bounded waits in a row that may find requests in flight with no worker holding them (every
+ * worker asleep, nothing queued, no completion) before the pool gives up on them: 25, 5 s. A
+ * slow device cannot cause that state (a worker in a read or write is not counted asleep), so the
+ * limit does not grow with device latency; it is there because no such state should exist (the
+ * claim race fixed in ring-worker.ts takeSubmission made one), and a clean error beats a hang.
+ */
+const STUCK_BOUNDS = 25;
 
 /** Atomics.waitAsync (Node 16+; TypeScript's lib types it from es2024 only). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, timeoutMs?: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
@@ -109,7 +117,7 @@ export class RingPool {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData });
       w.unref();
-      w.on('error', (e) => this.fail(e));
+      w.on('error', (e) => this.fail(new Error(`an I/O worker thread threw ${e.name}: ${e.message}`)));
       w.on('exit', (code) => {
         if (!this.stopped) this.fail(new Error(`an I/O worker thread exited (code ${code})`));
       });
@@ -148,6 +156,11 @@ export class RingPool {
    * rescue): lost wake-ups. Zero in every stress run so far (test/io/ring-stress.test.ts).
    */
   lostWakeups = 0;
+
+  /** Bounded waits in a row that found requests in flight held by no worker (watch). */
+  private stuckRun = 0;
+  /** How many such waits fail the pool (STUCK_BOUNDS; tests lower it). */
+  stuckBounds = STUCK_BOUNDS;
 
   /** Worker threads in this pool. */
   get threads(): number {
@@ -229,7 +242,10 @@ export class RingPool {
       if (w.async) {
         void w.value.then((how) => {
           Atomics.store(this.ctl, L.MAIN_WAITING, 0);
-          if (how === 'timed-out') this.rescue();
+          if (how === 'timed-out') {
+            this.rescue();
+            this.watch(seq);
+          } else this.stuckRun = 0;
           this.drain();
         });
         return;
@@ -255,6 +271,27 @@ export class RingPool {
     }
   }
 
+  /**
+   * After a bounded wait timed out: requests in flight (none done since `seq`, read before the
+   * slots were scanned) while nothing is queued and every worker is counted asleep are held by no
+   * worker and will never complete. Read in this order, the counts cannot mislead: a worker
+   * finishing a request bumps the done count before it counts itself asleep, and one holding a
+   * request is not counted asleep. After stuckBounds such waits in a row the pool fails them.
+   */
+  private watch(seq: number): void {
+    const stuck =
+      this.unkicked === 0 &&
+      this.busy.size > 0 &&
+      Atomics.load(this.ctl, L.SLEEPERS) >= this.workers.length &&
+      Atomics.load(this.ctl, L.SQ_TAIL) === Atomics.load(this.ctl, L.SQ_HEAD) &&
+      Atomics.load(this.ctl, L.DONE_SEQ) === seq;
+    this.stuckRun = stuck ? this.stuckRun + 1 : 0;
+    if (this.stuckRun >= this.stuckBounds) {
+      const s = (this.stuckRun * DRAIN_WAIT_MS) / 1000;
+      this.fail(new Error(`the I/O worker threads stopped responding: ${this.busy.size} request(s) in flight for ${s} s with every worker idle and none queued`));
+    }
+  }
+
   private complete(slot: number): void {
     const p = this.pending[slot]!;
     const mi = slot * L.META_I32_PER_SLOT;
@@ -276,15 +313,21 @@ export class RingPool {
     if (next) next();
   }
 
-  /** A worker died: fail what is in flight (its slot may never complete) and everything after. */
+  /**
+   * A worker died, or requests stopped completing (watch): fail what is in flight (its slot may
+   * never complete) and everything after. The pool is broken: ringPoolFor starts a new one for
+   * the next file, and this one's other workers are told to exit.
+   */
   private fail(e: Error): void {
     if (this.broken || this.stopped) return;
-    this.broken = e;
+    this.broken = new Error(`the ring I/O pool failed: ${e.message}`);
+    Atomics.store(this.ctl, L.STOP, 1);
+    Atomics.notify(this.ctl, L.SQ_TAIL);
     for (const slot of [...this.busy]) {
       const p = this.pending[slot]!;
       this.pending[slot] = null;
       this.busy.delete(slot);
-      p.resolve({ bytes: -1, error: { code: 'EIO', message: `I/O worker failed: ${e.message}` } });
+      p.resolve({ bytes: -1, error: { code: 'EIO', message: this.broken.message } });
     }
     for (const go of this.backlog.splice(0)) go();
   }
