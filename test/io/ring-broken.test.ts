@@ -34,6 +34,26 @@ async function allAsleep(pool: RingPool): Promise<void> {
   expect(Atomics.load(inside(pool).ctl, L.SLEEPERS)).toBe(pool.threads);
 }
 
+/** A new ring file holding known bytes, and its pool; with `stuckBounds`, once every worker sleeps. */
+async function openRing(prefix: string, stuckBounds?: number): Promise<{ path: string; b: FileBackend; pool: RingPool }> {
+  const path = tmp.file(prefix);
+  writeFileSync(path, pattern(0, 8192, 3));
+  const b = await FileBackend.open(path, { io: 'ring' });
+  const pool = poolOf(b);
+  if (stuckBounds !== undefined) {
+    pool.stuckBounds = stuckBounds;
+    await allAsleep(pool);
+  }
+  return { path, b, pool };
+}
+
+/** Publishes a read of `b`'s (synchronously: the kick comes a turn later), then takes it off the ring by no worker. */
+function readTakenByNone(b: FileBackend, pool: RingPool): Promise<void> {
+  const p = b.read(new Uint8Array(4096), 4096);
+  Atomics.add(inside(pool).ctl, L.SQ_HEAD, 1);
+  return p;
+}
+
 /** A new open of `path` gets a working pool other than `old`. */
 async function reopenWorks(path: string, old: RingPool): Promise<void> {
   const b = await FileBackend.open(path, { io: 'ring' });
@@ -50,10 +70,7 @@ async function reopenWorks(path: string, old: RingPool): Promise<void> {
 
 describe('a ring pool that cannot finish its requests', () => {
   it('a worker thread that dies fails its request and every later one with the file named, and the next open gets a new pool', async () => {
-    const path = tmp.file('dies');
-    writeFileSync(path, pattern(0, 8192, 3));
-    const b = await FileBackend.open(path, { io: 'ring' });
-    const pool = poolOf(b);
+    const { path, b, pool } = await openRing('dies');
     const fd = (b as unknown as { fd: number }).fd;
     // A length no slot view can take: the worker throws a RangeError outside its errno handling.
     const r = await inside(pool).submit(L.OP_READ, fd, 0, 1 << 30, null, null);
@@ -66,16 +83,9 @@ describe('a ring pool that cannot finish its requests', () => {
   });
 
   it('requests no worker holds (all asleep, none queued) fail with "stopped responding" after the bound, not hang', async () => {
-    const path = tmp.file('stuck');
-    writeFileSync(path, pattern(0, 8192, 3));
-    const b = await FileBackend.open(path, { io: 'ring' });
-    const pool = poolOf(b);
-    pool.stuckBounds = 2;
-    await allAsleep(pool);
-    // Submitted synchronously (the kick comes a turn later), then taken off the ring by no worker:
-    // the slot is busy, nothing is queued, every worker sleeps on.
-    const lost = b.read(new Uint8Array(4096), 4096);
-    Atomics.add(inside(pool).ctl, L.SQ_HEAD, 1);
+    const { path, b, pool } = await openRing('stuck', 2);
+    // The slot is busy, nothing is queued, every worker sleeps on.
+    const lost = readTakenByNone(b, pool);
     await rejectsWith(lost, 'EIO', path, 'read 4096 bytes at 4096', 'stopped responding', '1 request(s) in flight');
     expect(pool.isBroken()).toBe(true);
     await b.close();
@@ -83,16 +93,10 @@ describe('a ring pool that cannot finish its requests', () => {
   });
 
   it('a slow request (a worker inside its read) is never taken for a stuck one', async () => {
-    const path = tmp.file('slow');
-    writeFileSync(path, pattern(0, 8192, 3));
-    const b = await FileBackend.open(path, { io: 'ring' });
-    const pool = poolOf(b);
-    pool.stuckBounds = 1;
-    await allAsleep(pool);
+    const { path, b, pool } = await openRing('slow', 1);
     // A worker counted awake (as one inside a long read is) keeps the watch quiet however long it takes.
     Atomics.sub(inside(pool).ctl, L.SLEEPERS, 1);
-    const lost = b.read(new Uint8Array(4096), 4096);
-    Atomics.add(inside(pool).ctl, L.SQ_HEAD, 1);
+    const lost = readTakenByNone(b, pool);
     const outcome = await Promise.race([lost.then(() => 'done', () => 'failed'), new Promise((r) => setTimeout(() => r('waiting'), 1000))]);
     expect(outcome).toBe('waiting');
     expect(pool.isBroken()).toBe(false);
