@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { probeDirectAlignment } from './direct-align.js';
 import * as L from './ring-layout.js';
-import { ringWorkerMain, type RingWorkerData } from './ring-worker.js';
+import { ringWorkerMain, takeSubmission, type RingWorkerData } from './ring-worker.js';
 
 /** A finished piece: bytes done, or the worker's error (errno code and message). */
 export type PieceResult = { bytes: number; error?: undefined } | { bytes: -1; error: { code: string; message: string } };
@@ -35,12 +35,20 @@ export const DEFAULT_DIRECT_THREADS = 8;
 
 /** Longest the main thread sleeps before it looks at the slots again, whatever it was told. */
 const DRAIN_WAIT_MS = 200;
+/**
+ * Bounded waits in a row that may find requests in flight with no worker holding them (every
+ * worker asleep, nothing queued, no completion) before the pool gives up on them: 25, 5 s. A
+ * slow device cannot cause that state (a worker in a read or write is not counted asleep), so the
+ * limit does not grow with device latency; it is there because no such state should exist (the
+ * claim race fixed in ring-worker.ts takeSubmission made one), and a clean error beats a hang.
+ */
+const STUCK_BOUNDS = 25;
 
 /** Atomics.waitAsync (Node 16+; TypeScript's lib types it from es2024 only). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, timeoutMs?: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
 
 const LAYOUT: Record<string, number> = Object.fromEntries(Object.entries(L).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'))`;
+const WORKER_SOURCE = `(${ringWorkerMain.toString()})(require('node:fs'), require('node:worker_threads'), ${takeSubmission.toString()})`;
 
 /**
  * Pools shared by every file of the process, started at first use and kept (their threads
@@ -109,7 +117,7 @@ export class RingPool {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData });
       w.unref();
-      w.on('error', (e) => this.fail(e));
+      w.on('error', (e) => this.fail(new Error(`an I/O worker thread threw ${e.name}: ${e.message}`)));
       w.on('exit', (code) => {
         if (!this.stopped) this.fail(new Error(`an I/O worker thread exited (code ${code})`));
       });
@@ -148,6 +156,11 @@ export class RingPool {
    * rescue): lost wake-ups. Zero in every stress run so far (test/io/ring-stress.test.ts).
    */
   lostWakeups = 0;
+
+  /** Bounded waits in a row that found requests in flight held by no worker (watch). */
+  private stuckRun = 0;
+  /** How many such waits fail the pool (STUCK_BOUNDS; tests lower it). */
+  stuckBounds = STUCK_BOUNDS;
 
   /** Worker threads in this pool. */
   get threads(): number {
@@ -222,14 +235,16 @@ export class RingPool {
         return;
       }
       Atomics.store(this.ctl, L.MAIN_WAITING, 1);
-      // A bounded wait: one bench:peers run hung with every worker idle and the main thread
-      // asleep in epoll, as if a completion's wake-up was lost (not reproduced since). A lost
-      // wake-up now costs at most this long instead of the process; a wait this long is idle anyway.
+      // A bounded wait: a lost wake-up (none seen yet) costs at most this long instead of the
+      // process, and a request no worker holds is found here (watch); a wait this long is idle anyway.
       const w = waitAsync(this.ctl, L.DONE_SEQ, seq, DRAIN_WAIT_MS);
       if (w.async) {
         void w.value.then((how) => {
           Atomics.store(this.ctl, L.MAIN_WAITING, 0);
-          if (how === 'timed-out') this.rescue();
+          if (how === 'timed-out') {
+            this.rescue();
+            this.watch(seq);
+          } else this.stuckRun = 0;
           this.drain();
         });
         return;
@@ -240,8 +255,7 @@ export class RingPool {
   /**
    * After a bounded wait timed out: requests still untaken while workers are counted asleep get
    * the workers woken again. A worker that was really waiting then (Atomics.notify counts it)
-   * missed its wake-up: without this the bound would poll forever, every worker asleep, which is
-   * how the hang seen once in bench:peers looked. A worker woken but not yet run (a busy machine)
+   * missed its wake-up: without this the bound would poll forever, every worker asleep. A worker woken but not yet run (a busy machine)
    * is not counted. A completion counted while the main thread's wait timed out cannot be told
    * from a worker descheduled between its count and its notify, so it is not counted either.
    */
@@ -252,6 +266,27 @@ export class RingPool {
     if (waiting > 0 && Atomics.load(this.ctl, L.SLEEPERS) > 0) {
       const woken = Atomics.notify(this.ctl, L.SQ_TAIL, waiting);
       if (woken > 0) this.lostWakeups++;
+    }
+  }
+
+  /**
+   * After a bounded wait timed out: requests in flight (none done since `seq`, read before the
+   * slots were scanned) while nothing is queued and every worker is counted asleep are held by no
+   * worker and will never complete. Read in this order, the counts cannot mislead: a worker
+   * finishing a request bumps the done count before it counts itself asleep, and one holding a
+   * request is not counted asleep. After stuckBounds such waits in a row the pool fails them.
+   */
+  private watch(seq: number): void {
+    const stuck =
+      this.unkicked === 0 &&
+      this.busy.size > 0 &&
+      Atomics.load(this.ctl, L.SLEEPERS) >= this.workers.length &&
+      Atomics.load(this.ctl, L.SQ_TAIL) === Atomics.load(this.ctl, L.SQ_HEAD) &&
+      Atomics.load(this.ctl, L.DONE_SEQ) === seq;
+    this.stuckRun = stuck ? this.stuckRun + 1 : 0;
+    if (this.stuckRun >= this.stuckBounds) {
+      const s = (this.stuckRun * DRAIN_WAIT_MS) / 1000;
+      this.fail(new Error(`the I/O worker threads stopped responding: ${this.busy.size} request(s) in flight for ${s} s with every worker idle and none queued`));
     }
   }
 
@@ -276,15 +311,21 @@ export class RingPool {
     if (next) next();
   }
 
-  /** A worker died: fail what is in flight (its slot may never complete) and everything after. */
+  /**
+   * A worker died, or requests stopped completing (watch): fail what is in flight (its slot may
+   * never complete) and everything after. The pool is broken: ringPoolFor starts a new one for
+   * the next file, and this one's other workers are told to exit.
+   */
   private fail(e: Error): void {
     if (this.broken || this.stopped) return;
-    this.broken = e;
+    this.broken = new Error(`the ring I/O pool failed: ${e.message}`);
+    Atomics.store(this.ctl, L.STOP, 1);
+    Atomics.notify(this.ctl, L.SQ_TAIL);
     for (const slot of [...this.busy]) {
       const p = this.pending[slot]!;
       this.pending[slot] = null;
       this.busy.delete(slot);
-      p.resolve({ bytes: -1, error: { code: 'EIO', message: `I/O worker failed: ${e.message}` } });
+      p.resolve({ bytes: -1, error: { code: 'EIO', message: this.broken.message } });
     }
     for (const go of this.backlog.splice(0)) go();
   }

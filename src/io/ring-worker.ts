@@ -18,7 +18,7 @@ export interface RingWorkerData {
   layout: Record<string, number>;
 }
 
-export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): void {
+export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads, take: typeof takeSubmission): void {
   const d = wt.workerData as RingWorkerData;
   const L = d.layout;
   const ctl = new Int32Array(d.ctl);
@@ -37,8 +37,8 @@ export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): v
       Atomics.sub(ctl, L.SLEEPERS, 1);
       continue;
     }
-    if (Atomics.compareExchange(ctl, L.SQ_HEAD, head, (head + 1) | 0) !== head) continue;
-    const slot = Atomics.load(ctl, L.SQ_BASE + ((head >>> 0) % L.SLOTS));
+    const slot = take(ctl, L, head);
+    if (slot < 0) continue;
     const mi = slot * L.META_I32_PER_SLOT;
     const op = metaI[mi + L.M_OP];
     const fd = metaI[mi + L.M_FD];
@@ -72,4 +72,21 @@ export function ringWorkerMain(fs: typeof fsModule, wt: typeof workerThreads): v
     Atomics.add(ctl, L.DONE_SEQ, 1);
     if (Atomics.load(ctl, L.MAIN_WAITING) === 1) Atomics.notify(ctl, L.DONE_SEQ);
   }
+}
+
+/**
+ * Claims the submission at `head` (seen below the tail): its slot number, or -1 when another
+ * worker claimed it first. The slot number is read BEFORE the claim: once `head` has moved past
+ * a ring entry, the main thread may overwrite it (a worker stalled there while other workers
+ * finished requests and the main thread reused their slots SLOTS submissions on) and the claimer
+ * would take a later submission's slot, leaving its own busy forever with nothing queued: the
+ * bench:peers hang (test/io/ring-claim.test.ts). Read while `head` is unclaimed, the entry is
+ * still the right one: its slot and the SLOTS - 1 entries after it are busy until claimed, so
+ * the main thread has no free slot to publish over it, and a successful compare-and-swap proves
+ * `head` had not moved. `between` runs between the read and the claim (tests force interleavings).
+ */
+export function takeSubmission(ctl: Int32Array, L: Record<string, number>, head: number, between?: () => void): number {
+  const slot = Atomics.load(ctl, L.SQ_BASE + ((head >>> 0) % L.SLOTS));
+  between?.();
+  return Atomics.compareExchange(ctl, L.SQ_HEAD, head, (head + 1) | 0) === head ? slot : -1;
 }
