@@ -30,6 +30,11 @@ export class FaultPlan {
     this.rules.push(rule);
   }
 
+  /** No more faults: the replay is over, and its read-back and checks are not part of it. */
+  clear(): void {
+    this.rules.length = 0;
+  }
+
   /** The errno a request with `event` fails with, or null. */
   match(event: IoEvent | undefined): string | null {
     if (!event) return null;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BlockBackend } from '../io/backend.js';
 import type { MemoryStore } from '../io/memory-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
-import { faultWrapper } from '../io/faults.js';
+import { FaultPlan, withFaults } from '../io/faults.js';
 import { recordedIoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
@@ -80,7 +80,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
   // Data reads are zeros in a metadata-only store: it checks mappings (MappingShadow), not bytes.
   const verify = !metadataOnly && (opts.verify ?? true);
   const verifyMappings = metadataOnly && (opts.verify ?? true);
-  const { clock, wrap, scheduler } = timing(w);
+  const { clock, wrap, scheduler, faults } = timing(w);
   const mem = opts.inMemory || metadataOnly ? await openMemoryImage(w, wrap, metadataOnly) : null;
   const { path, created, dir } = mem ? { path: MEMORY_IMAGE_PATH, created: true, dir: null } : await prepareImage(w);
   if (!created) await checkUserImage(path, opts.repair ?? false);
@@ -107,6 +107,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     }
     img.onTableAccess = null; // the read-back and checks below are not part of the replay's stream
     img.onDataRun = null;
+    faults?.clear(); // nor do the workload's faults apply to them: they check what the replay left
     const { rec, integrity } = await verifyAndCheck(replay, path, mem?.store ?? null);
     // A created image goes even when integrity failed (a 200 GiB sparse file per failed run
     // adds up in /tmp); the summary says how to keep it, and the results keep the evidence.
@@ -231,14 +232,16 @@ async function verifyAndCheck(r: Replay, path: string, store: MemoryStore | null
   return { rec, integrity };
 }
 
-function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => BlockBackend; scheduler: DeterministicScheduler | null } {
+function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => BlockBackend; scheduler: DeterministicScheduler | null; faults: FaultPlan | null } {
   const s = w.scheduler;
   if (s.mode === 'deterministic') {
     const scheduler = new DeterministicScheduler({ seed: s.seed, reorder: s.reorder, latency: s.latency });
     for (const f of s.faults) scheduler.faults.add(f);
-    return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler };
+    return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler, faults: scheduler.faults };
   }
-  return { clock: wallClock, wrap: faultWrapper(s.faults, s.seed) ?? ((b) => b), scheduler: null };
+  if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null, faults: null };
+  const plan = new FaultPlan(s.faults, s.seed);
+  return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null, faults: plan };
 }
 
 /** One listener for the curve and the caller's hook (null when neither wants accesses). */

@@ -144,3 +144,14 @@ describe('fault injection on the write path, with a probability', () => {
     });
   }
 });
+
+describe('fault injection on the read path, with a probability', () => {
+  for (const event of ['l2_load', 'read_aio'] as const) {
+    it(`EIO at ${event} with p=0.2: the replay's requests fail and are counted; the read-back and checks after it run without faults`, async () => {
+      const r = await replay(`[{event: ${event}, errno: EIO, when: 0.2}]`);
+      expect(r.total.errorsByCode.EIO).toBeGreaterThan(0);
+      expect(r.total.requests).toBe(PLANNED);
+      expectConsistent(r);
+    });
+  }
+});
