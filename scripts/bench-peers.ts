@@ -261,7 +261,7 @@ function usageExit(err: unknown): never {
 }
 
 async function main(): Promise<void> {
-  withUvPoolSize();
+  await withUvPoolSize();
   let opts: Options;
   try {
     opts = parseOptions(process.argv.slice(2));
