@@ -37,6 +37,8 @@ export class UvDirectPool {
   private readonly free: Uint8Array[] = [];
   /** Pieces waiting for a free slot. */
   private readonly backlog: ((slot: Uint8Array) => void)[] = [];
+  /** Pieces that had to wait for a slot, since the pool started (for tests and diagnostics). */
+  waited = 0;
 
   constructor(
     mem: ArrayBuffer,
@@ -82,16 +84,25 @@ export class UvDirectPool {
 
   private withSlot(start: (slot: Uint8Array, done: (err: NodeJS.ErrnoException | null, n: number) => void) => void): Promise<PieceResult> {
     return new Promise<PieceResult>((resolve) => {
-      const go = (slot: Uint8Array): void =>
-        start(slot, (err, n) => {
+      const go = (slot: Uint8Array): void => {
+        const done = (err: NodeJS.ErrnoException | null, n: number): void => {
           const next = this.backlog.shift();
           if (next) next(slot);
           else this.free.push(slot);
           resolve(err ? { bytes: -1, error: { code: typeof err.code === 'string' ? err.code : 'EIO', message: err.message } } : { bytes: n });
-        });
+        };
+        try {
+          start(slot, done);
+        } catch (err) {
+          done(err as NodeJS.ErrnoException, 0); // a call refused before it started: the slot goes on, the piece fails
+        }
+      };
       const slot = this.free.pop();
       if (slot) go(slot);
-      else this.backlog.push(go);
+      else {
+        this.waited++;
+        this.backlog.push(go);
+      }
     });
   }
 }

@@ -6,12 +6,13 @@
 import fs, { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
 import { DEFAULT_DIRECT_THREADS, DEFAULT_RING_THREADS } from '../../src/io/ring-pool.js';
 import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
+import { uvDirectPoolFor } from '../../src/io/uv-direct.js';
 import { chooseIo, DIRECT_UV_MIN, uvPoolThreads } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
 import { parseWorkload } from '../../src/workload/load.js';
@@ -24,9 +25,11 @@ afterAll(() => tmp.teardown());
 
 /** The O_DIRECT bit in /proc/self/fdinfo's octal flags (x86-64 and arm64: 040000 / 0200000). */
 function descriptorFlags(b: FileBackend): number {
-  const fd = (b as unknown as { fd: number }).fd;
-  const m = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  const m = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fdOf(b)}`, 'utf8'));
   return parseInt(m![1], 8);
+}
+function fdOf(b: FileBackend): number {
+  return (b as unknown as { fd: number }).fd;
 }
 const O_DIRECT = process.arch === 'arm64' ? 0o200000 : 0o40000;
 
@@ -119,19 +122,38 @@ describe('cache: none (O_DIRECT on the ring and on libuv\'s pool)', () => {
     }
   });
 
-  it('io: async with cache: none opens with O_DIRECT and runs on libuv\'s pool; more requests than its 64 slots wait for one', async () => {
+  it('io: async with cache: none opens with O_DIRECT and runs on libuv\'s pool; more requests than its 64 slots wait for one (counted), bytes intact', async () => {
     const p = tmp.file('uv-direct');
     const b = await FileBackend.open(p, { create: true, io: 'async', cache: 'none' });
     try {
       expect([b.io, b.cache, b.ioReason]).toEqual(['async', 'none', 'chosen']);
       expect(descriptorFlags(b) & O_DIRECT).toBe(O_DIRECT);
-      // 64 at once: more than the path's slots wait for one; unaligned ones share blocks.
+      // Unaligned writes that share blocks (bounced and merged in order).
       await Promise.all(Array.from({ length: 80 }, (_, i) => b.write(pattern(i * 700 + 5, 700, i), i * 700 + 5)));
       expect(b.ringThreads).toBe(uvPoolThreads());
       expect(await b.size()).toBe(80 * 700 + 5);
       const back = dirty(80 * 700);
       await b.read(back, 5);
       for (let i = 0; i < 80; i++) expectBytes(back.subarray(i * 700, i * 700 + 700), pattern(i * 700 + 5, 700, i), `write ${i}`);
+      // On a file that need not grow, aligned writes and reads all start at once: more than the
+      // pool's 64 slots, so some wait for one; an 8 MiB read takes 64 slots by itself.
+      const MiB = 1 << 20;
+      await b.write(new Uint8Array(9 * MiB), MiB);
+      const pool = uvDirectPoolFor(dirname(p), fdOf(b))!;
+      const waitedBefore = pool.waited;
+      const big = dirty(8 * MiB);
+      const reads = Array.from({ length: 200 }, () => dirty(4096));
+      await Promise.all([
+        ...Array.from({ length: 200 }, (_, i) => b.write(pattern(MiB + i * 4096, 4096, i), MiB + i * 4096)),
+        b.read(big, 2 * MiB),
+        ...reads.map((r, i) => b.read(r, 9 * MiB + i * 4096)),
+      ]);
+      expect(pool.waited).toBeGreaterThan(waitedBefore);
+      expect(big.every((x) => x === 0)).toBe(true);
+      for (const r of reads) expect(r.every((x) => x === 0)).toBe(true);
+      const after = dirty(200 * 4096);
+      await b.read(after, MiB);
+      for (let i = 0; i < 200; i++) expectBytes(after.subarray(i * 4096, (i + 1) * 4096), pattern(MiB + i * 4096, 4096, i), `aligned write ${i}`);
     } finally {
       await b.close();
     }
@@ -253,7 +275,7 @@ describe('the ring and adaptive paths', () => {
 });
 
 describe('qed-bench io --io/--cache', () => {
-  it('--cache none runs the commands with O_DIRECT (auto picks the ring); with --io sync it is a usage error saying what to use', async () => {
+  it('--cache none runs the commands with O_DIRECT (auto: libuv's pool through the launcher); with --io sync it is a usage error saying what to use', async () => {
     const img = tmp.file('cli');
     await cliOk(0, 'create', img, '16M', '-c', '4k');
     await cliOk(0, 'io', img, '--cache', 'none', '-c', 'write -P 0xab 1000 5000', '-c', 'flush');
