@@ -44,7 +44,9 @@ export interface BlockBackend {
   /**
    * Optional, for devices in memory: the same reads and writes done before returning (throwing
    * what the promise would reject with). The deterministic scheduler runs a request through them
-   * and completes it in the step that runs it, without a promise of its own.
+   * and completes it in the step that runs it, without a promise of its own (a request a fault
+   * rule fails, and every request once a power cut is armed, still takes the async methods). A
+   * subclass that changes what a read or write does must override these, not only the async ones.
    */
   readSync?(buf: Uint8Array, offset: number, event?: IoEvent): void;
   readSparseSync?(dst: SparseBuffer, offset: number, event?: IoEvent): void;
