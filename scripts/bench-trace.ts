@@ -29,6 +29,7 @@ import { findOnPath } from '../src/util/find-on-path.js';
 import { limitHeap } from '../src/util/heap-limits.js';
 import { TraceReader } from '../src/workload/traces/reader.js';
 import { fmtInt, rotation, spread, type Spread } from './lib/samples.js';
+import { peakRssBytes } from './lib/peak-rss.js';
 import { writeSyntheticTrace } from './lib/synthetic-trace.js';
 
 const { values } = parseArgs({
@@ -181,7 +182,7 @@ async function childSweep(file: string): Promise<void> {
   console.log(JSON.stringify(row));
 }
 
-const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
+const maxRssMiB = () => peakRssBytes() / 2 ** 20;
 
 async function childReplay(file: string): Promise<void> {
   const t0 = performance.now();

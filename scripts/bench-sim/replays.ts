@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { table } from '../../src/report/text-table.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { parseWorkload } from '../../src/workload/load.js';
+import { peakRssBytes } from '../lib/peak-rss.js';
 import { timedReplay, ZIPF_DEFAULT_GEOMETRY } from '../lib/zipf-replay.js';
 
 export type ReplayCase = 'zipf' | 'mixed-parallel';
@@ -44,7 +45,7 @@ export async function runReplay(job: ReplayJob): Promise<ReplaySample> {
       ? parseWorkload(ZIPF_DEFAULT_GEOMETRY, 'bench-sim zipf', { set: [`phases[1].jobs[0].stop.ops=${job.requests}`, `cache.size=${job.capacity}`] })
       : parseWorkload(await readFile(resolve('workloads/mixed-parallel.yaml'), 'utf8'), 'workloads/mixed-parallel.yaml', { set: ['scheduler.mode=deterministic'] });
   const sample = await timedReplay(runWorkload, w, job.store);
-  return { ...sample, peakRss: process.resourceUsage().maxRSS * 1024 };
+  return { ...sample, peakRss: peakRssBytes() };
 }
 
 export interface ReplayRow {

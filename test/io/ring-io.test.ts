@@ -275,7 +275,7 @@ describe('the ring and adaptive paths', () => {
 });
 
 describe('qed-bench io --io/--cache', () => {
-  it('--cache none runs the commands with O_DIRECT (auto: libuv's pool through the launcher); with --io sync it is a usage error saying what to use', async () => {
+  it('--cache none runs the commands with O_DIRECT (auto: libuv pool through the launcher); with --io sync it is a usage error saying what to use', async () => {
     const img = tmp.file('cli');
     await cliOk(0, 'create', img, '16M', '-c', '4k');
     await cliOk(0, 'io', img, '--cache', 'none', '-c', 'write -P 0xab 1000 5000', '-c', 'flush');
