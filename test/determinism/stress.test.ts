@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli.js';
 import { MEMORY_IMAGE_PATH } from '../../src/replay/memory-image.js';
+import { ShadowModel } from '../../src/replay/shadow.js';
 import { runWorkload, type RunOutcome } from '../../src/replay/runner.js';
 import { runOverrides, runSeed, stress, stressWorkload, summarise, withSeed, type StressReport, type StressRun, type StressSpec } from '../../src/experiments/stress.js';
 import { replayCommand } from '../../src/report/stress-summary.js';
@@ -146,9 +147,13 @@ describe('qed-bench stress (command)', () => {
     expect(r.policies.map((p) => [p.policy, p.runs, p.failedRuns])).toEqual([['fifo', 2, 0]]);
   });
 
-  it('exits 1 when a run of a safe policy fails (here: every read fails, so the read-back cannot complete)', async () => {
+  it('exits 1 when a run of a safe policy fails (here: the shadow model cannot report, so each run errors)', async () => {
     const { o, output } = capture();
-    const code = await run(['stress', FILE, '--seeds', '2', '--policies', 'fifo', '--jobs', '1', '--full', '--set', 'scheduler.faults=[{event: read_aio, when: always}]'], output);
+    const report = vi.spyOn(ShadowModel.prototype, 'report').mockImplementation(() => {
+      throw new Error('simulated failure of a run');
+    });
+    const code = await run(['stress', FILE, '--seeds', '2', '--policies', 'fifo', '--jobs', '1', '--full'], output).finally(() => report.mockRestore());
+    expect(o.out).toContain('seed 1: error: simulated failure of a run');
     expect(code).toBe(1);
     expect(o.out).toMatch(/^fifo\s+yes\s+2\s+2 \(2 errors\)/m);
     expect(o.out).toContain('fifo: FAILED in 2 of 2 runs');
