@@ -27,10 +27,18 @@ export interface IoChoice {
   reason: string;
 }
 
-/** The pool size (threads) libuv starts with: UV_THREADPOOL_SIZE, clamped as libuv does, or its default of 4. */
+/**
+ * The pool size (threads) libuv starts with, read as libuv reads UV_THREADPOOL_SIZE: unset, 4;
+ * else its leading integer (atoi), 0 or none at all meaning 1, a negative one wrapping past the
+ * cap, capped at 1024. From the environment, so a pool started before it was set (a module
+ * preloaded ahead of the launcher) is not seen.
+ */
 export function uvPoolThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 1024) : 4;
+  const v = env.UV_THREADPOOL_SIZE;
+  if (v === undefined) return 4;
+  const n = Number.parseInt(v.trimStart(), 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  return n < 0 ? 1024 : Math.min(n, 1024);
 }
 
 /** libuv's pool size the launchers set when the environment does not (bin/qed-bench.js, bench:peers): O_DIRECT's depth at the device. */
