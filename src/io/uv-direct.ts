@@ -2,8 +2,9 @@
  * cache: none (O_DIRECT) on libuv's thread pool: fs.read / fs.write (the callback API) into
  * 4 KiB-aligned slots of one probed block of memory, as the async path does with the caller's
  * buffers. Native threads, no JavaScript per request off the main thread, and one wake-up of the
- * main thread for every batch of completions: at depth 32 on this 2-core machine it did 1.5-2x
- * the 4 KiB O_DIRECT requests per second of the ring's 8 JavaScript workers (docs/engine.md).
+ * main thread for every batch of completions: at depth 32 on this 2-core machine it did about
+ * 1.3-1.6x the 4 KiB O_DIRECT reads per second of the ring's 8 JavaScript workers (docs/engine.md,
+ * docs/peers.md).
  * Its depth at the device is libuv's pool size, UV_THREADPOOL_SIZE, which only the environment
  * sets (bin/qed-bench.js raises it to DIRECT_UV_THREADS when unset; io-choice.ts's rule reads it).
  */

@@ -36,7 +36,11 @@ export class L2Table extends SparseBuffer {
     this.view.setUint32(i * 8 + 4, Math.floor(v / TWO_32), true);
   }
 
-  /** Entries [first, first + count) as bytes, sharing this table's memory. */
+  /**
+   * Entries [first, first + count) as bytes, sharing this table's memory: for reading (the sector
+   * an update writes out). Change entries through set(): a write through this view would not
+   * reach the record of all-zero chunks get() trusts.
+   */
   slice(first: number, count: number): Uint8Array {
     return this.bytes.subarray(first * 8, (first + count) * 8);
   }
