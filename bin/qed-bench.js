@@ -5,7 +5,8 @@
 // 16 = DIRECT_UV_THREADS in src/io/io-choice.ts; the environment's own value wins.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 import('../dist/src/cli.js').then((m) => m.main(process.argv)).catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND') {
+  // Only the CLI itself missing (err.url names it); a missing package is reported as itself.
+  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.url).endsWith('/dist/src/cli.js')) {
     console.error('qed-bench: dist/ is missing; run `npm run build` first.');
     process.exit(2);
   }

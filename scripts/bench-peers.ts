@@ -270,12 +270,18 @@ async function main(): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qed-bench-peers-'));
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  // on, not once: Ctrl-C reaches this process twice when it runs under the re-exec (from the
+  // terminal's process group and forwarded by the parent), and with no listener left the second
+  // would kill it mid-cleanup.
+  let stopping = false;
   const onSignal = (): void => {
+    if (stopping) return;
+    stopping = true;
     cleanup();
     process.exit(130);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const started = Date.now();
     const env = await environment();

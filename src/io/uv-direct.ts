@@ -77,7 +77,13 @@ export class UvDirectPool {
       const more = (at: number): void =>
         fs.write(fd, slot, at, src.length - at, offset + at, (err, n) => {
           if (err || n === 0 || at + n === src.length) done(err ?? (n === 0 ? Object.assign(new Error('the system wrote no bytes'), { code: 'EIO' }) : null), at + n);
-          else more(at + n);
+          else {
+            try {
+              more(at + n);
+            } catch (e) {
+              done(e as NodeJS.ErrnoException, at + n); // refused before it started: the slot goes on
+            }
+          }
         });
       more(0);
     });

@@ -93,6 +93,11 @@ export class PhaseCollector {
     if (this.requests % this.sampleEvery === 0) this.sample(inFlight);
   }
 
+  /** An error outside any request (the phase's closing flush), counted by code only. */
+  countError(errorCode: string): void {
+    this.errors[errorCode] = (this.errors[errorCode] ?? 0) + 1;
+  }
+
   /**
    * Under the deterministic scheduler: a point's cache entries, hit rate and requests in flight are
    * taken at the next settle(), which the runner calls when the scheduler steps. Several promise

@@ -3,7 +3,7 @@ import { missRatioCurveBuilder, type MissRatioCurveBuilder } from '../cache/shar
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BlockBackend } from '../io/backend.js';
+import { BackendError, type BlockBackend } from '../io/backend.js';
 import type { MemoryStore } from '../io/memory-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
 import { FaultPlan, withFaults } from '../io/faults.js';
@@ -195,8 +195,10 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
   }
   if (!cut?.happened) {
     await img.flush().catch((err: unknown) => {
-      if (!cut) throw err;
-      cut.swallow(err);
+      if (cut) cut.swallow(err);
+      // A fault the workload injects is a result, as in a request: counted under errors.
+      else if (w.scheduler.faults.length > 0 && err instanceof BackendError) collector.countError(err.code);
+      else throw err;
     });
   }
   opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });

@@ -22,7 +22,7 @@ export function traceJobConflicts(doc: Document, data: unknown): Issue[] {
     if (!Array.isArray(jobs) || !isSeq(jobNodes)) return;
     jobs.forEach((job, k) => {
       const jobNode = resolve(doc, jobNodes.items[k]);
-      if (field(job, 'trace') === undefined || !isMap(jobNode)) return;
+      if (field(job, 'trace') == null || !isMap(jobNode)) return; // trace: null is the schema's to refuse
       const own = new Set(jobNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
       for (const key of PATTERN_ONLY_KEYS) {
         if (!own.has(key)) continue;

@@ -48,8 +48,8 @@ phases:
 `;
 const PLANNED = 400 + 100 + Math.floor(400 / 50);
 
-async function replay(faults: string): Promise<RunOutcome> {
-  const [w] = parseWorkload(WORKLOAD, 'faults.yaml', { set: [`scheduler.faults=${faults}`] });
+async function replay(faults: string, more: string[] = []): Promise<RunOutcome> {
+  const [w] = parseWorkload(WORKLOAD, 'faults.yaml', { set: [`scheduler.faults=${faults}`, ...more] });
   const r = await runWorkload(w, { qemuCheck: HAVE_QEMU });
   if (r.image.kept) await rm(dirname(r.image.path), { recursive: true, force: true }); // a failed run keeps its image
   return r;
@@ -147,11 +147,25 @@ describe('fault injection on the write path, with a probability', () => {
 
 describe('fault injection on the read path, with a probability', () => {
   for (const event of ['l2_load', 'read_aio'] as const) {
-    it(`EIO at ${event} with p=0.2: the replay's requests fail and are counted; the read-back and checks after it run without faults`, async () => {
-      const r = await replay(`[{event: ${event}, errno: EIO, when: 0.2}]`);
-      expect(r.total.errorsByCode.EIO).toBeGreaterThan(0);
-      expect(r.total.requests).toBe(PLANNED);
-      expectConsistent(r);
-    });
+    for (const mode of ['deterministic', 'real'] as const) {
+      it(`EIO at ${event} with p=0.2 (${mode} timing): the replay's requests fail and are counted; the read-back and checks after it run without faults`, async () => {
+        const r = await replay(`[{event: ${event}, errno: EIO, when: 0.2}]`, [`scheduler.mode=${mode}`]);
+        expect(r.total.errorsByCode.EIO).toBeGreaterThan(0);
+        expect(r.total.requests).toBe(PLANNED);
+        expectConsistent(r);
+      });
+    }
   }
+});
+
+describe('fault injection on every flush', () => {
+  it("EIO at flush_to_disk, always: the phase's closing flush fails too, and is counted, not the end of the run", async () => {
+    const r = await replay('[{event: flush_to_disk, errno: EIO, when: always}]');
+    expect(r.status).toBe('completed');
+    // Every request's failures plus the closing flush's, which is no request.
+    const failedRequests = Object.values(r.total.ops).reduce((n, o) => n + o.errors, 0);
+    expect(r.total.errorsByCode.EIO).toBe(failedRequests + 1);
+    expect(r.total.requests).toBe(PLANNED);
+    expectConsistent(r);
+  });
 });
