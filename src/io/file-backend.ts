@@ -9,7 +9,7 @@ import { ringPoolFor } from './ring-pool.js';
 import { SLOT_BYTES } from './ring-layout.js';
 import { UvDirectPool, uvDirectPoolFor } from './uv-direct.js';
 
-export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, DIRECT_UV_THREADS, IO_MODES, uvPoolThreads, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
+export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, DIRECT_IO_MODES, DIRECT_UV_THREADS, IO_MODES, uvPoolThreads, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
 export interface FileOpenFlags {
   readOnly?: boolean;

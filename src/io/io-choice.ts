@@ -18,6 +18,8 @@ export const DEFAULT_IO_MODE: IoMode = 'auto';
 
 /** writeback: through the page cache (QEMU's cache=writeback); none: O_DIRECT (QEMU's cache=none). */
 export const CACHE_MODES = ['writeback', 'none'] as const;
+/** The io modes cache: none can run on: only these have aligned buffers for O_DIRECT. */
+export const DIRECT_IO_MODES: readonly IoMode[] = ['auto', 'async', 'ring'];
 export type CacheMode = (typeof CACHE_MODES)[number];
 export const DEFAULT_CACHE_MODE: CacheMode = 'writeback';
 
@@ -53,7 +55,7 @@ export const DIRECT_UV_MIN = 8;
  * DIRECT_UV_MIN threads, else ring. Only async and ring have aligned buffers for O_DIRECT.
  */
 export function chooseIo(path: string, requested: IoMode, cache: CacheMode, uvThreads = uvPoolThreads()): IoChoice {
-  if (cache === 'none' && requested !== 'auto' && requested !== 'ring' && requested !== 'async') {
+  if (cache === 'none' && !DIRECT_IO_MODES.includes(requested)) {
     throw new BackendError('EINVAL', `${path}: cannot use io: ${requested} with cache: none: O_DIRECT needs aligned buffers, which only the async and ring paths have; use io: async, ring or auto`);
   }
   if (requested !== 'auto') return { io: requested, reason: 'chosen' };

@@ -13,6 +13,7 @@ import { DEFAULTS, type ParsedJob, type ParsedWorkload } from './schema.js';
 import { normalizeScenario } from './scenario.js';
 import type { BlockSize, CacheSpec, EngineSpec, ImageSpec, JobSpec, Operation, Pattern, PhaseSpec, PowerCutSpec, SchedulerSpec, Stop, Workload } from './types.js';
 import type { FaultRule } from '../io/faults.js';
+import { DIRECT_IO_MODES } from '../io/file-backend.js';
 import type { SizeOrPercent } from '../config/units.js';
 import { parseDistribution } from './fio.js';
 import { normalizeTrace } from './traces/normalize-trace.js';
@@ -100,7 +101,7 @@ type Report = (path: PathSeg[], message: string, hint?: string) => void;
 
 function normalizeImage(i: ParsedWorkload['image'], env: Env, report: Report): ImageSpec | null {
   const dir = dirname(env.source);
-  if (i.cache === 'none' && i.io !== undefined && i.io !== 'auto' && i.io !== 'ring' && i.io !== 'async') {
+  if (i.cache === 'none' && i.io !== undefined && !DIRECT_IO_MODES.includes(i.io)) {
     report(['image', 'cache'], `expected cache: writeback with io: ${i.io}; cache: none (O_DIRECT) needs aligned buffers, which only the async and ring paths have`, 'use io: async, ring or auto, or cache: writeback');
     return null;
   }
