@@ -72,9 +72,9 @@ export function withFaults(inner: BlockBackend, plan: FaultPlan): BlockBackend {
   };
 }
 
-/** Real timing's backend wrapper: `rules` injected by one seeded plan, or undefined when there are none. */
-export function faultWrapper(rules: FaultRule[], seed: number): ((b: BlockBackend) => BlockBackend) | undefined {
+/** Real timing's backend wrapper: `rules` injected by one seeded plan (kept, so the caller can clear it), or undefined when there are none. */
+export function faultWrapper(rules: FaultRule[], seed: number): { wrap: (b: BlockBackend) => BlockBackend; plan: FaultPlan } | undefined {
   if (rules.length === 0) return undefined;
   const plan = new FaultPlan(rules, seed);
-  return (b) => withFaults(b, plan);
+  return { wrap: (b) => withFaults(b, plan), plan };
 }

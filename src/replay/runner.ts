@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BackendError, type BlockBackend } from '../io/backend.js';
 import type { MemoryStore } from '../io/memory-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
-import { FaultPlan, withFaults } from '../io/faults.js';
+import { faultWrapper, type FaultPlan } from '../io/faults.js';
 import { recordedIoChoice } from '../io/io-choice.js';
 import { DeterministicScheduler, type SchedulerStats } from '../io/scheduler.js';
 import type { CheckResult } from '../qed/check.js';
@@ -241,9 +241,8 @@ function timing(w: Workload): { clock: ReplayClock; wrap: (b: BlockBackend) => B
     for (const f of s.faults) scheduler.faults.add(f);
     return { clock: virtualClock(scheduler), wrap: (b) => scheduler.attach(b), scheduler, faults: scheduler.faults };
   }
-  if (s.faults.length === 0) return { clock: wallClock, wrap: (b) => b, scheduler: null, faults: null };
-  const plan = new FaultPlan(s.faults, s.seed);
-  return { clock: wallClock, wrap: (b) => withFaults(b, plan), scheduler: null, faults: plan };
+  const injected = faultWrapper(s.faults, s.seed);
+  return { clock: wallClock, wrap: injected?.wrap ?? ((b) => b), scheduler: null, faults: injected?.plan ?? null };
 }
 
 /** One listener for the curve and the caller's hook (null when neither wants accesses). */

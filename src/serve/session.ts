@@ -55,7 +55,7 @@ export class ServeSession {
       allocation: w.engine.allocation,
       io: w.image.io,
       cache: w.image.cache,
-      wrap: faultWrapper(w.scheduler.faults, w.scheduler.seed), // scheduler.faults apply to served I/O as to a replay
+      wrap: faultWrapper(w.scheduler.faults, w.scheduler.seed)?.wrap, // scheduler.faults apply to served I/O as to a replay
     });
     const metrics = new ServeMetrics(img);
     if (cfg.log) {
