@@ -171,7 +171,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
 }
 
 /** I/O errors and corrupt metadata are results to count (by code); anything else is our bug. */
-function errorCode(err: unknown): string {
+export function errorCode(err: unknown): string {
   if (!(err instanceof BackendError || err instanceof QedFormatError)) throw err;
   return err instanceof BackendError ? err.code : err.name;
 }

@@ -3,7 +3,7 @@ import { missRatioCurveBuilder, type MissRatioCurveBuilder } from '../cache/shar
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendError, type BlockBackend } from '../io/backend.js';
+import type { BlockBackend } from '../io/backend.js';
 import type { MemoryStore } from '../io/memory-backend.js';
 import type { ImageStore } from '../io/metadata-backend.js';
 import { faultWrapper, type FaultPlan } from '../io/faults.js';
@@ -21,7 +21,7 @@ import type { RunOutcome } from '../metrics/run-outcome.js';
 import { qemuSafeFileName } from '../util/file-name.js';
 import type { PhaseSpec, Workload } from '../workload/types.js';
 import { wallClock, type ReplayClock } from './clock.js';
-import { runJob, type ReplayContext } from './job.js';
+import { errorCode, runJob, type ReplayContext } from './job.js';
 import { runScenario } from './scenario.js';
 import { closeSources, requestSource, type TraceReplaySummary } from './sources.js';
 import { MEMORY_IMAGE_PATH, openMemoryImage } from './memory-image.js';
@@ -196,9 +196,7 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
   if (!cut?.happened) {
     await img.flush().catch((err: unknown) => {
       if (cut) cut.swallow(err);
-      // A fault the workload injects is a result, as in a request: counted under errors.
-      else if (w.scheduler.faults.length > 0 && err instanceof BackendError) collector.countError(err.code);
-      else throw err;
+      else collector.countError(errorCode(err)); // an I/O error counted as a request's is (injected or not); any other rethrown
     });
   }
   opts.onProgress?.({ phase: phase.name, done, total, stage: 'replay' });
