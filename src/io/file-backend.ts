@@ -6,8 +6,7 @@ import { chooseIo, type CacheMode, type ConcreteIoMode, type IoMode } from './io
 import { InlineGate } from './inline-gate.js';
 import { RingIo, type PiecePool } from './ring-io.js';
 import { ringPoolFor } from './ring-pool.js';
-import { SLOT_BYTES } from './ring-layout.js';
-import { UvDirectPool, uvDirectPoolFor } from './uv-direct.js';
+import { uvDirectPoolFor } from './uv-direct.js';
 
 export { CACHE_MODES, DEFAULT_CACHE_MODE, DEFAULT_IO_MODE, DIRECT_IO_MODES, DIRECT_UV_THREADS, IO_MODES, uvPoolThreads, type CacheMode, type ConcreteIoMode, type IoMode } from './io-choice.js';
 
@@ -57,14 +56,11 @@ export class FileBackend implements BlockBackend {
     private readonly threads: number | undefined,
   ) {
     this.ring = pool && new RingIo(pool, fd, cache === 'none');
-    this.uvDirect = pool instanceof UvDirectPool ? pool : null;
     this.gate = io === 'adaptive' ? new InlineGate() : null;
   }
 
   /** The ring path's requests on this file; started at the first hand-off in adaptive mode. */
   private ring: RingIo | null;
-  /** cache: none in async mode: libuv's pool (its aligned reads skip RingIo). */
-  private readonly uvDirect: UvDirectPool | null;
   /** Adaptive mode's switch between inline and ring requests (null in other modes). */
   readonly gate: InlineGate | null;
 
@@ -105,7 +101,6 @@ export class FileBackend implements BlockBackend {
   }
 
   read(buf: Uint8Array, offset: number): Promise<void> {
-    if (this.uvDirect && buf.length <= SLOT_BYTES && this.uvDirect.isAligned(buf.length, offset)) return this.readUvDirect(buf, offset);
     if (this.gate) return this.gate.takeInline() ? this.timed(() => this.readNow(buf, offset)) : this.onRing('read', buf, offset);
     if (this.io === 'ring' || this.cache === 'none') return this.onRing('read', buf, offset);
     return this.io === 'sync' ? settled(() => this.readNow(buf, offset)) : this.readAsync(buf, offset);
@@ -117,25 +112,6 @@ export class FileBackend implements BlockBackend {
     return this.io === 'sync' ? settled(() => this.writeNow(buf, offset)) : this.writeAsync(buf, offset);
   }
 
-  /**
-   * cache: none on libuv's pool, a read of aligned blocks that fits one slot: straight to the
-   * pool, without RingIo's splitting and bouncing (nothing there to do) and its async frames.
-   * Reads take no part in RingIo's write ordering. The same checks, hold and messages.
-   */
-  private readUvDirect(buf: Uint8Array, offset: number): Promise<void> {
-    try {
-      checkRange(this.name, 'read', buf.length, offset);
-      this.hold('read', buf.length, offset);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.uvDirect!.read(this.fd, buf, offset).then((r) => {
-      this.release();
-      if (r.error) throw wrap(new BackendError(r.error.code, r.error.message), this.name, `read ${buf.length} bytes at ${offset}`);
-      if (r.bytes < buf.length) buf.fill(0, r.bytes); // past the end: a hole
-    });
-  }
-
   /** An adaptive inline request: blocking, timed for the gate. */
   private timed(op: () => void): Promise<void> {
     const t0 = process.hrtime.bigint();
@@ -144,19 +120,34 @@ export class FileBackend implements BlockBackend {
     return p;
   }
 
-  /** The ring mode's read and write: the same checks, hold and messages, on the worker pool. */
-  private async onRing(op: 'read' | 'write', buf: Uint8Array, offset: number): Promise<void> {
-    if (op === 'write') this.checkWritable(`write ${buf.length} bytes at ${offset}`);
-    checkRange(this.name, op, buf.length, offset);
-    this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false); // before the hold: a throw here must not leave it held (close would wait forever)
-    this.hold(op, buf.length, offset);
+  /**
+   * The ring mode's read and write (and cache: none's on libuv's pool): the same checks, hold and
+   * messages, on the pool; a promise chain, not an async frame (an aligned read of one slot is
+   * the pool's promise and two reactions).
+   */
+  private onRing(op: 'read' | 'write', buf: Uint8Array, offset: number): Promise<void> {
+    let ring: RingIo;
     try {
-      await (op === 'read' ? this.ring.read(buf, offset) : this.ring.write(buf, offset));
+      if (op === 'write') this.checkWritable(`write ${buf.length} bytes at ${offset}`);
+      checkRange(this.name, op, buf.length, offset);
+      ring = this.ring ??= new RingIo(ringPoolFor(this.threads, null)!, this.fd, false); // before the hold: a throw here must not leave it held (close would wait forever)
+      this.hold(op, buf.length, offset);
     } catch (err) {
-      throw wrap(err, this.name, `${op} ${buf.length} bytes at ${offset}`);
-    } finally {
-      this.release();
+      return Promise.reject(err);
     }
+    let io: Promise<void>;
+    try {
+      io = op === 'read' ? ring.read(buf, offset) : ring.write(buf, offset);
+    } catch (err) {
+      io = Promise.reject(err);
+    }
+    return io.then(
+      () => this.release(),
+      (err: unknown) => {
+        this.release();
+        throw wrap(err, this.name, `${op} ${buf.length} bytes at ${offset}`);
+      },
+    );
   }
 
   flush(): Promise<void> {

@@ -9,6 +9,8 @@
 import fs from 'node:fs';
 import { BackendError } from './backend.js';
 import { SLOT_BYTES } from './ring-layout.js';
+
+const DONE: Promise<void> = Promise.resolve();
 import type { PieceResult } from './ring-pool.js';
 
 /** Where a file's pieces run: the ring (ring-pool.ts) or, for cache: none, libuv's pool (uv-direct.ts). */
@@ -45,16 +47,19 @@ export class RingIo {
     this.align = pool.directAlign;
   }
 
-  async read(buf: Uint8Array, offset: number): Promise<void> {
-    if (buf.length === 0) return;
-    if (this.direct && !this.aligned(offset, buf.length)) {
-      const lo = this.down(offset);
-      const tmp = new Uint8Array(this.up(offset + buf.length) - lo);
-      await this.readAligned(tmp, lo);
-      buf.set(tmp.subarray(offset - lo, offset - lo + buf.length));
-      return;
-    }
-    await this.readAligned(buf, offset);
+  /** No async frame of its own: an aligned read of one slot is the pool's promise and one reaction. */
+  read(buf: Uint8Array, offset: number): Promise<void> {
+    if (buf.length === 0) return DONE;
+    if (this.direct && !this.aligned(offset, buf.length)) return this.readBounced(buf, offset);
+    return this.readAligned(buf, offset);
+  }
+
+  /** O_DIRECT, not aligned: the aligned blocks around it, then the caller's bytes out of them. */
+  private async readBounced(buf: Uint8Array, offset: number): Promise<void> {
+    const lo = this.down(offset);
+    const tmp = new Uint8Array(this.up(offset + buf.length) - lo);
+    await this.readAligned(tmp, lo);
+    buf.set(tmp.subarray(offset - lo, offset - lo + buf.length));
   }
 
   async write(buf: Uint8Array, offset: number): Promise<void> {
@@ -106,15 +111,16 @@ export class RingIo {
     return n % this.align === 0 ? n : n - (n % this.align) + this.align;
   }
 
-  private async readAligned(buf: Uint8Array, offset: number): Promise<void> {
+  private readAligned(buf: Uint8Array, offset: number): Promise<void> {
     if (buf.length <= SLOT_BYTES) {
-      const n = ok(await this.pool.read(this.fd, buf, offset));
-      if (n < buf.length) buf.fill(0, n); // past the end: a hole
-      return;
+      return this.pool.read(this.fd, buf, offset).then((r) => {
+        const n = ok(r);
+        if (n < buf.length) buf.fill(0, n); // past the end: a hole
+      });
     }
     const pieces: Promise<void>[] = [];
     for (let at = 0; at < buf.length; at += SLOT_BYTES) pieces.push(this.readAligned(buf.subarray(at, Math.min(buf.length, at + SLOT_BYTES)), offset + at));
-    await settleAll(pieces);
+    return settleAll(pieces);
   }
 
   private async writePieces(buf: Uint8Array, offset: number): Promise<void> {

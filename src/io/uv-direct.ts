@@ -50,11 +50,6 @@ export class UvDirectPool {
     for (let s = SLOTS - 1; s >= 0; s--) this.free.push(new Uint8Array(mem, base + s * SLOT_BYTES, SLOT_BYTES));
   }
 
-  /** Whether a request needs no bounce: offset and length multiples of the device's block size. */
-  isAligned(length: number, offset: number): boolean {
-    return length % this.directAlign === 0 && offset % this.directAlign === 0 && length > 0;
-  }
-
   /** Threads the requests run on: libuv's pool. */
   get threads(): number {
     return uvPoolThreads();
