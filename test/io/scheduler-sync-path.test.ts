@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BlockBackend } from '../../src/io/backend.js';
-import { MemoryBackend } from '../../src/io/memory-backend.js';
+import { MemoryBackend, MemoryStore } from '../../src/io/memory-backend.js';
+import { SparseBuffer } from '../../src/io/sparse-buffer.js';
+import { SparseMemoryBackend } from '../../src/io/sparse-memory-backend.js';
 import { DeterministicScheduler } from '../../src/io/scheduler.js';
 import { buildResults } from '../../src/metrics/results.js';
 import { runWorkload } from '../../src/replay/runner.js';
@@ -86,5 +88,18 @@ describe('scheduler: requests completed in the step give what the async path giv
     await dev.read(buf, 0);
     expect(readSync).toHaveBeenCalledTimes(1);
     expect(buf[511]).toBe(7);
+  });
+
+  it('a sparse read (an L2 table load) of an in-memory device runs readSparseSync in the step', async () => {
+    const s = new DeterministicScheduler({ seed: 1, reorder: 0, latency: { read: { kind: 'constant', us: 10 }, write: { kind: 'constant', us: 10 }, flush: { kind: 'constant', us: 10 } } });
+    const mem = new SparseMemoryBackend(new MemoryStore());
+    await mem.write(new Uint8Array(8192).fill(9), 0);
+    const readSparseSync = vi.spyOn(mem, 'readSparseSync');
+    vi.spyOn(mem, 'readSparse').mockRejectedValue(new Error('the async readSparse was called'));
+    const dev = s.attach(mem);
+    const dst = new SparseBuffer(8192);
+    await dev.readSparse!(dst, 0);
+    expect(readSparseSync).toHaveBeenCalledTimes(1);
+    expect(dst.bytes[8191]).toBe(9);
   });
 });
