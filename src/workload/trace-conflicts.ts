@@ -13,12 +13,12 @@ export const PATTERN_ONLY_KEYS = ['pattern', 'distribution', 'stride', 'hotspot'
 export function traceJobConflicts(doc: Document, data: unknown): Issue[] {
   const issues: Issue[] = [];
   const phases = field(data, 'phases');
-  const phaseNodes = resolve(doc, doc.get('phases', true));
+  const phaseNodes = member(doc, doc.contents, 'phases');
   if (!Array.isArray(phases) || !isSeq(phaseNodes)) return issues;
   phases.forEach((phase, i) => {
     const jobs = field(phase, 'jobs');
     const phaseNode = resolve(doc, phaseNodes.items[i]);
-    const jobNodes = isMap(phaseNode) ? resolve(doc, phaseNode.get('jobs', true)) : null;
+    const jobNodes = member(doc, phaseNode, 'jobs');
     if (!Array.isArray(jobs) || !isSeq(jobNodes)) return;
     jobs.forEach((job, k) => {
       const jobNode = resolve(doc, jobNodes.items[k]);
@@ -36,6 +36,27 @@ export function traceJobConflicts(doc: Document, data: unknown): Issue[] {
     });
   });
   return issues;
+}
+
+/**
+ * The node of `key` in a map as the parsed data sees it: the map's own, else the first merge
+ * source (`<<: *a` or `<<: [*a, *b]`) that has it, so a whole `phases` or `jobs` list inherited
+ * through a merge key is checked as well.
+ */
+function member(doc: Document, map: unknown, key: string, depth = 0): Node | null {
+  const node = resolve(doc, map);
+  if (!isMap(node) || depth > 32) return null;
+  const own = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+  if (own) return resolve(doc, own.value);
+  for (const p of node.items) {
+    if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue; // only the merge key has a symbol
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const source of sources) {
+      const found = member(doc, source, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function resolve(doc: Document, node: unknown): Node | null {

@@ -76,6 +76,19 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     await cliOk(0, 'run', w, '-q', '--metadata-only', '-o', tmp.path('r.json'));
   });
 
+  it.each([
+    ['a phase', 'x-phase: &phase\n  name: p\n  jobs:\n    - name: tr\n      trace: { file: a.csv, format: alibaba, fit: wrap, device: 3 }\n      bs: 64k\nphases:\n  - <<: *phase\n'],
+    ['a list of sources', 'x-a: &a { name: p }\nx-b: &b\n  jobs: [{ name: tr, trace: { file: a.csv, format: alibaba, fit: wrap }, op: write }]\nphases:\n  - <<: [*a, *b]\n'],
+  ])('pattern keys written beside trace in a jobs list that %s inherits through a merge key are refused', async (_, body) => {
+    await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
+    const w = tmp.path('w.yaml');
+    await writeFile(w, `name: t\nimage: { size: 4G }\n${body}`);
+    const before = await readdir(tmp.path(''));
+    const r = await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expectRefused(r, ['phases[0].jobs[0]:', 'does not apply to a job that replays a trace']);
+    expect(await readdir(tmp.path(''))).toEqual(before);
+  });
+
   it('a relative trace path is found beside the YAML whatever the cwd', async () => {
     await mkdir(tmp.path('sub'));
     await copyFile('workloads/traces/alibaba.csv', tmp.path('sub/a.csv'));
