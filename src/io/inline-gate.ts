@@ -4,7 +4,7 @@
  * (overlapped) once SLOW_RUN inline requests in a row were slow, as a device's are (one alone is
  * more often the thread losing its core on a busy machine). Back inline once FAST_RUN handed-off
  * requests in a row came back fast, or after OFFLOAD_FOR. The main thread thus blocks for at
- * most SLOW_RUN slow requests per OFFLOAD_FOR.
+ * most SLOW_RUN slow requests per OFFLOAD_FOR handed off, or per FAST_RUN that came back fast.
  */
 
 /** An inline request slower than this (ns) did not come from the page cache: a 4-64 KiB pread or pwrite there takes 2-40 µs. */
@@ -16,9 +16,10 @@ export const OFFLOAD_FOR = 1024;
 /**
  * Handed-off requests in a row back within SLOW_NS (submission to completion, the hop and any
  * queueing included) that end the hand-off early: the slowness passed (a filesystem stall, a
- * neighbour's burst), and inline is cheaper again. A device's requests at depth never all come
- * back that fast. Without it one stall cost 1,024 requests on the ring: allocating writes, one
- * at a time, ran 4-5x slower there (bench:peers, issue 15).
+ * neighbour's burst), and inline is cheaper again. A device's requests at depth rarely do, and
+ * ones that do are fast enough for inline by the gate's own measure. Without it one stall cost
+ * 1,024 requests on the ring: allocating writes, one at a time, ran 4-5x slower there
+ * (bench:peers, issue 15).
  */
 export const FAST_RUN = 16;
 
