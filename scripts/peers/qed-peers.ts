@@ -48,8 +48,9 @@ export function runnerPeer(allocation: AllocationMode, io: IoMode = 'auto'): Pee
     group: 'qed-bench',
     inProcess: true,
     skip: null,
-    // One runner row per case: serial where nothing allocates, parallel (the mode to beat QEMU with) where everything does.
-    applies: (c) => (allocation === 'serial') !== c.fresh,
+    // As the engine's rows: serial everywhere, parallel where writes allocate; so the runner's
+    // serial row divides by the engine's reference (serial) like with like.
+    applies: (c) => allocation === 'serial' || c.fresh,
     depth: (c) => c.depth,
     async run(c, ctx) {
       const out = await runWorkload(workloadFor(c, ctx, allocation, io), { verify: false, qemuCheck: false, sampleEvery: c.ops });

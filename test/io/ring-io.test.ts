@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/io/backend.js';
 import { FileBackend } from '../../src/io/file-backend.js';
 import { DEFAULT_DIRECT_THREADS, DEFAULT_RING_THREADS } from '../../src/io/ring-pool.js';
-import { OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
+import { FAST_RUN, OFFLOAD_FOR, SLOW_RUN } from '../../src/io/inline-gate.js';
 import { uvDirectPoolFor } from '../../src/io/uv-direct.js';
 import { chooseIo, DIRECT_UV_MIN, uvPoolThreads } from '../../src/io/io-choice.js';
 import { WorkloadError } from '../../src/workload/errors.js';
@@ -245,10 +245,18 @@ describe('the ring and adaptive paths', () => {
       await b.read(dirty(16), 0);
       expect(gate.inline).toBe(inline + 1);
       for (let i = 0; i < SLOW_RUN; i++) gate.took(10 ** 9); // as if that many requests in a row had taken a second
+      const times: number[] = [];
+      const offloadTook = gate.offloadTook.bind(gate);
+      gate.offloadTook = (ns) => {
+        times.push(ns);
+        offloadTook(10 ** 9); // as if each had taken a second: the hand-off goes on
+      };
       const bufs = Array.from({ length: 8 }, () => dirty(4096));
       await Promise.all(bufs.map((buf, i) => b.read(buf, i * 1024)));
       expect(gate.offloaded).toBe(8);
       expect(gate.inline).toBe(inline + 1);
+      expect(times).toHaveLength(8); // every handed-off request tells the gate how long it took
+      expect(times.every((ns) => ns > 0)).toBe(true);
       const whole = new Uint8Array(12288);
       whole.set(pattern(0, 8192, 1));
       bufs.forEach((buf, i) => expectBytes(buf, whole.subarray(i * 1024, i * 1024 + 4096), `offloaded read ${i}`));
@@ -256,6 +264,31 @@ describe('the ring and adaptive paths', () => {
       expect(gate.offloaded).toBe(OFFLOAD_FOR);
       await b.read(dirty(16), 0);
       expect(gate.inline).toBe(inline + 2); // back inline once the hand-offs are used up
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('adaptive comes back inline early once FAST_RUN handed-off requests in a row were fast', async () => {
+    const p = tmp.file('adaptive-back');
+    const b = await FileBackend.open(p, { create: true, io: 'adaptive' });
+    try {
+      await b.write(pattern(0, 8192, 2), 0);
+      const gate = b.gate!;
+      const offloadTook = gate.offloadTook.bind(gate);
+      gate.offloadTook = () => {}; // the real completions' times left out: only the ones below count
+      for (let i = 0; i < SLOW_RUN; i++) gate.took(10 ** 9);
+      const inline = gate.inline;
+      for (let i = 0; i < FAST_RUN - 1; i++) offloadTook(1000);
+      offloadTook(10 ** 9); // one slow completion starts the count again
+      for (let i = 0; i < FAST_RUN - 1; i++) offloadTook(1000);
+      await b.read(dirty(16), 0);
+      expect([gate.inline, gate.offloaded]).toEqual([inline, 1]); // still handed off
+      offloadTook(1000);
+      const buf = dirty(4096);
+      await b.read(buf, 0);
+      expect([gate.inline, gate.offloaded]).toEqual([inline + 1, 1]); // inline again, long before OFFLOAD_FOR
+      expectBytes(buf, pattern(0, 8192, 2).subarray(0, 4096), 'read back inline');
     } finally {
       await b.close();
     }
