@@ -49,7 +49,10 @@ export class ClusterLookup {
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    return this.tables.load(l2Offset, op, origin, (e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
+    // A hit runs on at once; only a miss makes the continuation (a closure per hit was garbage per request).
+    const hit = this.tables.find(l2Offset, op);
+    if (hit) return this.runIn(hit, l2Offset, l1Index, l2Index, inCluster, limit, op);
+    return this.tables.loadMissed(l2Offset, origin, (e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
   }
 
   /** The run at entry `l2Index` of a referenced table (the reference goes to the run, or is dropped on an error). */

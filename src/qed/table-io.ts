@@ -49,6 +49,16 @@ export class TableIo {
    * miss, not one more per caller). Throws (at once) what the access listener throws.
    */
   load<R>(offset: number, op: TableAccessOp, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): R | Promise<R> {
+    const hit = this.find(offset, op);
+    return hit ? then(hit) : this.loadMissed(offset, origin, then);
+  }
+
+  /**
+   * load's lookup alone: the cached table with a reference for the caller, or undefined on a
+   * miss (the caller then calls loadMissed; no continuation is made for a hit). Throws (at once)
+   * what the access listener throws.
+   */
+  find(offset: number, op: TableAccessOp): CacheEntry<L2Table> | undefined {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -58,11 +68,11 @@ export class TableIo {
         throw err;
       }
     }
-    return hit ? then(hit) : this.loadMissed(offset, origin, then);
+    return hit;
   }
 
   /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
-  private loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): Promise<R> {
+  loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): Promise<R> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     let read: Promise<void>;

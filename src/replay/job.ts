@@ -16,6 +16,8 @@ export interface ReplayContext {
   shadow: ShadowModel | null;
   /** A metadata-only replay's mapping-level shadow (no bytes to verify). */
   mappings?: MappingShadow | null;
+  /** Data reads return only zeros (a metadata-only store, no backing file): a worker's read buffer, zero when made, stays so and is not filled again. */
+  zeroedReads?: boolean;
   collector: PhaseCollector;
   clock: ReplayClock;
   /** True once the user interrupted or a phase-wide stop was reached. */
@@ -78,7 +80,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         const t0 = clock.now();
         let error: string | null = null;
         try {
-          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin);
+          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
           else await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
         } catch (err) {
           error = errorCode(err);
@@ -133,7 +135,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       const token = shadow?.beginRead(req.offset, req.length);
       let ok = false;
       try {
-        await img.read(buf, req.offset, origin);
+        await img.read(buf, req.offset, origin, ctx.zeroedReads);
         ok = true;
       } finally {
         if (token) shadow!.endRead(token, ok ? buf : null);

@@ -93,7 +93,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8, cut !== null) : null;
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
-    const replay: Replay = { w, opts, img, shadow, mappings, cut, clock, scheduler, jobIndex: 0, traces: [] };
+    const replay: Replay = { w, opts, img, shadow, mappings, metadataOnly, cut, clock, scheduler, jobIndex: 0, traces: [] };
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
     // Every read's mapping is checked as it resolves (metadata-only: there are no bytes to check).
@@ -143,6 +143,8 @@ interface Replay {
   img: QedImage;
   shadow: ShadowModel | null;
   mappings: MappingShadow | null;
+  /** A metadata-only store: data reads return zeros. */
+  metadataOnly: boolean;
   cut: PowerCutRun | null;
   clock: ReplayClock;
   scheduler: DeterministicScheduler | null;
@@ -170,6 +172,7 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
     img,
     shadow,
     mappings,
+    zeroedReads: r.metadataOnly,
     collector,
     clock,
     inFlight: 0,
