@@ -30,8 +30,8 @@ import { DEFAULT_ALLOCATION, DEFAULT_CACHE_SIZE, DEFAULT_POLICY, type Allocation
 import { sharedZeros } from '../util/zeros.js';
 
 const NEED_CHECK = BigInt(F_NEED_CHECK);
-/** What a request done at once returns: one settled promise for all of them. */
-const DONE: Promise<void> = Promise.resolve();
+/** What a request done at once returns: one settled promise for all of them (a caller may go on without awaiting it). */
+export const DONE: Promise<void> = Promise.resolve();
 const ZERO_CHUNK = 1 << 20;
 
 /** Zeros written as data (partial clusters), or whole clusters marked zero in the L2 table. */

@@ -29,6 +29,7 @@ import { PowerCutRun, type Recovered } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
 import { MappingShadow } from './mapping-shadow.js';
 import { ShadowModel } from './shadow.js';
+import { soloReadsFor } from './solo-reads.js';
 
 export interface Progress {
   phase: string;
@@ -173,6 +174,7 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
     shadow,
     mappings,
     zeroedReads: r.metadataOnly,
+    solo: soloReadsFor(phase, scheduler !== null, cut !== null),
     collector,
     clock,
     inFlight: 0,
@@ -185,7 +187,13 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
   };
   if (scheduler) {
     collector.settleSamplesLater();
-    scheduler.beforeStep = () => collector.settle(ctx.inFlight);
+    const solo = ctx.solo;
+    scheduler.beforeStep = solo
+      ? () => {
+          solo.onStep();
+          collector.settle(ctx.inFlight);
+        }
+      : () => collector.settle(ctx.inFlight);
   }
   if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
   else {
