@@ -40,6 +40,15 @@ export class ClusterLookup {
    * once when no table has to be loaded, else a promise. Throws a format error at once.
    */
   lookup(pos: number, maxLen: number, op: TableAccessOp, origin?: Origin): Run | Promise<Run> {
+    return this.cached(pos, maxLen, op) ?? this.loadRun(pos, maxLen, op, origin, sameRun);
+  }
+
+  /**
+   * lookup's run when no table has to be loaded (a hit makes no continuation: a closure per hit
+   * was garbage per request); null when its table must be loaded, the miss already counted:
+   * loadRun next. Throws a format error at once.
+   */
+  cached(pos: number, maxLen: number, op: TableAccessOp): Run | null {
     const g = this.geometry;
     const l1Index = g.l1Index(pos);
     const l2Index = g.l2Index(pos);
@@ -49,10 +58,23 @@ export class ClusterLookup {
     if (l2Offset === L2_UNALLOCATED) {
       return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
     }
-    // A hit runs on at once; only a miss makes the continuation (a closure per hit was garbage per request).
     const hit = this.tables.find(l2Offset, op);
-    if (hit) return this.runIn(hit, l2Offset, l1Index, l2Index, inCluster, limit, op);
-    return this.tables.loadMissed(l2Offset, origin, (e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
+    return hit ? this.runIn(hit, l2Offset, l1Index, l2Index, inCluster, limit, op) : null;
+  }
+
+  /**
+   * After cached() gave null: load the table, then `then` of the run, in the load's own reaction
+   * (a caller's `then` on lookup's promise was a second reaction per miss). `fail`, if given,
+   * takes a failed load or lookup instead of a rejection.
+   */
+  loadRun<R>(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined, then: (run: Run) => R, fail?: (err: unknown) => Promise<never>): Promise<Awaited<R>> {
+    const g = this.geometry;
+    const l1Index = g.l1Index(pos);
+    const l2Index = g.l2Index(pos);
+    const inCluster = g.offsetInCluster(pos);
+    const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
+    const l2Offset = this.l2OffsetOf(l1Index);
+    return this.tables.loadMissed(l2Offset, origin, (e) => then(this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op)), fail);
   }
 
   /** The run at entry `l2Index` of a referenced table (the reference goes to the run, or is dropped on an error). */
@@ -91,3 +113,5 @@ export class ClusterLookup {
 function clustersOf(g: Geometry, inCluster: number, len: number): number {
   return Math.ceil((inCluster + len) / g.clusterSize);
 }
+
+const sameRun = (run: Run): Run => run;

@@ -269,7 +269,7 @@ export class QedImage implements BackingDevice {
    * twentieth of its time).
    */
   read(buf: Uint8Array, offset: number, origin?: Origin, zeroed = false): Promise<void> {
-    let run: Run | Promise<Run>;
+    let run: Run | null;
     try {
       this.assertRange(offset, buf.length);
     } catch (err) {
@@ -277,13 +277,16 @@ export class QedImage implements BackingDevice {
     }
     this.stats.requests.read++;
     try {
-      run = this.lookup(offset, buf.length, 'read', origin);
+      run = this.clusters.cached(offset, buf.length, 'read');
     } catch (err) {
       return this.readFailed(err);
     }
-    if (run instanceof Promise) return run.then((r) => this.readFound(buf, offset, origin, r, zeroed), (err: unknown) => this.readFailed(err));
+    // A miss: the rest of the read runs in the table load's own reaction (one promise, not two).
+    if (run === null) return this.clusters.loadRun(offset, buf.length, 'read', origin, (r) => this.readFound(buf, offset, origin, r, zeroed), this.readFailedNow);
     return this.readFound(buf, offset, origin, run, zeroed) ?? DONE;
   }
+
+  private readonly readFailedNow = (err: unknown): Promise<never> => this.readFailed(err);
 
   /** A read's failure before its first run was read: counted as request() counts one. */
   private readFailed(err: unknown): Promise<never> {
