@@ -15,7 +15,7 @@ import { table } from '../../src/report/text-table.js';
 import { runWorkload } from '../../src/replay/runner.js';
 import { parseWorkload } from '../../src/workload/load.js';
 import { peakRssBytes } from '../lib/peak-rss.js';
-import { timedReplay, ZIPF_DEFAULT_GEOMETRY } from '../lib/zipf-replay.js';
+import { timedReplay, ZIPF_DEFAULT_GEOMETRY, type TimedReplay } from '../lib/zipf-replay.js';
 
 export type ReplayCase = 'zipf' | 'mixed-parallel';
 export type ReplayStore = 'full' | 'metadata';
@@ -29,14 +29,7 @@ export interface ReplayJob {
   capacity: number;
 }
 
-export interface ReplaySample {
-  requests: number;
-  lookups: number;
-  misses: number;
-  ns: number;
-  /** The last phase alone (zipf: its reads, after the tables are written). */
-  lastRequests: number;
-  lastNs: number;
+export interface ReplaySample extends TimedReplay {
   /** Peak resident set of the whole process, bytes. */
   peakRss: number;
 }
