@@ -18,17 +18,31 @@ phases:
 /** The part of a run's outcome a timed replay reads. */
 interface ReplayTotals {
   total: { requests: number; cache: { lookups: number; misses: number } };
+  phases: Array<{ name: string; requests: number }>;
 }
 
-type RunWorkload<W> = (w: W, opts: { inMemory: true; verify: true; store: 'full' | 'metadata'; qemuCheck: false; onProgress: (p: { stage: string }) => void }) => Promise<ReplayTotals>;
+type RunWorkload<W> = (w: W, opts: { inMemory: true; verify: true; store: 'full' | 'metadata'; qemuCheck: false; onProgress: (p: { stage: string; phase: string }) => void }) => Promise<ReplayTotals>;
+
+/** A timed replay: the whole (`requests` in `ns`) and its last phase alone (`lastRequests` in `lastNs`). */
+export interface TimedReplay {
+  requests: number;
+  lookups: number;
+  misses: number;
+  ns: number;
+  lastRequests: number;
+  lastNs: number;
+}
 
 /**
  * One in-memory replay with verification, timed from opening the image to the end of the last
- * phase (the read-back and image check after it excluded). `run` is passed in so a bench can
- * time another checkout's build with the same code.
+ * phase (the read-back and image check after it excluded); and its last phase alone (the zipf
+ * reads, without creating the image and writing the tables first). `run` is passed in so a bench
+ * can time another checkout's build with the same code.
  */
-export async function timedReplay<W>(run: RunWorkload<W>, w: W, store: 'full' | 'metadata'): Promise<{ requests: number; lookups: number; misses: number; ns: number }> {
+export async function timedReplay<W>(run: RunWorkload<W>, w: W, store: 'full' | 'metadata'): Promise<TimedReplay> {
   let t1 = 0n;
+  let lastStart = 0n;
+  let phase = '';
   const t0 = process.hrtime.bigint();
   const outcome = await run(w, {
     inMemory: true,
@@ -36,10 +50,16 @@ export async function timedReplay<W>(run: RunWorkload<W>, w: W, store: 'full' | 
     store,
     qemuCheck: false,
     onProgress: (p) => {
-      if (p.stage !== 'replay' && t1 === 0n) t1 = process.hrtime.bigint();
+      if (t1 !== 0n) return;
+      if (p.stage !== 'replay') t1 = process.hrtime.bigint();
+      else if (p.phase !== phase) {
+        phase = p.phase; // a phase's first progress is sent as it starts
+        lastStart = process.hrtime.bigint();
+      }
     },
   });
   if (t1 === 0n) t1 = process.hrtime.bigint();
   const { requests, cache } = outcome.total;
-  return { requests, lookups: cache.lookups, misses: cache.misses, ns: Number(t1 - t0) };
+  const last = outcome.phases.at(-1);
+  return { requests, lookups: cache.lookups, misses: cache.misses, ns: Number(t1 - t0), lastRequests: last?.requests ?? 0, lastNs: Number(t1 - lastStart) };
 }

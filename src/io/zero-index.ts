@@ -57,7 +57,7 @@ export class ZeroIndex {
    * dirty; `dst`'s record is kept exact.
    */
   readInto(dst: SparseBuffer, offset: number, copyOut: (buf: Uint8Array, from: number, to: number, offset: number) => void): void {
-    const { bytes, dirty } = dst;
+    const { bytes, dirty, dirtyWords } = dst;
     const n = dirty.length;
     const first = offset / SPARSE_CHUNK;
     // Listed chunks next to each other are copied in one call (a full table: one, not 64).
@@ -72,6 +72,11 @@ export class ZeroIndex {
       for (; c < end; c++, mask >>>= 1) {
         if (mask === 0 && run < 0) {
           for (; c < end; c++) {
+            // Four clean chunks at a time (a reused table buffer has a few dirty chunks of 64).
+            if ((c & 3) === 0 && c + 4 <= end && dirtyWords[c >>> 2] === 0) {
+              c += 3;
+              continue;
+            }
             if (dirty[c] === 0) continue;
             bytes.fill(0, c * SPARSE_CHUNK, (c + 1) * SPARSE_CHUNK);
             dirty[c] = 0;

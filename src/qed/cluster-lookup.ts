@@ -40,21 +40,45 @@ export class ClusterLookup {
    * once when no table has to be loaded, else a promise. Throws a format error at once.
    */
   lookup(pos: number, maxLen: number, op: TableAccessOp, origin?: Origin): Run | Promise<Run> {
+    return this.cached(pos, maxLen, op) ?? this.loadRun(pos, maxLen, op, origin, sameRun);
+  }
+
+  /**
+   * lookup's run when no table has to be loaded (a hit makes no continuation: a closure per hit
+   * was garbage per request); null when its table must be loaded, the miss already counted:
+   * loadRun next. Throws a format error at once.
+   */
+  cached(pos: number, maxLen: number, op: TableAccessOp): Run | null {
+    const g = this.geometry;
+    const l1Index = g.l1Index(pos);
+    const l2Offset = this.l2OffsetOf(l1Index);
+    if (l2Offset === L2_UNALLOCATED) {
+      const l2Index = g.l2Index(pos);
+      const inCluster = g.offsetInCluster(pos);
+      const limit = limitOf(g, l2Index, inCluster, maxLen);
+      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
+    }
+    const hit = this.tables.find(l2Offset, op);
+    return hit ? this.runIn(hit, l2Offset, pos, maxLen, op) : null;
+  }
+
+  /**
+   * After cached() gave null: load the table, then `then` of the run, in the load's own reaction
+   * (a caller's `then` on lookup's promise was a second reaction per miss). `fail`, if given,
+   * takes a failed load or lookup instead of a rejection.
+   */
+  loadRun<R>(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined, then: (run: Run) => R, fail?: (err: unknown) => Promise<never>): Promise<Awaited<R>> {
+    const l2Offset = this.l2OffsetOf(this.geometry.l1Index(pos));
+    return this.tables.loadMissed(l2Offset, origin, (e) => then(this.runIn(e, l2Offset, pos, maxLen, op)), fail);
+  }
+
+  /** The run at `pos` (at most `maxLen` bytes) in a referenced table (the reference goes to the run, or is dropped on an error). */
+  private runIn(entry: CacheEntry<L2Table>, l2Offset: number, pos: number, maxLen: number, op: TableAccessOp): Run {
     const g = this.geometry;
     const l1Index = g.l1Index(pos);
     const l2Index = g.l2Index(pos);
     const inCluster = g.offsetInCluster(pos);
-    const limit = Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
-    const l2Offset = this.l2OffsetOf(l1Index);
-    if (l2Offset === L2_UNALLOCATED) {
-      return { kind: 'unallocated', host: 0, len: limit, entry: null, l1Index, l2Index, clusters: clustersOf(g, inCluster, limit), op };
-    }
-    return this.tables.load(l2Offset, op, origin, (e) => this.runIn(e, l2Offset, l1Index, l2Index, inCluster, limit, op));
-  }
-
-  /** The run at entry `l2Index` of a referenced table (the reference goes to the run, or is dropped on an error). */
-  private runIn(entry: CacheEntry<L2Table>, l2Offset: number, l1Index: number, l2Index: number, inCluster: number, limit: number, op: TableAccessOp): Run {
-    const g = this.geometry;
+    const limit = limitOf(g, l2Index, inCluster, maxLen);
     const t = entry.table;
     const first = t.get(l2Index);
     const maxClusters = clustersOf(g, inCluster, limit);
@@ -87,4 +111,11 @@ export class ClusterLookup {
 
 function clustersOf(g: Geometry, inCluster: number, len: number): number {
   return Math.ceil((inCluster + len) / g.clusterSize);
+}
+
+const sameRun = (run: Run): Run => run;
+
+/** Bytes from `pos` to the end of its table, at most `maxLen`. */
+function limitOf(g: Geometry, l2Index: number, inCluster: number, maxLen: number): number {
+  return Math.min(maxLen, (g.nelems - l2Index) * g.clusterSize - inCluster);
 }

@@ -49,6 +49,16 @@ export class TableIo {
    * miss, not one more per caller). Throws (at once) what the access listener throws.
    */
   load<R>(offset: number, op: TableAccessOp, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): R | Promise<R> {
+    const hit = this.find(offset, op);
+    return hit ? then(hit) : this.loadMissed(offset, origin, then);
+  }
+
+  /**
+   * load's lookup alone: the cached table with a reference for the caller, or undefined on a
+   * miss (the caller then calls loadMissed; no continuation is made for a hit). Throws (at once)
+   * what the access listener throws.
+   */
+  find(offset: number, op: TableAccessOp): CacheEntry<L2Table> | undefined {
     const hit = this.cache.find(offset);
     if (this.onTableAccess) {
       try {
@@ -58,11 +68,14 @@ export class TableIo {
         throw err;
       }
     }
-    return hit ? then(hit) : this.loadMissed(offset, origin, then);
+    return hit;
   }
 
-  /** A miss: read straight into a buffer an evicted table left (no decode: the bytes are the table). */
-  private loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R): Promise<R> {
+  /**
+   * A miss: read straight into a buffer an evicted table left (no decode: the bytes are the
+   * table). `fail`, if given, takes a failure (of the read or of `then`) instead of a rejection.
+   */
+  loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R, fail?: (err: unknown) => Promise<never>): Promise<Awaited<R>> {
     const table = this.buffer();
     this.cache.beginLoad(offset);
     let read: Promise<void>;
@@ -70,17 +83,24 @@ export class TableIo {
       read = this.io.readSparse ? this.io.readSparse(table, offset, 'l2_load', origin) : this.io.read(table.bytes, offset, 'l2_load', origin).then(() => table.markAll());
     } catch (err) {
       this.cache.endLoad(offset);
-      return Promise.reject(err);
+      return fail ? fail(err) : Promise.reject(err);
     }
-    return read.then(
+    // A `then` that returns a promise is adopted (a read's data read): the caller gets its result.
+    return read.then<Awaited<R>>(
       () => {
         this.cache.endLoad(offset);
         count(this.stats.metadataReads.l2Table, table.bytes.length);
         this.cache.commit(this.cache.alloc(offset, table));
-        return then(this.cache.acquire(offset));
+        if (!fail) return then(this.cache.acquire(offset)) as Awaited<R>;
+        try {
+          return then(this.cache.acquire(offset)) as Awaited<R>;
+        } catch (err) {
+          return fail(err);
+        }
       },
       (err: unknown) => {
         this.cache.endLoad(offset);
+        if (fail) return fail(err);
         throw err;
       },
     );

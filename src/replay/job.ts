@@ -2,13 +2,14 @@
 import { setImmediate } from 'node:timers/promises';
 import { BackendError, type Origin } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';
-import type { QedImage } from '../qed/image.js';
+import { DONE, type QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
 import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
 import { sharedZeros } from '../util/zeros.js';
 import type { ReplayClock } from './clock.js';
 import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
+import type { SoloReads } from './solo-reads.js';
 
 /** Shared state of one phase's replay: what every job's workers report into. */
 export interface ReplayContext {
@@ -16,6 +17,10 @@ export interface ReplayContext {
   shadow: ShadowModel | null;
   /** A metadata-only replay's mapping-level shadow (no bytes to verify). */
   mappings?: MappingShadow | null;
+  /** Data reads return only zeros (a metadata-only store, no backing file): a worker's read buffer, zero when made, stays so and is not filled again. */
+  zeroedReads?: boolean;
+  /** Set for a phase of generated reads under the deterministic scheduler (solo-reads.ts): a worker alone skips the turn after a read done at once. */
+  solo?: SoloReads | null;
   collector: PhaseCollector;
   clock: ReplayClock;
   /** True once the user interrupted or a phase-wide stop was reached. */
@@ -64,7 +69,16 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       turn = null;
       lastTurn = clock.now();
     }));
+  const solo = ctx.solo ?? null;
   const worker = async (_: unknown, index: number): Promise<void> => {
+    solo?.started();
+    try {
+      await work(index);
+    } finally {
+      solo?.ended();
+    }
+  };
+  const work = async (index: number): Promise<void> => {
     const origin = workerOrigin(jobIndex, index);
     const scratch: Scratch = { buf: null };
     while (!ctx.stopped() && (!timed || clock.now() < deadline)) {
@@ -78,8 +92,19 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         const t0 = clock.now();
         let error: string | null = null;
         try {
-          if (req.op === 'read') await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin);
-          else await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
+          if (req.op !== 'read') await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
+          else if (!solo) await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
+          else {
+            const read = ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
+            if (read !== DONE) {
+              const since = solo.wait();
+              try {
+                await read;
+              } finally {
+                solo.resumed(since);
+              }
+            } else if (!solo.alone()) await read;
+          }
         } catch (err) {
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
@@ -133,7 +158,7 @@ export async function issue(req: IoRequest, ctx: ReplayContext, scratch?: Scratc
       const token = shadow?.beginRead(req.offset, req.length);
       let ok = false;
       try {
-        await img.read(buf, req.offset, origin);
+        await img.read(buf, req.offset, origin, ctx.zeroedReads);
         ok = true;
       } finally {
         if (token) shadow!.endRead(token, ok ? buf : null);

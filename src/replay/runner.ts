@@ -29,6 +29,7 @@ import { PowerCutRun, type Recovered } from './power-cut-recovery.js';
 import { qemuImgCheck } from './qemu-check.js';
 import { MappingShadow } from './mapping-shadow.js';
 import { ShadowModel } from './shadow.js';
+import { soloReadsFor } from './solo-reads.js';
 
 export interface Progress {
   phase: string;
@@ -93,7 +94,7 @@ export async function runWorkload(w: Workload, opts: RunOptions = {}): Promise<R
     const mappings = verifyMappings ? new MappingShadow(w.image.clusterSize, (w.image.clusterSize * w.image.tableSize) / 8, cut !== null) : null;
     const totals = Object.fromEntries(OPS.map((o) => [o, new LatencyRecorder()])) as Record<OpName, LatencyRecorder>;
     const phases: PhaseMetrics[] = [];
-    const replay: Replay = { w, opts, img, shadow, mappings, cut, clock, scheduler, jobIndex: 0, traces: [] };
+    const replay: Replay = { w, opts, img, shadow, mappings, metadataOnly, cut, clock, scheduler, jobIndex: 0, traces: [] };
     const curve = opts.missRatioCurve ? missRatioCurveBuilder(opts.missRatioCurve.sampleRate) : null;
     img.onTableAccess = tableAccessListener(curve, opts.onTableAccess, clock);
     // Every read's mapping is checked as it resolves (metadata-only: there are no bytes to check).
@@ -143,6 +144,8 @@ interface Replay {
   img: QedImage;
   shadow: ShadowModel | null;
   mappings: MappingShadow | null;
+  /** A metadata-only store: data reads return zeros. */
+  metadataOnly: boolean;
   cut: PowerCutRun | null;
   clock: ReplayClock;
   scheduler: DeterministicScheduler | null;
@@ -170,6 +173,8 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
     img,
     shadow,
     mappings,
+    zeroedReads: r.metadataOnly,
+    solo: soloReadsFor(phase, scheduler !== null, cut !== null),
     collector,
     clock,
     inFlight: 0,
@@ -182,7 +187,13 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
   };
   if (scheduler) {
     collector.settleSamplesLater();
-    scheduler.beforeStep = () => collector.settle(ctx.inFlight);
+    const solo = ctx.solo;
+    scheduler.beforeStep = solo
+      ? () => {
+          solo.onStep();
+          collector.settle(ctx.inFlight);
+        }
+      : () => collector.settle(ctx.inFlight);
   }
   if (phase.scenario) await runScenario(phase.scenario, scheduler, ctx, { source: w.source, path: `phases[${w.phases.indexOf(phase)}].scenario`, phase: phase.name });
   else {

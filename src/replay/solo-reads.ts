@@ -1,0 +1,63 @@
+/** Whether a read worker may go on after a read done at once without a microtask turn: when no other worker can run before the next step. */
+import type { PhaseSpec } from '../workload/types.js';
+
+/** A SoloReads for a phase that qualifies (see below), under the deterministic scheduler and with no power cut; else null. */
+export function soloReadsFor(phase: PhaseSpec, deterministic: boolean, powerCut: boolean): SoloReads | null {
+  const plainReads = phase.jobs.every((j) => j.op.kind === 'read' && !j.trace && j.thinkTimeUs === 0 && j.flushEvery === 0);
+  return deterministic && !powerCut && !phase.scenario && plainReads ? new SoloReads() : null;
+}
+
+/**
+ * A phase under the deterministic scheduler whose jobs only read from generated streams (no
+ * think time, flushes, traces or power cut): a worker waits only on its own request, which
+ * completes only in a scheduler step, and no request's completion wakes another worker. Each
+ * step begins with every promise chain settled and wakes one chain. So when every other live
+ * worker was already waiting as the last step began, and has not resumed since, the running
+ * worker is the only one that can take a request before the next step, and the turn it takes
+ * after a read done at once (`await` of a settled promise) lets nothing else run: skipping it
+ * changes no request's worker, order or time. A worker that began waiting after the step began
+ * may be woken without a step (a read that failed at once), so it does not count until the
+ * next step; nor does any before the phase's first step.
+ */
+export class SoloReads {
+  /** Workers started and not yet returned. */
+  private live = 0;
+  /** Workers waiting on a request. */
+  private waiting = 0;
+  /** Of those, the ones already waiting when the last step began. */
+  private blocked = 0;
+  private steps = 0;
+
+  /** The scheduler begins a step (every chain settled). */
+  onStep(): void {
+    this.steps++;
+    this.blocked = this.waiting;
+  }
+
+  started(): void {
+    this.live++;
+  }
+
+  ended(): void {
+    this.live--;
+  }
+
+  /** A worker begins waiting on a request; the token goes to resumed(). */
+  wait(): number {
+    this.waiting++;
+    return this.steps;
+  }
+
+  resumed(since: number): void {
+    this.waiting--;
+    if (since < this.steps) this.blocked--;
+  }
+
+  /**
+   * Whether the calling (running) worker is the only one that can run before the next step. Never
+   * before the phase's first step: the workers are still starting, each running until its first wait.
+   */
+  alone(): boolean {
+    return this.steps > 0 && this.blocked === this.live - 1;
+  }
+}
