@@ -2,9 +2,10 @@
  * From issues (zod's, or our own cross-field ones) to located problems: the YAML node each
  * path leads to gives line and column, and what was found there.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from './errors.js';
+import { pairOf } from './yaml-merge.js';
 import { formatPath, homesOf, walkSchema, type PathSeg } from './paths.js';
 import { didYouMean } from './suggest.js';
 
@@ -100,10 +101,6 @@ interface Found {
   anchor?: Node;
 }
 
-function keyOf(k: unknown): unknown {
-  return isScalar(k) ? k.value : k;
-}
-
 /** Follow `path` through the document as far as it goes. */
 function follow(doc: Document, path: readonly PathSeg[], atKey: boolean): Found {
   let node: unknown = doc.contents;
@@ -113,7 +110,8 @@ function follow(doc: Document, path: readonly PathSeg[], atKey: boolean): Found 
     const seg = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === seg);
+      // Inherited through a merge key: located where the anchor's map writes it.
+      const pair = pairOf(doc, node, seg);
       if (!pair) return { anchor };
       if (last && atKey && pair.key && (pair.key as Node).range) return { node: pair.value as Node, anchor: pair.key as Node };
       if ((pair.key as Node | null)?.range) anchor = pair.key as Node;

@@ -1,6 +1,7 @@
 /** Jobs that replay a trace take their requests from it: pattern settings beside `trace` are refused, not ignored. */
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Issue } from '../config/locate.js';
+import { pairOf, resolveNode as resolve } from '../config/yaml-merge.js';
 
 /** Job keys that shape generated requests (flushes included); a trace job has no use for them. */
 export const PATTERN_ONLY_KEYS = ['pattern', 'distribution', 'stride', 'hotspot', 'op', 'rwmixread', 'bs', 'align', 'flush_every'] as const;
@@ -38,30 +39,9 @@ export function traceJobConflicts(doc: Document, data: unknown): Issue[] {
   return issues;
 }
 
-/**
- * The node of `key` in a map as the parsed data sees it: the map's own, else the first merge
- * source (`<<: *a` or `<<: [*a, *b]`) that has it, so a whole `phases` or `jobs` list inherited
- * through a merge key is checked as well.
- */
-function member(doc: Document, map: unknown, key: string, depth = 0): Node | null {
-  const node = resolve(doc, map);
-  if (!isMap(node) || depth > 32) return null;
-  const own = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-  if (own) return resolve(doc, own.value);
-  for (const p of node.items) {
-    if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue; // only the merge key has a symbol
-    const sources = isSeq(p.value) ? p.value.items : [p.value];
-    for (const source of sources) {
-      const found = member(doc, source, key, depth + 1);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
-function resolve(doc: Document, node: unknown): Node | null {
-  if (isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
-  return (node as Node | undefined) ?? null;
+/** The node of `key` in a map as the parsed data sees it (merge keys followed), so a whole `phases` or `jobs` list inherited through a merge key is checked as well. */
+function member(doc: Document, map: unknown, key: string): Node | null {
+  return resolve(doc, pairOf(doc, map, key)?.value);
 }
 
 function field(o: unknown, key: string): unknown {

@@ -77,15 +77,25 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
   });
 
   it.each([
-    ['a phase', 'x-phase: &phase\n  name: p\n  jobs:\n    - name: tr\n      trace: { file: a.csv, format: alibaba, fit: wrap, device: 3 }\n      bs: 64k\nphases:\n  - <<: *phase\n'],
-    ['a list of sources', 'x-a: &a { name: p }\nx-b: &b\n  jobs: [{ name: tr, trace: { file: a.csv, format: alibaba, fit: wrap }, op: write }]\nphases:\n  - <<: [*a, *b]\n'],
-  ])('pattern keys written beside trace in a jobs list that %s inherits through a merge key are refused', async (_, body) => {
+    // Located at the key's own line in the anchor, not at the `<<:` that inherits it.
+    ['a phase', 'x-phase: &phase\n  name: p\n  jobs:\n    - name: tr\n      trace: { file: a.csv, format: alibaba, fit: wrap, device: 3 }\n      bs: 64k\nphases:\n  - <<: *phase\n', 'w.yaml:8:7:'],
+    ['a list of sources', 'x-a: &a { name: p }\nx-b: &b\n  jobs: [{ name: tr, trace: { file: a.csv, format: alibaba, fit: wrap }, op: write }]\nphases:\n  - <<: [*a, *b]\n', 'w.yaml:5:74:'],
+  ])('pattern keys written beside trace in a jobs list that %s inherits through a merge key are refused', async (_, body, at) => {
     await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
     const w = tmp.path('w.yaml');
     await writeFile(w, `name: t\nimage: { size: 4G }\n${body}`);
     const before = await readdir(tmp.path(''));
     const r = await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
-    expectRefused(r, ['phases[0].jobs[0]:', 'does not apply to a job that replays a trace']);
+    expectRefused(r, [`${at} phases[0].jobs[0]:`, 'does not apply to a job that replays a trace']);
+    expect(await readdir(tmp.path(''))).toEqual(before);
+  });
+
+  it('a bad value a job inherits through a merge key is located where the anchor writes it', async () => {
+    const w = tmp.path('w.yaml');
+    await writeFile(w, 'name: t\nimage: { size: 4G }\nx-common: &c { iodepth: lots, pattern: random }\nphases:\n  - name: p\n    jobs:\n      - name: g\n        <<: *c\n        stop: { ops: 5 }\n');
+    const before = await readdir(tmp.path(''));
+    const r = await cli('run', w, '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
+    expectRefused(r, ['w.yaml:3:25: phases[0].jobs[0].iodepth: expected a whole number', 'found "lots"']);
     expect(await readdir(tmp.path(''))).toEqual(before);
   });
 

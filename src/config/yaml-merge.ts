@@ -1,0 +1,28 @@
+/** A key's pair in a YAML map as the parsed data sees it: the map's own, else inherited through a merge key (`<<: *a`, `<<: [*a, *b]`). */
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+
+/** An alias as the node it names; anything else as is (null for nothing). */
+export function resolveNode(doc: Document, node: unknown): Node | null {
+  if (isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  return (node as Node | undefined) ?? null;
+}
+
+/**
+ * The pair of `key` in `map`: its own, else the first merge source that has it (sources in
+ * order, nested merges followed), as YAML's merge rule gives the value. Null when none has it.
+ */
+export function pairOf(doc: Document, map: unknown, key: unknown, depth = 0): Pair | null {
+  const node = resolveNode(doc, map);
+  if (!isMap(node) || depth > 32) return null;
+  const own = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key);
+  if (own) return own as Pair;
+  for (const p of node.items) {
+    if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue; // only the merge key has a symbol
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const source of sources) {
+      const found = pairOf(doc, source, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
+}
