@@ -165,7 +165,7 @@ export class QedImage implements BackingDevice {
     const hbuf = new Uint8Array(HEADER_BYTES);
     await io.read(hbuf, 0, 'header_read');
     const header = parseHeader(hbuf);
-    validateHeader(header, io.name, fileLength);
+    validateHeader(header, io.name, fileLength, hbuf);
     const g = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
 
     let backingName: string | null = null;

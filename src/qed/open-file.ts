@@ -101,7 +101,7 @@ export function probeImageFile(path: string): ImageProbe {
     if (n < HEADER_BYTES) return { length: st.size, qed, invalid: 'the file is too short to be a QED image' };
     try {
       const header = parseHeader(buf);
-      validateHeader(header, path, st.size);
+      validateHeader(header, path, st.size, buf);
       return { length: st.size, qed, header };
     } catch (err) {
       if (err instanceof QedFormatError) return { length: st.size, qed, invalid: err.message.slice(path.length + 2) };
