@@ -54,7 +54,7 @@ export async function imageWithData(path: string, backing?: { file: string; form
 }
 
 /** Header fields (byte offsets in the 64-byte QED header). */
-export const HEADER = { headerSize: 12, features: 16, l1TableOffset: 40, backingNameOffset: 56, backingNameSize: 60 } as const;
+export const HEADER = { headerSize: 12, features: 16, compatFeatures: 24, autoclearFeatures: 32, l1TableOffset: 40, imageSize: 48, backingNameOffset: 56, backingNameSize: 60 } as const;
 
 export async function dir(path: string): Promise<string> {
   await mkdir(path, { recursive: true });

@@ -178,6 +178,32 @@ const CASES: Case[] = [
     says: ['header_size 2147483647 clusters', 'past the end of the file'],
   },
   {
+    name: 'an l1_table_offset past 2^53 is printed exactly, not rounded',
+    setup: async (d) => {
+      const img = await imageWithData(d('h.qed'));
+      await poke(img, HEADER.l1TableOffset, 2n ** 64n - 1n);
+      return { args: ['info', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['l1_table_offset 18446744073709551615 is invalid'],
+  },
+  {
+    name: 'an image_size past 2^53 is printed exactly, not rounded',
+    setup: async (d) => {
+      const img = await imageWithData(d('h.qed'));
+      await poke(img, HEADER.imageSize, 2n ** 53n + 1n);
+      return { args: ['check', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['image_size 9007199254740993 exceeds the maximum'],
+  },
+  {
+    name: '--set through __proto__ is an unknown field, not an internal error',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('proto')), d, '--set', '__proto__.polluted=1', '--set', 'cache.constructor=1') }),
+    exit: 2,
+    says: ['(--set __proto__.polluted=1): unknown field "__proto__"'],
+  },
+  {
     name: 'a zero-length backing name opens as QEMU opens it (no backing file)',
     setup: async (d) => {
       const img = await imageWithData(d('z.qed'));
@@ -246,6 +272,30 @@ describe('hostile input is refused cleanly', () => {
       const name = /^name: (\S+)/m.exec(await readFile(args[1], 'utf8').catch(() => ''))?.[1];
       if (name) expect(await leftImages(name)).toEqual([]);
     }
+  });
+
+  it('info prints compat and autoclear bits past 2^53 exactly, in text and JSON', async () => {
+    const img = await imageWithData(tmp.path('f.qed'));
+    await poke(img, HEADER.compatFeatures, 2n ** 64n - 1n);
+    await poke(img, HEADER.autoclearFeatures, 2n ** 53n + 1n);
+    const text = await cli('info', img);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('compat_features: 0xffffffffffffffff\n');
+    expect(text.stdout).toContain('autoclear_features: 0x20000000000001\n');
+    const json = await cli('info', img, '--json');
+    expect(json.stdout).toContain('"compat_features": 18446744073709551615,');
+    expect(json.stdout).toContain('"autoclear_features": 9007199254740993,');
+  });
+
+  it('a workload name longer than a file name gives a results file, not ENAMETOOLONG after the replay', async () => {
+    const long = 'n'.repeat(400);
+    const w = await yaml(tmp.path('w.yaml'), workload(long));
+    const r = await cli('run', w, '-q', '--no-qemu-check', '--metadata-only', '--results-dir', tmp.path('res'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [file] = await readdir(tmp.path('res'));
+    expect(file.length).toBeLessThanOrEqual(255);
+    expect(file).toMatch(/^n{191}_[0-9a-f]{8}\.\d{8}T\d{6}Z\.json$/);
   });
 
   it('a writable io open of a need-check image says on stderr that it repairs', async () => {
