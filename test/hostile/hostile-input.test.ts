@@ -204,6 +204,35 @@ const CASES: Case[] = [
     says: ['(--set __proto__.polluted=1): unknown field "__proto__"'],
   },
   {
+    name: "a missing backing file is named as the image's backing file",
+    setup: async (d) => {
+      const img = await imageWithData(d('m.qed'));
+      await poke(img, HEADER.features, 1n);
+      await poke(img, HEADER.backingNameOffset, 64, 4);
+      await poke(img, HEADER.backingNameSize, 8, 4);
+      const { open } = await import('node:fs/promises');
+      const f = await open(img, 'r+');
+      await f.write(Buffer.from('nope.raw'), 0, 8, 64);
+      await f.close();
+      return { args: ['io', img, '-r', '-c', 'read 0 4k'], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['m.qed: backing file "nope.raw": ', 'nope.raw: cannot open for reading'],
+  },
+  {
+    name: 'a backing file name holding a NUL byte',
+    setup: async (d) => {
+      const img = await imageWithData(d('z.qed'));
+      await poke(img, HEADER.features, 1n);
+      await poke(img, HEADER.backingNameOffset, 64, 4);
+      await poke(img, HEADER.backingNameSize, 3, 4);
+      await poke(img, 64, 0x620061, 4); // "a\0b"
+      return { args: ['info', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['z.qed: the backing file name "a\\u0000b" holds a NUL byte'],
+  },
+  {
     name: 'a zero-length backing name opens as QEMU opens it (no backing file)',
     setup: async (d) => {
       const img = await imageWithData(d('z.qed'));
