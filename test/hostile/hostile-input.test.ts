@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
 import { HEADER, dir, imageWithData, join, poke, readU64, scenario, workload, writeFile } from './fixtures.js';
 
@@ -325,6 +325,21 @@ describe('hostile input is refused cleanly', () => {
     const [file] = await readdir(tmp.path('res'));
     expect(file.length).toBeLessThanOrEqual(255);
     expect(file).toMatch(/^n{191}_[0-9a-f]{8}\.\d{8}T\d{6}Z\.json$/);
+  });
+
+  it('a mapping used as a key is one located paragraph: no YAML library warning on stderr', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const w = await yaml(tmp.path('w.yaml'), `${workload('k')}? { a: 1 }\n: 2\n`);
+      const r = await cli(...run(w, tmp.path), '--set', 'cache={? [a]: 1}');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('unknown key "[ a ]"');
+      const f = await cli(...run(w, tmp.path));
+      expect(f.stderr).toContain('unknown key "{ a: 1 }"');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a writable io open of a need-check image says on stderr that it repairs', async () => {
