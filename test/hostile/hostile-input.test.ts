@@ -109,6 +109,15 @@ const CASES: Case[] = [
     says: ['image.backing.file', 'format: qed was declared, but it is not a usable QED image', 'magic'],
   },
   {
+    name: "more requests in flight over a phase's jobs than workers fit in memory",
+    setup: async (d) => {
+      const jobs = Array.from({ length: 65 }, (_, i) => `{ name: j${i}, op: read, bs: 4k, iodepth: 4096, stop: { ops: 1 } }`).join(', ');
+      return { args: run(await yaml(d('w.yaml'), `name: deep\nimage: { size: 16M }\nphases:\n  - name: p\n    jobs: [${jobs}]\n`), d) };
+    },
+    exit: 2,
+    says: ['w.yaml:5:11: phases[0].jobs: expected at most 262144 requests in flight', 'found 266240 over 65 jobs'],
+  },
+  {
     name: 'a matrix of 300 runs without --max-runs',
     setup: async (d) => ({
       args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
