@@ -164,6 +164,27 @@ const CASES: Case[] = [
     says: ['map: ', 'c.qed: l2@', 'points to 1073741824', 'not mapped'],
   },
   {
+    name: 'map names an L2 entry past 2^53 exactly, as the file holds it',
+    setup: async (d) => {
+      const img = await imageWithData(d('c.qed'));
+      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
+      await poke(img, l2 + 8, 2n ** 64n - 1n);
+      return { args: ['map', img], unchanged: [img] };
+    },
+    exit: 1,
+    says: ['points to 18446744073709551615, not a valid cluster offset'],
+  },
+  {
+    name: 'a read through an L1 entry past 2^53 names it exactly',
+    setup: async (d) => {
+      const img = await imageWithData(d('c.qed'));
+      await poke(img, Number(await readU64(img, HEADER.l1TableOffset)) + 16, 2n ** 53n + 1n);
+      return { args: ['io', img, '-r', '-c', 'read 4M 4k'], unchanged: [img] };
+    },
+    exit: 1,
+    says: ['L1 entry 2 points to an invalid L2 table offset 9007199254740993'],
+  },
+  {
     name: 'a backing chain that loops',
     setup: async (d) => {
       await imageWithData(d('b.qed'));
