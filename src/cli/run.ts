@@ -15,7 +15,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
-import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { boundedIntArg, collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
@@ -167,7 +167,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
-    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
+    .option('--repeat <n>', 'replay each combination n times (at most 10000); the results file keeps every timing sample (repeats) for compare', boundedIntArg(10000, 'the most repeats of a combination'))
     .option('--max-runs <n>', 'allow a matrix of more than 256 runs', positiveIntArg)
     .option('--repair', 'repair a corrupt image.path before the replay (default: refuse it; nothing is written)');
   // A trace in place of the workload.

@@ -118,6 +118,27 @@ const CASES: Case[] = [
     says: ['w.yaml:5:11: phases[0].jobs: expected at most 262144 requests in flight', 'found 266240 over 65 jobs'],
   },
   {
+    name: 'sweep --jobs past the worker-thread limit',
+    setup: async (d) => ({ args: ['sweep', await yaml(d('w.yaml'), workload('j')), '--jobs', '9999', '-o', d('results.json')] }),
+    exit: 2,
+    says: ["option '-j, --jobs <n>' argument '9999' is invalid", 'more than 64: the most worker threads allowed'],
+  },
+  {
+    name: 'run --repeat past 2^53 (was run for ever) and past the repeat limit',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('r')), d, '--repeat', '99999999999999999999') }),
+    exit: 2,
+    says: ['"99999999999999999999" is too large: at most 2^53 − 1'],
+  },
+  {
+    name: "run TRACE --iodepth past the job limit names the option, not a line of the trace",
+    setup: async (d) => {
+      await writeFile(d('t.csv'), '3,R,0,4096,1\n3,W,4096,4096,2\n');
+      return { args: run(d('t.csv'), d, '--format', 'alibaba', '--iodepth', '99999') };
+    },
+    exit: 2,
+    says: ["option '--iodepth <n>' argument '99999' is invalid", 'more than 4096'],
+  },
+  {
     name: 'a matrix of 300 runs without --max-runs',
     setup: async (d) => ({
       args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
