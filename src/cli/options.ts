@@ -13,6 +13,12 @@ export function sizeArg(value: string): number {
   }
 }
 
+/** A file or directory option: an empty value (-o "" from an unset shell variable) is refused, not taken as "not given". */
+export function pathArg(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path, found an empty string');
+  return value;
+}
+
 export function intArg(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
   const n = Number(value);

@@ -139,6 +139,12 @@ const CASES: Case[] = [
     says: ["option '--iodepth <n>' argument '99999' is invalid", 'more than 4096'],
   },
   {
+    name: 'an empty -o (an unset shell variable) is refused, not read as "no -o" (results/ in the cwd)',
+    setup: async (d) => ({ args: ['run', await yaml(d('w.yaml'), workload('empty-out')), '-q', '--no-qemu-check', '-o', ''] }),
+    exit: 2,
+    says: ["option '-o, --out <file>' argument '' is invalid. expected a path, found an empty string"],
+  },
+  {
     name: 'a matrix of 300 runs without --max-runs',
     setup: async (d) => ({
       args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
