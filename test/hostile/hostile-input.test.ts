@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
-import { HEADER, dir, imageWithData, join, poke, readU64, scenario, workload, writeFile } from './fixtures.js';
+import { HEADER, dir, imageWithData, inFirstL2, join, poke, pokedImage, readU64, scenario, setBackingName, workload, writeFile } from './fixtures.js';
 
 const tmp = useTempDir();
 
@@ -182,9 +182,7 @@ const CASES: Case[] = [
   {
     name: 'map of an image with a cluster past EOF: refused as qemu-img map refuses it',
     setup: async (d) => {
-      const img = await imageWithData(d('c.qed'));
-      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
-      await poke(img, l2 + 8, 1 << 30);
+      const img = await pokedImage(d('c.qed'), inFirstL2(8), 1 << 30);
       return { args: ['map', img], unchanged: [img] };
     },
     exit: 1,
@@ -193,9 +191,7 @@ const CASES: Case[] = [
   {
     name: 'map names an L2 entry past 2^53 exactly, as the file holds it',
     setup: async (d) => {
-      const img = await imageWithData(d('c.qed'));
-      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
-      await poke(img, l2 + 8, 2n ** 64n - 1n);
+      const img = await pokedImage(d('c.qed'), inFirstL2(8), 2n ** 64n - 1n);
       return { args: ['map', img], unchanged: [img] };
     },
     exit: 1,
@@ -204,8 +200,7 @@ const CASES: Case[] = [
   {
     name: 'a read through an L1 entry past 2^53 names it exactly',
     setup: async (d) => {
-      const img = await imageWithData(d('c.qed'));
-      await poke(img, Number(await readU64(img, HEADER.l1TableOffset)) + 16, 2n ** 53n + 1n);
+      const img = await pokedImage(d('c.qed'), async (i) => Number(await readU64(i, HEADER.l1TableOffset)) + 16, 2n ** 53n + 1n);
       return { args: ['io', img, '-r', '-c', 'read 4M 4k'], unchanged: [img] };
     },
     exit: 1,
@@ -227,8 +222,7 @@ const CASES: Case[] = [
   {
     name: 'a huge header_size is reported as header_size',
     setup: async (d) => {
-      const img = await imageWithData(d('h.qed'));
-      await poke(img, HEADER.headerSize, 0x7fffffff, 4);
+      const img = await pokedImage(d('h.qed'), HEADER.headerSize, 0x7fffffff, 4);
       return { args: ['info', img], unchanged: [img] };
     },
     exit: 2,
@@ -237,8 +231,7 @@ const CASES: Case[] = [
   {
     name: 'an l1_table_offset past 2^53 is printed exactly, not rounded',
     setup: async (d) => {
-      const img = await imageWithData(d('h.qed'));
-      await poke(img, HEADER.l1TableOffset, 2n ** 64n - 1n);
+      const img = await pokedImage(d('h.qed'), HEADER.l1TableOffset, 2n ** 64n - 1n);
       return { args: ['info', img], unchanged: [img] };
     },
     exit: 2,
@@ -247,8 +240,7 @@ const CASES: Case[] = [
   {
     name: 'an image_size past 2^53 is printed exactly, not rounded',
     setup: async (d) => {
-      const img = await imageWithData(d('h.qed'));
-      await poke(img, HEADER.imageSize, 2n ** 53n + 1n);
+      const img = await pokedImage(d('h.qed'), HEADER.imageSize, 2n ** 53n + 1n);
       return { args: ['check', img], unchanged: [img] };
     },
     exit: 2,
@@ -264,13 +256,7 @@ const CASES: Case[] = [
     name: "a missing backing file is named as the image's backing file",
     setup: async (d) => {
       const img = await imageWithData(d('m.qed'));
-      await poke(img, HEADER.features, 1n);
-      await poke(img, HEADER.backingNameOffset, 64, 4);
-      await poke(img, HEADER.backingNameSize, 8, 4);
-      const { open } = await import('node:fs/promises');
-      const f = await open(img, 'r+');
-      await f.write(Buffer.from('nope.raw'), 0, 8, 64);
-      await f.close();
+      await setBackingName(img, Buffer.from('nope.raw'));
       return { args: ['io', img, '-r', '-c', 'read 0 4k'], unchanged: [img] };
     },
     exit: 2,
@@ -280,10 +266,7 @@ const CASES: Case[] = [
     name: 'a backing file name holding a NUL byte',
     setup: async (d) => {
       const img = await imageWithData(d('z.qed'));
-      await poke(img, HEADER.features, 1n);
-      await poke(img, HEADER.backingNameOffset, 64, 4);
-      await poke(img, HEADER.backingNameSize, 3, 4);
-      await poke(img, 64, 0x620061, 4); // "a\0b"
+      await setBackingName(img, Buffer.from('a\0b'));
       return { args: ['info', img], unchanged: [img] };
     },
     exit: 2,
@@ -293,9 +276,7 @@ const CASES: Case[] = [
     name: 'a zero-length backing name opens as QEMU opens it (no backing file)',
     setup: async (d) => {
       const img = await imageWithData(d('z.qed'));
-      await poke(img, HEADER.features, 1n);
-      await poke(img, HEADER.backingNameOffset, 64, 4);
-      await poke(img, HEADER.backingNameSize, 0, 4);
+      await setBackingName(img, Buffer.alloc(0));
       return { args: ['io', img, '-r', '-c', 'read -P 0xab 0 4k'], unchanged: [img] };
     },
     exit: 0,
