@@ -119,13 +119,13 @@ const CASES: Case[] = [
   },
   {
     name: 'sweep --jobs past the worker-thread limit',
-    setup: async (d) => ({ args: ['sweep', await yaml(d('w.yaml'), workload('j')), '--jobs', '9999', '-o', d('results.json')] }),
+    setup: async (d) => ({ args: ['sweep', await yaml(d('w.yaml'), workload('jobs-huge')), '--jobs', '9999', '-o', d('results.json')] }),
     exit: 2,
     says: ["option '-j, --jobs <n>' argument '9999' is invalid", 'more than 64: the most worker threads allowed'],
   },
   {
     name: 'run --repeat past 2^53 (was run for ever) and past the repeat limit',
-    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('r')), d, '--repeat', '99999999999999999999') }),
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('repeat-huge')), d, '--repeat', '99999999999999999999') }),
     exit: 2,
     says: ['"99999999999999999999" is too large: at most 2^53 − 1'],
   },
@@ -248,7 +248,7 @@ const CASES: Case[] = [
   },
   {
     name: '--set through __proto__ is an unknown field, not an internal error',
-    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('proto')), d, '--set', '__proto__.polluted=1', '--set', 'cache.constructor=1') }),
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('set-proto')), d, '--set', '__proto__.polluted=1', '--set', 'cache.constructor=1') }),
     exit: 2,
     says: ['(--set __proto__.polluted=1): unknown field "__proto__"'],
   },
@@ -368,7 +368,7 @@ describe('hostile input is refused cleanly', () => {
   it('a mapping used as a key is one located paragraph: no YAML library warning on stderr', async () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     try {
-      const w = await yaml(tmp.path('w.yaml'), `${workload('k')}? { a: 1 }\n: 2\n`);
+      const w = await yaml(tmp.path('w.yaml'), `${workload('map-key')}? { a: 1 }\n: 2\n`);
       const r = await cli(...run(w, tmp.path), '--set', 'cache={? [a]: 1}');
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('unknown key "[ a ]"');
