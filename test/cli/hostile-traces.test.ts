@@ -57,6 +57,9 @@ const CASES: Case[] = [
   { name: 'CR-only line ends (generic csv, commaFields)', file: 'a.csv', body: '0.1,R,0,4096,v\r0.2,W,4096,4096,v\n', args: stats('--format', 'csv', '--columns', 'time=1,op=2,offset=3,size=4,device=5'), says: ['a.csv:1:15: line: expected lines that end in LF or CRLF'] },
   { name: 'CR-only line ends (blkparse, word scanner)', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\r 8,0 0 2 0.2 1 Q W 16 + 8 [a]\r', args: stats('--format', 'blkparse'), says: ['a.txt:1:29: line: expected lines that end in LF or CRLF'] },
   { name: 'a CR inside an iolog line', file: 'a.log', body: `${IOLOG}2 /dev/x read 0 4096\r3 /dev/x read 4096 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:21: line: expected lines that end in LF or CRLF'] },
+  // A blkparse queue event that reads, writes or discards with no "sector + n" was skipped unseen.
+  { name: 'blkparse read/write event with no sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:', 'sector: expected "sector + nsectors" after a W queue event'] },
+  { name: 'blkparse write of 0 sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W 16 + 0 [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:1: size: expected a request of at least 1 byte'] },
   { name: 'unknown iolog action', file: 'a.log', body: `${IOLOG}2 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:10: action: expected read, write'] },
   { name: 'trailing garbage after the last field', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,17xyz\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:'] },
   { name: 'binary garbage given as CSV', file: 'a.csv', body: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + 7) % 256)), args: stats('--format', 'msr'), says: ['a.csv:1:1: '] },
