@@ -60,6 +60,11 @@ const CASES: Case[] = [
   // A blkparse queue event that reads, writes or discards with no "sector + n" was skipped unseen.
   { name: 'blkparse read/write event with no sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:', 'sector: expected "sector + nsectors" after a W queue event'] },
   { name: 'blkparse write of 0 sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W 16 + 0 [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:1: size: expected a request of at least 1 byte'] },
+  { name: 'a blktrace sector past 2^53 bytes, named exactly', file: 'a.blktrace', body: async (p) => {
+    const b = (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 48 * 4);
+    b.writeBigUInt64LE(2n ** 60n, 48 * 3 + 16);
+    await writeFile(p, b);
+  }, args: stats('--format', 'blktrace'), says: ['a.blktrace: record 4 at byte offset 144: sector: expected a request ending below 2^53 bytes', 'found sector 1152921504606846976 (590295810358705651712 bytes)'] },
   { name: 'unknown iolog action', file: 'a.log', body: `${IOLOG}2 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:10: action: expected read, write'] },
   { name: 'trailing garbage after the last field', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,17xyz\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:'] },
   { name: 'binary garbage given as CSV', file: 'a.csv', body: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + 7) % 256)), args: stats('--format', 'msr'), says: ['a.csv:1:1: '] },

@@ -145,6 +145,12 @@ const CASES: Case[] = [
     says: ["option '-o, --out <file>' argument '' is invalid. expected a path, found an empty string"],
   },
   {
+    name: 'a workload file past 4 MiB is refused before the YAML parser spends seconds on it',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('big')}x-pad: "${'a'.repeat(5 << 20)}"\n`), d) }),
+    exit: 2,
+    says: ['w.yaml: the file is 5243', 'more than the 4194304 a workload file may have'],
+  },
+  {
     name: 'a matrix of 300 runs without --max-runs',
     setup: async (d) => ({
       args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
