@@ -288,7 +288,8 @@ export async function readTableTraceBatches(path: string, onBatch: (ids: Float64
     let lineAt = 0;
     const fail = async (badAt: number, endsLine: boolean): Promise<never> => {
       const text = await lineText(fh, lineAt, badAt, endsLine);
-      const shown = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}...` : text;
+      // Escaped: a stray CR or control byte would garble the terminal line it is printed on.
+      const shown = JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}...` : text).slice(1, -1);
       throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found ${text ? `"${shown}"` : 'an empty line'}`);
     };
     for (let first = true; ; first = false) {

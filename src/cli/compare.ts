@@ -11,8 +11,7 @@ import { ReportInputError } from '../report/report-inputs.js';
 import { formatSideBySide, sideBySide } from '../report/compare/side-by-side.js';
 import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isInputError } from './errors.js';
-import type { RegisterCommand } from './options.js';
-import { usageOutput } from './options.js';
+import { pathArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 
 export interface CompareCommandOptions {
@@ -110,6 +109,6 @@ export const registerCompare: RegisterCommand = (program, out, setCode) => {
     .option('--gate <file>', 'gate file (YAML): tolerances, severities, per-workload overrides, acknowledged regressions (docs/compare.md)')
     .addOption(new Option('--format <format>', 'stdout: Markdown, a terminal table, or JSON').choices(['md', 'text', 'json']).default('md'))
     .addOption(new Option('--export <format>', "write the current runs' figures for github-action-benchmark or Bencher").choices([...EXPORT_FORMATS]))
-    .option('--export-out <file>', 'where --export writes its JSON')
+    .option('--export-out <file>', 'where --export writes its JSON', pathArg)
     .action(async (baseline: string, current: string, more: string[], o) => setCode(await compareCommand({ baseline, current, more, ...o }, out)));
 };

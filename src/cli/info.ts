@@ -53,10 +53,11 @@ async function describe(img: QedImage, filename: string) {
       cluster_size: h.clusterSize,
       table_size: h.tableSize,
       header_size: h.headerSize,
-      features: Number(h.features),
+      // bigints: a u64 bit mask past 2^53 would print rounded as a Number (printJson writes them exactly).
+      features: h.features,
       feature_names: featureNames(h.features),
-      compat_features: Number(h.compatFeatures),
-      autoclear_features: Number(h.autoclearFeatures),
+      compat_features: h.compatFeatures,
+      autoclear_features: h.autoclearFeatures,
       l1_table_offset: h.l1TableOffset,
       image_size: h.imageSize,
       backing_filename_offset: h.backingFilenameOffset,
@@ -98,7 +99,7 @@ const sized = (n: number): string => {
   const f = formatSize(n);
   return f.endsWith(' B') ? `${n} bytes` : `${f} (${n} bytes)`;
 };
-const hex = (n: number): string => `0x${n.toString(16)}`;
+const hex = (n: bigint): string => `0x${n.toString(16)}`;
 
 function humanInfo(i: ImageInfo): string {
   const h = i.header;

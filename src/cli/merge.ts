@@ -8,7 +8,7 @@ import { parseReportInput, ReportInputError } from '../report/report-inputs.js';
 import { formatSweep } from '../report/sweep-table.js';
 import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { usageOutput, type RegisterCommand } from './options.js';
+import { pathArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 
@@ -25,7 +25,7 @@ export const registerMerge: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'merge'))
     .description('join the files of `qed-bench sweep --shard i/n` into one sweep results file and print its table (exit 1 if a safe policy lost data)')
     .argument('<files...>', 'sweep results files (qed-bench/sweep@1) of one sweep')
-    .requiredOption('-o, --out <file>', 'the merged sweep results file')
+    .requiredOption('-o, --out <file>', 'the merged sweep results file', pathArg)
     .option('--json', 'print the merged JSON instead of the table')
     .option('--allow-missing', 'write the merge even when cells of the grid are in none of the files')
     .action(async (files: string[], o) => setCode(await mergeCommand({ files, ...o }, out)));

@@ -13,9 +13,27 @@ export function sizeArg(value: string): number {
   }
 }
 
+/** A file or directory option: an empty value (-o "" from an unset shell variable) is refused, not taken as "not given". */
+export function pathArg(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path, found an empty string');
+  return value;
+}
+
 export function intArg(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
-  return Number(value);
+  const n = Number(value);
+  // Past 2^53 the Number is not the value typed (and --repeat 1e20 ran for ever).
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is too large: at most 2^53 − 1`);
+  return n;
+}
+
+/** A whole number from 1 to `max`, `what` saying why the bound (an --iodepth, a --repeat). */
+export function boundedIntArg(max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = positiveIntArg(value);
+    if (n > max) throw new InvalidArgumentError(`"${value}" is more than ${max}: ${what}`);
+    return n;
+  };
 }
 
 export function positiveIntArg(value: string): number {
@@ -23,6 +41,26 @@ export function positiveIntArg(value: string): number {
   if (n < 1) throw new InvalidArgumentError(`"${value}" must be at least 1`);
   return n;
 }
+
+/** The longest timer Node sets: past it setTimeout fires after 1 ms (a huge --idle-timeout closed every client at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+const TIMER_WHY = 'the longest timer in ms Node can set (about 24.8 days)';
+
+/** A timeout in ms, 0 allowed (never). */
+export function timerMsArg(value: string): number {
+  const n = intArg(value);
+  if (n > MAX_TIMER_MS) throw new InvalidArgumentError(`"${value}" is more than ${MAX_TIMER_MS}: ${TIMER_WHY}`);
+  return n;
+}
+
+/** A timeout in ms of at least 1. */
+export const positiveTimerMsArg = boundedIntArg(MAX_TIMER_MS, TIMER_WHY);
+
+/** Most worker threads a command starts: each loads the engine and holds an image of its own. */
+export const MAX_JOBS = 64;
+
+/** --jobs: 1 to MAX_JOBS (--jobs 9999 started one thread per task, a thousand for stress's default seeds, and hung). */
+export const jobsArg = boundedIntArg(MAX_JOBS, 'the most worker threads allowed (each holds its own engine and image)');
 
 /** "4,8,16" → [4, 8, 16]: cache sizes in L2 tables, whole and at least 1, deduplicated and sorted. */
 export function cacheSizesArg(value: string): number[] {

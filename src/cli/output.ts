@@ -5,5 +5,14 @@ export interface Output {
 }
 
 export function printJson(out: Output, value: unknown, indent = 2): void {
-  out.stdout(`${JSON.stringify(value, null, indent)}\n`);
+  out.stdout(`${jsonText(value, indent)}\n`);
+}
+
+/** A marker no JSON string value holds: a bigint goes out as its exact digits, not a rounded Number. */
+const BIG = '\u0000bigint:';
+
+/** JSON.stringify, with bigints (u64 header fields) written as exact JSON numbers. */
+export function jsonText(value: unknown, indent = 2): string {
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${BIG}${v}` : v), indent);
+  return text.replace(/"\\u0000bigint:(\d+)"/g, '$1');
 }

@@ -7,7 +7,7 @@ import { renderMarkdown } from '../report/report-md.js';
 import { duplicateWarnings, groupByWorkload, selectRun } from '../report/report-model.js';
 import { checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
-import { usageOutput, type RegisterCommand } from './options.js';
+import { pathArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 
 export interface ReportCommandOptions {
@@ -57,7 +57,7 @@ export const registerReport: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'report'))
     .description('charts and tables from results and sweep files: one self-contained HTML file, or Markdown')
     .argument('<results...>', 'results files (qed-bench run), sweep files (qed-bench sweep), or directories of them (every *.json)')
-    .option('-o, --out <file>', 'where to write (default: report.html for html, stdout for md)')
+    .option('-o, --out <file>', 'where to write (default: report.html for html, stdout for md)', pathArg)
     .addOption(new Option('--format <format>', 'html: charts in one file; md: tables for a PR or CI summary').choices(['html', 'md']).default('html'))
     .option('--run <name>', 'the run whose cache entries are drawn over time: workload/size/policy or part of it, e.g. lru/16 (default: the largest peak over capacity)')
     .action(async (inputs: string[], o) => setCode(await reportCommand({ inputs, ...o }, out)));

@@ -15,7 +15,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
-import { collect, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { boundedIntArg, collect, pathArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
@@ -159,15 +159,15 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
-    .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)')
-    .option('--results-dir <dir>', 'where results files go without --out', 'results')
+    .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)', pathArg)
+    .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
     .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
     .option('--metadata-only', 'replay in memory keeping only header, L1 and L2 bytes: same counters and virtual latencies, no read verification (image.store: metadata)')
     .option('--qemu-check', 'require qemu-img check after the replay (default: run it when qemu-img is on PATH)')
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')
     .option('-q, --quiet', 'no progress bar')
-    .option('--repeat <n>', 'replay each combination n times; the results file keeps every timing sample (repeats) for compare', positiveIntArg)
+    .option('--repeat <n>', 'replay each combination n times (at most 10000); the results file keeps every timing sample (repeats) for compare', boundedIntArg(10000, 'the most repeats of a combination'))
     .option('--max-runs <n>', 'allow a matrix of more than 256 runs', positiveIntArg)
     .option('--repair', 'repair a corrupt image.path before the replay (default: refuse it; nothing is written)');
   // A trace in place of the workload.

@@ -11,7 +11,7 @@ import { safeFileName } from '../util/file-name.js';
 import { inspectImage, loadWorkload, parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { collect, intArg, positiveIntArg, sizeArg, type RegisterCommand } from './options.js';
+import { collect, pathArg, positiveTimerMsArg, sizeArg, timerMsArg, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 
 export interface ServeCommandOptions {
@@ -44,10 +44,10 @@ export const registerServe: RegisterCommand = (program: Command, out, setCode) =
     .option('--allow-remote', 'allow listen addresses other than loopback (there is no authentication)')
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
     .option('-r, --read-only', 'serve read-only (NBD READ_ONLY flag; writes refused with EPERM, PUT with 403)')
-    .option('-o, --out <file>', 'results file (default: results/serve-<name>-<time>.json)')
-    .option('--results-dir <dir>', 'where results files go without --out', 'results')
-    .option('--handshake-timeout <ms>', 'close NBD clients that have not finished the handshake after this long', positiveIntArg, DEFAULT_HANDSHAKE_TIMEOUT_MS)
-    .option('--idle-timeout <ms>', 'close NBD clients idle this long (0: never)', intArg, DEFAULT_IDLE_TIMEOUT_MS)
+    .option('-o, --out <file>', 'results file (default: results/serve-<name>-<time>.json)', pathArg)
+    .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
+    .option('--handshake-timeout <ms>', 'close NBD clients that have not finished the handshake after this long', positiveTimerMsArg, DEFAULT_HANDSHAKE_TIMEOUT_MS)
+    .option('--idle-timeout <ms>', 'close NBD clients idle this long (0: never)', timerMsArg, DEFAULT_IDLE_TIMEOUT_MS)
     .addOption(new Option('--put-limit <size>', 'largest PUT /disk body (413 beyond)').argParser(sizeArg).default(DEFAULT_PUT_LIMIT, '32M'))
     .option('--json', 'print the results JSON at the end instead of the summary')
     .option('-q, --quiet', 'no status lines while serving')

@@ -9,7 +9,7 @@ import { formatStress } from '../report/stress-summary.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
-import { collect, intArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { collect, intArg, jobsArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface StressCommandOptions {
   workload: string;
@@ -94,7 +94,7 @@ export const registerStress: RegisterCommand = (program, out, setCode) => {
     .option('--seeds <n>', 'how many seeds', positiveIntArg, 100)
     .option('--first-seed <s>', 'the first seed (seeds s, s+1, ...; each sets seed and scheduler.seed)', intArg, 1)
     .option('--policies <list>', 'comma-separated cache policies; all but fifo-unsafe must never lose data', 'fifo,fifo-unsafe')
-    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process; at most 64)', jobsArg)
     .option('--set <key=value>', 'override a workload field, e.g. cache.size=2 (repeatable)', collect, [])
     .option('--json', 'print the report as JSON (no progress bar)')
     .option('--memory', 'replay on in-memory images, no file I/O (default)')

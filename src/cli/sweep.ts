@@ -13,7 +13,7 @@ import { formatSweep } from '../report/sweep-table.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, collect, jobsArg, pathArg, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
@@ -52,10 +52,10 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .argument('<workload>', 'workload YAML file (e.g. workloads/mixed-parallel.yaml), or a block trace (see `qed-bench trace`)')
     .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
-    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process)', positiveIntArg)
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process; at most 64)', jobsArg)
     .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable)', collect, [])
-    .option('-o, --out <file>', 'sweep results file (default: results/<name>-sweep-<time>.json)')
-    .option('--results-dir <dir>', 'where results files go without --out', 'results')
+    .option('-o, --out <file>', 'sweep results file (default: results/<name>-sweep-<time>.json)', pathArg)
+    .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
     .option('--json', 'print the sweep results JSON instead of the table (no progress bar)')
     .option('--shard <i/n>', 'run only shard i of n (1-based; cell k of the grid goes to shard k mod n + 1); join shards with `qed-bench merge`')
     .option('--sample-rate <r>', "the miss-ratio curve's sampling rate, 0 < r <= 1 (1: exact)", sampleRateArg, 1)

@@ -10,7 +10,8 @@ import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns, parseSpeed 
 import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
 import { TraceError } from '../workload/traces/types.js';
-import { intArg, positiveIntArg } from './options.js';
+import { boundedIntArg, intArg } from './options.js';
+import { DEFAULTS } from '../workload/schema.js';
 import { resolve } from 'node:path';
 
 /** The trace options as commander gives them (all optional). */
@@ -36,7 +37,8 @@ export function addTraceReplayOptions(cmd: Command): Command {
     .addOption(new Option('--fit <mode>', 'trace input: a request past the image: error, wrap (offset modulo the size) or scale').choices(FIT_MODES))
     .addOption(new Option('--timing <mode>', 'trace input: fast (as fast as iodepth allows) or original (the trace times)').choices(TIMINGS))
     .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x', speedArg)
-    .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, positiveIntArg);
+    // Checked where it is typed: the default workload's schema would blame a line of its own YAML, named as the trace's.
+    .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, boundedIntArg(DEFAULTS.maxIodepth, "a job's most requests in flight"));
 }
 
 /** --speed checked where it is typed (the default workload would otherwise name its own YAML line); kept as written. */

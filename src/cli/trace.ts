@@ -17,7 +17,7 @@ import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { CliUsageError, EXIT_OK } from './errors.js';
 import { checkOutPath, finishTemp, isSpecialFile, tempBeside } from './out-path.js';
 import { formatCurve } from './mrc.js';
-import { intArg, positiveIntArg, sampleRateArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
+import { intArg, pathArg, positiveIntArg, sampleRateArg, sizeArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { addTraceReadOptions, noRequests, readOptionsOf, type TraceCliOptions } from './trace-input.js';
 
@@ -178,7 +178,7 @@ export const registerTrace: RegisterCommand = (program, out, setCode) => {
       .configureOutput(usageOutput(out, 'trace convert'))
       .description('write the requests in another format: fio iolog v3 by default, so fio replays the same requests')
       .argument('<file>', 'the trace')
-      .requiredOption('-o, --out <file>', 'output file (.gz: gzip)')
+      .requiredOption('-o, --out <file>', 'output file (.gz: gzip)', pathArg)
       .addOption(new Option('--to <format>', 'output format').choices(FORMAT_NAMES).default('iolog')),
   ).action(async (file: string, o) => setCode(await traceConvertCommand({ file, ...o }, out)));
 };

@@ -81,7 +81,8 @@ export function walkSchema(schema: AnySchema, path: readonly PathSeg[]): Walk {
     const next: AnySchema[] = [];
     for (const o of level.flatMap(unwrap)) {
       const d = def(o);
-      if (typeof seg === 'string' && d.type === 'object' && d.shape?.[seg]) next.push(d.shape[seg]);
+      // Own keys only: "__proto__" or "constructor" must not reach Object.prototype's members.
+      if (typeof seg === 'string' && d.type === 'object' && d.shape && Object.hasOwn(d.shape, seg)) next.push(d.shape[seg]);
       if (typeof seg === 'string' && d.type === 'record' && d.valueType) next.push(d.valueType);
       if (typeof seg === 'number' && d.type === 'array' && d.element) next.push(d.element);
     }
@@ -100,7 +101,7 @@ export function homesOf(schema: AnySchema, key: string, prefix = '', seen = new 
     const d = def(o);
     if (d.type === 'array' && d.element) out.push(...homesOf(d.element, key, `${prefix}[N]`, seen));
     if (d.type !== 'object' || !d.shape) continue;
-    if (d.shape[key]) out.push(prefix || '(top level)');
+    if (Object.hasOwn(d.shape, key)) out.push(prefix || '(top level)');
     for (const [k, child] of Object.entries(d.shape)) {
       out.push(...homesOf(child, key, prefix ? `${prefix}.${k}` : k, seen));
     }

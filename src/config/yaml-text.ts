@@ -27,7 +27,8 @@ export function parseYaml(text: string, options: { merge?: boolean } = {}): { do
   const lines = new LineCounter();
   const encoding = encodingProblem(text);
   if (encoding) return { doc: parseDocument('', { lineCounter: lines }), lines, problem: encoding };
-  const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true });
+  // logLevel 'error': the library's warnings (a mapping used as a key) went to stderr as a second, unlocated paragraph; the schema names such a key.
+  const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true, logLevel: 'error' });
   return { doc, lines, problem: syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines) };
 }
 

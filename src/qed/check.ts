@@ -1,6 +1,6 @@
 /** The consistency check (and repair) of an image, counting as `qemu-img check` does. */
 import type { BlockBackend } from '../io/backend.js';
-import { L2_UNALLOCATED, L2_ZERO, type Geometry, type QedHeader } from './format.js';
+import { L2_UNALLOCATED, L2_ZERO, u64Text, type Geometry, type QedHeader } from './format.js';
 import { decodeTable, encodeEntries, type Table } from './table.js';
 
 /** Counts as `qemu-img check` reports them, plus where each problem is. */
@@ -87,7 +87,9 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
     if (l2off === L2_UNALLOCATED) continue;
     const where = `l1[${i}]`;
     if (!g.validTableOffset(l2off, fileEnd)) {
-      const msg = `L1 entry ${i} points to ${l2off}, not a valid L2 table offset (aligned to ${g.clusterSize}, past the header, whole table before ${fileEnd})`;
+      // Past 2^53 the decoded entry is rounded: the message reads the entry's bytes again to give it exactly.
+      const exact = l2off > Number.MAX_SAFE_INTEGER ? await entryBytes(t.io, t.header.l1TableOffset + i * 8) : undefined;
+      const msg = `L1 entry ${i} points to ${u64Text(l2off, exact, 0)}, not a valid L2 table offset (aligned to ${g.clusterSize}, past the header, whole table before ${fileEnd})`;
       if (repair) {
         t.l1[i] = L2_UNALLOCATED;
         l1Fixed = true;
@@ -107,7 +109,7 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
       continue;
     }
     table = decodeTable(buf, table);
-    const invalid = checkL2(table, l2off, g, fileEnd, repair, r, mark, note);
+    const invalid = checkL2(table, buf, l2off, g, fileEnd, repair, r, mark, note);
     if (invalid > 0 && repair) {
       await t.io.write(encodeEntries(table, 0, table.length), l2off, 'check_repair');
     }
@@ -129,6 +131,8 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
 /** Check one L2 table's entries; returns how many were invalid. */
 function checkL2(
   table: Table,
+  /** The table as read, for entries past 2^53 in messages. */
+  bytes: Uint8Array,
   l2off: number,
   g: Geometry,
   fileEnd: number,
@@ -148,7 +152,7 @@ function checkL2(
     const where = `l2@${l2off}[${j}]`;
     if (!g.validClusterOffset(off, fileEnd)) {
       invalid++;
-      const msg = `L2 table at ${l2off} entry ${j} points to ${off}, not a valid cluster offset (aligned to ${g.clusterSize}, past the header, before ${fileEnd})`;
+      const msg = `L2 table at ${l2off} entry ${j} points to ${u64Text(off, bytes, j * 8)}, not a valid cluster offset (aligned to ${g.clusterSize}, past the header, before ${fileEnd})`;
       if (repair) {
         table[j] = L2_UNALLOCATED;
         r.corruptionsFixed++;
@@ -161,4 +165,13 @@ function checkL2(
     mark(off, 1, where);
   }
   return invalid;
+}
+
+/** One table entry's 8 bytes as stored (for a message that must give it exactly); undefined if they cannot be read. */
+async function entryBytes(io: CheckTarget['io'], at: number): Promise<Uint8Array | undefined> {
+  const b = new Uint8Array(8);
+  return io.read(b, at, 'check_read').then(
+    () => b,
+    () => undefined,
+  );
 }

@@ -2,7 +2,7 @@
 import type { CacheEntry } from '../cache/l2-cache.js';
 import type { Origin } from '../io/backend.js';
 import { QedFormatError } from './errors.js';
-import { L2_UNALLOCATED, L2_ZERO, type Geometry } from './format.js';
+import { L2_UNALLOCATED, L2_ZERO, u64Text, type Geometry } from './format.js';
 import type { L2Table } from './l2-table.js';
 import type { Table } from './table.js';
 import type { TableAccessOp, TableIo } from './table-io.js';
@@ -33,6 +33,8 @@ export class ClusterLookup {
     private readonly tables: TableIo,
     /** Where the allocated area ends now (it grows as clusters are allocated). */
     private readonly allocationEnd: () => number,
+    /** L1 entries past 2^53 as the file holds them (hugeEntries), for the error that names one. */
+    private readonly hugeL1: ReadonlyMap<number, bigint> = new Map(),
   ) {}
 
   /**
@@ -89,7 +91,7 @@ export class ClusterLookup {
       const end = this.allocationEnd();
       if (!g.validClusterOffset(first, end)) {
         this.tables.cache.unref(entry);
-        throw new QedFormatError(this.name, `l2[${l2Offset}][${l2Index}]`, `L2 table at ${l2Offset} entry ${l2Index} points to an invalid cluster offset ${first} (file allocation ends at ${end}); run \`qed-bench check --repair\``);
+        throw new QedFormatError(this.name, `l2[${l2Offset}][${l2Index}]`, `L2 table at ${l2Offset} entry ${l2Index} points to an invalid cluster offset ${u64Text(first, t.slice(l2Index, 1), 0)} (file allocation ends at ${end}); run \`qed-bench check --repair\``);
       }
       while (n < maxClusters && t.get(l2Index + n) === first + n * g.clusterSize) n++;
     }
@@ -103,7 +105,7 @@ export class ClusterLookup {
     const off = this.l1[l1Index];
     const end = this.allocationEnd();
     if (off !== L2_UNALLOCATED && !this.geometry.validTableOffset(off, end)) {
-      throw new QedFormatError(this.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off} (file allocation ends at ${end}); run \`qed-bench check --repair\``);
+      throw new QedFormatError(this.name, `l1[${l1Index}]`, `L1 entry ${l1Index} points to an invalid L2 table offset ${off > Number.MAX_SAFE_INTEGER ? (this.hugeL1.get(l1Index) ?? off) : off} (file allocation ends at ${end}); run \`qed-bench check --repair\``);
     }
     return off;
   }

@@ -53,9 +53,18 @@ export function maxImageSize(clusterSize: number, tableSize: number): number {
   return nelems * nelems * clusterSize;
 }
 
-/** Read a little-endian u64 as a number; values past 2^53 lose precision but stay huge. */
+/** Read a little-endian u64 as a number; values past 2^53 lose precision but stay huge (u64Text prints them exactly). */
 export function readU64(view: DataView, at: number): number {
   return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
+}
+
+/**
+ * A u64 field for a message: `value` as read by readU64, or, when it is past 2^53 and the
+ * header's bytes are at hand, the exact integer from them (a Number would print rounded).
+ */
+export function u64Text(value: number, bytes: Uint8Array | undefined, at: number): string {
+  if (value <= Number.MAX_SAFE_INTEGER || !bytes) return String(value);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(at, true).toString();
 }
 
 export function writeU64(view: DataView, at: number, value: number): void {
@@ -108,9 +117,10 @@ export function bitList(bits: bigint): string {
 
 /**
  * Check every header constraint that does not depend on the file; `fileLength` is the
- * image file's length in bytes. Throws QedFormatError naming the field.
+ * image file's length in bytes. Throws QedFormatError naming the field. `bytes`, the header as
+ * read, lets the message give a u64 field past 2^53 exactly.
  */
-export function validateHeader(h: QedHeader, image: string, fileLength: number): void {
+export function validateHeader(h: QedHeader, image: string, fileLength: number, bytes?: Uint8Array): void {
   const fail = (field: string, msg: string): never => {
     throw new QedFormatError(image, field, msg);
   };
@@ -133,17 +143,19 @@ export function validateHeader(h: QedHeader, image: string, fileLength: number):
   if (h.headerSize * h.clusterSize >= fileLength) {
     fail('header_size', `header_size ${h.headerSize} clusters (${h.headerSize * h.clusterSize} bytes) is invalid: the header would reach past the end of the file (${fileLength} bytes), leaving no room for the L1 table`);
   }
-  if (h.imageSize % SECTOR !== 0) {
-    fail('image_size', `image_size ${h.imageSize} is not a multiple of 512`);
+  const imageSize = u64Text(h.imageSize, bytes, 48);
+  // Past 2^53 the Number is rounded, so its remainder says nothing: the size check below names it.
+  if (h.imageSize <= Number.MAX_SAFE_INTEGER && h.imageSize % SECTOR !== 0) {
+    fail('image_size', `image_size ${imageSize} is not a multiple of 512`);
   }
   const max = maxImageSize(h.clusterSize, h.tableSize);
   if (h.imageSize > max) {
-    fail('image_size', `image_size ${h.imageSize} exceeds the maximum ${max} for cluster_size ${h.clusterSize} and table_size ${h.tableSize}`);
+    fail('image_size', `image_size ${imageSize} exceeds the maximum ${max} for cluster_size ${h.clusterSize} and table_size ${h.tableSize}`);
   }
   const g = new Geometry(h.clusterSize, h.tableSize, h.headerSize);
   const fileEnd = g.clusterFloor(fileLength);
   if (!g.validTableOffset(h.l1TableOffset, fileEnd)) {
-    fail('l1_table_offset', `l1_table_offset ${h.l1TableOffset} is invalid: it must be cluster-aligned, past the header, and the whole table (${g.tableBytes} bytes) must lie inside the file (${fileLength} bytes)`);
+    fail('l1_table_offset', `l1_table_offset ${u64Text(h.l1TableOffset, bytes, 40)} is invalid: it must be cluster-aligned, past the header, and the whole table (${g.tableBytes} bytes) must lie inside the file (${fileLength} bytes)`);
   }
   if (h.features & BigInt(F_BACKING_FILE)) {
     const end = h.backingFilenameOffset + h.backingFilenameSize;

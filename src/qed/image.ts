@@ -21,7 +21,7 @@ import {
 import { allocationQueue, type AllocationQueue } from './alloc-queue.js';
 import { FifoMutex } from './mutex.js';
 import { count, newEngineStats, type EngineStats } from './stats.js';
-import { decodeTable, type Table } from './table.js';
+import { decodeTable, hugeEntries, type Table } from './table.js';
 import type { L2Table } from './l2-table.js';
 import { ClusterLookup, type Run } from './cluster-lookup.js';
 import { setEntries, TableIo, type TableAccessListener, type TableAccessOp } from './table-io.js';
@@ -64,6 +64,8 @@ interface ImageParts {
   readOnly: boolean;
   l2Cache: L2CacheSettings;
   allocation: AllocationMode;
+  /** L1 entries past 2^53 as the file holds them, for the error naming one. */
+  hugeL1?: ReadonlyMap<number, bigint>;
 }
 
 /**
@@ -129,7 +131,7 @@ export class QedImage implements BackingDevice {
     readonly header: QedHeader,
     readonly l1: Table,
     fileLength: number,
-    { backing, backingName, readOnly, l2Cache, allocation }: ImageParts,
+    { backing, backingName, readOnly, l2Cache, allocation, hugeL1 }: ImageParts,
   ) {
     this.backing = backing;
     this.backingName = backingName;
@@ -141,7 +143,7 @@ export class QedImage implements BackingDevice {
     this.needCheckDurable = (header.features & NEED_CHECK) !== 0n;
     this.allocQueue = allocationQueue(allocation);
     this.tables = new TableIo(io, this.geometry, this.cache, this.stats, l1, header.l1TableOffset);
-    this.clusters = new ClusterLookup(io.name, this.geometry, l1, this.tables, () => this.fileEnd);
+    this.clusters = new ClusterLookup(io.name, this.geometry, l1, this.tables, () => this.fileEnd, hugeL1);
   }
 
   /**
@@ -165,7 +167,7 @@ export class QedImage implements BackingDevice {
     const hbuf = new Uint8Array(HEADER_BYTES);
     await io.read(hbuf, 0, 'header_read');
     const header = parseHeader(hbuf);
-    validateHeader(header, io.name, fileLength);
+    validateHeader(header, io.name, fileLength, hbuf);
     const g = new Geometry(header.clusterSize, header.tableSize, header.headerSize);
 
     let backingName: string | null = null;
@@ -211,6 +213,7 @@ export class QedImage implements BackingDevice {
         backing,
         backingName,
         readOnly,
+        hugeL1: hugeEntries(l1buf),
         l2Cache: { size: opts.l2Cache?.size ?? DEFAULT_CACHE_SIZE, policy: opts.l2Cache?.policy ?? DEFAULT_POLICY },
         allocation: opts.allocation ?? DEFAULT_ALLOCATION,
       },

@@ -2,7 +2,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { BlockBackend } from '../io/backend.js';
+import { BackendError, type BlockBackend } from '../io/backend.js';
 import { FileBackend, type CacheMode, type IoMode } from '../io/file-backend.js';
 import { RawBacking, type BackingDevice } from './backing.js';
 import { createImage, validateCreateOptions, type CreateOptions } from './create.js';
@@ -58,10 +58,19 @@ async function openBackingFile(imagePath: string, name: string, format: 'raw' | 
   if (chain.length >= MAX_BACKING_DEPTH) {
     throw new QedFormatError(chain[0], 'backing_filename', `the backing chain is deeper than ${MAX_BACKING_DEPTH} images (${chain[0]} → ... → ${chain[chain.length - 1]} → ${real})`);
   }
-  // A file that cannot be probed opens as raw, whose open then says why it cannot be read.
-  if (format === 'probe') format = probeImageFile(path).qed ? 'qed' : 'raw';
-  if (format === 'qed') return openImageFile(path, { readOnly: true, wrap, io, cache, chain });
-  return RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io, cache })));
+  if (name.includes('\0')) {
+    throw new QedFormatError(imagePath, 'backing_filename', `the backing file name ${JSON.stringify(name)} holds a NUL byte, which no file name can`);
+  }
+  try {
+    // A file that cannot be probed opens as raw, whose open then says why it cannot be read.
+    if (format === 'probe') format = probeImageFile(path).qed ? 'qed' : 'raw';
+    if (format === 'qed') return await openImageFile(path, { readOnly: true, wrap, io, cache, chain });
+    return await RawBacking.open(wrap(await FileBackend.open(path, { readOnly: true, io, cache })));
+  } catch (err) {
+    // The file that failed is the image's backing file: say whose, as the header names it.
+    if (err instanceof BackendError) throw new BackendError(err.code, `${imagePath}: backing file "${name}": ${err.message}`);
+    throw err;
+  }
 }
 
 /** A backing file name as the engine opens it: relative names resolve beside the image, not in the working directory. */
@@ -101,7 +110,7 @@ export function probeImageFile(path: string): ImageProbe {
     if (n < HEADER_BYTES) return { length: st.size, qed, invalid: 'the file is too short to be a QED image' };
     try {
       const header = parseHeader(buf);
-      validateHeader(header, path, st.size);
+      validateHeader(header, path, st.size, buf);
       return { length: st.size, qed, header };
     } catch (err) {
       if (err instanceof QedFormatError) return { length: st.size, qed, invalid: err.message.slice(path.length + 2) };

@@ -15,6 +15,18 @@ export function decodeTable(buf: Uint8Array, into?: Table): Table {
   return t;
 }
 
+/**
+ * The entries of a table that a Number cannot hold exactly (past 2^53), by index: never valid
+ * offsets, kept so that the error naming one prints what the file holds, not a rounded value.
+ */
+export function hugeEntries(buf: Uint8Array): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  // The high word alone tells: 2^53 is 2^21 in the upper 32 bits.
+  for (let i = 0; i < buf.length / 8; i++) if (v.getUint32(i * 8 + 4, true) >= 0x200000) out.set(i, v.getBigUint64(i * 8, true));
+  return out;
+}
+
 /** Encode entries [first, first + count) into a new buffer. */
 export function encodeEntries(t: Table, first: number, count: number): Uint8Array {
   const buf = new Uint8Array(count * 8);

@@ -31,9 +31,10 @@ export class ReportInputError extends Error {
 
 const HOW = 'give results files written by `qed-bench run` or `qed-bench sweep`, or directories of them';
 
-const num = z.number();
+/** Every figure a results file holds is a count, a time, a size or a ratio: none is negative. */
+const num = z.number().nonnegative({ message: 'expected a number ≥ 0' });
 /** A ratio JSON may carry as null (NaN when there were no lookups). */
-const ratio = z.number().nullable();
+const ratio = z.number().nonnegative({ message: 'expected a number ≥ 0 or null' }).nullable();
 const latency = z.object({ p50: num, p90: num, p99: num, p999: num, maxNs: num, count: num });
 const opMetrics = z.object({ ops: num, latency });
 const timePoint = z.object({ t: num, cacheEntries: num });

@@ -3,7 +3,7 @@
  * validation and normalization, every failure a WorkloadError that names file, line and column.
  */
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { probeImageFile } from '../qed/open-file.js';
 import { WorkloadError, sortProblems, type Problem } from './errors.js';
@@ -40,13 +40,23 @@ export async function loadWorkload(path: string, opts: LoadOptions = {}): Promis
   return parseWorkload(await readWorkloadText(path), path, opts);
 }
 
-/** A workload file's text; an unreadable file is a WorkloadError naming it. */
+/** Largest workload file read: the shipped ones are a few KiB, and a 50 MiB one took the YAML parser over 20 s. */
+export const MAX_WORKLOAD_BYTES = 4 * 1024 * 1024;
+
+/** A workload file's text; an unreadable or oversized file is a WorkloadError naming it. */
 export async function readWorkloadText(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    const st = await stat(path);
+    if (st.isFile() && st.size > MAX_WORKLOAD_BYTES) {
+      throw new WorkloadError(path, [{ path: '', message: `the file is ${st.size} bytes, more than the ${MAX_WORKLOAD_BYTES} a workload file may have (a trace goes in a job's trace: file, not inline)` }]);
+    }
+    text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof WorkloadError) throw err;
     throw new WorkloadError(path, [{ path: '', message: `cannot read the workload file: ${whyUnreadable(err)}` }]);
   }
+  return text;
 }
 
 /** The same from text; `source` names the file in messages and anchors relative paths. */

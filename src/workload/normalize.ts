@@ -70,6 +70,10 @@ export function normalize(w: ParsedWorkload, env: Env): Normalized {
   uniqueNames(phases, (i) => ['phases', i], w.phases.map((p) => p.name !== undefined), 'phase', report);
   phases.forEach((p, i) => {
     uniqueNames(p.jobs, (k) => ['phases', i, 'jobs', k], (w.phases[i].jobs ?? []).map((j) => j.name !== undefined), 'job', report);
+    const depth = p.jobs.reduce((n, j) => n + j.iodepth, 0);
+    if (depth > DEFAULTS.maxPhaseDepth) {
+      report(['phases', i, 'jobs'], `expected at most ${DEFAULTS.maxPhaseDepth} requests in flight over the phase's jobs (the sum of their iodepth), found ${depth} over ${p.jobs.length} jobs`, 'each one is a worker held in memory; use fewer jobs or a lower iodepth');
+    }
   });
   if (issues.length || !image) return { issues };
   const name = w.name ?? basename(env.source).replace(/\.ya?ml$/i, '');

@@ -45,7 +45,7 @@ export function applyOverrides(doc: Document, args: readonly string[], typed: re
       fail('', bad.message, bad.hint);
       continue;
     }
-    const value = parseDocument(arg.slice(eq + 1));
+    const value = parseDocument(arg.slice(eq + 1), { logLevel: 'error' });
     if (value.errors.length) {
       fail(formatPath(path), `the value is not valid YAML: ${value.errors[0].message.split('\n')[0]}`, 'quote it for the shell, e.g. --set \'name="a: b"\'');
       continue;

@@ -65,6 +65,8 @@ describe('compare of results files it cannot read', () => {
       ['hello.json', 'hello\n', 'hello.json:1:1: not valid JSON'],
       ['empty.json', '', 'empty.json:1:1: not valid JSON'],
       ['other.json', '{"a":1}\n', 'other.json: not a qed-bench results file (no "schema" field'],
+      // A negative figure cannot come from a run: it was read as a regression or an improvement.
+      ['negative.json', text.replace(/"metadataReadsPer1000": [\d.]+/, '"metadataReadsPer1000": -5'), 'negative.json: phases[0].metadataReadsPer1000: expected a number ≥ 0 or null, found -5'],
     ];
     for (const [name, body, says] of cases) {
       const f = tmp.path(name);

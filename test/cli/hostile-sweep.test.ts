@@ -23,6 +23,7 @@ const CASES: Case[] = [
   { name: 'a bad id', file: 'a.tables', body: '1\n2\nabc\n3\n', args: ['--cache-size', '4'], says: ['a.tables:3: expected a table id', 'found "abc"'] },
   { name: 'a negative id', file: 'a.tables', body: '1\n-2\n', args: ['--cache-size', '4'], says: ['a.tables:2: expected a table id'] },
   { name: 'an id past 2^53', file: 'a.tables', body: '1\n99999999999999999999\n', args: ['--cache-size', '4'], says: ['a.tables:2: expected a table id'] },
+  { name: 'CR-only line ends, quoted escaped', file: 'a.tables', body: '4096\r8192\r', args: ['--cache-size', '4'], says: ['a.tables:1: expected a table id', 'found "4096\\r8192"'] },
   { name: 'a fractional id', file: 'a.tables', body: '1\n2.5\n', args: ['--cache-size', '4'], says: ['a.tables:2: expected a table id'] },
   { name: 'a blank line', file: 'a.tables', body: '1\n\n2\n', args: ['--cache-size', '4'], says: ['a.tables:2: expected a table id', 'an empty line'] },
   { name: 'an empty .tables', file: 'a.tables', body: '', args: ['--cache-size', '4'], says: ['a.tables: no table ids'] },

@@ -52,6 +52,19 @@ const CASES: Case[] = [
   { name: 'iolog request on a file never added', file: 'a.log', body: `${IOLOG}2 /dev/x read 0 4096\n3 /dev/y read 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:5:3: file: expected a file named by an earlier "/dev/y add" line, found "/dev/y"'] },
   { name: 'a zero-size line before a malformed one is named first', file: 'a.log', body: `${IOLOG}2 /dev/x read 5 0\n3 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:1: size: expected a request of at least 1 byte'] },
   { name: 'a zero-size line before a malformed one is named first (msr, text path)', file: 'a.csv', body: '128166372003061629,hm,0,Read,0,0,100\n128166372003061630,hm,0,Read,0,x,100\n', args: stats('--format', 'msr'), says: ['a.csv:1:1: size: expected a request of at least 1 byte'] },
+  // CR-only line ends (classic Mac OS): the file was read as one request, the rest in ignored trailing fields.
+  { name: 'CR-only line ends (msr, byte scanner)', file: 'a.csv', body: `${MSR}\r${MSR}\r${MSR}\r`, args: stats('--format', 'msr'), says: ['a.csv:1:50: line: expected lines that end in LF or CRLF', '\\r128166372000002099'] },
+  { name: 'CR-only line ends (generic csv, commaFields)', file: 'a.csv', body: '0.1,R,0,4096,v\r0.2,W,4096,4096,v\n', args: stats('--format', 'csv', '--columns', 'time=1,op=2,offset=3,size=4,device=5'), says: ['a.csv:1:15: line: expected lines that end in LF or CRLF'] },
+  { name: 'CR-only line ends (blkparse, word scanner)', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\r 8,0 0 2 0.2 1 Q W 16 + 8 [a]\r', args: stats('--format', 'blkparse'), says: ['a.txt:1:29: line: expected lines that end in LF or CRLF'] },
+  { name: 'a CR inside an iolog line', file: 'a.log', body: `${IOLOG}2 /dev/x read 0 4096\r3 /dev/x read 4096 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:21: line: expected lines that end in LF or CRLF'] },
+  // A blkparse queue event that reads, writes or discards with no "sector + n" was skipped unseen.
+  { name: 'blkparse read/write event with no sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:', 'sector: expected "sector + nsectors" after a W queue event'] },
+  { name: 'blkparse write of 0 sectors', file: 'a.txt', body: ' 8,0 0 1 0.1 1 Q R 8 + 8 [a]\n 8,0 0 2 0.2 1 Q W 16 + 0 [a]\n', args: stats('--format', 'blkparse'), says: ['a.txt:2:1: size: expected a request of at least 1 byte'] },
+  { name: 'a blktrace sector past 2^53 bytes, named exactly', file: 'a.blktrace', body: async (p) => {
+    const b = (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 48 * 4);
+    b.writeBigUInt64LE(2n ** 60n, 48 * 3 + 16);
+    await writeFile(p, b);
+  }, args: stats('--format', 'blktrace'), says: ['a.blktrace: record 4 at byte offset 144: sector: expected a request ending below 2^53 bytes', 'found sector 1152921504606846976 (590295810358705651712 bytes)'] },
   { name: 'unknown iolog action', file: 'a.log', body: `${IOLOG}2 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:10: action: expected read, write'] },
   { name: 'trailing garbage after the last field', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,17xyz\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:'] },
   { name: 'binary garbage given as CSV', file: 'a.csv', body: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + 7) % 256)), args: stats('--format', 'msr'), says: ['a.csv:1:1: '] },

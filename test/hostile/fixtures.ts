@@ -54,7 +54,30 @@ export async function imageWithData(path: string, backing?: { file: string; form
 }
 
 /** Header fields (byte offsets in the 64-byte QED header). */
-export const HEADER = { headerSize: 12, features: 16, l1TableOffset: 40, backingNameOffset: 56, backingNameSize: 60 } as const;
+export const HEADER = { headerSize: 12, features: 16, compatFeatures: 24, autoclearFeatures: 32, l1TableOffset: 40, imageSize: 48, backingNameOffset: 56, backingNameSize: 60 } as const;
+
+/** imageWithData with one field poked at `at` (or where `at` finds): a corrupt image in one call. */
+export async function pokedImage(path: string, at: number | ((img: string) => Promise<number>), value: number | bigint, bytes: 4 | 8 = 8): Promise<string> {
+  await imageWithData(path);
+  await poke(path, typeof at === 'number' ? at : await at(path), value, bytes);
+  return path;
+}
+
+/** Where the first L2 table of an image is (its L1 entry 0), plus `plus` bytes. */
+export const inFirstL2 = (plus: number) => async (img: string) => Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset)))) + plus;
+
+/** Give an image a backing file name (the backing-file feature bit, the name right after the 64-byte header). */
+export async function setBackingName(path: string, name: Buffer): Promise<void> {
+  await poke(path, HEADER.features, 1n);
+  await poke(path, HEADER.backingNameOffset, 64, 4);
+  await poke(path, HEADER.backingNameSize, name.length, 4);
+  const f = await open(path, 'r+');
+  try {
+    await f.write(name, 0, name.length, 64);
+  } finally {
+    await f.close();
+  }
+}
 
 export async function dir(path: string): Promise<string> {
   await mkdir(path, { recursive: true });

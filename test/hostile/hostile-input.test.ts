@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
-import { HEADER, dir, imageWithData, join, poke, readU64, scenario, workload, writeFile } from './fixtures.js';
+import { HEADER, dir, imageWithData, inFirstL2, join, poke, pokedImage, readU64, scenario, setBackingName, workload, writeFile } from './fixtures.js';
 
 const tmp = useTempDir();
 
@@ -109,6 +109,48 @@ const CASES: Case[] = [
     says: ['image.backing.file', 'format: qed was declared, but it is not a usable QED image', 'magic'],
   },
   {
+    name: "more requests in flight over a phase's jobs than workers fit in memory",
+    setup: async (d) => {
+      const jobs = Array.from({ length: 65 }, (_, i) => `{ name: j${i}, op: read, bs: 4k, iodepth: 4096, stop: { ops: 1 } }`).join(', ');
+      return { args: run(await yaml(d('w.yaml'), `name: deep\nimage: { size: 16M }\nphases:\n  - name: p\n    jobs: [${jobs}]\n`), d) };
+    },
+    exit: 2,
+    says: ['w.yaml:5:11: phases[0].jobs: expected at most 262144 requests in flight', 'found 266240 over 65 jobs'],
+  },
+  {
+    name: 'sweep --jobs past the worker-thread limit',
+    setup: async (d) => ({ args: ['sweep', await yaml(d('w.yaml'), workload('jobs-huge')), '--jobs', '9999', '-o', d('results.json')] }),
+    exit: 2,
+    says: ["option '-j, --jobs <n>' argument '9999' is invalid", 'more than 64: the most worker threads allowed'],
+  },
+  {
+    name: 'run --repeat past 2^53 (was run for ever) and past the repeat limit',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('repeat-huge')), d, '--repeat', '99999999999999999999') }),
+    exit: 2,
+    says: ['"99999999999999999999" is too large: at most 2^53 − 1'],
+  },
+  {
+    name: "run TRACE --iodepth past the job limit names the option, not a line of the trace",
+    setup: async (d) => {
+      await writeFile(d('t.csv'), '3,R,0,4096,1\n3,W,4096,4096,2\n');
+      return { args: run(d('t.csv'), d, '--format', 'alibaba', '--iodepth', '99999') };
+    },
+    exit: 2,
+    says: ["option '--iodepth <n>' argument '99999' is invalid", 'more than 4096'],
+  },
+  {
+    name: 'an empty -o (an unset shell variable) is refused, not read as "no -o" (results/ in the cwd)',
+    setup: async (d) => ({ args: ['run', await yaml(d('w.yaml'), workload('empty-out')), '-q', '--no-qemu-check', '-o', ''] }),
+    exit: 2,
+    says: ["option '-o, --out <file>' argument '' is invalid. expected a path, found an empty string"],
+  },
+  {
+    name: 'a workload file past 4 MiB is refused before the YAML parser spends seconds on it',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('big')}x-pad: "${'a'.repeat(5 << 20)}"\n`), d) }),
+    exit: 2,
+    says: ['w.yaml: the file is 5243', 'more than the 4194304 a workload file may have'],
+  },
+  {
     name: 'a matrix of 300 runs without --max-runs',
     setup: async (d) => ({
       args: run(await yaml(d('w.yaml'), `${workload('m')}matrix:\n  cache.size: [${Array.from({ length: 50 }, (_, i) => i + 1).join(', ')}]\n  seed: [1, 2, 3, 4, 5, 6]\n`), d),
@@ -146,13 +188,29 @@ const CASES: Case[] = [
   {
     name: 'map of an image with a cluster past EOF: refused as qemu-img map refuses it',
     setup: async (d) => {
-      const img = await imageWithData(d('c.qed'));
-      const l2 = Number(await readU64(img, Number(await readU64(img, HEADER.l1TableOffset))));
-      await poke(img, l2 + 8, 1 << 30);
+      const img = await pokedImage(d('c.qed'), inFirstL2(8), 1 << 30);
       return { args: ['map', img], unchanged: [img] };
     },
     exit: 1,
     says: ['map: ', 'c.qed: l2@', 'points to 1073741824', 'not mapped'],
+  },
+  {
+    name: 'map names an L2 entry past 2^53 exactly, as the file holds it',
+    setup: async (d) => {
+      const img = await pokedImage(d('c.qed'), inFirstL2(8), 2n ** 64n - 1n);
+      return { args: ['map', img], unchanged: [img] };
+    },
+    exit: 1,
+    says: ['points to 18446744073709551615, not a valid cluster offset'],
+  },
+  {
+    name: 'a read through an L1 entry past 2^53 names it exactly',
+    setup: async (d) => {
+      const img = await pokedImage(d('c.qed'), async (i) => Number(await readU64(i, HEADER.l1TableOffset)) + 16, 2n ** 53n + 1n);
+      return { args: ['io', img, '-r', '-c', 'read 4M 4k'], unchanged: [img] };
+    },
+    exit: 1,
+    says: ['L1 entry 2 points to an invalid L2 table offset 9007199254740993'],
   },
   {
     name: 'a backing chain that loops',
@@ -170,20 +228,61 @@ const CASES: Case[] = [
   {
     name: 'a huge header_size is reported as header_size',
     setup: async (d) => {
-      const img = await imageWithData(d('h.qed'));
-      await poke(img, HEADER.headerSize, 0x7fffffff, 4);
+      const img = await pokedImage(d('h.qed'), HEADER.headerSize, 0x7fffffff, 4);
       return { args: ['info', img], unchanged: [img] };
     },
     exit: 2,
     says: ['header_size 2147483647 clusters', 'past the end of the file'],
   },
   {
+    name: 'an l1_table_offset past 2^53 is printed exactly, not rounded',
+    setup: async (d) => {
+      const img = await pokedImage(d('h.qed'), HEADER.l1TableOffset, 2n ** 64n - 1n);
+      return { args: ['info', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['l1_table_offset 18446744073709551615 is invalid'],
+  },
+  {
+    name: 'an image_size past 2^53 is printed exactly, not rounded',
+    setup: async (d) => {
+      const img = await pokedImage(d('h.qed'), HEADER.imageSize, 2n ** 53n + 1n);
+      return { args: ['check', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['image_size 9007199254740993 exceeds the maximum'],
+  },
+  {
+    name: '--set through __proto__ is an unknown field, not an internal error',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('set-proto')), d, '--set', '__proto__.polluted=1', '--set', 'cache.constructor=1') }),
+    exit: 2,
+    says: ['(--set __proto__.polluted=1): unknown field "__proto__"'],
+  },
+  {
+    name: "a missing backing file is named as the image's backing file",
+    setup: async (d) => {
+      const img = await imageWithData(d('m.qed'));
+      await setBackingName(img, Buffer.from('nope.raw'));
+      return { args: ['io', img, '-r', '-c', 'read 0 4k'], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['m.qed: backing file "nope.raw": ', 'nope.raw: cannot open for reading'],
+  },
+  {
+    name: 'a backing file name holding a NUL byte',
+    setup: async (d) => {
+      const img = await imageWithData(d('z.qed'));
+      await setBackingName(img, Buffer.from('a\0b'));
+      return { args: ['info', img], unchanged: [img] };
+    },
+    exit: 2,
+    says: ['z.qed: the backing file name "a\\u0000b" holds a NUL byte'],
+  },
+  {
     name: 'a zero-length backing name opens as QEMU opens it (no backing file)',
     setup: async (d) => {
       const img = await imageWithData(d('z.qed'));
-      await poke(img, HEADER.features, 1n);
-      await poke(img, HEADER.backingNameOffset, 64, 4);
-      await poke(img, HEADER.backingNameSize, 0, 4);
+      await setBackingName(img, Buffer.alloc(0));
       return { args: ['io', img, '-r', '-c', 'read -P 0xab 0 4k'], unchanged: [img] };
     },
     exit: 0,
@@ -245,6 +344,45 @@ describe('hostile input is refused cleanly', () => {
       expect(existsSync(tmp.path('results.json'))).toBe(false);
       const name = /^name: (\S+)/m.exec(await readFile(args[1], 'utf8').catch(() => ''))?.[1];
       if (name) expect(await leftImages(name)).toEqual([]);
+    }
+  });
+
+  it('info prints compat and autoclear bits past 2^53 exactly, in text and JSON', async () => {
+    const img = await imageWithData(tmp.path('f.qed'));
+    await poke(img, HEADER.compatFeatures, 2n ** 64n - 1n);
+    await poke(img, HEADER.autoclearFeatures, 2n ** 53n + 1n);
+    const text = await cli('info', img);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('compat_features: 0xffffffffffffffff\n');
+    expect(text.stdout).toContain('autoclear_features: 0x20000000000001\n');
+    const json = await cli('info', img, '--json');
+    expect(json.stdout).toContain('"compat_features": 18446744073709551615,');
+    expect(json.stdout).toContain('"autoclear_features": 9007199254740993,');
+  });
+
+  it('a workload name longer than a file name gives a results file, not ENAMETOOLONG after the replay', async () => {
+    const long = 'n'.repeat(400);
+    const w = await yaml(tmp.path('w.yaml'), workload(long));
+    const r = await cli('run', w, '-q', '--no-qemu-check', '--metadata-only', '--results-dir', tmp.path('res'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [file] = await readdir(tmp.path('res'));
+    expect(file.length).toBeLessThanOrEqual(255);
+    expect(file).toMatch(/^n{191}_[0-9a-f]{8}\.\d{8}T\d{6}Z\.json$/);
+  });
+
+  it('a mapping used as a key is one located paragraph: no YAML library warning on stderr', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const w = await yaml(tmp.path('w.yaml'), `${workload('map-key')}? { a: 1 }\n: 2\n`);
+      const r = await cli(...run(w, tmp.path), '--set', 'cache={? [a]: 1}');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('unknown key "[ a ]"');
+      const f = await cli(...run(w, tmp.path));
+      expect(f.stderr).toContain('unknown key "{ a: 1 }"');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
     }
   });
 

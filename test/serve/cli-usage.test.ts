@@ -30,6 +30,9 @@ describe('serve usage errors', () => {
       [[join(dir, 'missing.qed'), '--nbd', '127.0.0.1:0'], /missing\.qed does not exist/],
       [[junk, '--nbd', '127.0.0.1:0'], /junk\.bin: .*QED/],
       [[image, '--no-nbd'], /nothing to serve/],
+      // Past 2^31 − 1 ms Node's timers fire after 1 ms: every client was closed at once.
+      [[image, '--nbd', '127.0.0.1:0', '--idle-timeout', '99999999999'], /--idle-timeout.*"99999999999" is more than 2147483647: the longest timer/],
+      [[image, '--nbd', '127.0.0.1:0', '--handshake-timeout', '2147483648'], /--handshake-timeout.*is more than 2147483647/],
       [['workloads/seed-race-small.yaml', '--nbd', '127.0.0.1:0', '--set', 'cache.policy=fifo'], /deterministic.*scheduler\.mode=real/],
     ];
     for (const [args, msg] of cases) {

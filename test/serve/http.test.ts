@@ -1,6 +1,7 @@
 // The HTTP front end of `qed-bench serve`: /metrics, /status, /disk ranges and the live page (headless Chromium).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,10 +35,12 @@ describe('Range and Content-Range parsing', () => {
     expect(parseRange('bytes=-5000', 1000)).toEqual({ kind: 'range', start: 0, end: 999 });
     expect(parseRange('bytes=10-', 1000)).toEqual({ kind: 'range', start: 10, end: 999 });
     for (const bad of ['bytes=5-2', 'bytes=a-b', 'bytes=-', 'items=0-1', 'bytes=0-1,4-5', 'bytes=1-2-3']) expect(parseRange(bad, 1000).kind).toBe('malformed');
-    expect(parseContentRange('bytes 0-511/*')).toEqual({ start: 0, end: 511 });
-    expect(parseContentRange('bytes 0-511/8388608')).toEqual({ start: 0, end: 511 });
-    expect('reason' in parseContentRange('bytes 9-1/*')).toBe(true);
-    expect('reason' in parseContentRange('0-1')).toBe(true);
+    expect(parseContentRange('bytes 0-511/*', 8388608)).toEqual({ start: 0, end: 511 });
+    expect(parseContentRange('bytes 0-511/8388608', 8388608)).toEqual({ start: 0, end: 511 });
+    expect('reason' in parseContentRange('bytes 9-1/*', 8388608)).toBe(true);
+    expect('reason' in parseContentRange('0-1', 8388608)).toBe(true);
+    // A total that is not the disk's size: the client writes to a disk it has wrong.
+    expect(parseContentRange('bytes 0-511/5', 8388608)).toEqual({ reason: `"bytes 0-511/5" gives the disk's size as 5 bytes, but it is 8388608; use the size or *` });
   });
 });
 
@@ -64,8 +67,21 @@ describe('serve --http', () => {
     expect(r.status).toBe(400);
     r = await fetch(url, { method: 'PUT', headers: { 'content-range': `bytes ${8 * 1024 * 1024 - 10}-${8 * 1024 * 1024 + 4085}/*` }, body });
     expect(r.status).toBe(416);
+    r = await fetch(url, { method: 'PUT', headers: { 'content-range': 'bytes 0-4095/4096' }, body });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toMatch(/gives the disk's size as 4096 bytes/);
     r = await fetch(url, { method: 'DELETE' });
     expect(r.status).toBe(405);
+    // CONNECT bypasses the request handler: it gets a 405 too, not a dropped connection.
+    const port = Number(new URL(url).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => c.end('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'));
+      let got = '';
+      c.on('data', (d) => (got += d));
+      c.on('end', () => resolve(got));
+      c.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
     expect((await fetch(`${s.httpUrl}/nope`)).status).toBe(404);
 
     const status = (await (await fetch(`${s.httpUrl}/status`)).json()) as Record<string, any>;

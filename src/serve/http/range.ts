@@ -26,12 +26,16 @@ export function parseRange(header: string, size: number): RangeResult {
   return { kind: 'range', start, end: Math.min(end, size - 1) };
 }
 
-/** `bytes a-b/total` or `bytes a-b/*` of a PUT: where the body goes (inclusive end, not clipped). */
-export function parseContentRange(header: string): { start: number; end: number } | { reason: string } {
+/**
+ * `bytes a-b/total` or `bytes a-b/*` of a PUT: where the body goes (inclusive end, not clipped).
+ * A total is the size the client believes the disk has; one that is not `size` is refused.
+ */
+export function parseContentRange(header: string, size: number): { start: number; end: number } | { reason: string } {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/i.exec(header.trim());
   if (!m) return { reason: `"${header}" is not "bytes a-b/size" or "bytes a-b/*"` };
   const start = Number(m[1]);
   const end = Number(m[2]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return { reason: `"${header}" ends before it starts` };
+  if (m[3] !== '*' && m[3] !== String(size)) return { reason: `"${header}" gives the disk's size as ${m[3]} bytes, but it is ${size}; use the size or *` };
   return { start, end };
 }

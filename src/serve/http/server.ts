@@ -1,6 +1,7 @@
 /** The HTTP front end: /metrics, /status, the live page, and /disk (GET with Range, PUT with Content-Range). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ServeMetrics, StatsSource } from '../metrics.js';
 import type { ServeTarget } from '../target.js';
 import { listenOn } from '../listen.js';
@@ -45,6 +46,12 @@ export class HttpFront {
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 120_000;
     this.server.keepAliveTimeout = 5_000;
+    // CONNECT (and an Upgrade) bypass the request handler; without a listener Node drops the socket without a reply.
+    const refuse = (_req: IncomingMessage, s: Duplex) => {
+      s.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, PUT\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    };
+    this.server.on('connect', refuse);
+    this.server.on('upgrade', refuse);
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       o.metrics.connectionOpened('http');
@@ -136,7 +143,7 @@ export class HttpFront {
     if (t.readOnly) throw new HttpError(403, 'the disk is served read-only', { allow: 'GET, HEAD' });
     const header = req.headers['content-range'];
     if (header === undefined) throw new HttpError(400, 'PUT /disk needs a Content-Range: bytes a-b/size header saying where the body goes');
-    const r = parseContentRange(header);
+    const r = parseContentRange(header, t.size);
     if ('reason' in r) throw new HttpError(400, `bad Content-Range header: ${r.reason}`);
     const length = r.end - r.start + 1;
     if (length > this.o.putLimit) throw new HttpError(413, `a PUT of ${length} bytes is over the ${this.o.putLimit}-byte limit`);

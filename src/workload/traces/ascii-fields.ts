@@ -111,7 +111,7 @@ export const trimmable = (c: number) => c === 32 || (c >= 9 && c <= 13);
  * Where the first n comma-separated fields of buf[s, e) start, into starts[0..n] (field k is
  * buf[starts[k], starts[k + 1] - 1)), and in the same pass each field's digits as a number into
  * values[k] (-1 as digitsOf gives it: empty, not all digits, or past 2^53). False when the line
- * has fewer than n fields.
+ * has fewer than n fields or a carriage return anywhere.
  */
 export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32Array, values: Float64Array, n: number): boolean {
   let k = 0;
@@ -124,18 +124,25 @@ export function commaFields(buf: Uint8Array, s: number, e: number, starts: Int32
     if (c === 44) {
       values[k] = ok && digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
       starts[++k] = i + 1;
-      if (k === n) return true;
+      if (k === n) return noCr(buf, i + 1, e);
       v = 0;
       digits = 0;
       ok = true;
     } else if (c >= 48 && c <= 57) {
       v = v * 10 + (c - 48);
       digits++;
-    } else ok = false;
+    } else if (c === 13) return false;
+    else ok = false;
   }
   if (k < n - 1) return false;
   values[k] = ok && digits > 0 && digits <= 16 && v <= Number.MAX_SAFE_INTEGER ? v : -1;
   starts[n] = e + 1;
+  return true;
+}
+
+/** No carriage return in buf[s, e): a line holding one (CR-only line ends) is the text path's to refuse. */
+function noCr(buf: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === 13) return false;
   return true;
 }
 

@@ -184,7 +184,7 @@ export class TraceReader {
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         lineNo++;
         try {
-          const r = parse(text.slice(start, end), lineNo);
+          const r = parseLine(parse, text.slice(start, end), lineNo);
           if (r) out.push(r);
         } catch (err) {
           this.checkRows(out);
@@ -202,7 +202,7 @@ export class TraceReader {
     if (lastLine.length) {
       lineNo++;
       try {
-        const r = parse(lastLine, lineNo);
+        const r = parseLine(parse, lastLine, lineNo);
         const out = this.batch(0);
         if (r) out.push(r);
         this.checkRows(out);
@@ -217,7 +217,7 @@ export class TraceReader {
   /** The line's text through the format's parser; a BadField is counted or thrown by badLine. */
   private careful(parse: LineParser, buf: Buffer, s: number, e: number, lineNo: number, out: RequestBatch): void {
     try {
-      const r = parse(buf.toString('utf8', s, e), lineNo);
+      const r = parseLine(parse, buf.toString('utf8', s, e), lineNo);
       if (r) out.push(r);
     } catch (err) {
       this.checkRows(out); // the rows before this line first, so bad lines are named in file order
@@ -305,6 +305,21 @@ export class TraceReader {
       throw new TraceError(this.file, `truncated ${format.name} record ${record + 1} at byte offset ${consumed}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${carry.length} bytes left, the record is longer`);
     }
   }
+}
+
+/**
+ * A line through the format's parser, unless a carriage return is left inside it (its "\r\n"
+ * end is already cut): a file with CR-only line ends (classic Mac OS) reads as one long line
+ * whose later requests would sit in ignored trailing fields. The byte scanners send such a line
+ * here rather than vouch for it.
+ */
+function parseLine(parse: LineParser, line: string, lineNo: number): ReturnType<LineParser> {
+  const cr = line.indexOf('\r');
+  if (cr >= 0) {
+    const around = JSON.stringify(line.slice(Math.max(0, cr - 24), cr + 24)).slice(1, -1);
+    throw new BadField('line', 'lines that end in LF or CRLF, not a carriage return inside one (CR-only line ends are not read)', around, cr + 1);
+  }
+  return parse(line, lineNo);
 }
 
 /** Every request of a trace in one array: for tests and small files only. */

@@ -47,16 +47,20 @@ export const blkparse: TextFormat = {
         const rwbs = w[6] ?? '';
         if (!/^[RWDFNSMAE]+$/.test(rwbs)) throw new BadField('RWBS', 'flags such as R, W, WS, D or FWS', rwbs);
         const device = w[0];
+        const op = rwbs.includes('D') ? 'trim' : rwbs.includes('W') ? 'write' : rwbs.includes('R') ? 'read' : null;
         if (w[8] !== '+') {
           if (rwbs.includes('F')) return { time, op: 'flush', offset: 0, length: 0, device, line: lineNo };
+          // A read, write or discard with no "sector + n" is a cut or mangled line, not an event to skip.
+          at = 7;
+          if (op) throw new BadField('sector', `"sector + nsectors" after a ${rwbs} queue event`, w.slice(7, 10).join(' '));
           return null;
         }
         at = 7;
         const sector = whole(w[7], 'sector');
         at = 9;
         const n = whole(w[9] ?? '', 'nsectors');
-        if (n === 0) return rwbs.includes('F') ? { time, op: 'flush', offset: 0, length: 0, device, line: lineNo } : null;
-        const op = rwbs.includes('D') ? 'trim' : rwbs.includes('W') ? 'write' : rwbs.includes('R') ? 'read' : null;
+        if (n === 0 && rwbs.includes('F')) return { time, op: 'flush', offset: 0, length: 0, device, line: lineNo };
+        // A read, write or discard of 0 sectors goes on as one of 0 bytes, which the reader counts as a bad line.
         if (!op) return null;
         return { time, op, offset: sector * 512, length: n * 512, device, line: lineNo };
       } catch (err) {
@@ -88,7 +92,8 @@ export const blkparse: TextFormat = {
       const time = clock.bytesAt(buf, starts[3], ends[3]);
       if (time !== time) return false;
       let op = -1;
-      if (!plus || count === 0) op = flags & F ? FLUSH : -1;
+      if ((!plus || count === 0) && flags & F) op = FLUSH;
+      else if (!plus && flags & (D | W | R)) return false; // no "sector + n": the text parser names the line
       else op = flags & D ? OP_CODE.trim : flags & W ? OP_CODE.write : flags & R ? OP_CODE.read : -1;
       if (op < 0) return true;
       out.reserve();

@@ -54,7 +54,13 @@ export const blktrace: BinaryFormat = {
       const time = ns - t0;
       if (bytes === 0) return { req: cat & TC_FLUSH ? { time, op: 'flush', offset: 0, length: 0, device, line: no } : null, size };
       const op: TraceOp = cat & TC_DISCARD ? 'trim' : cat & TC_WRITE ? 'write' : 'read';
-      return { req: { time, op, offset: u64(buf, at + 16, le) * 512, length: bytes, device, line: no }, size };
+      const sector = u64(buf, at + 16, le);
+      // Past 2^53 bytes the Number is rounded: name the sector as the record holds it.
+      if (sector * 512 + bytes > Number.MAX_SAFE_INTEGER) {
+        const exact = le ? buf.readBigUInt64LE(at + 16) : buf.readBigUInt64BE(at + 16);
+        throw new BadField('sector', 'a request ending below 2^53 bytes (8 PiB)', `sector ${exact} (${exact * 512n} bytes) + ${bytes} bytes`);
+      }
+      return { req: { time, op, offset: sector * 512, length: bytes, device, line: no }, size };
     };
   },
   writer() {
