@@ -93,17 +93,9 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         let error: string | null = null;
         try {
           if (req.op !== 'read') await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
-          else if (!solo) await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
           else {
-            const read = ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
-            if (read !== DONE) {
-              const since = solo.wait();
-              try {
-                await read;
-              } finally {
-                solo.resumed(since);
-              }
-            } else if (!solo.alone()) await read;
+            const read = directRead(ctx, readBuffer(scratch, req.length), req.offset, origin, solo);
+            if (read) await read;
           }
         } catch (err) {
           error = errorCode(err);
@@ -118,6 +110,18 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
     }
   };
   await Promise.all(Array.from({ length: job.iodepth }, worker));
+}
+
+/**
+ * A direct read; what the worker awaits, or undefined when it may go on without a turn. `solo`
+ * (null when off, solo-reads.ts): a read done at once by a worker alone needs no turn, and a
+ * pending one is awaited counted as waiting.
+ */
+function directRead(ctx: ReplayContext, buf: Uint8Array, offset: number, origin: Origin, solo: SoloReads | null): Promise<void> | undefined {
+  const read = ctx.img.read(buf, offset, origin, ctx.zeroedReads);
+  if (solo === null) return read;
+  if (read === DONE) return solo.alone() ? undefined : read;
+  return solo.waitFor(read);
 }
 
 /**

@@ -53,6 +53,16 @@ export class SoloReads {
     if (since < this.steps) this.blocked--;
   }
 
+  /** Await `read` counted as waiting (wait() then resumed(), however it ends). */
+  async waitFor(read: Promise<void>): Promise<void> {
+    const since = this.wait();
+    try {
+      await read;
+    } finally {
+      this.resumed(since);
+    }
+  }
+
   /**
    * Whether the calling (running) worker is the only one that can run before the next step. Never
    * before the phase's first step: the workers are still starting, each running until its first wait.
