@@ -223,7 +223,7 @@ export class L2Cache<T> {
 
   /** alloc, commit and acquire in one (a loaded table): the entry cached for `offset`, with a reference for the caller, looked up once. */
   commitAcquire(offset: number, table: T): CacheEntry<T> {
-    const e = new Entry(offset, table);
+    const e = this.alloc(offset, table);
     this.commit(e);
     if (!e.cached) return this.acquire(offset); // a duplicate commit: the copy cached first stays
     e.ref++;
