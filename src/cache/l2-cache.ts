@@ -221,6 +221,15 @@ export class L2Cache<T> {
     this.noteSize();
   }
 
+  /** alloc, commit and acquire in one (a loaded table): the entry cached for `offset`, with a reference for the caller, looked up once. */
+  commitAcquire(offset: number, table: T): CacheEntry<T> {
+    const e = this.alloc(offset, table);
+    this.commit(e);
+    if (!e.cached) return this.acquire(offset); // a duplicate commit: the copy cached first stays
+    e.ref++;
+    return e;
+  }
+
   /** Drop the caller's reference; if that frees a cached entry while over capacity, shrink. */
   unref(entry: CacheEntry<T>): void {
     if (entry.ref <= 0) throw new Error(`L2 cache: table ${entry.offset} released more often than acquired`);

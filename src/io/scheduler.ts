@@ -258,7 +258,7 @@ export class DeterministicScheduler {
       if (pc?.isCut) return this.failPowerCut(p);
       if (pc && op === Op.Flush) p.flushMark = pc.flushMark();
       p.fail = this.faults.match(event);
-      const bp = event ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
+      const bp = event && this.breakpoints.length > 0 ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
       if (bp) {
         bp.hit = true;
         p.heldBy = bp.tag;

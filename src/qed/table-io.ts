@@ -90,10 +90,10 @@ export class TableIo {
       () => {
         this.cache.endLoad(offset);
         count(this.stats.metadataReads.l2Table, table.bytes.length);
-        this.cache.commit(this.cache.alloc(offset, table));
-        if (!fail) return then(this.cache.acquire(offset)) as Awaited<R>;
+        const entry = this.cache.commitAcquire(offset, table);
+        if (!fail) return then(entry) as Awaited<R>;
         try {
-          return then(this.cache.acquire(offset)) as Awaited<R>;
+          return then(entry) as Awaited<R>;
         } catch (err) {
           return fail(err);
         }

@@ -2,14 +2,14 @@
 import { setImmediate } from 'node:timers/promises';
 import { BackendError, type Origin } from '../io/backend.js';
 import { QedFormatError } from '../qed/errors.js';
-import { DONE, type QedImage } from '../qed/image.js';
+import type { QedImage } from '../qed/image.js';
 import type { PhaseCollector } from '../metrics/phase.js';
 import type { IoRequest, JobSpec, RequestSource } from '../workload/types.js';
 import { sharedZeros } from '../util/zeros.js';
 import type { ReplayClock } from './clock.js';
 import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
-import type { SoloReads } from './solo-reads.js';
+import { SoloWorker, type SoloReads } from './solo-reads.js';
 
 /** Shared state of one phase's replay: what every job's workers report into. */
 export interface ReplayContext {
@@ -69,16 +69,15 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       turn = null;
       lastTurn = clock.now();
     }));
-  const solo = ctx.solo ?? null;
   const worker = async (_: unknown, index: number): Promise<void> => {
-    solo?.started();
+    const solo = ctx.solo ? new SoloWorker(ctx.solo) : null;
     try {
-      await work(index);
+      await work(index, solo);
     } finally {
-      solo?.ended();
+      solo?.end();
     }
   };
-  const work = async (index: number): Promise<void> => {
+  const work = async (index: number, solo: SoloWorker | null): Promise<void> => {
     const origin = workerOrigin(jobIndex, index);
     const scratch: Scratch = { buf: null };
     while (!ctx.stopped() && (!timed || clock.now() < deadline)) {
@@ -93,17 +92,9 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         let error: string | null = null;
         try {
           if (req.op !== 'read') await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
-          else if (!solo) await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
           else {
-            const read = ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
-            if (read !== DONE) {
-              const since = solo.wait();
-              try {
-                await read;
-              } finally {
-                solo.resumed(since);
-              }
-            } else if (!solo.alone()) await read;
+            const read = directRead(ctx, readBuffer(scratch, req.length), req.offset, origin, solo);
+            if (read) await read;
           }
         } catch (err) {
           error = errorCode(err);
@@ -118,6 +109,15 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
     }
   };
   await Promise.all(Array.from({ length: job.iodepth }, worker));
+}
+
+/**
+ * A direct read; what the worker awaits, or undefined when it may go on without a turn. `solo`
+ * (null when off, solo-reads.ts): a read done at once by a worker alone needs no turn.
+ */
+function directRead(ctx: ReplayContext, buf: Uint8Array, offset: number, origin: Origin, solo: SoloWorker | null): Promise<void> | undefined {
+  const read = ctx.img.read(buf, offset, origin, ctx.zeroedReads);
+  return solo === null ? read : solo.take(read);
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Whether a read worker may go on after a read done at once without a microtask turn: when no other worker can run before the next step. */
+import { DONE } from '../qed/image.js';
 import type { PhaseSpec } from '../workload/types.js';
 
 /** A SoloReads for a phase that qualifies (see below), under the deterministic scheduler and with no power cut; else null. */
@@ -53,11 +54,47 @@ export class SoloReads {
     if (since < this.steps) this.blocked--;
   }
 
+
   /**
    * Whether the calling (running) worker is the only one that can run before the next step. Never
    * before the phase's first step: the workers are still starting, each running until its first wait.
    */
   alone(): boolean {
     return this.steps > 0 && this.blocked === this.live - 1;
+  }
+}
+
+/**
+ * One worker's side of SoloReads. A worker that awaited a pending read runs without a pause from
+ * its resumption to its next read or its end (generated requests, no think time), so it is
+ * counted as resumed there, not in a finally around the await (an async frame per miss).
+ */
+export class SoloWorker {
+  /** The token of the wait this worker has not been counted out of yet; -1: none. */
+  private since = -1;
+
+  constructor(private readonly reads: SoloReads) {
+    reads.started();
+  }
+
+  /** What to await of an engine read's result: nothing after one done at once while alone. */
+  take(read: Promise<void>): Promise<void> | undefined {
+    this.resume();
+    if (read !== DONE) {
+      this.since = this.reads.wait();
+      return read;
+    }
+    return this.reads.alone() ? undefined : read;
+  }
+
+  end(): void {
+    this.resume();
+    this.reads.ended();
+  }
+
+  private resume(): void {
+    if (this.since < 0) return;
+    this.reads.resumed(this.since);
+    this.since = -1;
   }
 }

@@ -84,16 +84,68 @@ export function zipfRanks(n: number, theta: number): Sampler {
   const hLow = H(1.5) - 1;
   const hHigh = H(n + 0.5);
   const squeeze = 2 - Hinv(H(2.5) - h(2));
+  /** The rank the squeeze accepts for `u`, or 0 when it does not (the slow test decides). */
+  const squeezed = (u: number): number => {
+    const x = Hinv(u);
+    const k = Math.min(n, Math.max(1, Math.floor(x + 0.5)));
+    return k - x <= squeeze ? k : 0;
+  };
+  const fast = new FastRanks(hLow, hHigh, squeezed);
   return {
     next(rng) {
       for (;;) {
         const u = hHigh + rng.float() * (hLow - hHigh);
+        const known = fast.rank(u);
+        if (known > 0) return known - 1;
         const x = Hinv(u);
         const k = Math.min(n, Math.max(1, Math.floor(x + 0.5)));
         if (k - x <= squeeze || u >= H(k + 0.5) - h(k)) return k - 1;
       }
     },
   };
+}
+
+/** Buckets of FastRanks over the low end of u, where the hot ranks are. */
+const FAST_BUCKETS = 1 << 15;
+/** Slack in u around a bucket (the inverse's rounding error is about 1e-14 here, relative). */
+const FAST_GUARD = 1e-9;
+
+/**
+ * zipfRanks' draws without the inverse (a log1p and an exp, most of a draw's cost) where the
+ * answer is known: u's range below the middle cut into buckets, each learnt on first use. The
+ * squeeze's verdict is a monotone step function of the inverse, which is increasing, so a
+ * bucket whose verdict is the same rank, accepted, a guard below it and a guard above it (two
+ * buckets up: covers its top) has that verdict for every u inside; any other bucket computes.
+ */
+class FastRanks {
+  /** Per bucket: 0 not learnt yet, -1 compute, else the rank (1-based). */
+  private readonly known = new Int32Array(FAST_BUCKETS);
+  private readonly perBucket: number;
+  private readonly width: number;
+
+  constructor(
+    private readonly low: number,
+    high: number,
+    private readonly squeezed: (u: number) => number,
+  ) {
+    this.width = ((high - low) * 0.62) / FAST_BUCKETS;
+    this.perBucket = 1 / this.width;
+  }
+
+  /** The rank (1-based) for u, or 0 when it must be computed. */
+  rank(u: number): number {
+    const j = Math.floor((u - this.low) * this.perBucket);
+    if (!(j >= 0 && j < FAST_BUCKETS)) return 0;
+    const k = this.known[j];
+    return k > 0 ? k : k < 0 ? 0 : this.learn(j);
+  }
+
+  private learn(j: number): number {
+    const below = this.squeezed(this.low + j * this.width - FAST_GUARD);
+    const same = below > 0 && this.squeezed(this.low + (j + 2) * this.width - FAST_GUARD) === below;
+    this.known[j] = same ? below : -1;
+    return same ? below : 0;
+  }
 }
 
 /** fio's pareto: rank = floor((n-1)·u^p) with p = ln h / ln(1-h). Unscattered, like zipfRanks. */
