@@ -19,9 +19,6 @@ export interface LatencySummary {
   minNs: number;
 }
 
-/** Values a recorder holds before folding them into its histogram (2 KiB). */
-const PENDING = 256;
-
 /**
  * A fixed-size HDR histogram of latencies in ns (1 ns .. 1 hour, 3 significant digits), so
  * memory stays bounded however long the replay.
@@ -31,70 +28,56 @@ export class LatencyRecorder {
   private readonly h = new Float64Histogram(1, 3_600_000_000_000, 3);
 
   /**
-   * Values recorded but not yet in the histogram: recording one is a store, and the histogram
-   * takes them a batch at a time (fold), which costs the replay loop less per request than a
-   * histogram update each (the histogram's counts, minimum and maximum do not depend on the order).
+   * Equal values recorded in a row, not yet in the histogram: under the virtual clock most
+   * requests that need no I/O take 0 ns, and one histogram update per run of them costs less than
+   * one per request (same counts, so the same histogram).
    */
-  private readonly pending = new Float64Array(PENDING);
-  private n = 0;
+  private runValue = 0;
+  private runCount = 0;
 
   record(ns: number): void {
-    this.pending[this.n] = ns;
-    if (++this.n === PENDING) this.fold();
+    const v = Math.max(1, Math.min(Math.round(ns), 3_600_000_000_000));
+    if (v === this.runValue) {
+      this.runCount++;
+      return;
+    }
+    this.flushRun();
+    this.runValue = v;
+    this.runCount = 1;
   }
 
   /**
-   * Puts the pending values into the histogram. hdr-histogram-js finds a value's slot with
-   * Math.log2, Math.pow and a division; below 2^31 ns (2.1 s) this finds the same slot in integer
-   * steps, adds equal values in a row (most requests under the virtual clock take 0 ns) as one
-   * count, and updates the total, minimum and maximum once per batch, as recordValueWithCount
-   * would value by value. Larger values take the library's path.
+   * hdr-histogram-js finds a value's slot with Math.log2, Math.pow and a division (a good share
+   * of the replay loop's own cost per request); below 2^31 ns (2.1 s) this finds the same slot
+   * in integer steps and records it the way recordValueWithCount does. Larger values take the library's path.
    */
-  private fold(): void {
-    const n = this.n;
-    if (n === 0) return;
-    this.n = 0;
+  private flushRun(): void {
+    const count = this.runCount;
+    if (count === 0) return;
+    this.runCount = 0;
+    const v = this.runValue;
     const h = this.h;
-    const xs = this.pending;
-    const shift = h.subBucketHalfCountMagnitude + h.unitMagnitude;
-    let lo = Infinity;
-    let hi = 0;
-    let total = 0;
-    for (let i = 0; i < n; ) {
-      const x = xs[i];
-      let j = i + 1;
-      while (j < n && xs[j] === x) j++;
-      const count = j - i;
-      i = j;
-      const v = Math.max(1, Math.min(Math.round(x), 3_600_000_000_000));
-      if (v < 2 ** 31) {
-        const bucket = Math.max(31 - Math.clz32(v) - shift, 0);
-        const index = bucket * h.subBucketHalfCount + (v >>> (bucket + h.unitMagnitude));
-        if (index < h.countsArrayLength) {
-          h.addToCountAtIndex(index, count);
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-          total += count;
-          continue;
-        }
+    if (v < 2 ** 31) {
+      const bucket = Math.max(31 - Math.clz32(v) - h.subBucketHalfCountMagnitude - h.unitMagnitude, 0);
+      const index = bucket * h.subBucketHalfCount + (v >>> (bucket + h.unitMagnitude));
+      if (index < h.countsArrayLength) {
+        h.addToCountAtIndex(index, count);
+        h.updateMinAndMax(v);
+        h.addToTotalCount(count);
+        return;
       }
-      h.recordValueWithCount(v, count);
     }
-    if (total > 0) {
-      h.updateMinAndMax(lo);
-      h.updateMinAndMax(hi);
-      h.addToTotalCount(total);
-    }
+    h.recordValueWithCount(v, count);
   }
 
   add(other: LatencyRecorder): void {
-    this.fold();
-    other.fold();
+    this.flushRun();
+    other.flushRun();
     this.h.add(other.h);
   }
 
   summary(): LatencySummary {
-    this.fold();
+    this.flushRun();
     const h = this.h;
     const n = h.totalCount;
     // HDR reports a bucket's upper edge; never show a percentile above the recorded maximum.
