@@ -63,6 +63,8 @@ export class PhaseCollector {
   private readonly errors: Record<string, number> = {};
   private readonly series: TimePoint[] = [];
   private requests = 0;
+  /** Requests until the next time-series point (a count down: no division per request). */
+  private untilSample: number;
   /** Points wait for settle() to take their instantaneous values (see settleSamplesLater). */
   private settleLater = false;
 
@@ -73,6 +75,7 @@ export class PhaseCollector {
     /** Nanoseconds: real time, or the deterministic scheduler's virtual time. */
     private readonly now: () => number,
   ) {
+    this.untilSample = sampleEvery;
     this.startNs = now();
     this.engine0 = snapshot(source.stats);
     this.cache0 = source.cacheStats();
@@ -90,7 +93,7 @@ export class PhaseCollector {
     }
     a.latency.record(latencyNs);
     this.requests++;
-    if (this.requests % this.sampleEvery === 0) this.sample(inFlight);
+    if (--this.untilSample === 0) this.sample(inFlight);
   }
 
   /** An error outside any request (the phase's closing flush), counted by code only. */
@@ -147,6 +150,7 @@ export class PhaseCollector {
     };
   }
 
+  /** At every multiple of sampleEvery requests. */
   private sample(inFlight: number): void {
     // Bounded whatever the phase's length (a long trace): at the cap, keep every other point and sample half as often.
     if (this.series.length >= MAX_POINTS) {
@@ -154,8 +158,9 @@ export class PhaseCollector {
       for (let i = 1; i < this.series.length; i += 2) this.series[k++] = this.series[i];
       this.series.length = k;
       this.sampleEvery *= 2;
-      if (this.requests % this.sampleEvery !== 0) return;
     }
+    this.untilSample = this.sampleEvery - (this.requests % this.sampleEvery);
+    if (this.untilSample !== this.sampleEvery) return;
     const p: TimePoint = { t: (this.now() - this.startNs) / 1e6, requests: this.requests, cacheEntries: -1, hitRate: 0, inFlight: 0 };
     this.series.push(p);
     if (!this.settleLater) this.fill(p, inFlight);
