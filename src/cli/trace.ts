@@ -85,10 +85,14 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
   const reader = new TraceReader(o.file, readOptionsOf(o));
   const special = isSpecialFile(o.out);
   const tmp = special ? o.out : tempBeside(o.out);
+  // Ctrl-C stops between batches and removes the temp file (a second one exits at once). Taken
+  // before the temp file exists, so a Ctrl-C as it appears cannot leave it behind.
+  const { signal, stop: stopInterrupts } = onInterrupt(out, `stopping; ${o.out} will not be written`);
   let fh: FileHandle;
   try {
     fh = await open(tmp, special ? 'w' : 'wx');
   } catch (err) {
+    stopInterrupts();
     throw new CliUsageError(`-o ${o.out}: cannot write it: ${whyUnreadable(err)}`);
   }
   const file = fh.createWriteStream();
@@ -103,8 +107,6 @@ export async function traceConvertCommand(o: TraceConvertOptions, out: Output): 
   };
   let n = 0;
   let ok = false;
-  // Ctrl-C stops between batches and removes the temp file (a second one exits at once).
-  const { signal, stop: stopInterrupts } = onInterrupt(out, `stopping; ${o.out} will not be written`);
   try {
     if (to.kind === 'text' && to.header) await write(`${to.header}\n`);
     const line = to.writer();
