@@ -104,6 +104,8 @@ export class DeterministicScheduler {
   private epoch = 0;
   private clockUs = 0;
   private stepQueued = false;
+  /** The queued step goes through setImmediate (see kick): stepNow must not overtake it. */
+  private yieldQueued = false;
   /** Steps queued since the last one that went through setImmediate, and when that one ran (ms). */
   private sinceYield = 0;
   private yieldedAt = performance.now();
@@ -305,6 +307,7 @@ export class DeterministicScheduler {
     this.stepQueued = true;
     if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
       this.sinceYield = 0;
+      this.yieldQueued = true;
       setImmediate(this.runQueued);
     } else SETTLED.then(this.tickAfterMicrotasks);
   }
@@ -315,10 +318,28 @@ export class DeterministicScheduler {
 
   private readonly runQueued = (): void => {
     this.stepQueued = false;
+    this.yieldQueued = false;
     if (this.sinceYield === 0) this.yieldedAt = performance.now();
     if (this.holds > 0) return; // hold()'s release kicks again
     this.step();
   };
+
+  /**
+   * Take the queued step now, for a caller that knows every promise chain has settled but its
+   * own, which does nothing more before it waits on the scheduler (replay/solo-reads.ts): the
+   * quiescent state the queued step would wait for, without its microtask and process.nextTick.
+   * The queued trigger stays queued for the step after. False (nothing done) when no step is
+   * queued, something holds the steps, or an event-loop turn is due: that step keeps its trigger.
+   */
+  stepNow(): boolean {
+    if (!this.stepQueued || this.yieldQueued || this.running || this.holds > 0) return false;
+    if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
+      this.sinceYield = YIELD_STEPS - 1; // the queued step's own kick then goes through setImmediate
+      return false;
+    }
+    this.step();
+    return true;
+  }
 
   private step(): void {
     this.epoch++;

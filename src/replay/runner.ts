@@ -174,7 +174,7 @@ async function replayPhase(r: Replay, phase: PhaseSpec): Promise<PhaseCollector>
     shadow,
     mappings,
     zeroedReads: r.metadataOnly,
-    solo: soloReadsFor(phase, scheduler !== null, cut !== null),
+    solo: soloReadsFor(phase, scheduler, cut !== null),
     collector,
     clock,
     inFlight: 0,

@@ -3,9 +3,14 @@ import { DONE } from '../qed/image.js';
 import type { PhaseSpec } from '../workload/types.js';
 
 /** A SoloReads for a phase that qualifies (see below), under the deterministic scheduler and with no power cut; else null. */
-export function soloReadsFor(phase: PhaseSpec, deterministic: boolean, powerCut: boolean): SoloReads | null {
+export function soloReadsFor(phase: PhaseSpec, scheduler: StepNow | null, powerCut: boolean): SoloReads | null {
   const plainReads = phase.jobs.every((j) => j.op.kind === 'read' && !j.trace && j.thinkTimeUs === 0 && j.flushEvery === 0);
-  return deterministic && !powerCut && !phase.scenario && plainReads ? new SoloReads() : null;
+  return scheduler && !powerCut && !phase.scenario && plainReads ? new SoloReads(scheduler) : null;
+}
+
+/** The deterministic scheduler's side: take its queued step now (DeterministicScheduler.stepNow). */
+export interface StepNow {
+  stepNow(): boolean;
 }
 
 /**
@@ -29,6 +34,8 @@ export class SoloReads {
   private blocked = 0;
   private steps = 0;
 
+  constructor(private readonly scheduler: StepNow) {}
+
   /** The scheduler begins a step (every chain settled). */
   onStep(): void {
     this.steps++;
@@ -43,10 +50,13 @@ export class SoloReads {
     this.live--;
   }
 
-  /** A worker begins waiting on a request; the token goes to resumed(). */
+  /** A worker begins waiting on a request; the token goes to resumed(). The next step runs now if it was the last that could run. */
   wait(): number {
+    const since = this.steps;
+    const last = this.alone();
     this.waiting++;
-    return this.steps;
+    if (last) this.scheduler.stepNow();
+    return since;
   }
 
   resumed(since: number): void {
