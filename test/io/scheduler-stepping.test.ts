@@ -75,4 +75,29 @@ describe('DeterministicScheduler stepping', () => {
     await p;
     expect(completed).toBe(true);
   });
+
+  it('stepNow(): takes the queued step at once, but still lets timers and immediates run, and never without a queued step', async () => {
+    const s = scheduler();
+    const dev = s.attach(new MemoryBackend());
+    expect(s.stepNow()).toBe(false); // nothing queued
+    let immediates = 0;
+    let stop = false;
+    const countImmediates = (): void => {
+      immediates++;
+      if (!stop) setImmediate(countImmediates);
+    };
+    setImmediate(countImmediates);
+    const buf = new Uint8Array(512);
+    let now = 0;
+    // As a lone replay worker does: submit, take the step itself, then wait.
+    for (let i = 0; i < 20_000; i++) {
+      const read = dev.read(buf, 0);
+      if (s.stepNow()) now++;
+      await read;
+    }
+    stop = true;
+    expect(now).toBeGreaterThan(15_000);
+    expect(s.stats().completed).toBe(20_000);
+    expect(immediates).toBeGreaterThanOrEqual(4); // an event-loop turn at least every 4096 steps
+  });
 });

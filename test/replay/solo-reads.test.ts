@@ -2,10 +2,12 @@
  * A read worker that goes on without a microtask turn (SoloReads) changes nothing: a
  * metadata-only replay with its mapping check (workers await the engine directly, solo) and a
  * full replay with byte verification (every request through issue(), never solo) give the same
- * counters, series and virtual latencies on read phases with misses, duplicate loads and iodepth > 1.
+ * counters, series and virtual latencies on read phases with misses, duplicate loads and iodepth > 1;
+ * likewise when the last worker to begin waiting takes the scheduler's next step itself (stepNow).
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeterministicScheduler } from '../../src/io/scheduler.js';
 import { runWorkload, type RunOutcome } from '../../src/replay/runner.js';
 import { SoloReads } from '../../src/replay/solo-reads.js';
 import { parseWorkload } from '../../src/workload/load.js';
@@ -45,12 +47,16 @@ describe('solo read workers', () => {
   for (const [name, text, set] of cases) {
     it(`${name}: the same measurements as a replay whose workers take every turn`, async () => {
       const alone = vi.spyOn(SoloReads.prototype, 'alone');
+      const stepNow = vi.spyOn(DeterministicScheduler.prototype, 'stepNow');
       const meta = await replay(text, name, set, 'metadata');
       const solo = alone.mock.results.filter((r) => r.value === true).length;
       expect(solo).toBeGreaterThan(100); // the path under test was taken
+      expect(stepNow.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(100);
       alone.mockClear();
+      stepNow.mockClear();
       const full = await replay(text, name, set, 'full');
       expect(alone).not.toHaveBeenCalled();
+      expect(stepNow).not.toHaveBeenCalled();
       expect(meta.total.cache.misses).toBeGreaterThan(100);
       expect(meta.integrity.verdict).toBe('passed');
       expect(full.integrity.verdict).toBe('passed');
