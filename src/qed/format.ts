@@ -1,5 +1,6 @@
 /** The QED on-disk format: header fields, feature bits, geometry limits and their checks. */
 import { QedFormatError } from './errors.js';
+import { isPow2, modPow2 } from '../util/pow2.js';
 
 export const QED_MAGIC = 0x00444551; // "QED\0" little-endian
 export const HEADER_BYTES = 64;
@@ -175,6 +176,8 @@ export class Geometry {
   /** Bytes of virtual disk one L2 table maps. */
   readonly l2Span: number;
   readonly headerBytes: number;
+  /** Sizes as a valid header has them (powers of two): remainders without a float modulo (modPow2). */
+  private readonly pow2: boolean;
 
   constructor(
     readonly clusterSize: number,
@@ -187,6 +190,7 @@ export class Geometry {
     this.l2Bits = Math.log2(this.nelems);
     this.l2Span = this.nelems * clusterSize;
     this.headerBytes = headerSize * clusterSize;
+    this.pow2 = isPow2(clusterSize) && isPow2(this.nelems);
   }
 
   l1Index(pos: number): number {
@@ -194,11 +198,12 @@ export class Geometry {
   }
 
   l2Index(pos: number): number {
-    return Math.floor(pos / this.clusterSize) % this.nelems;
+    const c = Math.floor(pos / this.clusterSize);
+    return this.pow2 ? modPow2(c, this.nelems) : c % this.nelems;
   }
 
   offsetInCluster(pos: number): number {
-    return pos % this.clusterSize;
+    return this.pow2 ? modPow2(pos, this.clusterSize) : pos % this.clusterSize;
   }
 
   clusterFloor(n: number): number {
@@ -211,11 +216,11 @@ export class Geometry {
 
   /** A data cluster offset: aligned, past the header, whole cluster below fileEnd. */
   validClusterOffset(off: number, fileEnd: number): boolean {
-    return off % this.clusterSize === 0 && off >= this.headerBytes && off + this.clusterSize <= fileEnd;
+    return this.offsetInCluster(off) === 0 && off >= this.headerBytes && off + this.clusterSize <= fileEnd;
   }
 
   /** A table offset: aligned, past the header, whole table below fileEnd. */
   validTableOffset(off: number, fileEnd: number): boolean {
-    return off % this.clusterSize === 0 && off >= this.headerBytes && off + this.tableBytes <= fileEnd;
+    return this.offsetInCluster(off) === 0 && off >= this.headerBytes && off + this.tableBytes <= fileEnd;
   }
 }
