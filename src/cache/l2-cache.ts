@@ -1,5 +1,5 @@
 /** The ref-counted L2 table cache: entries in use stay, eviction order comes from a policy. */
-import { Node } from './policies/dlist.js';
+import { DList, Node } from './policies/dlist.js';
 import { hashOf, NodeIndex } from './node-index.js';
 import type { EvictionPolicy } from './policy.js';
 
@@ -89,9 +89,15 @@ export class L2Cache<T> {
    * Tables of entries nobody holds any more (evicted, dropped as duplicates), for the next load:
    * at steady state a miss reuses the buffer an earlier miss evicted and allocates nothing. An
    * entry's table comes here only when its last reference goes, so no holder and no in-flight
-   * load (whose table is in no entry yet) can see it reused. At most `capacity` are kept.
+   * load (whose table is in no entry yet) can see it reused. At most `capacity` are kept, each in
+   * the entry that held it (indexed by its table while that table has none kept; its policy
+   * links free for the order kept, oldest at the tail): a load of that table again takes it back
+   * (an in-memory device then need not copy bytes the buffer still holds).
    */
-  private readonly spares: T[] = [];
+  private readonly kept: NodeIndex<Entry<T>>;
+  private readonly keptOrder = new DList();
+  /** Spare tables kept by no entry: a duplicate load's second copy. */
+  private readonly loose: T[] = [];
   private readonly s: CacheStats;
 
   constructor(
@@ -103,6 +109,7 @@ export class L2Cache<T> {
     }
     policy.setCapacity?.(capacity);
     this.map = new NodeIndex<Entry<T>>(capacity + 1);
+    this.kept = new NodeIndex<Entry<T>>(capacity);
     this.s = {
       capacity,
       policy: policy.name,
@@ -154,9 +161,26 @@ export class L2Cache<T> {
     return e;
   }
 
-  /** A table no entry holds any more, to load the next one into; undefined if none is spare. */
-  spare(): T | undefined {
-    return this.spares.pop();
+  /**
+   * A table no entry holds any more, to load the table at `offset` into: the one that table left,
+   * if kept; else a loose one; else, while fewer than `capacity` are kept, none (the caller makes
+   * one, and the kept ones wait for their tables' next miss); else the one kept longest. Without
+   * `offset` (a new table), any. Undefined if none is spare.
+   */
+  spare(offset?: number): T | undefined {
+    let e = offset === undefined ? undefined : this.kept.get(offset);
+    if (e === undefined) {
+      if (this.loose.length > 0) return this.loose.pop();
+      if (this.kept.size === 0 || (offset !== undefined && this.kept.size < this.capacity)) return undefined;
+      e = this.keptOrder.tail() as Entry<T>;
+    }
+    this.unkeep(e);
+    return e.table;
+  }
+
+  private unkeep(e: Entry<T>): void {
+    this.kept.delete(e);
+    this.keptOrder.remove(e);
   }
 
   /** A fresh entry with one reference (the caller's), not yet in the cache. */
@@ -185,6 +209,7 @@ export class L2Cache<T> {
       this.shrink(this.capacity - 1, offset);
       const e = this.freed ?? new Entry(offset, table, h);
       this.freed = undefined;
+      if (e.owner === this.keptOrder) this.unkeep(e); // its table is the incoming one's now
       if (e.ref === 0) e.reset(offset, table, h);
       e.cached = true;
       this.map.add(e);
@@ -323,7 +348,12 @@ export class L2Cache<T> {
   private drop(e: Entry<T>): void {
     if (--e.ref !== 0) return;
     this.freed = e;
-    if (this.spares.length < this.capacity) this.spares.push(e.table);
+    if (this.kept.size + this.loose.length >= this.capacity) return;
+    if (this.kept.has(e.key)) this.loose.push(e.table);
+    else {
+      this.kept.add(e);
+      this.keptOrder.pushHead(e);
+    }
   }
 
   /** The last entry whose last reference went, while `access` makes room: it is reused at once. */

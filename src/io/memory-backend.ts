@@ -45,6 +45,8 @@ class Page {
 export class MemoryStore {
   private readonly pages = new Map<number, Page>();
   length = 0;
+  /** Bumped by every change of the stored bytes (copyIn, truncate): equal generations, equal bytes. */
+  generation = 0;
   /** A sector assembled from a partial write, or an unaligned one; decode target for partial reads. */
   private readonly scratch = new Uint32Array(SECTOR_WORDS);
   private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
@@ -127,6 +129,7 @@ export class MemoryStore {
   /** Copy bytes in, extending the device past its end; an empty write changes nothing (as pwrite). */
   copyIn(buf: Uint8Array, offset: number): void {
     if (buf.length === 0) return;
+    this.generation++;
     if (buf.length > BLOCK_BYTES && offset % BLOCK_BYTES === 0 && buf.length % BLOCK_BYTES === 0) {
       // A new L2 table is mostly zeros: a zero block over sectors that hold nothing changes
       // nothing, found by one native compare instead of a check per sector.
@@ -162,6 +165,7 @@ export class MemoryStore {
   }
 
   truncate(size: number): void {
+    this.generation++;
     const keepSectors = Math.ceil(size / SECTOR);
     for (const [pageNo, page] of [...this.pages]) {
       const first = pageNo * PAGE_SECTORS;

@@ -15,6 +15,14 @@ export class SparseBuffer {
   readonly dirty: Uint8Array;
   /** `dirty` four chunks a word (its memory padded to whole words): a scan skips clean ones four at a time. */
   readonly dirtyWords: Uint32Array;
+  /**
+   * The device bytes `bytes` hold as a read left them: the store read, its offset and the store's
+   * write generation then (SparseMemoryBackend: a reload of the same, unchanged bytes is no copy).
+   * Null once anything else wrote `bytes`: every writer calls forget().
+   */
+  heldFrom: object | null = null;
+  heldAt = 0;
+  heldGen = 0;
 
   constructor(byteLength: number) {
     this.bytes = new Uint8Array(byteLength);
@@ -25,11 +33,18 @@ export class SparseBuffer {
 
   /** Every byte may be non-zero (after a read that did not keep the record). */
   markAll(): void {
+    this.heldFrom = null;
     this.dirty.fill(1);
+  }
+
+  /** `bytes` are about to be written by something other than a read that tags them. */
+  forget(): void {
+    this.heldFrom = null;
   }
 
   /** Zero the buffer, touching only the chunks that may be non-zero. */
   clear(): void {
+    this.heldFrom = null;
     const d = this.dirty;
     for (let c = 0; c < d.length; c++) {
       if (d[c] === 0) continue;

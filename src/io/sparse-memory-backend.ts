@@ -38,6 +38,7 @@ export class SparseMemoryBackend extends MemoryBackend {
 
   readSparseSync(dst: SparseBuffer, offset: number, event?: IoEvent): void {
     if (modPow2(offset, SPARSE_CHUNK) !== 0) {
+      dst.forget();
       this.readSync(dst.bytes, offset, event);
       dst.markAll();
       return;
@@ -45,6 +46,13 @@ export class SparseMemoryBackend extends MemoryBackend {
     const what = 'read';
     this.assertOpen(what);
     this.checkRange(what, dst.bytes.length, offset);
+    const store = this.store;
+    // A buffer a cache let go of and took back for the same table, the device unchanged since.
+    if (dst.heldFrom === store && dst.heldAt === offset && dst.heldGen === store.generation) return;
+    dst.heldFrom = null; // until the read is whole
     this.zeros.readInto(dst, offset, this.copyOut);
+    dst.heldFrom = store;
+    dst.heldAt = offset;
+    dst.heldGen = store.generation;
   }
 }

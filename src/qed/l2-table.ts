@@ -31,6 +31,7 @@ export class L2Table extends SparseBuffer {
   }
 
   set(i: number, v: number): void {
+    this.heldFrom = null;
     this.dirty[i >>> 9] = 1; // 512 entries per SPARSE_CHUNK
     this.view.setUint32(i * 8, v % TWO_32, true);
     this.view.setUint32(i * 8 + 4, Math.floor(v / TWO_32), true);

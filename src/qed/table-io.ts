@@ -76,7 +76,7 @@ export class TableIo {
    * table). `fail`, if given, takes a failure (of the read or of `then`) instead of a rejection.
    */
   loadMissed<R>(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table>) => R, fail?: (err: unknown) => Promise<never>): Promise<Awaited<R>> {
-    const table = this.buffer();
+    const table = this.buffer(offset);
     this.cache.beginLoad(offset);
     let read: Promise<void>;
     try {
@@ -113,9 +113,9 @@ export class TableIo {
     return table;
   }
 
-  /** A table buffer: one an evicted table left, else a new one. */
-  private buffer(): L2Table {
-    return this.cache.spare() ?? new L2Table(this.geometry.tableBytes);
+  /** A table buffer: one an evicted table left (the table at `offset`'s own, if kept), else a new one. */
+  private buffer(offset?: number): L2Table {
+    return this.cache.spare(offset) ?? new L2Table(this.geometry.tableBytes);
   }
 
   /** Write a new table whole at `tableOffset`; `commit` then puts it in the cache. */
@@ -155,6 +155,7 @@ export class TableIo {
         count(this.stats.metadataWrites.l2Sector, span.count * 8);
         settle(true);
       } catch (err) {
+        table.forget();
         table.bytes.set(old, l2Index * 8);
         this.stats.rollbacks++;
         settle(false); // after the undo: a waiter then sees the entries as they stay
