@@ -35,10 +35,13 @@ export interface ReplayContext {
  * settled, so without it a replay runs on microtasks alone and neither Ctrl-C nor the progress
  * bar's timer ever runs. All workers wait on the one turn (the loop turns only once none is
  * running). By time, not by count: a turn every 64 requests per worker cost about 1 µs per
- * request (bench:peers, page-cached reads). Not under the virtual clock: its scheduler decides
- * every interleaving, and its results must not change.
+ * request (bench:peers, page-cached reads). Not often: a turn also runs V8's pending tasks, and
+ * every 20 ms the first ones of a run started incremental marking and a full GC (5-20 ms and a
+ * marking thread on the other core) in nearly every bench:peers run of 30,000 writes (0.78x of
+ * the engine's lane loop, which never yields; 0.91x at 250 ms; docs/peers.md). Not under the
+ * virtual clock: its scheduler decides every interleaving, and its results must not change.
  */
-const TURN_EVERY_NS = 20e6;
+const TURN_EVERY_NS = 250e6;
 
 /** A worker's origin (the deterministic scheduler's canonical order): job `k` of its phase, worker `i` of the job. */
 export function workerOrigin(k: number, i: number): Origin {
