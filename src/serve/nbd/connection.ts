@@ -13,8 +13,10 @@ import {
   REPLY_TYPE,
   REQUEST_BYTES,
   REQUEST_MAGIC,
+  commandName,
   SIMPLE_REPLY_MAGIC,
   STRUCTURED_REPLY_MAGIC,
+  validCommandFlags,
   type ErrnoName,
 } from './protocol.js';
 import { ConnectionClosed, SocketReader } from './socket-reader.js';
@@ -161,6 +163,12 @@ export class NbdConnection {
           req.payload = await this.reader.read(req.length);
         }
       }
+      const badFlags = req.flags & ~validCommandFlags(req.type);
+      if (badFlags && !req.refuse && opOf(req.type) !== 'other') {
+        // After the payload, so a write's refusal keeps the stream in step.
+        req.refuse = { errno: 'EINVAL', message: `command flags 0x${badFlags.toString(16)} are unknown or not valid for ${commandName(req.type)}` };
+        this.observer.protocolError('nbd', 'unknown-command-flags', `${this.peer}: ${req.refuse.message}`);
+      }
       this.inFlight++;
       this.observer.requestStarted('nbd');
       void this.serve(req);
@@ -200,7 +208,9 @@ export class NbdConnection {
     if (req.type === CMD.READ && req.length > BLOCK_MAX) throw new RequestError('EINVAL', `read of ${req.length} bytes is over the ${BLOCK_MAX}-byte maximum`);
     if (writes && t.readOnly) throw new RequestError('EPERM', 'the export is read-only');
     if (req.type !== CMD.FLUSH && end > t.size) {
-      throw new RequestError(writes ? 'ENOSPC' : 'EINVAL', `offset ${req.offset} + length ${req.length} is past the end of the export (${t.size} bytes)`);
+      // proto.md: ENOSPC for a write past the end, EINVAL for a read or trim.
+      const errno = req.type === CMD.WRITE || req.type === CMD.WRITE_ZEROES ? 'ENOSPC' : 'EINVAL';
+      throw new RequestError(errno, `offset ${req.offset} + length ${req.length} is past the end of the export (${t.size} bytes)`);
     }
     switch (req.type) {
       case CMD.READ: {
@@ -245,6 +255,9 @@ export class NbdConnection {
         h.writeUInt16BE(msg.length, CHUNK_HEADER_BYTES + 4);
         msg.copy(h, CHUNK_HEADER_BYTES + 6);
         this.socket.write(h);
+      } else if (data!.length === 0) {
+        // OFFSET_DATA must carry at least one byte: a zero-length read is answered with NONE.
+        this.socket.write(chunkHeader(REPLY_TYPE.NONE, req.handle, 0, 0));
       } else {
         const h = chunkHeader(REPLY_TYPE.OFFSET_DATA, req.handle, 8 + data!.length, 8);
         h.writeBigUInt64BE(BigInt(req.offset), CHUNK_HEADER_BYTES);
