@@ -8,7 +8,7 @@ import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { loadWorkload, parseWorkload } from '../workload/load.js';
-import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
@@ -46,6 +46,7 @@ export const DEFAULT_MAX_RUNS = 256;
  * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
+  refuseTraceOptionsForYaml(o.workload, o);
   const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
   const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
   const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);

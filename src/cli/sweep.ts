@@ -16,7 +16,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, collect, jobsArg, pathArg, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
-import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import { cacheOnlyKind, cacheOnlySpec } from './sweep-cache-only.js';
 import { cacheOnlySweep } from '../experiments/cache-only.js';
 import { DEFAULT_CACHE_SIZE } from '../qed/options.js';
@@ -74,6 +74,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
  * sweep results file and print the table. Exit 1 if a safe policy failed a run's integrity checks.
  */
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
+  refuseTraceOptionsForYaml(o.workload, o);
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
   const cacheOnly = cacheOnlyKind(o);
