@@ -15,7 +15,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
-import { boundedIntArg, collect, pathArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { boundedIntArg, pathArg, positiveIntArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
@@ -158,7 +158,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'run'))
     .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
     .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable, each field once)', setArg, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
     .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')

@@ -13,7 +13,7 @@ import { formatSweep } from '../report/sweep-table.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { cacheSizesArg, collect, jobsArg, pathArg, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, jobsArg, pathArg, positiveIntArg, refuseOwnedSets, sampleRateArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
@@ -53,7 +53,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process; at most 64)', jobsArg)
-    .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable, each field once)', setArg, [])
     .option('-o, --out <file>', 'sweep results file (default: results/<name>-sweep-<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
     .option('--json', 'print the sweep results JSON instead of the table (no progress bar)')
@@ -75,6 +75,11 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
  */
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
   refuseTraceOptionsForYaml(o.workload, o);
+  refuseOwnedSets('sweep', o.set, [
+    ...(o.cacheSize ? [['cache.size', 'each cell sets its size from --cache-size']] as const : []),
+    ...(o.policy !== undefined ? [['cache.policy', 'each cell sets its policy from --policy']] as const : []),
+    ...(o.real ? [] : [['scheduler.mode', 'sweep replays under the deterministic scheduler unless --real']] as const),
+  ]);
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
   const cacheOnly = cacheOnlyKind(o);
