@@ -379,11 +379,24 @@ describe('hostile input is refused cleanly', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('unknown key "[ a ]"');
       const f = await cli(...run(w, tmp.path));
-      expect(f.stderr).toContain('unknown key "{ a: 1 }"');
+      expect(f.stderr).toContain('w.yaml:9:3: unknown key "{ a: 1 }"'); // the key's own position, not 1:1
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it.each([
+    ['a mapping', '? { a: 1 }\n        : 2', 'unknown key "{ a: 1 }"', '9:11'],
+    ['a list', '? [a]\n        : 2', 'unknown key "[ a ]"', '9:11'],
+    ['a number', '5: 2', 'unknown key "5"', '9:9'],
+    ['null', 'null: 2', 'unknown key "" (an empty or null key)', '9:9'],
+  ])('%s as a key inside a job is located at the key, not at the job', async (_, key, says, at) => {
+    const job = `      - name: w\n        ${key}\n        pattern: random\n        bs: 4k\n        stop: { ops: 20 }\n`;
+    const w = await yaml(tmp.path('w.yaml'), `${workload('key-at').split('      - {')[0]}${job}`);
+    const r = await cli(...run(w, tmp.path));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`w.yaml:${at}: phases[0].jobs[0]: ${says}`);
   });
 
   it('a writable io open of a need-check image says on stderr that it repairs', async () => {
