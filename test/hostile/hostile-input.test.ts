@@ -46,6 +46,24 @@ const CASES: Case[] = [
     says: ['w.yaml:9:1: a second YAML document starts here'],
   },
   {
+    name: 'an alias with no anchor, located (was "cannot expand the YAML" with no position)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('al')}x-a: *nope\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:9:6: alias *nope has no anchor &nope before it'],
+  },
+  {
+    name: 'a merge key whose source is a scalar, located',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `x-s: &s 5\n${workload('mg')}x-b: { <<: *s }\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:10:12: a merge key (<<) takes a mapping'],
+  },
+  {
+    name: 'an unknown tag is refused, not read as its bare value',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('tg').replace('seed: 1', 'seed: !foo 1')), d) }),
+    exit: 2,
+    says: ['w.yaml:2:7: unknown tag !foo'],
+  },
+  {
     name: 'nesting deeper than the stack',
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `name: x\nphases: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), d) }),
     exit: 2,
