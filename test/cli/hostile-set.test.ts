@@ -41,4 +41,14 @@ describe('hostile --set', () => {
     await cliOk(0, 'stress', W, '-q', '--seeds', '1', '--policies', 'fifo', '--set', 'cache={size: 3}');
     await cliOk(0, 'sweep', W, '-q', '--cache-size', '2', '--policy', 'fifo', '--real', '--set', 'scheduler.mode=real', '-o', tmp.path('s.json'));
   });
+
+  it.each([
+    ['cache.size=*x', 'cache.size: the value cannot be read: Unresolved alias', 'needs its anchor'],
+    ['name=!foo x', 'name: unknown tag !foo', 'remove the tag'],
+    ['seed=99999999999999999999', 'seed: expected a whole number', 'found "99999999999999999999"'],
+  ])('--set %s: a located refusal (was an internal error, a silently dropped tag, a rounded number)', async (set, says, more) => {
+    const r = await cli('run', W, '-q', '-o', tmp.path('r.json'), '--set', set);
+    expectRefused(r, [`(--set ${set}): ${says}`, more]);
+    expect(await readdir(tmp.path(''))).toEqual([]);
+  });
 });
