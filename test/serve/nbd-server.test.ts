@@ -322,6 +322,31 @@ describe('NBD transmission', () => {
     c.end();
   });
 
+  it('a client that does not read its replies: the server stops taking requests instead of buffering them all, then serves the rest', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go();
+    c.socket.pause(); // read nothing: replies pile up in the sockets
+    const n = 100;
+    const len = 4 * 1024 * 1024;
+    for (let i = 0; i < n; i++) c.request(CMD.READ, BigInt(i), 0, len);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Without the bound all 100 (400 MiB) were served into the send buffer; with it, what fits 64 MiB buffered + 128 MiB in flight.
+    const served = s.metrics.counts().ops.read.requests;
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBeLessThan(60);
+    c.socket.resume();
+    const lens = new Map(Array.from({ length: n }, (_, i) => [BigInt(i), len] as [bigint, number]));
+    const handles = new Set<bigint>();
+    for (let i = 0; i < n; i++) {
+      const r = await c.reply(lens);
+      expect(r.errno).toBe(0);
+      handles.add(r.handle);
+    }
+    expect(handles.size).toBe(n);
+    c.end();
+  }, 30_000);
+
   it('wrong request magic closes that connection only', async () => {
     const s = await serve();
     const bad = await RawNbd.connect(s.port);
