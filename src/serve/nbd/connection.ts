@@ -46,11 +46,10 @@ const MAX_SAFE_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * A client that sends reads and never reads the replies must not make us hold them without bound
  * (120 pipelined 32 MiB reads took a server past 2.5 GB): no new request is taken while this much
- * reply data waits in the socket, nor one whose read or write bytes would take those in flight
- * past the budget (64 writes of 32 MiB in flight held 2 GiB of payloads).
+ * reply data waits in the socket, nor a read that would take the reads in flight past the budget.
  */
 export const REPLY_BUFFER_BYTES = 64 * 1024 * 1024;
-export const BYTES_IN_FLIGHT = 128 * 1024 * 1024;
+export const READ_BYTES_IN_FLIGHT = 128 * 1024 * 1024;
 
 /** A refusal or engine failure, carried to the reply. */
 class RequestError extends Error {
@@ -69,8 +68,8 @@ export class NbdConnection {
   private stopping = false;
   private drained: Array<() => void> = [];
   private slotFreed: (() => void) | null = null;
-  /** Bytes of reads and writes being served (replies not yet written, payloads not yet written). */
-  private bytesInFlight = 0;
+  /** Bytes of reads being served (their replies not yet written). */
+  private readBytes = 0;
   /** Woken when reply data drains or a read completes (see REPLY_BUFFER_BYTES). */
   private roomMade: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -169,11 +168,6 @@ export class NbdConnection {
         startNs,
       };
       if (req.type === CMD.DISC) return; // soft disconnect: in-flight requests finish in run()
-      // Before a write's payload is read: its bytes count against the budget as a read's reply does.
-      const bytes = (req.type === CMD.READ || req.type === CMD.WRITE) && req.length <= BLOCK_MAX ? req.length : 0;
-      while (!this.socket.destroyed && (this.socket.writableLength > REPLY_BUFFER_BYTES || (this.bytesInFlight > 0 && this.bytesInFlight + bytes > BYTES_IN_FLIGHT))) {
-        await new Promise<void>((r) => (this.roomMade = r));
-      }
       if (req.type === CMD.WRITE) {
         if (req.length > BLOCK_MAX) {
           // Read past the payload so the stream stays in step, then refuse.
@@ -189,10 +183,14 @@ export class NbdConnection {
         req.refuse = { errno: 'EINVAL', message: `command flags 0x${badFlags.toString(16)} are unknown or not valid for ${commandName(req.type)}` };
         this.observer.protocolError('nbd', 'unknown-command-flags', `${this.peer}: ${req.refuse.message}`);
       }
-      this.bytesInFlight += bytes;
+      const readBytes = req.type === CMD.READ && !req.refuse && req.length <= BLOCK_MAX ? req.length : 0;
+      while (!this.socket.destroyed && (this.socket.writableLength > REPLY_BUFFER_BYTES || (this.readBytes > 0 && this.readBytes + readBytes > READ_BYTES_IN_FLIGHT))) {
+        await new Promise<void>((r) => (this.roomMade = r));
+      }
+      this.readBytes += readBytes;
       this.inFlight++;
       this.observer.requestStarted('nbd');
-      void this.serve(req, bytes);
+      void this.serve(req, readBytes);
       if (this.inFlight >= this.opts.maxInFlight) await new Promise<void>((r) => (this.slotFreed = r));
     }
   }
@@ -203,7 +201,7 @@ export class NbdConnection {
     r?.();
   }
 
-  private async serve(req: Request, bytes: number): Promise<void> {
+  private async serve(req: Request, readBytes: number): Promise<void> {
     let data: Buffer | null = null;
     let error: RequestError | null = null;
     const op = opOf(req.type);
@@ -213,7 +211,7 @@ export class NbdConnection {
       error = err instanceof RequestError ? err : engineError(err);
     }
     this.reply(req, data, error);
-    this.bytesInFlight -= bytes;
+    this.readBytes -= readBytes;
     this.wakeForRoom();
     const ns = Number(process.hrtime.bigint() - req.startNs);
     this.observer.requestDone('nbd', op, error ? 0 : req.length, ns, error ? error.errno : null);
