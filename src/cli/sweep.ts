@@ -118,6 +118,8 @@ export function parseShard(s: string): Shard {
   if (!m) throw new CliUsageError(`--shard: "${s}" is not a shard; write i/n, e.g. --shard 2/4 for the second of four shards`);
   const index = Number(m[1]);
   const count = Number(m[2]);
+  // Past 2^53 the Number is not the count typed (1/99999999999999999999 ran, shown as 1/1e20).
+  if (!Number.isSafeInteger(count)) throw new CliUsageError(`--shard: "${s}": the shard count is too large: at most 2^53 − 1`);
   if (count < 1 || index < 1 || index > count) {
     throw new CliUsageError(`--shard: "${s}": the shard number must be between 1 and the shard count (shards are numbered from 1), e.g. --shard 1/${Math.max(count, 2)}`);
   }
