@@ -64,6 +64,12 @@ const CASES: Case[] = [
     says: ['w.yaml:2:7: unknown tag !foo'],
   },
   {
+    name: 'a think time past the longest timer (it fired after 1 ms, with a Node warning)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('tt').replace('stop: { ops: 20 }', 'stop: { ops: 20 }, think_time: 99999999999999999999h')), d) }),
+    exit: 2,
+    says: ['w.yaml:8:', 'think_time: expected a duration', 'at most 2^31 − 1 ms'],
+  },
+  {
     name: 'nesting deeper than the stack',
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `name: x\nphases: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), d) }),
     exit: 2,
