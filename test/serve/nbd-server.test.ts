@@ -347,6 +347,30 @@ describe('NBD transmission', () => {
     c.end();
   }, 30_000);
 
+  it('a client whose GO asked for block sizes gets EINVAL for requests off the 512-byte minimum; one that did not is served', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go(); // asks for NBD_INFO_BLOCK_SIZE: bound to minimum 512
+    c.request(CMD.READ, 1n, 100, 512);
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE, 2n, 0, 100, { payload: Buffer.alloc(100, 0xee) });
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE_ZEROES, 3n, 512, 1000);
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.READ, 4n, 0, 512);
+    const r = await c.reply(new Map([[4n, 512]]));
+    expect(r.errno).toBe(0);
+    expect(r.data!.every((x) => x === 0)).toBe(true); // the refused write's payload was skipped, not written
+    c.end();
+    const free = await RawNbd.connect(s.port);
+    await free.greet();
+    free.option(OPT.EXPORT_NAME); // no block size negotiation: any byte range
+    await free.read(10);
+    free.request(CMD.READ, 5n, 100, 7);
+    expect((await free.reply(new Map([[5n, 7]]))).errno).toBe(0);
+    free.end();
+  });
+
   it('wrong request magic closes that connection only', async () => {
     const s = await serve();
     const bad = await RawNbd.connect(s.port);

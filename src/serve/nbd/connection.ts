@@ -64,6 +64,8 @@ class RequestError extends Error {
 export class NbdConnection {
   private readonly reader: SocketReader;
   private structured = false;
+  /** The minimum block size the client agreed to (1: none). */
+  private alignment = 1;
   private inFlight = 0;
   private stopping = false;
   private drained: Array<() => void> = [];
@@ -105,6 +107,7 @@ export class NbdConnection {
       }
       if (!negotiated || this.stopping) return;
       this.structured = negotiated.structured;
+      this.alignment = negotiated.alignment;
       this.startIdleTimer();
       await this.serveRequests();
     } catch (err) {
@@ -233,6 +236,10 @@ export class NbdConnection {
     const writes = req.type === CMD.WRITE || req.type === CMD.WRITE_ZEROES || req.type === CMD.TRIM;
     if (req.type !== CMD.READ && req.type !== CMD.FLUSH && !writes) throw new RequestError('EINVAL', `unknown command ${req.type}`);
     if (req.type === CMD.READ && req.length > BLOCK_MAX) throw new RequestError('EINVAL', `read of ${req.length} bytes is over the ${BLOCK_MAX}-byte maximum`);
+    // proto.md: a client whose GO asked for block sizes MUST keep to them; the server SHOULD refuse with EINVAL (as qemu-nbd does).
+    if (req.type !== CMD.FLUSH && (req.offset % this.alignment !== 0 || req.length % this.alignment !== 0)) {
+      throw new RequestError('EINVAL', `offset ${req.offset} and length ${req.length} must be multiples of the ${this.alignment}-byte minimum block size this client agreed to`);
+    }
     if (writes && t.readOnly) throw new RequestError('EPERM', 'the export is read-only');
     if (req.type !== CMD.FLUSH && end > t.size) {
       // proto.md: ENOSPC for a write past the end, EINVAL for a read or trim.
