@@ -4,7 +4,8 @@
  * nothing on stdout, the input unchanged and no file left in the directory that was not there.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, open, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -154,6 +155,17 @@ describe('hostile traces are refused cleanly', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(await readdir(dir)).toEqual(before);
     expect(await Promise.all(before.filter((f) => f !== 'sub').map((f) => sha(join(dir, f)).catch(() => 'dir')))).toEqual(hashes);
+  });
+
+  it('a pipe for a trace (<(zcat x.gz), a FIFO) is named as one, not "ESPIPE: invalid seek"', async () => {
+    const p = tmp.path('p.csv');
+    execFileSync('mkfifo', [p]);
+    const writer = open(p, 'w'); // so that the CLI's open returns
+    try {
+      expectRefused(await cli('trace', 'stats', p, '--format', 'alibaba'), ['p.csv: cannot read the trace: it is a pipe, not a file', 'save it to a file first']);
+    } finally {
+      await (await writer).close();
+    }
   });
 
   it('--debug adds the stack to the same message', async () => {
