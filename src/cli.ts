@@ -67,9 +67,13 @@ export async function run(argv: string[], out: Output): Promise<number> {
 /** The bin's entry: sets the exit code and lets pending output drain instead of calling process.exit. */
 export async function main(argv: string[]): Promise<void> {
   limitHeap();
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') process.exitCode = 1; // a closed pipe (| head) is not a failure
-  });
+  // A closed pipe (| head) is not a failure: the run goes on and writes its results. stderr too
+  // (2>&1 | head): unhandled, its EPIPE killed the run before the results file was written.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') process.exitCode = 1;
+    });
+  }
   process.exitCode = await run(argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

@@ -6,7 +6,7 @@ import { TableTraceError, readTableTrace } from '../cache/table-trace.js';
 import { table } from '../report/text-table.js';
 import { loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { cacheSizesArg, collect, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, positiveIntArg, sampleRateArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
 
@@ -146,7 +146,7 @@ export const registerMrc: RegisterCommand = (program, out, setCode) => {
     .option('--sample-rate <r>', 'SHARDS spatial sampling rate in (0, 1]; 1 is the exact curve', sampleRateArg, 1)
     .option('--sample-max <n>', 'fixed-size SHARDS: at most n sampled tables, the rate lowered as needed (table traces only)', positiveIntArg)
     .option('--sizes <list>', 'cache sizes in tables to print, e.g. 4,8,16 (default: every size of a short curve, else a log spread)', cacheSizesArg)
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable; workload input only)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable, each field once; workload input only)', setArg, [])
     .option('--full', 'replay moving every byte and verifying reads (default for a fresh image: metadata-only, same table stream)')
     .option('--json', 'print the curve as JSON (no progress bar)')
     .option('-q, --quiet', 'no progress bar')

@@ -2,6 +2,9 @@
 import { MAX_CACHE_TABLES } from '../cache/limits.js';
 import { InvalidArgumentError } from 'commander';
 import { parseSize } from '../util/size.js';
+import { parse as parseYaml } from 'yaml';
+import { formatPath, parsePath } from '../config/paths.js';
+import { CliUsageError } from './errors.js';
 import type { Output } from './output.js';
 
 /** Option parsers: a bad value becomes commander's error naming the option. */
@@ -92,6 +95,69 @@ export function sampleRateArg(value: string): number {
 
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * --set, repeatable: a field set twice (or a field and a mapping or list holding it) is refused,
+ * naming both, instead of the last one winning unseen. A key that is not a path is left to the
+ * workload loader, which explains the key.path=value form.
+ */
+export function setArg(value: string, previous: string[]): string[] {
+  const mine = setKey(value);
+  const clash = mine === null ? undefined : previous.find((p) => {
+    const theirs = setKey(p);
+    return theirs !== null && pathsOverlap(theirs, mine);
+  });
+  if (clash !== undefined && mine !== null) {
+    const theirs = setKey(clash)!;
+    const what = theirs === mine ? `both set ${mine}` : `overlap (${mine.length < theirs.length ? `${mine} holds ${theirs}` : `${theirs} holds ${mine}`})`;
+    throw new InvalidArgumentError(`--set ${clash} and --set ${value} ${what}; set each field once (the last would silently win)`);
+  }
+  return [...previous, value];
+}
+
+/** The field a --set names, written one way ("phases.0.x" and "phases[0].x" alike); null when not a path. */
+export function setKey(arg: string): string | null {
+  const eq = arg.indexOf('=');
+  const path = eq > 0 ? parsePath(arg.slice(0, eq)) : null;
+  return path ? formatPath(path) : null;
+}
+
+/** One field path is the other or holds it. */
+export function pathsOverlap(a: string, b: string): boolean {
+  const holds = (x: string, y: string) => x === y || y.startsWith(`${x}.`) || y.startsWith(`${x}[`);
+  return holds(a, b) || holds(b, a);
+}
+
+/**
+ * Fields a command sets itself after the user's --set (stress's seed, sweep's cache size): a --set
+ * of one, or of a mapping that gives one, would be silently replaced, so it is refused with `why`.
+ */
+export function refuseOwnedSets(command: string, set: readonly string[], owned: ReadonlyArray<readonly [field: string, why: string]>): void {
+  for (const arg of set) {
+    const key = setKey(arg);
+    if (key === null) continue;
+    for (const [field, why] of owned) {
+      if (!pathsOverlap(field, key)) continue;
+      // A mapping above the field replaces it only if it names it: --set 'cache={size: 4}' leaves the policy alone.
+      if (key.length < field.length && !givesField(arg.slice(arg.indexOf('=') + 1), field.slice(key.length + 1))) continue;
+      throw new CliUsageError(`--set ${arg}: ${command} sets ${field} itself (${why}), so this value would be silently replaced`);
+    }
+  }
+}
+
+function givesField(valueText: string, rest: string): boolean {
+  let v: unknown;
+  try {
+    v = parseYaml(valueText);
+  } catch {
+    return false; // the loader reports the value
+  }
+  for (const seg of parsePath(rest) ?? []) {
+    if (v === null || typeof v !== 'object' || !(String(seg) in v)) return false;
+    v = (v as Record<string, unknown>)[String(seg)];
+  }
+  return true;
 }
 
 /** Commander's own errors (unknown option, missing argument) in our format, naming the command. */

@@ -8,14 +8,14 @@ import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { loadWorkload, parseWorkload } from '../workload/load.js';
-import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressReporter } from './progress.js';
-import { boundedIntArg, collect, pathArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { boundedIntArg, pathArg, positiveIntArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface RunCommandOptions extends TraceCliOptions {
   workload: string;
@@ -46,6 +46,7 @@ export const DEFAULT_MAX_RUNS = 256;
  * print the summary (or the results JSON). Exit 1 if any run failed its integrity checks.
  */
 export async function runCommand(o: RunCommandOptions, out: Output): Promise<number> {
+  refuseTraceOptionsForYaml(o.workload, o);
   const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
   const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
   const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
@@ -157,7 +158,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'run'))
     .description('replay a workload file against a fresh (or given) image; writes a results file and prints a summary')
     .argument('<workload>', 'workload YAML file (see workloads/ and `qed-bench schema`), or a block trace (see `qed-bench trace`)')
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable, each field once)', setArg, [])
     .option('--json', 'print the results JSON instead of the summary (no progress bar)')
     .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')

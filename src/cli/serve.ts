@@ -11,7 +11,7 @@ import { safeFileName } from '../util/file-name.js';
 import { inspectImage, loadWorkload, parseWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { collect, pathArg, positiveTimerMsArg, sizeArg, timerMsArg, type RegisterCommand } from './options.js';
+import { pathArg, positiveTimerMsArg, setArg, sizeArg, timerMsArg, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 
 export interface ServeCommandOptions {
@@ -42,7 +42,7 @@ export const registerServe: RegisterCommand = (program: Command, out, setCode) =
     .option('--no-nbd', 'no NBD server')
     .option('--http <addr>', 'HTTP listen address for /metrics, /status, /disk and the live page at / (default: none)')
     .option('--allow-remote', 'allow listen addresses other than loopback (there is no authentication)')
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable, each field once)', setArg, [])
     .option('-r, --read-only', 'serve read-only (NBD READ_ONLY flag; writes refused with EPERM, PUT with 403)')
     .option('-o, --out <file>', 'results file (default: results/serve-<name>-<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')

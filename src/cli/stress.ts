@@ -9,7 +9,7 @@ import { formatStress } from '../report/stress-summary.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
-import { collect, intArg, jobsArg, positiveIntArg, usageOutput, type RegisterCommand } from './options.js';
+import { intArg, jobsArg, positiveIntArg, refuseOwnedSets, setArg, usageOutput, type RegisterCommand } from './options.js';
 
 export interface StressCommandOptions {
   workload: string;
@@ -30,6 +30,15 @@ export interface StressCommandOptions {
  * Replay a workload once per seed × policy under the deterministic scheduler and report, per
  * policy, the runs that lost data. Exit 1 if a safe policy (any but fifo-unsafe) failed a run.
  */
+/** Fields every stress run sets itself, after the user's --set. */
+const SEED_WHY = 'each run sets seed and scheduler.seed to its own seed; choose them with --first-seed and --seeds';
+const STRESS_OWNED = [
+  ['seed', SEED_WHY],
+  ['scheduler.seed', SEED_WHY],
+  ['scheduler.mode', 'stress always replays under the deterministic scheduler'],
+  ['cache.policy', 'each run sets the policy; choose them with --policies'],
+] as const;
+
 export async function stressCommand(o: StressCommandOptions, out: Output): Promise<number> {
   const policies = [...new Set(o.policies.split(',').map((p) => p.trim()).filter(Boolean))];
   if (policies.length === 0) throw new CliUsageError('--policies: name at least one policy, e.g. --policies fifo,fifo-unsafe');
@@ -41,6 +50,7 @@ export async function stressCommand(o: StressCommandOptions, out: Output): Promi
   // qemu-img can only check files: --qemu-check implies runs on files.
   const memory = o.memory && !o.qemuCheck;
   if (o.qemuCheck && !(await onPath('qemu-img'))) throw new CliUsageError('--qemu-check needs qemu-img on PATH (Debian: apt-get install qemu-utils)');
+  refuseOwnedSets('stress', o.set, STRESS_OWNED);
   const text = await readWorkloadText(o.workload);
 
   const { signal, stop: stopInterrupts } = onInterrupt(out, 'finishing the runs in progress');
@@ -95,7 +105,7 @@ export const registerStress: RegisterCommand = (program, out, setCode) => {
     .option('--first-seed <s>', 'the first seed (seeds s, s+1, ...; each sets seed and scheduler.seed)', intArg, 1)
     .option('--policies <list>', 'comma-separated cache policies; all but fifo-unsafe must never lose data', 'fifo,fifo-unsafe')
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process; at most 64)', jobsArg)
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=2 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=2 (repeatable, each field once; not seed or cache.policy, set per run)', setArg, [])
     .option('--json', 'print the report as JSON (no progress bar)')
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')

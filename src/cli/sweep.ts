@@ -13,10 +13,10 @@ import { formatSweep } from '../report/sweep-table.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { cacheSizesArg, collect, jobsArg, pathArg, positiveIntArg, sampleRateArg, usageOutput, type RegisterCommand } from './options.js';
+import { cacheSizesArg, jobsArg, pathArg, positiveIntArg, refuseOwnedSets, sampleRateArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
-import { addTraceReplayOptions, isTraceFile, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
 import { cacheOnlyKind, cacheOnlySpec } from './sweep-cache-only.js';
 import { cacheOnlySweep } from '../experiments/cache-only.js';
 import { DEFAULT_CACHE_SIZE } from '../qed/options.js';
@@ -53,7 +53,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--cache-size <list>', "comma-separated cache sizes in tables, e.g. 4,8,16,32,50,128 (default: the workload's matrix or cache.size)", cacheSizesArg)
     .option('--policy <list>', `comma-separated policies (default: the workload's matrix or cache.policy); known: ${POLICY_NAMES.join(', ')}`)
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores; 1 runs in-process; at most 64)', jobsArg)
-    .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. seed=7 (repeatable, each field once)', setArg, [])
     .option('-o, --out <file>', 'sweep results file (default: results/<name>-sweep-<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
     .option('--json', 'print the sweep results JSON instead of the table (no progress bar)')
@@ -74,6 +74,12 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
  * sweep results file and print the table. Exit 1 if a safe policy failed a run's integrity checks.
  */
 export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise<number> {
+  refuseTraceOptionsForYaml(o.workload, o);
+  refuseOwnedSets('sweep', o.set, [
+    ...(o.cacheSize ? [['cache.size', 'each cell sets its size from --cache-size']] as const : []),
+    ...(o.policy !== undefined ? [['cache.policy', 'each cell sets its policy from --policy']] as const : []),
+    ...(o.real ? [] : [['scheduler.mode', 'sweep replays under the deterministic scheduler unless --real']] as const),
+  ]);
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
   const cacheOnly = cacheOnlyKind(o);
@@ -112,6 +118,8 @@ export function parseShard(s: string): Shard {
   if (!m) throw new CliUsageError(`--shard: "${s}" is not a shard; write i/n, e.g. --shard 2/4 for the second of four shards`);
   const index = Number(m[1]);
   const count = Number(m[2]);
+  // Past 2^53 the Number is not the count typed (1/99999999999999999999 ran, shown as 1/1e20).
+  if (!Number.isSafeInteger(count)) throw new CliUsageError(`--shard: "${s}": the shard count is too large: at most 2^53 − 1`);
   if (count < 1 || index < 1 || index > count) {
     throw new CliUsageError(`--shard: "${s}": the shard number must be between 1 and the shard count (shards are numbered from 1), e.g. --shard 1/${Math.max(count, 2)}`);
   }

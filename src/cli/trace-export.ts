@@ -5,7 +5,7 @@ import { runWorkload } from '../replay/runner.js';
 import { TableTraceError, TableTraceWriter } from '../cache/table-trace.js';
 import { WorkloadError, loadWorkload } from '../workload/load.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { collect, pathArg, usageOutput, type RegisterCommand } from './options.js';
+import { pathArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { progressReporter } from './progress.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
@@ -81,7 +81,7 @@ export const registerTraceExport: RegisterCommand = (program, out, setCode) => {
     .configureOutput(usageOutput(out, 'trace-export'))
     .description("replay a workload and write its L2 table-access stream: PREFIX.tables (one table id per line) and PREFIX.csv (time_ns,table,kind,op)")
     .argument('<workload>', 'workload YAML file')
-    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a workload field, e.g. cache.size=16 (repeatable, each field once)', setArg, [])
     .requiredOption('-o, --out <prefix>', 'output prefix: writes PREFIX.tables and PREFIX.csv', pathArg)
     .option('--no-verify', 'skip read verification and the final read-back (faster)')
     .option('-q, --quiet', 'no progress bar')

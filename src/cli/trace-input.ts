@@ -11,6 +11,7 @@ import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
 import { TraceError } from '../workload/traces/types.js';
 import { boundedIntArg, intArg } from './options.js';
+import { CliUsageError } from './errors.js';
 import { DEFAULTS } from '../workload/schema.js';
 import { resolve } from 'node:path';
 
@@ -24,7 +25,7 @@ export const isTraceFile = (path: string): boolean => !/\.ya?ml$/i.test(path);
 export function addTraceReadOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--format <name>', 'trace format (default: detected from the name and first lines)').choices(FORMAT_NAMES))
-    .option('--device <name>', 'only this device / volume / LUN (run and sweep: "all" = one parallel job per device)')
+    .option('--device <name>', 'only this device / volume / LUN (run and sweep of a trace: "all" = one parallel job per device; a YAML workload sets trace.device per job)')
     .option('--max-bad-lines <n>', 'skip and count up to n bad lines instead of stopping at the first', intArg)
     .option('--columns <map>', 'format csv: 1-based columns, e.g. time=1,offset=3,size=4,op=2,device=5')
     .addOption(new Option('--offset-unit <unit>', 'format csv: offset and size unit').choices(Object.keys(OFFSET_UNITS)))
@@ -39,6 +40,37 @@ export function addTraceReplayOptions(cmd: Command): Command {
     .option('--speed <factor>', 'trace input: timing original this many times faster, e.g. 10x', speedArg)
     // Checked where it is typed: the default workload's schema would blame a line of its own YAML, named as the trace's.
     .option('--iodepth <n>', `trace input: requests in flight per job (default ${DEFAULT_TRACE_IODEPTH})`, boundedIntArg(DEFAULTS.maxIodepth, "a job's most requests in flight"));
+}
+
+/** Each trace option and the job field a YAML workload sets it with. */
+const YAML_FIELD_OF: Record<keyof TraceCliOptions, string> = {
+  device: 'trace.device',
+  format: 'trace.format',
+  maxBadLines: 'trace.max_bad_lines',
+  columns: 'trace.columns',
+  offsetUnit: 'trace.offset_unit',
+  timeUnit: 'trace.time_unit',
+  fit: 'trace.fit',
+  timing: 'trace.timing',
+  speed: 'trace.speed',
+  iodepth: 'iodepth',
+};
+
+const FLAG_OF = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * run / sweep of a YAML workload: the trace options only shape the default workload of a bare
+ * trace, so given with a YAML file they would be silently ignored. Refused, naming where each goes.
+ */
+export function refuseTraceOptionsForYaml(workload: string, o: TraceCliOptions): void {
+  if (isTraceFile(workload)) return;
+  const given = (Object.keys(YAML_FIELD_OF) as Array<keyof TraceCliOptions>).filter((k) => o[k] !== undefined);
+  if (!given.length) return;
+  const flags = given.map((k) => `${FLAG_OF(k)} ${String(o[k])}`).join(', ');
+  const fields = given.map((k) => YAML_FIELD_OF[k]).join(', ');
+  throw new CliUsageError(
+    `${workload}: ${flags}: trace options only apply to a trace given in place of the workload; a YAML workload sets them per job (${fields}): write them in the file or use --set, e.g. --set phases[0].jobs[0].${YAML_FIELD_OF[given[0]]}=${String(o[given[0]])}`,
+  );
 }
 
 /** --speed checked where it is typed (the default workload would otherwise name its own YAML line); kept as written. */

@@ -91,7 +91,8 @@ export function unknownKey(objectPath: PathSeg[], key: string, schema: z.core.$Z
         ? `known keys here: ${known.join(', ')}`
         : undefined;
   }
-  return { path: [...objectPath, key], message: `unknown key "${key}"`, hint, atKey: true };
+  const shown = key === '' ? '"" (an empty or null key)' : `"${key}"`;
+  return { path: [...objectPath, key], message: `unknown key ${shown}`, hint, atKey: true };
 }
 
 interface Found {

@@ -88,10 +88,14 @@ export function micros(v: string | number): number {
   return Math.round(us * 1000) / 1000;
 }
 
-/** Whole microseconds (think time). */
+/** The longest sleep Node's timers take: past 2^31 − 1 ms a timer fires after 1 ms (a think time of years was none). */
+const MAX_SLEEP_US = (2 ** 31 - 1) * 1000;
+
+/** Whole microseconds (think time), at most MAX_SLEEP_US. */
 export function wholeMicros(v: string | number): number {
   const us = micros(v);
   if (!Number.isInteger(us)) throw new Expected(`expected ${DURATION_EXAMPLES} in whole microseconds`);
+  if (us > MAX_SLEEP_US) throw new Expected(`expected ${DURATION_EXAMPLES}, at most 2^31 − 1 ms (about 24.8 days), the longest timer Node sets`);
   return us;
 }
 

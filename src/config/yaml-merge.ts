@@ -1,5 +1,5 @@
 /** A key's pair in a YAML map as the parsed data sees it: the map's own, else inherited through a merge key (`<<: *a`, `<<: [*a, *b]`). */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 
 /** An alias as the node it names; anything else as is (null for nothing). */
 export function resolveNode(doc: Document, node: unknown): Node | null {
@@ -14,7 +14,7 @@ export function resolveNode(doc: Document, node: unknown): Node | null {
 export function pairOf(doc: Document, map: unknown, key: unknown, depth = 0): Pair | null {
   const node = resolveNode(doc, map);
   if (!isMap(node) || depth > 32) return null;
-  const own = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key);
+  const own = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key) ?? node.items.find((p) => isPair(p) && jsKeyOf(doc, p) === key);
   if (own) return own as Pair;
   for (const p of node.items) {
     if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue; // only the merge key has a symbol
@@ -25,4 +25,15 @@ export function pairOf(doc: Document, map: unknown, key: unknown, depth = 0): Pa
     }
   }
   return null;
+}
+
+/**
+ * The key a pair has in the parsed data (`5`, `null` and `{ a: 1 }` become "5", "" and "{ a: 1 }"),
+ * as the library itself makes it, so issues about such keys find their line. Null for the merge key.
+ */
+function jsKeyOf(doc: Document, pair: Pair): string | null {
+  if (isScalar(pair.key) && typeof pair.key.value === 'symbol') return null;
+  const one = new YAMLMap(doc.schema);
+  one.items.push(pair);
+  return Object.keys(one.toJS(doc) as object)[0] ?? null;
 }

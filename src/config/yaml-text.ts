@@ -1,9 +1,10 @@
 /**
  * What can be wrong with a YAML file before its settings are read, in our words rather than
  * the parser's: not UTF-8 (a UTF-16 editor save), a second document, nesting deep enough to
- * overflow the stack, and plain syntax errors, each located at line:col.
+ * overflow the stack, plain syntax errors, unknown tags, and aliases or merge keys that cannot
+ * expand, each located at line:col.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Problem } from './errors.js';
 
 /** Lists and mappings nested deeper than this are refused before anything walks them. */
@@ -29,7 +30,7 @@ export function parseYaml(text: string, options: { merge?: boolean } = {}): { do
   if (encoding) return { doc: parseDocument('', { lineCounter: lines }), lines, problem: encoding };
   // logLevel 'error': the library's warnings (a mapping used as a key) went to stderr as a second, unlocated paragraph; the schema names such a key.
   const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true, logLevel: 'error' });
-  return { doc, lines, problem: syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines) };
+  return { doc, lines, problem: syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines) ?? tagProblem(doc, lines) ?? aliasProblem(doc, lines) };
 }
 
 /** The first syntax error of a parsed document as a located problem, or null. */
@@ -46,6 +47,46 @@ function plainSyntaxMessage(code: string, message: string): string {
   }
   if (/call stack/i.test(message)) return tooDeep();
   return `YAML syntax error: ${message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** A tag the plain YAML schema does not know (`!foo`): the library only warns and keeps the bare value. */
+function tagProblem(doc: Document, lines: LineCounter): Problem | null {
+  const w = doc.warnings.find((x) => x.code === 'TAG_RESOLVE_FAILED');
+  if (!w) return null;
+  const pos = w.linePos?.[0] ?? lines.linePos(w.pos[0]);
+  const tag = /Unresolved tag: (\S+)/.exec(w.message)?.[1] ?? 'a tag';
+  return { path: '', line: pos.line, col: pos.col, message: `unknown tag ${tag}: workload and gate files are plain YAML; remove the tag` };
+}
+
+/**
+ * An alias with no anchor before it, or a merge key (`<<:`) whose source is not a mapping: the
+ * library only finds them while expanding the document, with no position; located here.
+ */
+function aliasProblem(doc: Document, lines: LineCounter): Problem | null {
+  let problem: Problem | null = null;
+  const at = (node: Node | null | undefined, message: string): void => {
+    const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
+    problem = { path: '', line: pos?.line, col: pos?.col, message };
+  };
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      at(node, `alias *${node.source} has no anchor &${node.source} before it (an anchor must come first in the file)`);
+      return visit.BREAK;
+    },
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined; // only a merge key holds a symbol
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const source of sources) {
+        const target = isAlias(source) ? source.resolve(doc) : source;
+        if (target === undefined || isMap(target)) continue; // an unresolved alias is named by Alias
+        at(source as Node, 'a merge key (<<) takes a mapping, an alias of one, or a list of them');
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return problem;
 }
 
 export function tooDeep(): string {

@@ -14,5 +14,7 @@ export function whyUnreadable(err: unknown): string {
   if (code === 'EMFILE' || code === 'ENFILE') return 'too many open files';
   if (code === 'EIO') return 'an I/O error';
   if (code === 'ENXIO' || code === 'ENODEV') return 'no such device';
+  // <(zcat trace.gz) or a FIFO: read at offsets (a trace twice, for its extent then the replay).
+  if (code === 'ESPIPE') return 'it is a pipe, not a file: it is read at offsets (a trace more than once); save it to a file first (.gz and .zst are read as they are)';
   return (err as Error).message;
 }

@@ -1,5 +1,5 @@
 /** `--set key.path=value`: a field replaced from the command line before validation. */
-import { parseDocument, type Document } from 'yaml';
+import { isScalar, parseDocument, type Document } from 'yaml';
 import type { Problem } from './errors.js';
 import type { Origin } from '../config/locate.js';
 import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
@@ -21,9 +21,12 @@ export interface TypedOverride {
 export function applyOverrides(doc: Document, args: readonly string[], typed: readonly TypedOverride[] = []): { origins: Origin[]; problems: Problem[] } {
   const origins: Origin[] = [];
   const problems: Problem[] = [];
-  const set = (path: PathSeg[], value: unknown, origin: string): void => {
+  const set = (path: PathSeg[], value: unknown, origin: string, digits?: string): void => {
     try {
-      doc.setIn(path, doc.createNode(value));
+      const node = doc.createNode(value);
+      // A whole number past 2^53 is named as typed in messages, not as the double rounds it.
+      if (digits !== undefined && isScalar(node) && typeof node.value === 'number' && !Number.isSafeInteger(node.value)) node.source = digits;
+      doc.setIn(path, node);
     } catch {
       problems.push({ origin, path: formatPath(path), message: `cannot set it: ${formatPath(path.slice(0, -1))} is not a mapping or list in the file` });
       return;
@@ -45,12 +48,26 @@ export function applyOverrides(doc: Document, args: readonly string[], typed: re
       fail('', bad.message, bad.hint);
       continue;
     }
-    const value = parseDocument(arg.slice(eq + 1), { logLevel: 'error' });
+    const text = arg.slice(eq + 1);
+    const value = parseDocument(text, { logLevel: 'error' });
     if (value.errors.length) {
       fail(formatPath(path), `the value is not valid YAML: ${value.errors[0].message.split('\n')[0]}`, 'quote it for the shell, e.g. --set \'name="a: b"\'');
       continue;
     }
-    set(path, value.toJS(), origin);
+    // As in a workload file: an unknown tag is not dropped, an alias with no anchor is not an internal error.
+    const tag = value.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (tag) {
+      fail(formatPath(path), `unknown tag ${/Unresolved tag: (\S+)/.exec(tag.message)?.[1] ?? ''}: values are plain YAML`, 'remove the tag');
+      continue;
+    }
+    let js: unknown;
+    try {
+      js = value.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      fail(formatPath(path), `the value cannot be read: ${(err as Error).message}`, "an alias (*name) needs its anchor (&name) earlier in the same value; quote it for a plain string, e.g. --set 'name=\"*x\"'");
+      continue;
+    }
+    set(path, js, origin, /^[-+]?\d+$/.test(text.trim()) ? text.trim() : undefined);
   }
   for (const t of typed) set(t.path, t.value, t.label);
   return { origins, problems };

@@ -105,4 +105,17 @@ describe('hostile trace: blocks in workloads are refused cleanly', () => {
     await writeFile(tmp.path('sub/w.yaml'), yaml('file: a.csv, format: alibaba, fit: wrap, device: 3'));
     await cliOk(0, 'run', tmp.path('sub/w.yaml'), '-q', '--no-qemu-check', '-o', tmp.path('r.json'));
   });
+
+  it.each([
+    ['run', ['--device', '3', '--fit', 'wrap', '--iodepth', '8'], ['--device 3, --fit wrap, --iodepth 8:', '(trace.device, trace.fit, iodepth)', '--set phases[0].jobs[0].trace.device=3']],
+    ['sweep', ['--format', 'msr', '--cache-size', '2'], ['--format msr:', '(trace.format)']],
+  ])('%s of a YAML workload refuses the trace options (they only shape a bare trace\'s default workload)', async (cmd, extra, says) => {
+    await copyFile('workloads/traces/alibaba.csv', tmp.path('a.csv'));
+    const w = tmp.path('w.yaml');
+    await writeFile(w, yaml('file: a.csv, format: alibaba, fit: wrap'));
+    const before = await readdir(tmp.path(''));
+    const r = await cli(cmd, w, '-q', '-o', tmp.path('r.json'), ...extra);
+    expectRefused(r, [`${w}: `, ...says, 'trace options only apply to a trace given in place of the workload']);
+    expect(await readdir(tmp.path(''))).toEqual(before);
+  });
 });

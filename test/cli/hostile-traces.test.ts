@@ -4,7 +4,8 @@
  * nothing on stdout, the input unchanged and no file left in the directory that was not there.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, open, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,21 @@ const CASES: Case[] = [
     b.writeBigUInt64LE(2n ** 60n, 48 * 3 + 16);
     await writeFile(p, b);
   }, args: stats('--format', 'blktrace'), says: ['a.blktrace: record 4 at byte offset 144: sector: expected a request ending below 2^53 bytes', 'found sector 1152921504606846976 (590295810358705651712 bytes)'] },
+  // Times are ns from the first request as doubles: past 2^64 ticks (a filetime is u64), or past 2^53 ns between two
+  // steps of the double, they were rounded values; whole seconds far apart stay exact and are kept.
+  { name: 'msr timestamp at 2^64', file: 'a.csv', body: `${MSR}\n18446744073709551616,host,0,Read,0,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:2:1: Timestamp: expected a whole number below 2^64', 'found "18446744073709551616"'] },
+  { name: 'msr timestamp past 2^53 ns after the first, not a double', file: 'a.csv', body: `${MSR}\n128566372000002100,host,0,Read,0,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:2:1: time: expected a time from the first request that a double holds to the nanosecond', 'after it by more than 2^53 ns'] },
+  { name: 'a rounded time is named after the line\'s own bad fields', file: 'a.csv', body: `${MSR}\n1,host,0,Read,abc,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:2:15: Offset: expected a whole number'] },
+  { name: 'a rounded time on the byte scanner\'s path (many lines)', file: 'a.csv', body: `${`${MSR}\n`.repeat(50)}1,host,0,Read,0,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:51:1: time: expected a time from the first request that a double holds', 'before it by more than 2^53 ns'] },
+  { name: 'alibaba time rounded', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,100000000000002\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:1: time: expected a time from the first request that a double holds'] },
+  { name: 'systor time rounded', file: 'a.csv', body: `${SYSTOR}1.5,0.0001,R,4,0,4096\n10000001.500000001,0.0001,R,4,0,4096\n`, args: stats('--format', 'systor'), says: ['a.csv:3:1: time: expected a time from the first request that a double holds'] },
+  { name: 'iolog v3 time rounded', file: 'a.log', body: `${IOLOG}2 /dev/x read 0 4096\n99999999999998 /dev/x read 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:5:1: time: expected a time from the first request that a double holds'] },
+  { name: 'iolog v2 wait rounded', file: 'a.log', body: 'fio version 2 iolog\n/dev/x add\n/dev/x read 0 4096\n/dev/x wait 9999999999999\n', args: stats('--format', 'iolog'), says: ['a.log:4:8: wait: expected milliseconds since the start that a double holds in nanoseconds'] },
+  { name: 'a blktrace time past 2^53 ns, named exactly', file: 'a.blktrace', body: async (p) => {
+    const b = (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 48 * 4);
+    b.writeBigUInt64LE(2n ** 60n + 1n, 48 * 3 + 8);
+    await writeFile(p, b);
+  }, args: stats('--format', 'blktrace'), says: ['a.blktrace: record 4 at byte offset 144: time: expected a time from the first request that a double holds', 'found 1152921504606846977 ns'] },
   { name: 'unknown iolog action', file: 'a.log', body: `${IOLOG}2 /dev/x frob 0 4096\n`, args: stats('--format', 'iolog'), says: ['a.log:4:10: action: expected read, write'] },
   { name: 'trailing garbage after the last field', file: 'a.csv', body: '3,R,0,4096,1\n3,R,0,4096,17xyz\n', args: stats('--format', 'alibaba'), says: ['a.csv:2:'] },
   { name: 'binary garbage given as CSV', file: 'a.csv', body: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + 7) % 256)), args: stats('--format', 'msr'), says: ['a.csv:1:1: '] },
@@ -87,6 +103,7 @@ const CASES: Case[] = [
   { name: '--columns for a format with fixed columns', file: 'a.csv', body: { sample: 'alibaba.csv' }, args: stats('--format', 'alibaba', '--columns', 'offset=3,size=4'), says: ['a.csv: columns given for a trace of format alibaba', 'apply to format csv only'] },
   { name: '--offset-unit for a format with fixed units', file: 'a.csv', body: { sample: 'alibaba.csv' }, args: stats('--offset-unit', 'sector'), says: ['a.csv: an offset unit given for a trace of format alibaba'] },
   { name: 'run --speed 0x names the option', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['run', 'FILE', '--timing', 'original', '--speed', '0x', '-q', '--no-qemu-check', '-o', 'OUT/r.json'], says: ["option '--speed <factor>' argument '0x' is invalid", 'expected a speed factor above 0'] },
+  { name: 'run --speed too large to be a number (Infinity)', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['run', 'FILE', '--timing', 'original', '--speed', `${'9'.repeat(400)}x`, '-q', '--no-qemu-check', '-o', 'OUT/r.json'], says: ["option '--speed <factor>' argument", 'expected a speed factor above 0 and below 2^1024'] },
   { name: 'sweep --speed negative names the option', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['sweep', 'FILE', '--speed', '-2x', '-q', '-o', 'OUT/r.json'], says: ["option '--speed <factor>' argument '-2x' is invalid"] },
   { name: 'run --fit unknown', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['run', 'FILE', '--fit', 'squash', '-q', '--no-qemu-check', '-o', 'OUT/r.json'], says: ["option '--fit <mode>' argument 'squash' is invalid"] },
   { name: 'run --iodepth 0', file: 'a.csv', body: { sample: 'alibaba.csv' }, argv: ['run', 'FILE', '--iodepth', '0', '-q', '--no-qemu-check', '-o', 'OUT/r.json'], says: ["option '--iodepth <n>' argument '0' is invalid"] },
@@ -138,6 +155,17 @@ describe('hostile traces are refused cleanly', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(await readdir(dir)).toEqual(before);
     expect(await Promise.all(before.filter((f) => f !== 'sub').map((f) => sha(join(dir, f)).catch(() => 'dir')))).toEqual(hashes);
+  });
+
+  it('a pipe for a trace (<(zcat x.gz), a FIFO) is named as one, not "ESPIPE: invalid seek"', async () => {
+    const p = tmp.path('p.csv');
+    execFileSync('mkfifo', [p]);
+    const writer = open(p, 'w'); // so that the CLI's open returns
+    try {
+      expectRefused(await cli('trace', 'stats', p, '--format', 'alibaba'), ['p.csv: cannot read the trace: it is a pipe, not a file', 'save it to a file first']);
+    } finally {
+      await (await writer).close();
+    }
   });
 
   it('--debug adds the stack to the same message', async () => {

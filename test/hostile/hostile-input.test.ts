@@ -46,6 +46,30 @@ const CASES: Case[] = [
     says: ['w.yaml:9:1: a second YAML document starts here'],
   },
   {
+    name: 'an alias with no anchor, located (was "cannot expand the YAML" with no position)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('al')}x-a: *nope\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:9:6: alias *nope has no anchor &nope before it'],
+  },
+  {
+    name: 'a merge key whose source is a scalar, located',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `x-s: &s 5\n${workload('mg')}x-b: { <<: *s }\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:10:12: a merge key (<<) takes a mapping'],
+  },
+  {
+    name: 'an unknown tag is refused, not read as its bare value',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('tg').replace('seed: 1', 'seed: !foo 1')), d) }),
+    exit: 2,
+    says: ['w.yaml:2:7: unknown tag !foo'],
+  },
+  {
+    name: 'a think time past the longest timer (it fired after 1 ms, with a Node warning)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), workload('tt').replace('stop: { ops: 20 }', 'stop: { ops: 20 }, think_time: 99999999999999999999h')), d) }),
+    exit: 2,
+    says: ['w.yaml:8:', 'think_time: expected a duration', 'at most 2^31 − 1 ms'],
+  },
+  {
     name: 'nesting deeper than the stack',
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `name: x\nphases: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), d) }),
     exit: 2,
@@ -379,11 +403,24 @@ describe('hostile input is refused cleanly', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('unknown key "[ a ]"');
       const f = await cli(...run(w, tmp.path));
-      expect(f.stderr).toContain('unknown key "{ a: 1 }"');
+      expect(f.stderr).toContain('w.yaml:9:3: unknown key "{ a: 1 }"'); // the key's own position, not 1:1
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it.each([
+    ['a mapping', '? { a: 1 }\n        : 2', 'unknown key "{ a: 1 }"', '9:11'],
+    ['a list', '? [a]\n        : 2', 'unknown key "[ a ]"', '9:11'],
+    ['a number', '5: 2', 'unknown key "5"', '9:9'],
+    ['null', 'null: 2', 'unknown key "" (an empty or null key)', '9:9'],
+  ])('%s as a key inside a job is located at the key, not at the job', async (_, key, says, at) => {
+    const job = `      - name: w\n        ${key}\n        pattern: random\n        bs: 4k\n        stop: { ops: 20 }\n`;
+    const w = await yaml(tmp.path('w.yaml'), `${workload('key-at').split('      - {')[0]}${job}`);
+    const r = await cli(...run(w, tmp.path));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`w.yaml:${at}: phases[0].jobs[0]: ${says}`);
   });
 
   it('a writable io open of a need-check image says on stderr that it repairs', async () => {

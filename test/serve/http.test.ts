@@ -39,6 +39,8 @@ describe('Range and Content-Range parsing', () => {
     expect(parseContentRange('bytes 0-511/8388608', 8388608)).toEqual({ start: 0, end: 511 });
     expect('reason' in parseContentRange('bytes 9-1/*', 8388608)).toBe(true);
     expect('reason' in parseContentRange('0-1', 8388608)).toBe(true);
+    // A huge end is not "ends before it starts": the reason names what is wrong.
+    expect(parseContentRange('bytes 0-99999999999999999999/*', 8388608)).toEqual({ reason: '"bytes 0-99999999999999999999/*" has a position past 2^53 bytes' });
     // A total that is not the disk's size: the client writes to a disk it has wrong.
     expect(parseContentRange('bytes 0-511/5', 8388608)).toEqual({ reason: `"bytes 0-511/5" gives the disk's size as 5 bytes, but it is 8388608; use the size or *` });
   });

@@ -265,6 +265,112 @@ describe('NBD transmission', () => {
     c.end();
   });
 
+  it('zero-length reads: a NONE chunk with structured replies (OFFSET_DATA needs a byte), an empty simple reply without', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go(true);
+    c.request(CMD.READ, 1n, 4096, 0);
+    const r = await c.reply();
+    expect(r.handle).toBe(1n);
+    expect(r.chunkType).toBe(0); // NBD_REPLY_TYPE_NONE, done
+    expect(r.errno).toBe(0);
+    c.request(CMD.READ, 2n, 0, 512);
+    const next = await c.reply(new Map([[2n, 512]]));
+    expect([next.handle, next.chunkType, next.data!.length]).toEqual([2n, 1, 512]); // the stream stayed in step
+    c.end();
+    const simple = await RawNbd.connect(s.port);
+    await simple.go();
+    simple.request(CMD.READ, 3n, 0, 0);
+    simple.request(CMD.READ, 4n, 0, 512);
+    const lens = new Map([[3n, 0], [4n, 512]]);
+    const got = [await simple.reply(lens), await simple.reply(lens)].sort((a, b) => Number(a.handle - b.handle));
+    expect(got.map((x) => [x.errno, x.data!.length])).toEqual([[0, 0], [0, 512]]);
+    simple.end();
+  });
+
+  it('unknown or inapplicable command flags get EINVAL, write payloads are skipped, the connection goes on', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go(true);
+    const payload = pattern(4096, 9);
+    c.request(CMD.WRITE, 1n, 0, 4096, { flags: 0x8000, payload });
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE_ZEROES, 2n, 0, 4096, { flags: 1 << 4 }); // FAST_ZERO: not advertised
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.READ, 3n, 0, 4096, { flags: 1 << 2 }); // DF: not advertised
+    const df = await c.reply();
+    expect([df.chunkType, df.errno]).toEqual([32769, EINVAL]);
+    c.request(CMD.FLUSH, 4n, 0, 0, { flags: 1 << 1 }); // NO_HOLE is for WRITE_ZEROES only
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE_ZEROES, 5n, 0, 4096, { flags: 1 | (1 << 1) }); // FUA | NO_HOLE: valid
+    expect((await c.reply()).errno).toBe(0);
+    c.request(CMD.READ, 6n, 0, 4096, { flags: 1 }); // FUA is accepted on every command
+    const r = await c.reply();
+    expect(r.errno).toBe(0);
+    expect(r.data!.every((x) => x === 0)).toBe(true); // the refused write's payload was never written
+    expect(s.metrics.counts().protocolErrors['unknown-command-flags']).toBe(4);
+    c.end();
+  });
+
+  it('trim past the end gets EINVAL (a read-like refusal), not ENOSPC', async () => {
+    const size = 1024 * 1024;
+    const s = await serve({ size });
+    const c = await RawNbd.connect(s.port);
+    await c.go();
+    c.request(CMD.TRIM, 1n, size - 512, 1024);
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.end();
+  });
+
+  it('a client that does not read its replies: the server stops taking requests instead of buffering them all, then serves the rest', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go();
+    c.socket.pause(); // read nothing: replies pile up in the sockets
+    const n = 100;
+    const len = 4 * 1024 * 1024;
+    for (let i = 0; i < n; i++) c.request(CMD.READ, BigInt(i), 0, len);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Without the bound all 100 (400 MiB) were served into the send buffer; with it, what fits 64 MiB buffered + 128 MiB in flight.
+    const served = s.metrics.counts().ops.read.requests;
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBeLessThan(60);
+    c.socket.resume();
+    const lens = new Map(Array.from({ length: n }, (_, i) => [BigInt(i), len] as [bigint, number]));
+    const handles = new Set<bigint>();
+    for (let i = 0; i < n; i++) {
+      const r = await c.reply(lens);
+      expect(r.errno).toBe(0);
+      handles.add(r.handle);
+    }
+    expect(handles.size).toBe(n);
+    c.end();
+  }, 30_000);
+
+  it('a client whose GO asked for block sizes gets EINVAL for requests off the 512-byte minimum; one that did not is served', async () => {
+    const s = await serve();
+    const c = await RawNbd.connect(s.port);
+    await c.go(); // asks for NBD_INFO_BLOCK_SIZE: bound to minimum 512
+    c.request(CMD.READ, 1n, 100, 512);
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE, 2n, 0, 100, { payload: Buffer.alloc(100, 0xee) });
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.WRITE_ZEROES, 3n, 512, 1000);
+    expect((await c.reply()).errno).toBe(EINVAL);
+    c.request(CMD.READ, 4n, 0, 512);
+    const r = await c.reply(new Map([[4n, 512]]));
+    expect(r.errno).toBe(0);
+    expect(r.data!.every((x) => x === 0)).toBe(true); // the refused write's payload was skipped, not written
+    c.end();
+    const free = await RawNbd.connect(s.port);
+    await free.greet();
+    free.option(OPT.EXPORT_NAME); // no block size negotiation: any byte range
+    await free.read(10);
+    free.request(CMD.READ, 5n, 100, 7);
+    expect((await free.reply(new Map([[5n, 7]]))).errno).toBe(0);
+    free.end();
+  });
+
   it('wrong request magic closes that connection only', async () => {
     const s = await serve();
     const bad = await RawNbd.connect(s.port);

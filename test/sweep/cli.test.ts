@@ -75,6 +75,7 @@ describe('qed-bench sweep', () => {
     [['--shard', '3/2'], /--shard: "3\/2": the shard number must be between 1 and the shard count/],
     [['--shard', '0/2'], /--shard: "0\/2": the shard number must be between 1/],
     [['--shard', 'abc'], /--shard: "abc" is not a shard; write i\/n, e.g. --shard 2\/4/],
+    [['--shard', '1/99999999999999999999'], /--shard: "1\/99999999999999999999": the shard count is too large: at most 2\^53/],
     [['--policy', 'lru,lru2'], /--policy: unknown policy "lru2"; known policies: .*sieve/],
     [['--cache-size', '4,0'], /--cache-size <list>' argument '4,0' is invalid\. "0" is not a cache size; sizes are whole numbers of L2 tables, at least 1/],
     [['--cache-size', '4,x,1.5'], /--cache-size <list>' argument '4,x,1\.5' is invalid\. "x", "1\.5" are not cache sizes/],

@@ -35,7 +35,8 @@ export function parseContentRange(header: string, size: number): { start: number
   if (!m) return { reason: `"${header}" is not "bytes a-b/size" or "bytes a-b/*"` };
   const start = Number(m[1]);
   const end = Number(m[2]);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return { reason: `"${header}" ends before it starts` };
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return { reason: `"${header}" has a position past 2^53 bytes` };
+  if (end < start) return { reason: `"${header}" ends before it starts` };
   if (m[3] !== '*' && m[3] !== String(size)) return { reason: `"${header}" gives the disk's size as ${m[3]} bytes, but it is ${size}; use the size or *` };
   return { start, end };
 }

@@ -13,8 +13,10 @@ import {
   REPLY_TYPE,
   REQUEST_BYTES,
   REQUEST_MAGIC,
+  commandName,
   SIMPLE_REPLY_MAGIC,
   STRUCTURED_REPLY_MAGIC,
+  validCommandFlags,
   type ErrnoName,
 } from './protocol.js';
 import { ConnectionClosed, SocketReader } from './socket-reader.js';
@@ -41,6 +43,14 @@ interface Request {
 
 const MAX_SAFE_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A client that sends reads and never reads the replies must not make us hold them without bound
+ * (120 pipelined 32 MiB reads took a server past 2.5 GB): no new request is taken while this much
+ * reply data waits in the socket, nor a read that would take the reads in flight past the budget.
+ */
+export const REPLY_BUFFER_BYTES = 64 * 1024 * 1024;
+export const READ_BYTES_IN_FLIGHT = 128 * 1024 * 1024;
+
 /** A refusal or engine failure, carried to the reply. */
 class RequestError extends Error {
   constructor(
@@ -54,10 +64,16 @@ class RequestError extends Error {
 export class NbdConnection {
   private readonly reader: SocketReader;
   private structured = false;
+  /** The minimum block size the client agreed to (1: none). */
+  private alignment = 1;
   private inFlight = 0;
   private stopping = false;
   private drained: Array<() => void> = [];
   private slotFreed: (() => void) | null = null;
+  /** Bytes of reads being served (their replies not yet written). */
+  private readBytes = 0;
+  /** Woken when reply data drains or a read completes (see REPLY_BUFFER_BYTES). */
+  private roomMade: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   /** Replies written in this turn of the event loop, sent together by one uncork (see reply). */
   private corked = false;
@@ -74,6 +90,8 @@ export class NbdConnection {
     this.reader = new SocketReader(socket);
     socket.setNoDelay(true);
     socket.on('error', () => {}); // a reset by the peer ends the reads; nothing else to do
+    socket.on('drain', () => this.wakeForRoom());
+    socket.on('close', () => this.wakeForRoom());
   }
 
   /** The connection's whole life; never rejects. */
@@ -89,6 +107,7 @@ export class NbdConnection {
       }
       if (!negotiated || this.stopping) return;
       this.structured = negotiated.structured;
+      this.alignment = negotiated.alignment;
       this.startIdleTimer();
       await this.serveRequests();
     } catch (err) {
@@ -161,14 +180,31 @@ export class NbdConnection {
           req.payload = await this.reader.read(req.length);
         }
       }
+      const badFlags = req.flags & ~validCommandFlags(req.type);
+      if (badFlags && !req.refuse && opOf(req.type) !== 'other') {
+        // After the payload, so a write's refusal keeps the stream in step.
+        req.refuse = { errno: 'EINVAL', message: `command flags 0x${badFlags.toString(16)} are unknown or not valid for ${commandName(req.type)}` };
+        this.observer.protocolError('nbd', 'unknown-command-flags', `${this.peer}: ${req.refuse.message}`);
+      }
+      const readBytes = req.type === CMD.READ && !req.refuse && req.length <= BLOCK_MAX ? req.length : 0;
+      while (!this.socket.destroyed && (this.socket.writableLength > REPLY_BUFFER_BYTES || (this.readBytes > 0 && this.readBytes + readBytes > READ_BYTES_IN_FLIGHT))) {
+        await new Promise<void>((r) => (this.roomMade = r));
+      }
+      this.readBytes += readBytes;
       this.inFlight++;
       this.observer.requestStarted('nbd');
-      void this.serve(req);
+      void this.serve(req, readBytes);
       if (this.inFlight >= this.opts.maxInFlight) await new Promise<void>((r) => (this.slotFreed = r));
     }
   }
 
-  private async serve(req: Request): Promise<void> {
+  private wakeForRoom(): void {
+    const r = this.roomMade;
+    this.roomMade = null;
+    r?.();
+  }
+
+  private async serve(req: Request, readBytes: number): Promise<void> {
     let data: Buffer | null = null;
     let error: RequestError | null = null;
     const op = opOf(req.type);
@@ -178,6 +214,8 @@ export class NbdConnection {
       error = err instanceof RequestError ? err : engineError(err);
     }
     this.reply(req, data, error);
+    this.readBytes -= readBytes;
+    this.wakeForRoom();
     const ns = Number(process.hrtime.bigint() - req.startNs);
     this.observer.requestDone('nbd', op, error ? 0 : req.length, ns, error ? error.errno : null);
     if (op === 'other') this.observer.protocolError('nbd', 'unknown-command', `${this.peer}: unknown command ${req.type}`);
@@ -198,9 +236,15 @@ export class NbdConnection {
     const writes = req.type === CMD.WRITE || req.type === CMD.WRITE_ZEROES || req.type === CMD.TRIM;
     if (req.type !== CMD.READ && req.type !== CMD.FLUSH && !writes) throw new RequestError('EINVAL', `unknown command ${req.type}`);
     if (req.type === CMD.READ && req.length > BLOCK_MAX) throw new RequestError('EINVAL', `read of ${req.length} bytes is over the ${BLOCK_MAX}-byte maximum`);
+    // proto.md: a client whose GO asked for block sizes MUST keep to them; the server SHOULD refuse with EINVAL (as qemu-nbd does).
+    if (req.type !== CMD.FLUSH && (req.offset % this.alignment !== 0 || req.length % this.alignment !== 0)) {
+      throw new RequestError('EINVAL', `offset ${req.offset} and length ${req.length} must be multiples of the ${this.alignment}-byte minimum block size this client agreed to`);
+    }
     if (writes && t.readOnly) throw new RequestError('EPERM', 'the export is read-only');
     if (req.type !== CMD.FLUSH && end > t.size) {
-      throw new RequestError(writes ? 'ENOSPC' : 'EINVAL', `offset ${req.offset} + length ${req.length} is past the end of the export (${t.size} bytes)`);
+      // proto.md: ENOSPC for a write past the end, EINVAL for a read or trim.
+      const errno = req.type === CMD.WRITE || req.type === CMD.WRITE_ZEROES ? 'ENOSPC' : 'EINVAL';
+      throw new RequestError(errno, `offset ${req.offset} + length ${req.length} is past the end of the export (${t.size} bytes)`);
     }
     switch (req.type) {
       case CMD.READ: {
@@ -245,6 +289,9 @@ export class NbdConnection {
         h.writeUInt16BE(msg.length, CHUNK_HEADER_BYTES + 4);
         msg.copy(h, CHUNK_HEADER_BYTES + 6);
         this.socket.write(h);
+      } else if (data!.length === 0) {
+        // OFFSET_DATA must carry at least one byte: a zero-length read is answered with NONE.
+        this.socket.write(chunkHeader(REPLY_TYPE.NONE, req.handle, 0, 0));
       } else {
         const h = chunkHeader(REPLY_TYPE.OFFSET_DATA, req.handle, 8 + data!.length, 8);
         h.writeBigUInt64BE(BigInt(req.offset), CHUNK_HEADER_BYTES);

@@ -36,8 +36,11 @@ export class NbdProtocolError extends Error {
   }
 }
 
-/** Negotiated: structured replies or not. null: the client aborted. */
-export type Negotiated = { structured: boolean } | null;
+/**
+ * Negotiated: structured replies or not, and the alignment the client agreed to (BLOCK_MIN when
+ * its GO asked for NBD_INFO_BLOCK_SIZE, which binds it to the constraints; else 1). null: the client aborted.
+ */
+export type Negotiated = { structured: boolean; alignment: number } | null;
 
 export async function negotiate(socket: Socket, reader: SocketReader, exp: ExportInfo): Promise<Negotiated> {
   const hello = Buffer.alloc(18);
@@ -78,7 +81,7 @@ export async function negotiate(socket: Socket, reader: SocketReader, exp: Expor
         r.writeBigUInt64BE(BigInt(exp.size), 0);
         r.writeUInt16BE(exp.flags, 8);
         socket.write(r);
-        return { structured };
+        return { structured, alignment: 1 };
       }
       case OPT.ABORT:
         reply(opt, REP.ACK);
@@ -109,7 +112,7 @@ export async function negotiate(socket: Socket, reader: SocketReader, exp: Expor
         }
         sendInfo(exp, req.infos, (d) => reply(opt, REP.INFO, d));
         reply(opt, REP.ACK);
-        if (opt === OPT.GO) return { structured };
+        if (opt === OPT.GO) return { structured, alignment: req.infos.includes(INFO.BLOCK_SIZE) ? BLOCK_MIN : 1 };
         break;
       }
       case OPT.STRUCTURED_REPLY:

@@ -51,6 +51,14 @@ export const TF = {
 
 export const CMD = { READ: 0, WRITE: 1, DISC: 2, FLUSH: 3, TRIM: 4, WRITE_ZEROES: 6 } as const;
 export const CMD_FLAG_FUA = 1 << 0;
+export const CMD_FLAG_NO_HOLE = 1 << 1;
+
+/** Command flags this server accepts: FUA on every command (SEND_FUA is advertised), NO_HOLE on
+ * WRITE_ZEROES (the protocol requires it with SEND_WRITE_ZEROES). DF and FAST_ZERO are not
+ * advertised, so they are as unknown as any other bit. */
+export function validCommandFlags(type: number): number {
+  return type === CMD.WRITE_ZEROES ? CMD_FLAG_FUA | CMD_FLAG_NO_HOLE : CMD_FLAG_FUA;
+}
 
 export const REPLY_FLAG_DONE = 1 << 0;
 export const REPLY_TYPE = { NONE: 0, OFFSET_DATA: 1, ERROR: (1 << 15) + 1 } as const;

@@ -40,6 +40,22 @@ export interface BytesClock {
   bytesAt(buf: Uint8Array, s: number, e: number): number;
 }
 
+/**
+ * Request times are nanoseconds from the first request, as doubles: exact within 2^53 ns (about
+ * 104 days), and past it only at the double's coarser steps (whole seconds stay exact for
+ * centuries). a * mul + add when a double holds it exactly, else ±Infinity, which the reader's row
+ * checks make a bad line (after the line's own fields) instead of keeping a rounded time.
+ */
+export function exactNs(a: number, mul: number, add = 0): number {
+  const ns = a * mul + add;
+  if (ns <= Number.MAX_SAFE_INTEGER && ns >= -Number.MAX_SAFE_INTEGER) return ns;
+  const exact = BigInt(a) * BigInt(mul) + BigInt(add);
+  const n = Number(exact);
+  return BigInt(n) === exact ? n : exact < 0n ? -Infinity : Infinity;
+}
+
+export const TIME_EXACT = 'a time from the first request that a double holds to the nanosecond (every time within 2^53 ns, about 104 days)';
+
 /** A whole number ≥ 0 that fits a double exactly. */
 export function whole(s: string, field: string, what = 'a whole number'): number {
   const n = Number(s);
@@ -88,7 +104,7 @@ export class DecimalSeconds implements BytesClock {
       this.base = units;
       this.baseFrac = fracNs;
     }
-    return (units - this.base) * this.nsPerUnit + (fracNs - this.baseFrac);
+    return exactNs(units - this.base, this.nsPerUnit, fracNs - this.baseFrac);
   }
 
   bytesAt(buf: Uint8Array, s: number, e: number): number {
@@ -118,7 +134,7 @@ export class DecimalSeconds implements BytesClock {
       this.base = units;
       this.baseFrac = fracNs;
     }
-    return (units - this.base) * this.nsPerUnit + (fracNs - this.baseFrac);
+    return exactNs(units - this.base, this.nsPerUnit, fracNs - this.baseFrac);
   }
 
   parse(s: string, field: string): number {
@@ -133,7 +149,7 @@ export class DecimalSeconds implements BytesClock {
       this.base = units;
       this.baseFrac = fracNs;
     }
-    return (units - this.base) * this.nsPerUnit + (fracNs - this.baseFrac);
+    return exactNs(units - this.base, this.nsPerUnit, fracNs - this.baseFrac);
   }
 }
 
@@ -152,25 +168,29 @@ export class BigTicks implements BytesClock {
     const hi = cut > s ? digitsAt(line, s, cut) : 0;
     const lo = digitsAt(line, cut, e);
     if (hi < 0 || lo < 0) throw new BadField(field, 'a whole number', line.slice(s, e));
+    if (!belowTwoTo64(hi, lo)) throw new BadField(field, 'a whole number below 2^64 (a 64-bit tick count)', line.slice(s, e));
     if (this.hi0 === null) {
       this.hi0 = hi;
       this.lo0 = lo;
     }
-    return ((hi - this.hi0) * 1e9 + (lo - this.lo0)) * this.nsPerTick;
+    return exactNs(hi - this.hi0, 1e9 * this.nsPerTick, (lo - this.lo0) * this.nsPerTick);
   }
 
   bytesAt(buf: Uint8Array, s: number, e: number): number {
     const cut = Math.max(s, e - 9);
     const hi = cut > s ? digitsOf(buf, s, cut) : 0;
     const lo = digitsOf(buf, cut, e);
-    if (hi < 0 || lo < 0) return NaN;
+    if (hi < 0 || lo < 0 || !belowTwoTo64(hi, lo)) return NaN;
     if (this.hi0 === null) {
       this.hi0 = hi;
       this.lo0 = lo;
     }
-    return ((hi - this.hi0) * 1e9 + (lo - this.lo0)) * this.nsPerTick;
+    return exactNs(hi - this.hi0, 1e9 * this.nsPerTick, (lo - this.lo0) * this.nsPerTick);
   }
 }
+
+/** hi * 10^9 + lo < 2^64 = 18446744073 * 10^9 + 709551616, compared in parts (each exact). */
+const belowTwoTo64 = (hi: number, lo: number): boolean => hi < 18446744073 || (hi === 18446744073 && lo < 709551616);
 
 /** Whole units relative to the first value. */
 export class RelativeWhole implements BytesClock {
@@ -184,14 +204,14 @@ export class RelativeWhole implements BytesClock {
     const n = digitsAt(line, s, e);
     if (n < 0) throw new BadField(field, 'a whole number', line.slice(s, e));
     if (this.base === null) this.base = n;
-    return (n - this.base) * this.nsPerUnit;
+    return exactNs(n - this.base, this.nsPerUnit);
   }
 
   bytesAt(buf: Uint8Array, s: number, e: number): number {
     const n = digitsOf(buf, s, e);
     if (n < 0) return NaN;
     if (this.base === null) this.base = n;
-    return (n - this.base) * this.nsPerUnit;
+    return exactNs(n - this.base, this.nsPerUnit);
   }
 }
 

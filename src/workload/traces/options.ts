@@ -15,6 +15,8 @@ export function parseSpeed(v: string | number): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*x?\s*$/i.exec(String(v));
   const n = m ? Number(m[1]) : NaN;
   if (!(n > 0)) throw new Expected('expected a speed factor above 0 such as 2, 10x or 0.5x');
+  // 400 digits read as Infinity: every time 0, not the factor typed.
+  if (!Number.isFinite(n)) throw new Expected('expected a speed factor above 0 and below 2^1024 such as 2, 10x or 0.5x');
   return n;
 }
 

@@ -9,6 +9,7 @@ import { DeviceNames, FLUSH, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
 import { TraceInput, decompressedHead, type Compression } from './input.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
+import { TIME_EXACT } from './fields.js';
 
 export interface TraceOpenOptions extends ParseOptions {
   /** A format name; absent: detected from the name and first bytes. */
@@ -257,12 +258,17 @@ export class TraceReader {
       const length = out.length[i];
       const offset = out.offset[i];
       const empty = length === 0 && out.op[i] !== FLUSH && !binary;
-      if (!empty && offset + length <= Number.MAX_SAFE_INTEGER) {
+      const time = out.time[i];
+      if (!empty && offset + length <= Number.MAX_SAFE_INTEGER && Number.isFinite(time)) {
         if (w !== i) out.copy(i, w);
         w++;
         continue;
       }
-      const bad = empty ? new BadField('size', 'a request of at least 1 byte (a read, write or trim of 0 bytes moves nothing)', '0') : new BadField('offset', 'a request ending below 2^53 bytes (8 PiB)', `${offset} + ${length} bytes`);
+      const bad = empty
+        ? new BadField('size', 'a request of at least 1 byte (a read, write or trim of 0 bytes moves nothing)', '0')
+        : offset + length > Number.MAX_SAFE_INTEGER
+          ? new BadField('offset', 'a request ending below 2^53 bytes (8 PiB)', `${offset} + ${length} bytes`)
+          : new BadField('time', TIME_EXACT, `one ${time < 0 ? 'before' : 'after'} it by more than 2^53 ns, between two steps of the double there (it would be rounded)`);
       if (binary) {
         throw new TraceError(this.file, `record ${out.line[i]}${this.input.compression === 'none' ? '' : ' (of the decompressed data)'}: ${bad.field}: expected ${bad.expected}, found ${bad.found}`);
       }

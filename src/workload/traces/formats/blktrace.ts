@@ -7,6 +7,7 @@
  * bytes is a flush. The device is "major,minor" (dev >> 20, dev & 0xfffff).
  */
 import { BadField, type BinaryFormat, type RecordParser, type TraceOp } from '../types.js';
+import { TIME_EXACT } from '../fields.js';
 
 const HEADER = 48;
 const MAGIC = 0x65617400;
@@ -15,6 +16,8 @@ const TC_WRITE = 1 << 1;
 const TC_FLUSH = 1 << 2;
 const TC_NOTIFY = 1 << 10;
 const TC_DISCARD = 1 << 13;
+
+const u64Exact = (buf: Buffer, at: number, le: boolean): bigint => (le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at));
 
 function u64(buf: Buffer, at: number, le: boolean): number {
   const lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
@@ -34,6 +37,7 @@ export const blktrace: BinaryFormat = {
   parser(): RecordParser {
     let le: boolean | null = null;
     let t0: number | null = null;
+    let t0Exact = 0n;
     return (buf, at, no) => {
       if (buf.length - at < HEADER) return 'more';
       if (le === null) le = magicOf(buf, at, true) === MAGIC;
@@ -47,11 +51,20 @@ export const blktrace: BinaryFormat = {
       const cat = action >>> 16;
       if ((action & 0xffff) !== TA_QUEUE || cat & TC_NOTIFY) return { req: null, size };
       const ns = u64(buf, at + 8, le);
-      if (t0 === null) t0 = ns;
+      if (t0 === null) {
+        t0 = ns;
+        t0Exact = u64Exact(buf, at + 8, le);
+      }
       const bytes = le ? buf.readUInt32LE(at + 24) : buf.readUInt32BE(at + 24);
       const dev = le ? buf.readUInt32LE(at + 36) : buf.readUInt32BE(at + 36);
       const device = `${dev >>> 20},${dev & 0xfffff}`;
-      const time = ns - t0;
+      let time = ns - t0;
+      // Past 2^53 the Numbers are rounded (hi * 2^32 + lo): the exact difference, or a bad record naming it.
+      if (ns > Number.MAX_SAFE_INTEGER || t0 > Number.MAX_SAFE_INTEGER) {
+        const rel = u64Exact(buf, at + 8, le) - t0Exact;
+        time = Number(rel);
+        if (BigInt(time) !== rel) throw new BadField('time', TIME_EXACT, `${u64Exact(buf, at + 8, le)} ns (the first record's: ${t0Exact} ns)`);
+      }
       if (bytes === 0) return { req: cat & TC_FLUSH ? { time, op: 'flush', offset: 0, length: 0, device, line: no } : null, size };
       const op: TraceOp = cat & TC_DISCARD ? 'trim' : cat & TC_WRITE ? 'write' : 'read';
       const sector = u64(buf, at + 16, le);

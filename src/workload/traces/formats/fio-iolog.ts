@@ -9,7 +9,7 @@
  * a bad line: fio's replay has no file to send it to.
  */
 import { BadField, type DeviceIds, type LineParser, type TextFormat, type TraceOp } from '../types.js';
-import { digitsOf, whole, wordColumnOf } from '../fields.js';
+import { digitsOf, exactNs, whole, wordColumnOf } from '../fields.js';
 import { AsciiIds, AsciiTable, spaceWords } from '../ascii-fields.js';
 import { FLUSH, opCodes } from '../batch.js';
 
@@ -45,7 +45,7 @@ export const iolog: TextFormat = {
         if (v3) {
           const us = whole(w[0], 'time', 'microseconds since the start');
           if (t0 === null) t0 = us;
-          time = (us - t0) * 1000;
+          time = exactNs(us - t0, 1000);
         }
         at = k + 1;
         const action = w[k + 1];
@@ -55,7 +55,8 @@ export const iolog: TextFormat = {
           return null;
         }
         if (action === 'wait') {
-          if (!v3) waitNs = whole(w[k + 2] ?? '', 'wait', 'milliseconds since the start') * 1e6;
+          if (!v3) waitNs = exactNs(whole(w[k + 2] ?? '', 'wait', 'milliseconds since the start'), 1e6);
+          if (!Number.isFinite(waitNs)) throw new BadField('wait', 'milliseconds since the start that a double holds in nanoseconds', w[k + 2]);
           return null;
         }
         const op = ACTIONS[action];
@@ -106,7 +107,7 @@ export const iolog: TextFormat = {
       let time = waitNs;
       if (k) {
         if (t0 === null) t0 = us;
-        time = (us - t0) * 1000;
+        time = exactNs(us - t0, 1000);
       }
       out.reserve();
       if (op === FLUSH) out.set(time, op, 0, 0, device, lineNo);
