@@ -305,11 +305,16 @@ export class DeterministicScheduler {
   private kick(): void {
     if (this.stepQueued || this.running || this.holds > 0) return;
     this.stepQueued = true;
-    if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
+    if (this.yieldDue()) {
       this.sinceYield = 0;
       this.yieldQueued = true;
       setImmediate(this.runQueued);
     } else SETTLED.then(this.tickAfterMicrotasks);
+  }
+
+  /** Counts a step queued; true when this one must go through setImmediate (every YIELD_STEPS, or YIELD_MS since the last). */
+  private yieldDue(): boolean {
+    return ++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS);
   }
 
   private readonly tickAfterMicrotasks = (): void => {
@@ -333,7 +338,7 @@ export class DeterministicScheduler {
    */
   stepNow(): boolean {
     if (!this.stepQueued || this.yieldQueued || this.running || this.holds > 0) return false;
-    if (++this.sinceYield >= YIELD_STEPS || ((this.sinceYield & 63) === 0 && performance.now() - this.yieldedAt >= YIELD_MS)) {
+    if (this.yieldDue()) {
       this.sinceYield = YIELD_STEPS - 1; // the queued step's own kick then goes through setImmediate
       return false;
     }
