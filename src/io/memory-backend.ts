@@ -1,6 +1,6 @@
 /** A sparse in-memory block backend (and the store several backends may share). */
 import { forEachChunk } from '../util/chunks.js';
-import { modPow2 } from '../util/pow2.js';
+import { remainder } from '../util/remainder.js';
 import { allZero } from '../util/zeros.js';
 import { BackendError, type BlockBackend, type IoEvent } from './backend.js';
 
@@ -63,7 +63,7 @@ export class MemoryStore {
    * and the region past the end read as zeros.
    */
   copyOut(buf: Uint8Array, offset: number, from = 0, to = buf.length): void {
-    if (modPow2(offset, BLOCK_BYTES) !== 0 || (to - from) % BLOCK_BYTES !== 0) {
+    if (remainder(offset, BLOCK_BYTES) !== 0 || (to - from) % BLOCK_BYTES !== 0) {
       return this.copySectors(from === 0 && to === buf.length ? buf : buf.subarray(from, to), offset);
     }
     // Whole 4 KiB blocks (an L2 table load's chunks): one copy or fill per block whose sectors

@@ -3,7 +3,7 @@ import type { IoEvent } from './backend.js';
 import { MemoryBackend, type MemoryStore } from './memory-backend.js';
 import { SPARSE_CHUNK, type SparseBuffer } from './sparse-buffer.js';
 import { ZeroIndex } from './zero-index.js';
-import { modPow2 } from '../util/pow2.js';
+import { remainder } from '../util/remainder.js';
 
 /**
  * A MemoryBackend that records the chunks its writes made non-zero (ZeroIndex) and offers
@@ -37,7 +37,7 @@ export class SparseMemoryBackend extends MemoryBackend {
   }
 
   readSparseSync(dst: SparseBuffer, offset: number, event?: IoEvent): void {
-    if (modPow2(offset, SPARSE_CHUNK) !== 0) {
+    if (remainder(offset, SPARSE_CHUNK) !== 0) {
       dst.forget();
       this.readSync(dst.bytes, offset, event);
       dst.markAll();

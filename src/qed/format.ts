@@ -1,6 +1,6 @@
 /** The QED on-disk format: header fields, feature bits, geometry limits and their checks. */
 import { QedFormatError } from './errors.js';
-import { isPow2, modPow2 } from '../util/pow2.js';
+import { remainder } from '../util/remainder.js';
 
 export const QED_MAGIC = 0x00444551; // "QED\0" little-endian
 export const HEADER_BYTES = 64;
@@ -176,7 +176,7 @@ export class Geometry {
   /** Bytes of virtual disk one L2 table maps. */
   readonly l2Span: number;
   readonly headerBytes: number;
-  /** Sizes as a valid header has them (powers of two): remainders without a float modulo (modPow2). */
+  /** Sizes as a valid header has them (powers of two): remainders without a float modulo (util/remainder.ts). */
   private readonly pow2: boolean;
 
   constructor(
@@ -190,7 +190,7 @@ export class Geometry {
     this.l2Bits = Math.log2(this.nelems);
     this.l2Span = this.nelems * clusterSize;
     this.headerBytes = headerSize * clusterSize;
-    this.pow2 = isPow2(clusterSize) && isPow2(this.nelems);
+    this.pow2 = isPowerOfTwo(clusterSize) && isPowerOfTwo(this.nelems);
   }
 
   l1Index(pos: number): number {
@@ -199,11 +199,11 @@ export class Geometry {
 
   l2Index(pos: number): number {
     const c = Math.floor(pos / this.clusterSize);
-    return this.pow2 ? modPow2(c, this.nelems) : c % this.nelems;
+    return this.pow2 ? remainder(c, this.nelems) : c % this.nelems;
   }
 
   offsetInCluster(pos: number): number {
-    return this.pow2 ? modPow2(pos, this.clusterSize) : pos % this.clusterSize;
+    return this.pow2 ? remainder(pos, this.clusterSize) : pos % this.clusterSize;
   }
 
   clusterFloor(n: number): number {

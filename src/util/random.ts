@@ -4,6 +4,7 @@
  * machine and Node version; the results CI compares exactly depend on that. (The distributions
  * built on it also use Math.log/exp/pow, which V8 computes in software, the same on every CPU.)
  */
+import { remainder } from './remainder.js';
 
 const TWO32 = 4294967296;
 const TWO53 = 9007199254740992;
@@ -83,10 +84,10 @@ export class Rng {
   /** Unbiased integer in [0, n), 1 <= n <= 2^53 (rejection keeps it exact). */
   below(n: number): number {
     if (n <= TWO32) {
-      const limit = TWO32 - mod32(TWO32, n);
+      const limit = TWO32 - remainder(TWO32, n);
       let r = this.u32();
       while (r >= limit) r = this.u32();
-      return mod32(r, n);
+      return remainder(r, n);
     }
     const limit = TWO53 - (TWO53 % n);
     let r = (this.u32() >>> 11) * TWO32 + this.u32();
@@ -94,13 +95,3 @@ export class Rng {
     return r % n;
   }
 }
-
-/**
- * `x % n` for integers 0 <= x <= 2^32 and 1 <= n <= 2^32, without a floating-point modulo (a call
- * into C in V8 once x passes 2^31). Exact: x / n rounds by less than the 1/n that separates a
- * quotient just under an integer from it, so the floor is the true quotient.
- */
-function mod32(x: number, n: number): number {
-  return x - Math.floor(x / n) * n;
-}
-
