@@ -17,9 +17,7 @@ export function pairOf(doc: Document, map: unknown, key: unknown, depth = 0): Pa
   const own = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key) ?? node.items.find((p) => isPair(p) && jsKeyOf(doc, p) === key);
   if (own) return own as Pair;
   for (const p of node.items) {
-    if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue; // only the merge key has a symbol
-    const sources = isSeq(p.value) ? p.value.items : [p.value];
-    for (const source of sources) {
+    for (const source of mergeSources(p) ?? []) {
       const found = pairOf(doc, source, key, depth + 1);
       if (found) return found;
     }
@@ -36,4 +34,10 @@ function jsKeyOf(doc: Document, pair: Pair): string | null {
   const one = new YAMLMap(doc.schema);
   one.items.push(pair);
   return Object.keys(one.toJS(doc) as object)[0] ?? null;
+}
+
+/** What a merge key (`<<: *a`, `<<: [*a, *b]`) merges, in order; null for any other pair. */
+export function mergeSources(pair: Pair): unknown[] | null {
+  if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return null; // only the merge key has a symbol
+  return isSeq(pair.value) ? pair.value.items : [pair.value];
 }

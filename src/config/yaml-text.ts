@@ -4,7 +4,8 @@
  * overflow the stack, plain syntax errors, unknown tags, and aliases or merge keys that cannot
  * expand, each located at line:col.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, parseDocument, visit, type Document, type Node, type YAMLWarning } from 'yaml';
+import { mergeSources } from './yaml-merge.js';
 import type { Problem } from './errors.js';
 
 /** Lists and mappings nested deeper than this are refused before anything walks them. */
@@ -51,11 +52,16 @@ function plainSyntaxMessage(code: string, message: string): string {
 
 /** A tag the plain YAML schema does not know (`!foo`): the library only warns and keeps the bare value. */
 function tagProblem(doc: Document, lines: LineCounter): Problem | null {
-  const w = doc.warnings.find((x) => x.code === 'TAG_RESOLVE_FAILED');
-  if (!w) return null;
-  const pos = w.linePos?.[0] ?? lines.linePos(w.pos[0]);
-  const tag = /Unresolved tag: (\S+)/.exec(w.message)?.[1] ?? 'a tag';
-  return { path: '', line: pos.line, col: pos.col, message: `unknown tag ${tag}: workload and gate files are plain YAML; remove the tag` };
+  const found = unknownTag(doc);
+  if (!found) return null;
+  const pos = found.warning.linePos?.[0] ?? lines.linePos(found.warning.pos[0]);
+  return { path: '', line: pos.line, col: pos.col, message: `unknown tag ${found.tag}: workload and gate files are plain YAML; remove the tag` };
+}
+
+/** The first tag of a parsed document that its schema does not know, with the library's warning about it; null if none. */
+export function unknownTag(doc: Document): { tag: string; warning: YAMLWarning } | null {
+  const warning = doc.warnings.find((x) => x.code === 'TAG_RESOLVE_FAILED');
+  return warning ? { tag: /Unresolved tag: (\S+)/.exec(warning.message)?.[1] ?? 'a tag', warning } : null;
 }
 
 /**
@@ -75,9 +81,7 @@ function aliasProblem(doc: Document, lines: LineCounter): Problem | null {
       return visit.BREAK;
     },
     Pair(_, pair) {
-      if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined; // only a merge key holds a symbol
-      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
-      for (const source of sources) {
+      for (const source of mergeSources(pair) ?? []) {
         const target = isAlias(source) ? source.resolve(doc) : source;
         if (target === undefined || isMap(target)) continue; // an unresolved alias is named by Alias
         at(source as Node, 'a merge key (<<) takes a mapping, an alias of one, or a list of them');

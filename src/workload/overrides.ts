@@ -3,6 +3,7 @@ import { isScalar, parseDocument, type Document } from 'yaml';
 import type { Problem } from './errors.js';
 import type { Origin } from '../config/locate.js';
 import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
+import { unknownTag } from '../config/yaml-text.js';
 import { workloadSchema } from './schema.js';
 
 /** A value already typed (a sweep cell's cache size, a stress run's policy), set as --set would set it. */
@@ -55,9 +56,9 @@ export function applyOverrides(doc: Document, args: readonly string[], typed: re
       continue;
     }
     // As in a workload file: an unknown tag is not dropped, an alias with no anchor is not an internal error.
-    const tag = value.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    const tag = unknownTag(value);
     if (tag) {
-      fail(formatPath(path), `unknown tag ${/Unresolved tag: (\S+)/.exec(tag.message)?.[1] ?? ''}: values are plain YAML`, 'remove the tag');
+      fail(formatPath(path), `unknown tag ${tag.tag}: values are plain YAML`, 'remove the tag');
       continue;
     }
     let js: unknown;
