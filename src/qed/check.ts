@@ -29,6 +29,8 @@ export interface CheckTarget {
   header: QedHeader;
   /** The in-memory L1 table; repair edits it in place. */
   l1: Table;
+  /** The L1 table's bytes as read, for entries past 2^53 in messages. */
+  l1Bytes: Uint8Array;
   fileLength: number;
 }
 
@@ -87,9 +89,7 @@ export async function runCheck(t: CheckTarget, repair: boolean): Promise<CheckRe
     if (l2off === L2_UNALLOCATED) continue;
     const where = `l1[${i}]`;
     if (!g.validTableOffset(l2off, fileEnd)) {
-      // Past 2^53 the decoded entry is rounded: the message reads the entry's bytes again to give it exactly.
-      const exact = l2off > Number.MAX_SAFE_INTEGER ? await entryBytes(t.io, t.header.l1TableOffset + i * 8) : undefined;
-      const msg = `L1 entry ${i} points to ${u64Text(l2off, exact, 0)}, not a valid L2 table offset (aligned to ${g.clusterSize}, past the header, whole table before ${fileEnd})`;
+      const msg = `L1 entry ${i} points to ${u64Text(l2off, t.l1Bytes, i * 8)}, not a valid L2 table offset (aligned to ${g.clusterSize}, past the header, whole table before ${fileEnd})`;
       if (repair) {
         t.l1[i] = L2_UNALLOCATED;
         l1Fixed = true;
@@ -165,13 +165,4 @@ function checkL2(
     mark(off, 1, where);
   }
   return invalid;
-}
-
-/** One table entry's 8 bytes as stored (for a message that must give it exactly); undefined if they cannot be read. */
-async function entryBytes(io: CheckTarget['io'], at: number): Promise<Uint8Array | undefined> {
-  const b = new Uint8Array(8);
-  return io.read(b, at, 'check_read').then(
-    () => b,
-    () => undefined,
-  );
 }

@@ -678,6 +678,7 @@ export class QedImage implements BackingDevice {
         geometry: this.geometry,
         header: this.header,
         l1,
+        l1Bytes: buf,
         fileLength: await this.io.size(),
       },
       repair,

@@ -371,6 +371,15 @@ describe('hostile input is refused cleanly', () => {
     }
   });
 
+  it('check names an L1 entry past 2^53 exactly, from the L1 bytes it read, and writes nothing', async () => {
+    const img = await pokedImage(tmp.path('c.qed'), async (i) => Number(await readU64(i, HEADER.l1TableOffset)) + 16, 2n ** 53n + 1n);
+    const before = await readFile(img);
+    const r = await cli('check', img);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('L1 entry 2 points to 9007199254740993, not a valid L2 table offset');
+    expect(await readFile(img)).toEqual(before);
+  });
+
   it('info prints compat and autoclear bits past 2^53 exactly, in text and JSON', async () => {
     const img = await imageWithData(tmp.path('f.qed'));
     await poke(img, HEADER.compatFeatures, 2n ** 64n - 1n);
