@@ -26,10 +26,6 @@ export interface StressCommandOptions {
   quiet?: boolean;
 }
 
-/**
- * Replay a workload once per seed × policy under the deterministic scheduler and report, per
- * policy, the runs that lost data. Exit 1 if a safe policy (any but fifo-unsafe) failed a run.
- */
 /** Fields every stress run sets itself, after the user's --set. */
 const SEED_WHY = 'each run sets seed and scheduler.seed to its own seed; choose them with --first-seed and --seeds';
 const STRESS_OWNED = [
@@ -39,6 +35,10 @@ const STRESS_OWNED = [
   ['cache.policy', 'each run sets the policy; choose them with --policies'],
 ] as const;
 
+/**
+ * Replay a workload once per seed × policy under the deterministic scheduler and report, per
+ * policy, the runs that lost data. Exit 1 if a safe policy (any but fifo-unsafe) failed a run.
+ */
 export async function stressCommand(o: StressCommandOptions, out: Output): Promise<number> {
   const policies = [...new Set(o.policies.split(',').map((p) => p.trim()).filter(Boolean))];
   if (policies.length === 0) throw new CliUsageError('--policies: name at least one policy, e.g. --policies fifo,fifo-unsafe');

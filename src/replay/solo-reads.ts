@@ -64,7 +64,6 @@ export class SoloReads {
     if (since < this.steps) this.blocked--;
   }
 
-
   /**
    * Whether the calling (running) worker is the only one that can run before the next step. Never
    * before the phase's first step: the workers are still starting, each running until its first wait.
