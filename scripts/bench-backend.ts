@@ -15,11 +15,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { FileBackend } from '../src/io/file-backend.js';
 import { table } from '../src/report/text-table.js';
 import { randomOffsets } from './lib/offsets.js';
 import { elapsedNs, fmtInt, median, rotation } from './lib/samples.js';
+import { benchArgs } from './lib/bench-args.js';
 
 const BLOCK = 4096;
 const DEPTHS = [1, 32] as const;
@@ -232,20 +232,15 @@ function printTable(rows: Row[], opts: Options, env: Record<string, string | num
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:backend', {
     args: argv,
     options: {
       ops: { type: 'string', default: '200000' },
       reps: { type: 'string', default: '3' },
       'size-mib': { type: 'string', default: '256' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) {
-    console.log('usage: npm run bench:backend -- [--ops N] [--reps N] [--size-mib N] [--json]');
-    process.exit(0);
-  }
   const int = (name: string, s: string, min: number): number => {
     const n = Number(s);
     if (!Number.isSafeInteger(n) || n < min) {

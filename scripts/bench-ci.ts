@@ -19,12 +19,12 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { run } from '../src/cli.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../src/cli/errors.js';
 import type { RunResults } from '../src/metrics/results.js';
 import { checkKnownFailure, isKnownFailure, knownFailuresMarkdown, type KnownFailure } from './bench-ci/known-failures.js';
 import { BASELINE_DIR, GATE_FILE, loadSuite, runSuiteEntry } from './bench-ci/suite.js';
+import { benchArgs } from './lib/bench-args.js';
 
 /** compare's exit codes (the CLI's), which bench:ci passes on: 1 is a regression. */
 const EXIT_REGRESSION = EXIT_FAILURE;
@@ -36,7 +36,7 @@ interface Options {
 }
 
 function parseOptions(): Options {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:ci', {
     options: {
       'update-baseline': { type: 'boolean', default: false },
       out: { type: 'string' },

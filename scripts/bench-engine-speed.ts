@@ -14,9 +14,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { spread, type Spread } from './lib/samples.js';
 import { timedReplay, ZIPF_DEFAULT_GEOMETRY } from './lib/zipf-replay.js';
+import { benchArgs } from './lib/bench-args.js';
 
 /** The dist/ directory this script was compiled into (dist/scripts/ → dist/). */
 const OWN_DIST = fileURLToPath(new URL('../', import.meta.url));
@@ -66,7 +66,7 @@ function sweepSeconds(dist: string): number {
 const fmt = (s: Spread, digits = 0): string => `${s.median.toLocaleString('en-US', { maximumFractionDigits: digits })} (${s.min.toLocaleString('en-US', { maximumFractionDigits: digits })}–${s.max.toLocaleString('en-US', { maximumFractionDigits: digits })})`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:engine-speed', {
     options: {
       ops: { type: 'string', default: '1000000' },
       reps: { type: 'string', default: '3' },

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { table } from '../src/report/text-table.js';
 import { rotation, spread, type Spread } from './lib/samples.js';
+import { benchArgs } from './lib/bench-args.js';
 
 const TARGET_MB = { metadata: 128, full: 256 } as const;
 type Store = keyof typeof TARGET_MB;
@@ -31,7 +31,7 @@ interface Row {
 }
 
 function main(): void {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:memory', {
     options: {
       workload: { type: 'string', default: 'workloads/mixed-parallel.yaml' },
       reps: { type: 'string', default: '3' },

@@ -14,7 +14,6 @@
  *   npm run bench:micro -- [--time 1000] [--json]
  * --json prints github-action-benchmark's customBiggerIsBetter JSON (name, unit, value, range).
  */
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Bench, type Task } from 'tinybench';
 import { L2Cache } from '../src/cache/l2-cache.js';
@@ -25,6 +24,7 @@ import { ShadowModel } from '../src/replay/shadow.js';
 import { table } from '../src/report/text-table.js';
 import { inFreshWorker } from './lib/fresh-worker.js';
 import { Rng } from '../src/util/random.js';
+import { benchArgs } from './lib/bench-args.js';
 
 /** Operations per timed sample. */
 const BATCH = 1000;
@@ -200,7 +200,7 @@ export function formatTable(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { time: { type: 'string', default: '1000' }, json: { type: 'boolean', default: false } } });
+  const { values } = benchArgs('bench:micro', { options: { time: { type: 'string', default: '1000' }, json: { type: 'boolean', default: false } } });
   const timeMs = Number(values.time);
   if (!Number.isSafeInteger(timeMs) || timeMs < 10) throw new Error(`--time must be a whole number of milliseconds >= 10, got "${values.time}"`);
   const json = values.json!;

@@ -22,7 +22,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { IO_MODES, type ConcreteIoMode } from '../src/io/file-backend.js';
 import { parseSize } from '../src/util/size.js';
 import { createFullImage, hostOffsets } from './lib/full-image.js';
@@ -37,6 +36,7 @@ import { withUvPoolSize } from './lib/uv-pool.js';
 import { qemuImgPeer } from './peers/qemu-peers.js';
 import { printCase, printL2Loads, type CaseResult, type PeerRow } from './peers/report.js';
 import { probeTools, runTool, type Tools } from './peers/tools.js';
+import { benchArgs } from './lib/bench-args.js';
 
 const CLUSTER = 64 << 10;
 const REFERENCE = 'engine';
@@ -65,7 +65,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:peers', {
     args: argv,
     options: {
       reps: { type: 'string' },
@@ -83,7 +83,7 @@ function parseOptions(argv: string[]): Options {
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
-  });
+  }, USAGE.replace(/^usage: /, ''));
   if (values.help) {
     console.log(USAGE);
     process.exit(0);

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { FileBackend } from '../src/io/file-backend.js';
 import { openImageFile } from '../src/qed/open-file.js';
 import { runWorkload } from '../src/replay/runner.js';
@@ -19,12 +18,13 @@ import { createFullImage } from './lib/full-image.js';
 import { atDepth } from './lib/lanes.js';
 import { randomOffsets } from './lib/offsets.js';
 import { median, opsPerSec, rotation } from './lib/samples.js';
+import { benchArgs } from './lib/bench-args.js';
 
 const SIZE = 1 << 30;
 const BLOCK = 4096;
 const DEPTH = 32;
 
-const { values } = parseArgs({ options: { ops: { type: 'string', default: '100000' }, reps: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
+const { values } = benchArgs('bench:replay', { options: { ops: { type: 'string', default: '100000' }, reps: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
 const OPS = Number(values.ops);
 const REPS = Number(values.reps);
 

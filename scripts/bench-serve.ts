@@ -10,7 +10,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { findOnPath } from '../src/util/find-on-path.js';
 import { parseSize } from '../src/util/size.js';
 import { createFullImage } from './lib/full-image.js';
@@ -19,6 +18,7 @@ import { runTool } from './peers/tools.js';
 import { fioNbd } from './serve/fio-nbd.js';
 import { httpLoad, type HttpLoadResult } from './serve/http-load.js';
 import { startOurs, startQemuNbd, type RunningServer } from './serve/servers.js';
+import { benchArgs } from './lib/bench-args.js';
 
 const JOBS = ['randread', 'randwrite'] as const;
 type Server = 'ours' | 'qemu';
@@ -32,7 +32,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:serve', {
     options: {
       size: { type: 'string', default: '1G' },
       runtime: { type: 'string', default: '5' },

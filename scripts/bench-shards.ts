@@ -11,18 +11,18 @@
  *                           [--rate 0.01] [--max 8192] [--json]
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { LruStackDistances } from '../src/cache/mrc.js';
 import { FixedSizeShards, ShardsCurve } from '../src/cache/shards.js';
 import { table } from '../src/report/text-table.js';
 import { curveError } from './lib/shards-error.js';
 import { Rng } from '../src/util/random.js';
 import { Scatter, zipfRanks } from '../src/workload/distributions.js';
+import { benchArgs } from './lib/bench-args.js';
 
 /** Bytes between L2 tables: QED's default table of 4 clusters of 64 KiB. */
 const TABLE_SPAN = 4 * 65536;
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:shards', {
   options: {
     tables: { type: 'string', default: '1000,100000,1000000' },
     accesses: { type: 'string', default: '5000000' },

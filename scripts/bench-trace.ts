@@ -20,7 +20,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { parseArgs } from 'node:util';
 import { run as runCli } from '../src/cli.js';
 import type { RunResults } from '../src/metrics/results.js';
 import type { SweepResults } from '../src/metrics/sweep-results.js';
@@ -31,8 +30,9 @@ import { TraceReader } from '../src/workload/traces/reader.js';
 import { fmtInt, rotation, spread, type Spread } from './lib/samples.js';
 import { peakRssBytes } from './lib/peak-rss.js';
 import { writeSyntheticTrace } from './lib/synthetic-trace.js';
+import { benchArgs } from './lib/bench-args.js';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:trace', {
   options: {
     lines: { type: 'string', default: '1000000' },
     reps: { type: 'string', default: '3' },

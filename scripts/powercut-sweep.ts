@@ -12,10 +12,10 @@
  * system round trips more than by CPU, so TMPDIR=/dev/shm (tmpfs) makes a sweep much faster.
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runWorkload } from '../src/replay/runner.js';
 import { parseWorkload, readWorkloadText, WorkloadError } from '../src/workload/load.js';
+import { benchArgs } from './lib/bench-args.js';
 
 interface RunFigures {
   seed: number;
@@ -70,7 +70,7 @@ async function worker(job: Job): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = benchArgs('powercut:sweep', {
     options: {
       runs: { type: 'string', default: '1000' },
       'first-seed': { type: 'string', default: '1' },

@@ -1,5 +1,5 @@
 /** bench:sim's command-line options (one set for every benchmark it runs). */
-import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/bench-args.js';
 import { POLICY_NAMES } from '../../src/cache/policies/index.js';
 import { parsePolicies } from '../../src/cli/sweep.js';
 
@@ -29,7 +29,7 @@ export const USAGE = `npm run bench:sim -- [--accesses 10000000] [--reps 3] [--c
                      [--policies fifo,lru,...] [--libcachesim PATH/TO/cachesim] [--skip-curve] [--skip-replay] [--json]`;
 
 export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
-  const { values } = parseArgs({
+  const { values } = benchArgs('bench:sim', {
     args: argv,
     options: {
       accesses: { type: 'string', default: '10000000' },
@@ -47,7 +47,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       'skip-replay': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
-  });
+  }, USAGE);
   const int = (name: string, v: string, min: number): number => {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${v}"`);
