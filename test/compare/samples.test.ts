@@ -84,6 +84,24 @@ describe('wall-clock counters are samples', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/cache\.loads .* FAIL +sample: beyond the noise band/);
   });
+
+  it('with repeats, a mean count prints to one decimal and one note says the figures are means (± standard deviation)', async () => {
+    const withLoads = (loads: number[]): RepeatedResults => combineRepeats(loads.map((l) => {
+      const r = wallClock(base);
+      r.total.cache.loads = l;
+      return r;
+    })).results;
+    for (const format of ['text', 'md']) {
+      const r = await cli('compare', ...(await files(withLoads([1000, 1010, 1006]), withLoads([1000, 1011, 1006]))), '--format', format);
+      expect(r.code).toBe(0);
+      const loads = r.stdout.split('\n').find((l) => /^\W*cache\.loads /.test(l))!;
+      expect(loads).toMatch(/ 1005\.3 .* 1005\.7 /);
+      expect(loads).not.toContain('1005.33');
+      expect(r.stdout.match(/show the mean of their repeats: timings as mean ±standard deviation/g)).toHaveLength(1);
+    }
+    const single = await cli('compare', ...(await files(wallClock(base), wallClock(base))), '--format', 'text');
+    expect(single.stdout).not.toContain('mean of their repeats');
+  });
 });
 
 describe('pairs across configurations', () => {

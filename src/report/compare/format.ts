@@ -109,7 +109,8 @@ function value(row: Row, v: number | string | null, side: 'baseline' | 'current'
     case 'rate':
       return v.toFixed(2);
     case 'count':
-      return String(v);
+      // A mean of repeated counts: one decimal, not 8285.333333333334.
+      return Number.isInteger(v) ? String(v) : v.toFixed(1);
     default: {
       const s = row.test?.[side];
       const shown = formatTiming(row.metric, v);
