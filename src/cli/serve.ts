@@ -111,7 +111,8 @@ async function workloadOf(target: string, set: string[]): Promise<Workload> {
     const path = resolve(target);
     const info = inspectImage(path);
     if ('error' in info) throw new CliUsageError(`serve: ${info.error.includes(path) ? '' : `${path}: `}${info.error}`);
-    const text = `name: ${JSON.stringify(`serve-${basename(path).replace(/\.qed$/i, '')}`)}\nimage: { path: ${JSON.stringify(path)} }\nphases: [{ name: clients, jobs: [{ name: clients, op: read, stop: { ops: 1 } }] }]\n`;
+    // Named after the image alone: the results file adds "serve-" (was serve-serve-disk-<time>.json).
+    const text = `name: ${JSON.stringify(basename(path).replace(/\.qed$/i, ''))}\nimage: { path: ${JSON.stringify(path)} }\nphases: [{ name: clients, jobs: [{ name: clients, op: read, stop: { ops: 1 } }] }]\n`;
     ws = parseWorkload(text, target, { set });
   }
   if (ws.length !== 1) throw new CliUsageError(`serve: ${target} expands to ${ws.length} matrix combinations; serve one (pick it with --set)`);

@@ -67,3 +67,20 @@ describe('serve WORKLOAD.yaml', () => {
     expect(await s.stop()).toBe(0);
   });
 });
+
+describe('serve IMAGE', () => {
+  it('names the default results file serve-<image name>-<time>.json (not serve-serve-...)', async () => {
+    const { startServe } = await import('./session.js');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = await tmp();
+    const image = join(dir, 'disk.qed');
+    await createImageFile(image, { size: 4 << 20 });
+    const results = join(dir, 'results');
+    const s = await startServe(image, { resultsFile: '', out: undefined, resultsDir: results });
+    expect(await s.stop()).toBe(0);
+    const files = await readdir(results);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^serve-disk-\d{8}T\d{6}Z\.json$/);
+    expect(JSON.parse(await readFile(join(results, files[0]), 'utf8')).workload.name).toBe('disk');
+  });
+});
