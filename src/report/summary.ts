@@ -66,7 +66,10 @@ function integrityLine(r: RunResults): string {
   const i = r.integrity;
   const parts = [
     `integrity: ${i.verdict.toUpperCase()}${metadataNote(r)}`,
-    `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
+    r.image?.store === 'metadata'
+      ? // The mapping check counts runs of clusters (a read can resolve to several) and whole written clusters' sectors.
+        `${i.readsVerified} read runs checked (one per run of clusters a read resolved), ${i.sectorsVerified} sectors of written clusters checked still mapped`
+      : `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
     `sectors: stale ${i.staleReads}, lost ${i.lostWrites}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData}`,
   ];
   if (i.check) parts.push(`check: ${i.check.corruptions} corruptions, ${i.check.leaks} leaks`);
