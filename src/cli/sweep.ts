@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { isPolicyName, POLICY_NAMES } from '../cache/policies/index.js';
-import type { SweepResults } from '../metrics/sweep-results.js';
+import { CACHE_ONLY_SUFFIX, type SweepResults } from '../metrics/sweep-results.js';
 import type { Progress } from '../replay/runner.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../experiments/sweep.js';
 import { amount, LOG_EVERY_MS, stageName } from './progress.js';
@@ -103,7 +103,9 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
     bar.stop();
     stopInterrupts();
   }
-  const path = o.out ?? sweepPath(o.resultsDir, results.sweep.workload, shard);
+  // "w01.oracleGeneral (cache only)" → w01.oracleGeneral.cache-only-sweep-<time>.json (not …_cache_only_-sweep-…).
+  const stem = results.sweep.workload.endsWith(CACHE_ONLY_SUFFIX) ? `${results.sweep.workload.slice(0, -CACHE_ONLY_SUFFIX.length)}.cache-only` : results.sweep.workload;
+  const path = o.out ?? sweepPath(o.resultsDir, stem, shard);
   await mkdir(dirname(path), { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await writeFile(path, json);
