@@ -63,7 +63,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
-    .option('--full', 'in-memory images hold every byte and reads are verified (default: metadata-only, same counters, integrity skipped)')
+    .option('--full', 'in-memory images hold every byte and reads are verified byte by byte (default: metadata-only, same counters, integrity checked at the mapping level)')
     .option('-q, --quiet', 'no progress bar')
     .option('--cache-only', 'a block trace: run its L2 table stream through each cache without the engine (as .tables and oracleGeneral input always are)');
   addTraceReplayOptions(program.commands.at(-1)!).action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
