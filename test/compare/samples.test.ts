@@ -3,6 +3,7 @@
  * across configurations (one run per side, or --pair) and N inputs side by side. Real results
  * of the tiny workload, marked wall-clock where the test is about real timing.
  */
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/metrics/results.js';
 import { combineRepeats, type RepeatedResults } from '../../src/experiments/repeat.js';
@@ -101,6 +102,25 @@ describe('wall-clock counters are samples', () => {
     }
     const single = await cli('compare', ...(await files(wallClock(base), wallClock(base))), '--format', 'text');
     expect(single.stdout).not.toContain('mean of their repeats');
+  });
+
+  it('--export gives a wall-clock run\'s counters as the mean of its repeats (what compare shows), not the first repeat\'s', async () => {
+    const r = combineRepeats([1000, 1010, 1006].map((l) => {
+      const x = wallClock(base);
+      x.total.cache.loads = l;
+      return x;
+    })).results;
+    const [file] = await files(r);
+    const bmfFile = tmp.path('bmf.json');
+    await cli('compare', file, file, '--export', 'bencher', '--export-out', bmfFile);
+    const bench = JSON.parse(await readFile(bmfFile, 'utf8'))['tiny (cache 3, fifo)'];
+    expect(bench['cache-loads'].value).toBeCloseTo(1005.333, 3);
+    expect(bench['cache-loads']).toMatchObject({ lower_value: 1000, upper_value: 1010 });
+    expect(bench['integrity-lost-writes']).toEqual({ value: 0 }); // exact, never a sample
+    const ghFile = tmp.path('gh.json');
+    await cli('compare', file, file, '--export', 'github-smaller', '--export-out', ghFile);
+    const loads = JSON.parse(await readFile(ghFile, 'utf8')).find((e: { name: string }) => e.name.endsWith(' cache.loads'));
+    expect(loads.extra).toContain('mean of 3 repeats');
   });
 });
 
