@@ -26,6 +26,7 @@ export function formatSummary(r: RunResults): string {
   }
   lines.push(r.timing === 'virtual' ? 'latency in virtual time (the deterministic scheduler\'s clock, drawn from its latency model; not measured):' : 'latency (wall-clock, measured):');
   lines.push(...table(['phase', 'op', 'ops', 'IOPS', 'MB/s', 'mean', 'p50', 'p99', 'p99.9', 'max'], opRows));
+  lines.push(OPS_LEGEND);
   lines.push('');
   if (r.recovery) lines.push(recoveryLine(r.recovery));
   lines.push(integrityLine(r));
@@ -45,6 +46,9 @@ function recoveryLine(x: RecoveryReport): string {
     `recovery ${x.verdict.toUpperCase()}`,
   ].join('; ');
 }
+
+/** What the latency table's rates are over (a read's IOPS in a mixed phase is not the reads' own rate). */
+const OPS_LEGEND = '  IOPS, MB/s: the op\'s requests and bytes (MB = 10^6 bytes) per second of the whole phase (total: of all phases); flush: count and latency only; mean..max: completion latency';
 
 /** What the first table's columns mean, under it. */
 const LEGEND = [
