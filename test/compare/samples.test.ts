@@ -37,6 +37,11 @@ describe('wall-clock counters are samples', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^note: wall-clock runs: counters .* gated as samples/m)).toHaveLength(1);
     expect(r.stdout).toMatch(/hitRate .* ok +sample: within the noise band/);
+    // The Markdown headline describes the default gate as it applied: not "counters exact" above a noise-band note.
+    const md = await cli('compare', ...(await files(wallClock(base), cur)));
+    expect(md.stdout).toContain('gate defaults (counters exact, of wall-clock runs within a noise band, timings:');
+    const exact = await cli('compare', ...(await files(base, base)));
+    expect(exact.stdout).toContain('gate defaults (counters exact, timings:');
   });
 
   it('a halved cache still fails: hit rate and loads beyond the band; the configuration difference comes first', async () => {
