@@ -186,3 +186,17 @@ describe.runIf(browser)('report HTML in headless Chromium', () => {
     expect((await stat(png)).size).toBeGreaterThan(50_000);
   });
 });
+
+describe('latency charts of one run per policy', () => {
+  it('label each policy group in full (a one-run group cut "fifo" to "fi…")', async () => {
+    const two = await tinySweep([4], ['fifo', 'lru']);
+    const file = join(dir, 'two.json');
+    await writeFile(file, JSON.stringify(two));
+    const out = join(dir, 'two.html');
+    await cliOk(0, 'report', file, '-o', out);
+    const page = await readFile(out, 'utf8');
+    const labels = [...sectionOf(page, 'sec-latency').matchAll(/class="group-label">([^<]*)</g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(labels)).toEqual(new Set(['fifo', 'lru']));
+  });
+});
