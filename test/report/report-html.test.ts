@@ -13,7 +13,7 @@ import type { SweepResults } from '../../src/metrics/sweep-results.js';
 import { OPS } from '../../src/metrics/phase.js';
 import { onPath } from '../../src/replay/qemu-check.js';
 import { cliOk } from '../cli/helpers.js';
-import { tinySweep } from './fixtures.js';
+import { tinySweep, tinyWorkloadYaml } from './fixtures.js';
 
 const SIZES = [2, 4, 16];
 const POLICIES = ['fifo', 'lru', 'sieve'];
@@ -198,5 +198,20 @@ describe('latency charts of one run per policy', () => {
     const labels = [...sectionOf(page, 'sec-latency').matchAll(/class="group-label">([^<]*)</g)].map((m) => m[1]);
     expect(labels.length).toBeGreaterThanOrEqual(2);
     expect(new Set(labels)).toEqual(new Set(['fifo', 'lru']));
+  });
+});
+
+describe('a report of run results (no miss-ratio curve)', () => {
+  it('says which command records the curve instead of asking to "enable" it', async () => {
+    const yaml = join(dir, 'tiny.yaml');
+    await writeFile(yaml, tinyWorkloadYaml());
+    const results = join(dir, 'run.json');
+    await cliOk(0, 'run', yaml, '-q', '--no-qemu-check', '-o', results);
+    expect(JSON.parse(await readFile(results, 'utf8')).mrc).toBeNull();
+    const out = join(dir, 'run.html');
+    await cliOk(0, 'report', results, '-o', out);
+    const page = await readFile(out, 'utf8');
+    expect(page).toContain('<code>run</code> does not record one): every cell of a <code>qed-bench sweep</code> does');
+    expect(page).not.toContain('curve enabled');
   });
 });
