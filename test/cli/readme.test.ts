@@ -1,7 +1,8 @@
 /** What the README tells a newcomer to expect, checked against what the CLI really does. */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { cliOk, useTempDir } from './helpers.js';
+import { cli, cliOk, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
 const readme = () => readFile(new URL('../../README.md', import.meta.url), 'utf8');
@@ -41,4 +42,20 @@ describe('README', () => {
     expect(files).toHaveLength(8);
     expect(files.filter((f) => namePattern(documented!).test(f))).toHaveLength(1);
   }, 120_000);
+
+  it('the "Next steps" commands name real subcommands, options and files', async () => {
+    const text = await readme();
+    const block = text.match(/## Next steps\n\n```sh\n([\s\S]*?)```/)?.[1];
+    expect(block).toBeDefined();
+    const lines = block!.trim().split('\n').map((l) => l.replace(/#.*$/, '').trim());
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) {
+      const [npx, bin, command, ...args] = line.split(/\s+/);
+      expect([npx, bin]).toEqual(['npx', 'qed-bench']);
+      const help = await cli(command, '--help');
+      expect(help.code, line).toBe(0);
+      for (const opt of args.filter((a) => a.startsWith('-'))) expect(help.stdout, `${line}: ${opt}`).toMatch(new RegExp(`(^|[ ,])${opt}[ ,<]`, 'm'));
+      for (const file of args.filter((a) => a.startsWith('workloads/'))) expect(existsSync(file), file).toBe(true);
+    }
+  });
 });
