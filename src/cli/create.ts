@@ -46,6 +46,8 @@ export async function createCommand(a: CreateArgs, out: Output): Promise<number>
   }
   await createImageFile(a.image, opts);
   const fileLength = (await stat(a.image)).size;
+  // Valid QED, and qemu-img create makes it too, but qemu-img and qemu-io then cannot open it.
+  if (valid.tableSize === 1) out.stderr(`qed-bench create: note: QEMU refuses to open images with table_size 1 ("QED table offset is invalid": its offset check never passes a one-cluster table); use -t 2 or more for an image QEMU should read\n`);
 
   if (a.json) {
     printJson(out, {

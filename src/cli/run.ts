@@ -163,7 +163,7 @@ export const registerRun: RegisterCommand = (program, out, setCode) => {
     .option('-o, --out <file>', 'results file (default: results/<name>.<time>.json)', pathArg)
     .option('--results-dir <dir>', 'where results files go without --out', pathArg, 'results')
     .option('--no-verify', 'skip read verification and the final read-back (faster; integrity "skipped")')
-    .option('--metadata-only', 'replay in memory keeping only header, L1 and L2 bytes: same counters and virtual latencies, no read verification (image.store: metadata)')
+    .option('--metadata-only', 'replay in memory keeping only header, L1 and L2 bytes: same counters and virtual latencies; integrity checked at the mapping level, not byte by byte (image.store: metadata)')
     .option('--qemu-check', 'require qemu-img check after the replay (default: run it when qemu-img is on PATH)')
     .option('--no-qemu-check', 'never run qemu-img check')
     .option('--keep-image', 'keep the created image after the run')

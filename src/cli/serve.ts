@@ -111,10 +111,15 @@ async function workloadOf(target: string, set: string[]): Promise<Workload> {
     const path = resolve(target);
     const info = inspectImage(path);
     if ('error' in info) throw new CliUsageError(`serve: ${info.error.includes(path) ? '' : `${path}: `}${info.error}`);
-    const text = `name: ${JSON.stringify(`serve-${basename(path).replace(/\.qed$/i, '')}`)}\nimage: { path: ${JSON.stringify(path)} }\nphases: [{ name: clients, jobs: [{ name: clients, op: read, stop: { ops: 1 } }] }]\n`;
+    // Named after the image alone: the results file adds "serve-" (was serve-serve-disk-<time>.json).
+    const text = `name: ${JSON.stringify(basename(path).replace(/\.qed$/i, ''))}\nimage: { path: ${JSON.stringify(path)} }\nphases: [{ name: clients, jobs: [{ name: clients, op: read, stop: { ops: 1 } }] }]\n`;
     ws = parseWorkload(text, target, { set });
   }
-  if (ws.length !== 1) throw new CliUsageError(`serve: ${target} expands to ${ws.length} matrix combinations; serve one (pick it with --set)`);
+  if (ws.length !== 1) {
+    // Each combination's name carries its settings ("w[cache.policy=fifo]"): offer them as --set.
+    const picks = ws.slice(0, 3).map((x) => (/\[(.*)\]$/.exec(x.name)?.[1] ?? '').split(',').map((kv) => `--set ${kv}`).join(' '));
+    throw new CliUsageError(`serve: ${target} expands to ${ws.length} matrix combinations; serve one, picked with --set (${picks.join(', or ')}${ws.length > 3 ? ', ...' : ''})`);
+  }
   const w = ws[0];
   if (w.scheduler.mode === 'deterministic') {
     throw new CliUsageError(`serve: ${target}: scheduler.mode is deterministic, which completes I/O in virtual time for a replay; real clients need real time (--set scheduler.mode=real)`);

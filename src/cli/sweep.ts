@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { isPolicyName, POLICY_NAMES } from '../cache/policies/index.js';
-import type { SweepResults } from '../metrics/sweep-results.js';
+import { CACHE_ONLY_SUFFIX, type SweepResults } from '../metrics/sweep-results.js';
 import type { Progress } from '../replay/runner.js';
 import { safePolicyFailed, shardCells, sweep, sweepGrid, workloadGrid, type Shard, type SweepCell, type SweepRun } from '../experiments/sweep.js';
 import { amount, LOG_EVERY_MS, stageName } from './progress.js';
@@ -63,7 +63,7 @@ export const registerSweep: RegisterCommand = (program, out, setCode) => {
     .option('--real', "keep the workload's own scheduler (default: deterministic, so numbers compare exactly)")
     .option('--memory', 'replay on in-memory images, no file I/O (default)')
     .option('--no-memory', 'replay on image files in temp directories')
-    .option('--full', 'in-memory images hold every byte and reads are verified (default: metadata-only, same counters, integrity skipped)')
+    .option('--full', 'in-memory images hold every byte and reads are verified byte by byte (default: metadata-only, same counters, integrity checked at the mapping level)')
     .option('-q, --quiet', 'no progress bar')
     .option('--cache-only', 'a block trace: run its L2 table stream through each cache without the engine (as .tables and oracleGeneral input always are)');
   addTraceReplayOptions(program.commands.at(-1)!).action(async (workload: string, o) => setCode(await sweepCommand({ workload, ...o, memory: o.memory ?? true }, out)));
@@ -103,7 +103,9 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
     bar.stop();
     stopInterrupts();
   }
-  const path = o.out ?? sweepPath(o.resultsDir, results.sweep.workload, shard);
+  // "w01.oracleGeneral (cache only)" → w01.oracleGeneral.cache-only-sweep-<time>.json (not …_cache_only_-sweep-…).
+  const stem = results.sweep.workload.endsWith(CACHE_ONLY_SUFFIX) ? `${results.sweep.workload.slice(0, -CACHE_ONLY_SUFFIX.length)}.cache-only` : results.sweep.workload;
+  const path = o.out ?? sweepPath(o.resultsDir, stem, shard);
   await mkdir(dirname(path), { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await writeFile(path, json);

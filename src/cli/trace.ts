@@ -57,7 +57,9 @@ export function formatStats(s: TraceStats): string {
     `cache to cover the footprint: QED ${s.cacheToCover.qedTables} tables (only cold misses left); qcow2 rule of thumb (1 MiB of L2 cache per 8 GiB of disk at 64 KiB clusters) ${s.cacheToCover.qcow2RuleMiB} MiB for the extent`,
   );
   if (s.devices.length > 1 || (s.devices[0] && s.devices[0].device !== '0')) {
-    lines.push(`devices: ${s.devices.length}`);
+    // run/sweep TRACE without --device share tables across devices: their hit rates differ from these counts.
+    const apart = s.devices.length > 1 ? ' (footprint, cache to cover and curve keep them apart, as `--device all` replays them; run/sweep without --device put every device on one disk, sharing tables)' : '';
+    lines.push(`devices: ${s.devices.length}${apart}`);
     for (const d of s.devices.slice(0, 20)) {
       lines.push(`  ${d.device.padEnd(12)} ${String(d.requests).padStart(10)} requests, ${pct(d.ops.read.requests, d.requests)} reads, extent ${bytes(d.extent)}, ${d.tables} tables`);
     }

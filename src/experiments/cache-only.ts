@@ -14,7 +14,7 @@ import { environment, gitCommit } from '../metrics/env.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { OPS, type OpName, type PhaseMetrics } from '../metrics/phase.js';
 import { RESULTS_SCHEMA, toolVersion, workloadHash, type RunResults } from '../metrics/results.js';
-import { SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
+import { CACHE_ONLY_SUFFIX, SWEEP_SCHEMA, type SweepResults } from '../metrics/sweep-results.js';
 import { Geometry } from '../qed/format.js';
 import { newEngineStats } from '../qed/stats.js';
 import { FLUSH } from '../workload/traces/batch.js';
@@ -100,7 +100,7 @@ export async function cacheOnlySweep(spec: CacheOnlySpec): Promise<SweepResults>
     schema: SWEEP_SCHEMA,
     tool: { name: 'qed-bench', version: toolVersion(), gitCommit: gitCommit() },
     environment: environment(),
-    sweep: { workload: `${name} (cache only)`, file: spec.file, set: [], sizes: spec.sizes, policies: spec.policies, shards: null, timing: 'deterministic', jobs: 1, elapsedMs, status: 'completed' },
+    sweep: { workload: `${name}${CACHE_ONLY_SUFFIX}`, file: spec.file, set: [], sizes: spec.sizes, policies: spec.policies, shards: null, timing: 'deterministic', jobs: 1, elapsedMs, status: 'completed' },
     runs: cells.map((c) => ({ size: c.size, policy: c.policy, results: cellResults(spec, name, c.cache, elapsedMs, startedAt, finishedAt, summary) })),
   };
 }
@@ -128,7 +128,7 @@ function cellResults(spec: CacheOnlySpec, name: string, cache: L2Cache<object>, 
     timeSeries: [],
   };
   const w: Workload = {
-    name: `${name} (cache only)`,
+    name: `${name}${CACHE_ONLY_SUFFIX}`,
     description: `cache-only replay of the ${spec.kind === 'tables' ? 'table stream' : `${trace?.format} trace`} ${spec.file}: every id a lookup, no engine`,
     source: spec.file,
     seed: 0,

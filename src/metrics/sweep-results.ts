@@ -4,6 +4,9 @@ import type { RunResults } from './results.js';
 
 export const SWEEP_SCHEMA = 'qed-bench/sweep@1';
 
+/** What a cache-only sweep (no engine) adds to the trace's name: the sweep table and file name read it. */
+export const CACHE_ONLY_SUFFIX = ' (cache only)';
+
 /**
  * One results file for a whole sweep (cache sizes × policies of one workload), or a shard of
  * one, or shards merged. Each run is a complete `qed-bench/results@1` object. See docs/results.md.

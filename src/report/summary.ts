@@ -1,5 +1,6 @@
 /** The terminal summary of one run (`qed-bench run`). */
 import type { PhaseMetrics } from '../metrics/phase.js';
+import type { RecoveryReport } from '../metrics/recovery.js';
 import type { RunResults } from '../metrics/results.js';
 import { table } from './text-table.js';
 import { duration } from './report-format.js';
@@ -25,10 +26,29 @@ export function formatSummary(r: RunResults): string {
   }
   lines.push(r.timing === 'virtual' ? 'latency in virtual time (the deterministic scheduler\'s clock, drawn from its latency model; not measured):' : 'latency (wall-clock, measured):');
   lines.push(...table(['phase', 'op', 'ops', 'IOPS', 'MB/s', 'mean', 'p50', 'p99', 'p99.9', 'max'], opRows));
+  lines.push(OPS_LEGEND);
   lines.push('');
+  if (r.recovery) lines.push(recoveryLine(r.recovery));
   lines.push(integrityLine(r));
   return lines.join('\n');
 }
+
+/** A power-cut run: where the cut fell and what recovery found (the leaks qemu-img check then reports come from here). */
+function recoveryLine(x: RecoveryReport): string {
+  const at = x.cutAt;
+  const where = at.afterReplay
+    ? 'after the replay (its trigger was never reached)'
+    : `after ${at.requests} requests (${at.backendRequests} backend requests${at.event ? `, at ${at.event}` : ''})`;
+  return [
+    `power cut: ${where}, ${x.writesUndone} unflushed writes undone (${x.sectorsTorn} sectors torn)`,
+    `reopened ${x.needCheck ? 'with need-check set, checked and repaired' : 'clean'}: ${x.corruptionsFound} corruptions found, ${x.corruptionsFixed} fixed, ${x.leaks} leaked clusters (allowed)`,
+    `writes lost: ${x.lostFlushedWrites} flushed (must be 0), ${x.lostUnflushedWrites} unflushed (allowed)`,
+    `recovery ${x.verdict.toUpperCase()}`,
+  ].join('; ');
+}
+
+/** What the latency table's rates are over (a read's IOPS in a mixed phase is not the reads' own rate). */
+const OPS_LEGEND = '  IOPS, MB/s: the op\'s requests and bytes (MB = 10^6 bytes) per second of the whole phase (total: of all phases); flush: count and latency only; mean..max: completion latency';
 
 /** What the first table's columns mean, under it. */
 const LEGEND = [
@@ -66,7 +86,10 @@ function integrityLine(r: RunResults): string {
   const i = r.integrity;
   const parts = [
     `integrity: ${i.verdict.toUpperCase()}${metadataNote(r)}`,
-    `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
+    r.image?.store === 'metadata'
+      ? // The mapping check counts runs of clusters (a read can resolve to several) and whole written clusters' sectors.
+        `${i.readsVerified} read runs checked (one per run of clusters a read resolved), ${i.sectorsVerified} sectors of written clusters checked still mapped`
+      : `${i.readsVerified} reads verified, ${i.sectorsVerified} sectors checked`,
     `sectors: stale ${i.staleReads}, lost ${i.lostWrites}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData}`,
   ];
   if (i.check) parts.push(`check: ${i.check.corruptions} corruptions, ${i.check.leaks} leaks`);

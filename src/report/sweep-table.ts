@@ -1,7 +1,7 @@
 /** The terminal summary of a sweep: the size × policy table and the integrity verdicts. */
 import { UNSAFE_POLICIES } from '../cache/policies/index.js';
 import type { RunResults } from '../metrics/results.js';
-import type { SweepResults } from '../metrics/sweep-results.js';
+import { CACHE_ONLY_SUFFIX, type SweepResults } from '../metrics/sweep-results.js';
 import { table } from './text-table.js';
 
 /** One cell of the sweep table: hit rate / metadata reads per 1000 requests / +peak over capacity. */
@@ -19,8 +19,10 @@ export function formatSweep(r: SweepResults): string {
   const byCell = new Map(r.runs.map((x) => [`${x.size}/${x.policy}`, x.results]));
   const cells = s.sizes.length * s.policies.length;
   const workers = s.jobs === 1 ? '1 process' : `${s.jobs} workers`;
+  // A cache-only sweep has neither engine nor scheduler: its file says "deterministic" because it repeats exactly.
+  const how = isCacheOnly(r) ? 'no engine: every table id one lookup' : `${s.timing} scheduler`;
   const lines = [
-    `sweep ${s.workload}: ${count(s.sizes.length, 'cache size')} × ${count(s.policies.length, 'policy', 'policies')}; ${r.runs.length} of ${cells} runs, ${s.timing} scheduler, ` +
+    `sweep ${s.workload}: ${count(s.sizes.length, 'cache size')} × ${count(s.policies.length, 'policy', 'policies')}; ${r.runs.length} of ${cells} runs, ${how}, ` +
       `${workers}, ${(s.elapsedMs / 1000).toFixed(1)} s${shardNote(s.shards)}${s.status === 'interrupted' ? '  [INTERRUPTED]' : ''}`,
     '',
     'each cell: hit rate / metadata reads per 1000 requests / + peak entries over capacity',
@@ -37,6 +39,7 @@ export function formatSweep(r: SweepResults): string {
 /** One line per run whose integrity failed, else one line saying all passed (or were not verified). */
 export function integrityLines(r: SweepResults): string[] {
   if (r.runs.length === 0) return ['integrity: no runs in this file'];
+  if (isCacheOnly(r)) return ['integrity: not checked (cache only: no image, no data)'];
   const failed = r.runs.filter((x) => x.results.integrity.verdict === 'failed');
   if (failed.length === 0) {
     const skipped = r.runs.filter((x) => x.results.integrity.verdict === 'skipped').length;
@@ -55,6 +58,11 @@ export function integrityLines(r: SweepResults): string[] {
     const first = v ? `; first: ${v.kind} at offset ${v.offset} (${v.sectors} sectors, ${v.during})` : '';
     return `size ${size} × ${policy}: integrity FAILED${known}: lost ${i.lostWrites}, stale ${i.staleReads}, corrupt ${i.corruptSectors}, unexpected ${i.unexpectedData} sectors${first}`;
   });
+}
+
+/** A sweep of a table stream through the caches alone (`sweep X.tables`, `--cache-only`). */
+function isCacheOnly(r: SweepResults): boolean {
+  return r.sweep.workload.endsWith(CACHE_ONLY_SUFFIX);
 }
 
 function shardNote(shards: SweepResults['sweep']['shards']): string {

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { findOnPath } from '../../src/util/find-on-path.js';
 import { cliOk, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
@@ -110,5 +112,21 @@ describe('read-only commands', () => {
     expect(extents[1]).toMatchObject({ start: 65536, length: 65536 });
     expect(extents[1].offset % 65536).toBe(0);
     expect(extents[3]).toEqual({ start: 196608, length: 2 ** 20 - 196608, kind: 'unallocated' });
+  });
+});
+
+describe('create -t 1', () => {
+  it('notes on stderr that QEMU cannot open the image (and qemu-img, when installed, indeed refuses it); -t 2 says nothing', async () => {
+    const one = tmp.path('one.qed');
+    const r = await cliOk(0, 'create', one, '16M', '-c', '4k', '-t', '1');
+    expect(r.stderr).toContain('QEMU refuses to open images with table_size 1');
+    expect((await cliOk(0, 'create', tmp.path('two.qed'), '16M', '-c', '4k', '-t', '2')).stderr).toBe('');
+    const qemuImg = findOnPath('qemu-img');
+    if (!qemuImg) return;
+    const check = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile(qemuImg, ['check', '-f', 'qed', one], (err, _stdout, stderr) => done({ code: err ? (err as { code?: number }).code ?? null : 0, stderr }));
+    });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('QED table offset is invalid');
   });
 });

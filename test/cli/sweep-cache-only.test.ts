@@ -38,4 +38,15 @@ describe('cache-only sweep', () => {
     expect((await cli('compare', msr, msr)).code).toBe(0);
     expect((await cli('report', msr, '--format', 'md')).code).toBe(0);
   });
+
+  it('says what it ran (no engine, no scheduler, nothing verified: not "--no-verify") and names its file plainly', async () => {
+    const dir = tmp.path('results');
+    const r = await cliOk(0, 'sweep', 'workloads/traces/msr-hm.csv.gz', '--cache-only', '--cache-size', '2', '--policy', 'lru', '--results-dir', dir, '-q');
+    const head = r.stdout.split('\n')[0];
+    expect(head).toContain('no engine: every table id one lookup');
+    expect(head).not.toContain('scheduler');
+    expect(r.stdout).toContain('integrity: not checked (cache only: no image, no data)');
+    expect(r.stdout).not.toContain('--no-verify');
+    expect(r.stdout).toMatch(/results: .*\/msr-hm\.csv\.gz\.cache-only-sweep-\d{8}T\d{6}Z\.json\n/);
+  });
 });

@@ -33,6 +33,10 @@ describe('qed-bench trace', () => {
     const { stdout } = await cliOk(0, 'trace', 'stats', MSR);
     expect(stdout).toMatch(/msr trace, .* gzip, sha256 [0-9a-f]{64}/);
     expect(stdout).toMatch(/cache to cover the footprint: QED \d+ tables/);
+    // Two devices: the counts keep them apart, while `run`/`sweep` of the trace share tables between them.
+    expect(stdout).toContain('devices: 2 (footprint, cache to cover and curve keep them apart, as `--device all` replays them; run/sweep without --device put every device on one disk, sharing tables)');
+    const one = (await cliOk(0, 'trace', 'stats', MSR, '--device', '1')).stdout;
+    expect(one).not.toContain('keep them apart');
   });
 
   it('convert to fio iolog v3 keeps every request of the device', async () => {

@@ -3,6 +3,7 @@
  * across configurations (one run per side, or --pair) and N inputs side by side. Real results
  * of the tiny workload, marked wall-clock where the test is about real timing.
  */
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/metrics/results.js';
 import { combineRepeats, type RepeatedResults } from '../../src/experiments/repeat.js';
@@ -36,6 +37,11 @@ describe('wall-clock counters are samples', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^note: wall-clock runs: counters .* gated as samples/m)).toHaveLength(1);
     expect(r.stdout).toMatch(/hitRate .* ok +sample: within the noise band/);
+    // The Markdown headline describes the default gate as it applied: not "counters exact" above a noise-band note.
+    const md = await cli('compare', ...(await files(wallClock(base), cur)));
+    expect(md.stdout).toContain('gate defaults (counters exact, of wall-clock runs within a noise band, timings:');
+    const exact = await cli('compare', ...(await files(base, base)));
+    expect(exact.stdout).toContain('gate defaults (counters exact, timings:');
   });
 
   it('a halved cache still fails: hit rate and loads beyond the band; the configuration difference comes first', async () => {
@@ -83,6 +89,43 @@ describe('wall-clock counters are samples', () => {
     const bad = await cli('compare', ...(await files(b, withRepeats([1060, 1065, 1070]))), '--format', 'text');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/cache\.loads .* FAIL +sample: beyond the noise band/);
+  });
+
+  it('with repeats, a mean count prints to one decimal and one note says the figures are means (± standard deviation)', async () => {
+    const withLoads = (loads: number[]): RepeatedResults => combineRepeats(loads.map((l) => {
+      const r = wallClock(base);
+      r.total.cache.loads = l;
+      return r;
+    })).results;
+    for (const format of ['text', 'md']) {
+      const r = await cli('compare', ...(await files(withLoads([1000, 1010, 1006]), withLoads([1000, 1011, 1006]))), '--format', format);
+      expect(r.code).toBe(0);
+      const loads = r.stdout.split('\n').find((l) => /^\W*cache\.loads /.test(l))!;
+      expect(loads).toMatch(/ 1005\.3 .* 1005\.7 /);
+      expect(loads).not.toContain('1005.33');
+      expect(r.stdout.match(/show the mean of their repeats: timings as mean ±standard deviation/g)).toHaveLength(1);
+    }
+    const single = await cli('compare', ...(await files(wallClock(base), wallClock(base))), '--format', 'text');
+    expect(single.stdout).not.toContain('mean of their repeats');
+  });
+
+  it('--export gives a wall-clock run\'s counters as the mean of its repeats (what compare shows), not the first repeat\'s', async () => {
+    const r = combineRepeats([1000, 1010, 1006].map((l) => {
+      const x = wallClock(base);
+      x.total.cache.loads = l;
+      return x;
+    })).results;
+    const [file] = await files(r);
+    const bmfFile = tmp.path('bmf.json');
+    await cli('compare', file, file, '--export', 'bencher', '--export-out', bmfFile);
+    const bench = JSON.parse(await readFile(bmfFile, 'utf8'))['tiny (cache 3, fifo)'];
+    expect(bench['cache-loads'].value).toBeCloseTo(1005.333, 3);
+    expect(bench['cache-loads']).toMatchObject({ lower_value: 1000, upper_value: 1010 });
+    expect(bench['integrity-lost-writes']).toEqual({ value: 0 }); // exact, never a sample
+    const ghFile = tmp.path('gh.json');
+    await cli('compare', file, file, '--export', 'github-smaller', '--export-out', ghFile);
+    const loads = JSON.parse(await readFile(ghFile, 'utf8')).find((e: { name: string }) => e.name.endsWith(' cache.loads'));
+    expect(loads.extra).toContain('mean of 3 repeats');
   });
 });
 

@@ -37,6 +37,9 @@ describe('metadata-only run', () => {
     expect(m.total).toEqual(f.total);
     expect(y.total).toEqual(f.total);
     expect(r.stdout).toContain('integrity: PASSED (metadata-only: checked at the mapping level');
+    // The mapping check counts runs of clusters, not reads: the summary must not call them "reads verified".
+    expect(r.stdout).toContain(`; ${m.integrity.readsVerified} read runs checked (one per run of clusters a read resolved), ${m.integrity.sectorsVerified} sectors of written clusters checked still mapped;`);
+    expect(r.stdout).not.toContain('reads verified');
   }, 60_000);
 
   it('image.store: metadata with an existing image or a backing file is an input error naming the field', async () => {

@@ -255,6 +255,18 @@ describe('a reduced mixed-parallel replay', () => {
     expect(text).toContain('integrity: PASSED');
     expect(text).not.toContain('INTERRUPTED');
   });
+
+  it('the summary says what its IOPS and MB/s are over (the whole phase) and what an MB is', () => {
+    const r = buildResults(w, out);
+    const text = formatSummary(r);
+    const lines = text.split('\n');
+    const legend = lines.findIndex((l) => l.startsWith('  IOPS, MB/s: '));
+    expect(lines[legend - 1]).toMatch(/^total\s+flush\s/); // right under the latency table
+    expect(lines[legend]).toContain('(MB = 10^6 bytes) per second of the whole phase');
+    // A read's IOPS in the mixed phase is its reads over the phase's whole duration.
+    const mixed = r.phases.find((p) => p.name === 'mixed')!;
+    expect(mixed.ops.read.iops).toBeCloseTo(mixed.ops.read.ops / (mixed.durationMs / 1000), 6);
+  });
 });
 
 describe('workload hash', () => {

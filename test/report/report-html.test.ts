@@ -13,7 +13,7 @@ import type { SweepResults } from '../../src/metrics/sweep-results.js';
 import { OPS } from '../../src/metrics/phase.js';
 import { onPath } from '../../src/replay/qemu-check.js';
 import { cliOk } from '../cli/helpers.js';
-import { tinySweep } from './fixtures.js';
+import { tinySweep, tinyWorkloadYaml } from './fixtures.js';
 
 const SIZES = [2, 4, 16];
 const POLICIES = ['fifo', 'lru', 'sieve'];
@@ -184,5 +184,34 @@ describe.runIf(browser)('report HTML in headless Chromium', () => {
     expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1280, 2400]);
     expect((await stat(png)).size).toBeGreaterThan(50_000);
+  });
+});
+
+describe('latency charts of one run per policy', () => {
+  it('label each policy group in full (a one-run group cut "fifo" to "fi…")', async () => {
+    const two = await tinySweep([4], ['fifo', 'lru']);
+    const file = join(dir, 'two.json');
+    await writeFile(file, JSON.stringify(two));
+    const out = join(dir, 'two.html');
+    await cliOk(0, 'report', file, '-o', out);
+    const page = await readFile(out, 'utf8');
+    const labels = [...sectionOf(page, 'sec-latency').matchAll(/class="group-label">([^<]*)</g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(labels)).toEqual(new Set(['fifo', 'lru']));
+  });
+});
+
+describe('a report of run results (no miss-ratio curve)', () => {
+  it('says which command records the curve instead of asking to "enable" it', async () => {
+    const yaml = join(dir, 'tiny.yaml');
+    await writeFile(yaml, tinyWorkloadYaml());
+    const results = join(dir, 'run.json');
+    await cliOk(0, 'run', yaml, '-q', '--no-qemu-check', '-o', results);
+    expect(JSON.parse(await readFile(results, 'utf8')).mrc).toBeNull();
+    const out = join(dir, 'run.html');
+    await cliOk(0, 'report', results, '-o', out);
+    const page = await readFile(out, 'utf8');
+    expect(page).toContain('<code>run</code> does not record one): every cell of a <code>qed-bench sweep</code> does');
+    expect(page).not.toContain('curve enabled');
   });
 });

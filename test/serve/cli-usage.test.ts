@@ -34,6 +34,7 @@ describe('serve usage errors', () => {
       [[image, '--nbd', '127.0.0.1:0', '--idle-timeout', '99999999999'], /--idle-timeout.*"99999999999" is more than 2147483647: the longest timer/],
       [[image, '--nbd', '127.0.0.1:0', '--handshake-timeout', '2147483648'], /--handshake-timeout.*is more than 2147483647/],
       [['workloads/seed-race-small.yaml', '--nbd', '127.0.0.1:0', '--set', 'cache.policy=fifo'], /deterministic.*scheduler\.mode=real/],
+      [['workloads/seed-race-small.yaml', '--nbd', '127.0.0.1:0'], /expands to 2 matrix combinations; serve one, picked with --set \(--set cache\.policy=fifo-unsafe, or --set cache\.policy=fifo\)/],
     ];
     for (const [args, msg] of cases) {
       const r = await serve(args);
@@ -64,6 +65,38 @@ describe('serve WORKLOAD.yaml', () => {
     expect(s.session.img.cacheStats()).toMatchObject({ capacity: 5, policy: 'lru' });
     expect(s.session.imagePath).toBe(image);
     expect(s.session.img.stats.requests.write).toBe(0); // the workload's job did not run
+    expect(await s.stop()).toBe(0);
+  });
+});
+
+describe('serve IMAGE', () => {
+  it('names the default results file serve-<image name>-<time>.json (not serve-serve-...)', async () => {
+    const { startServe } = await import('./session.js');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = await tmp();
+    const image = join(dir, 'disk.qed');
+    await createImageFile(image, { size: 4 << 20 });
+    const results = join(dir, 'results');
+    const s = await startServe(image, { resultsFile: '', out: undefined, resultsDir: results });
+    expect(await s.stop()).toBe(0);
+    const files = await readdir(results);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^serve-disk-\d{8}T\d{6}Z\.json$/);
+    expect(JSON.parse(await readFile(join(results, files[0]), 'utf8')).workload.name).toBe('disk');
+  });
+});
+
+describe('docs/serve.md', () => {
+  it('its `serve WORKLOAD.yaml` example starts (one matrix combination picked with --set)', async () => {
+    const { startServe } = await import('./session.js');
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/serve.md', import.meta.url), 'utf8');
+    const line = doc.split('\n').find((l) => l.startsWith('qed-bench serve workloads/'))!;
+    const args = line.replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+    const set = args.flatMap((a, i) => (args[i - 1] === '--set' ? [a] : []));
+    const dir = await tmp();
+    const s = await startServe(args[0], { resultsFile: join(dir, 'r.json'), set });
+    expect(s.session.img.cacheStats().policy).toBe('fifo');
     expect(await s.stop()).toBe(0);
   });
 });

@@ -14,6 +14,9 @@ import { mean, median, stddev, welchTest } from './stats.js';
 
 export const COMPARE_SCHEMA = 'qed-bench/compare@1';
 
+/** The note when both sides carry repeats: what the numbers of such a run are. */
+export const REPEATS_NOTE = 'runs with repeats (`run --repeat N`) show the mean of their repeats: timings as mean ±standard deviation (n = repeats), counters of wall-clock runs as the mean';
+
 /** pass: no change or within tolerance; not-gated: a timing reported from single samples. */
 export type Verdict = 'pass' | 'improved' | 'warn' | 'fail' | 'not-gated';
 
@@ -126,8 +129,11 @@ export function compareRunSets(base: RunSet, cur: RunSet, opts: CompareOptions):
     warnings: all.filter((r) => r.verdict === 'warn').length,
     improvements: all.filter((r) => r.verdict === 'improved').length,
   };
+  const notes = ctx.sampleCounters ? [samplesNote(ctx.sampleCounters === 'repeated')] : [];
+  // Without this line a reader takes "8285.3" or "12280 IOPS ±2912 IOPS" for one run's figures.
+  if (all.some((r) => r.test)) notes.push(REPEATS_NOTE);
   return {
-    notes: ctx.sampleCounters ? [samplesNote(ctx.sampleCounters === 'repeated')] : [],
+    notes,
     schema: COMPARE_SCHEMA,
     baseline: { source: base.source, files: base.files.length, runs: base.runs.length },
     current: { source: cur.source, files: cur.files.length, runs: cur.runs.length },

@@ -2,7 +2,8 @@
  * The current side's figures for dashboards: github-action-benchmark's `customBiggerIsBetter`
  * and `customSmallerIsBetter` JSON (a list of {name, unit, value, range?, extra?}) and
  * Bencher's Metric Format ({benchmark: {measure: {value, lower_value?, upper_value?}}}).
- * Values are in the results files' units (hitRate a ratio, latencies in ns).
+ * Values are in the results files' units (hitRate a ratio, latencies in ns); with repeats, the
+ * mean of the repeats for timings and for wall-clock runs' counters, as compare shows them.
  */
 import { OPS } from '../../metrics/phase.js';
 import { TIMING_METRICS } from '../../metrics/repeats.js';
@@ -10,6 +11,7 @@ import { label } from './compare.js';
 import { ruleFor, type GateConfig } from './gate.js';
 import type { RunEntry } from './inputs.js';
 import { COUNTER_METRICS, singleTiming, timingInfo, type Better } from './metrics.js';
+import { countersAreSamples } from './noise.js';
 import { mean, median, stddev } from './stats.js';
 
 export const EXPORT_FORMATS = ['github-bigger', 'github-smaller', 'bencher'] as const;
@@ -41,7 +43,11 @@ function figures(runs: RunEntry[], gate: GateConfig): Figure[] {
   for (const run of runs) {
     for (const m of COUNTER_METRICS) {
       const v = m.value(run.results);
-      if (v !== undefined) out.push({ run, metric: m.name, unit: m.unit, better: ruleFor(gate, run, m.name, m.better).direction, value: v });
+      if (v === undefined) continue;
+      // A wall-clock run's counters are samples: export the mean of its repeats, as compare shows it, not the first repeat's.
+      const repeats = !m.exact && countersAreSamples(run.results) ? run.results.repeats?.counters?.[m.name] : undefined;
+      const samples = repeats && repeats.length > 1 ? repeats : undefined;
+      out.push({ run, metric: m.name, unit: m.unit, better: ruleFor(gate, run, m.name, m.better).direction, value: samples ? mean(samples) : v, samples });
     }
     for (const name of OPS.flatMap((op) => TIMING_METRICS.map((t) => `${op}.${t}`))) {
       const info = timingInfo(name)!;

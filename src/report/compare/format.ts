@@ -1,6 +1,7 @@
 /** A comparison as Markdown (PR comments, $GITHUB_STEP_SUMMARY) and as text for terminals. */
 import { table } from '../text-table.js';
 import { label, type CompareReport, type Row, type RunComparison, type Verdict } from './compare.js';
+import { SAMPLES_NOTE_START } from './noise.js';
 import { formatTiming } from './repeats-summary.js';
 
 const MD_VERDICT: Record<Verdict, string> = { pass: '✅', improved: '✅ improved', warn: '⚠️', fail: '❌', 'not-gated': '➖ not gated' };
@@ -22,7 +23,9 @@ function headline(r: CompareReport, md: boolean): string {
 export function formatMarkdown(r: CompareReport): string {
   const out: string[] = [];
   out.push(`## qed-bench compare: ${headline(r, true)}`, '');
-  out.push(`Baseline \`${r.baseline.source}\` (${runs(r.baseline.runs)}) · current \`${r.current.source}\` (${runs(r.current.runs)}) · gate ${r.gate ? `\`${r.gate}\`` : 'defaults (counters exact, timings: Welch p < 0.01 and ≥ 10%)'} · ${r.date}`, '');
+  // "counters exact" alone would contradict the noise-band note right below it for wall-clock runs.
+  const counters = r.notes.some((n) => n.startsWith(SAMPLES_NOTE_START)) ? 'counters exact, of wall-clock runs within a noise band' : 'counters exact';
+  out.push(`Baseline \`${r.baseline.source}\` (${runs(r.baseline.runs)}) · current \`${r.current.source}\` (${runs(r.current.runs)}) · gate ${r.gate ? `\`${r.gate}\`` : `defaults (${counters}, timings: Welch p < 0.01 and ≥ 10%)`} · ${r.date}`, '');
   out.push(...r.notes.map((n) => `> ${oneLine(n)}`), ...(r.notes.length ? [''] : []));
   if (r.errors.length) {
     out.push('**Errors** (the comparison is incomplete):', '', ...r.errors.map((e) => `- ${e}`), '');
@@ -109,7 +112,8 @@ function value(row: Row, v: number | string | null, side: 'baseline' | 'current'
     case 'rate':
       return v.toFixed(2);
     case 'count':
-      return String(v);
+      // A mean of repeated counts: one decimal, not 8285.333333333334.
+      return Number.isInteger(v) ? String(v) : v.toFixed(1);
     default: {
       const s = row.test?.[side];
       const shown = formatTiming(row.metric, v);

@@ -41,12 +41,15 @@ export function noiseBand(m: CounterMetric, b: RepeatedResults, c: RepeatedResul
   return { baseline: bv, current: cv, allowed, text: `±${amount(m, allowed)}` };
 }
 
+/** How the samples note starts: the Markdown headline reads it to describe the default gate. */
+export const SAMPLES_NOTE_START = 'wall-clock runs: ';
+
 /** The one line compare prints when any compared run has sample counters. */
 export function samplesNote(repeated: boolean): string {
   const how = repeated
     ? 'a change counts only beyond twice the spread of the repeats (at least 0.5%)'
     : `a change within ${SAMPLE_TOLERANCE * 100}% of the baseline is noise (run both sides with \`qed-bench run --repeat N\` to measure the band instead)`;
-  return `wall-clock runs: counters depend on the order real I/O completes, so they are gated as samples: ${how}; integrity counters and deterministic runs stay exact; a gate file's tolerance overrides this`;
+  return `${SAMPLES_NOTE_START}counters depend on the order real I/O completes, so they are gated as samples: ${how}; integrity counters and deterministic runs stay exact; a gate file's tolerance overrides this`;
 }
 
 function spread(xs: number[]): number {

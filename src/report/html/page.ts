@@ -33,7 +33,7 @@ export function renderHtml(runs: ReportRun[], opts: HtmlOptions = {}): string {
     section(
       'sec-mrc',
       'Miss-ratio curve (as hit ratio) vs measured policies',
-      curves.length ? curves.join('\n') : emptyNote('None of these runs carries a miss-ratio curve (results field <code>mrc</code> is null): replay with the curve enabled to compare every policy with LRU at every size.'),
+      curves.length ? curves.join('\n') : emptyNote('None of these runs carries a miss-ratio curve (results field <code>mrc</code> is null; <code>run</code> does not record one): every cell of a <code>qed-bench sweep</code> does, so report a sweep file to compare every policy with LRU at every size (<code>qed-bench mrc</code> prints the curve alone).'),
     ),
     section('sec-metadata-reads', 'Metadata reads per 1000 requests vs cache size', mdReads),
     section('sec-peak-over-capacity', 'Peak over capacity vs cache size', peak),

@@ -98,10 +98,13 @@ function axes(c: ChartSpec, box: ReturnType<typeof plotBox>): string {
       : `<text class="tick" x="${x}" y="${box.bottom + 16}" text-anchor="middle">${esc(c.x.format(t))}</text>`);
   }
   let labelY = box.bottom + 36;
+  // A group's label may use its share of the axis, not only its line: a one-run group's 12 px cut "fifo" to "fi…".
+  const tickGap = c.xGroups?.length ? Math.abs(c.x(1) - c.x(0)) || 0 : 0;
   for (const g of c.xGroups ?? []) {
     const a = c.x(g.from) - 6;
     const b = c.x(g.to) + 6;
-    o.push(`<g class="x-group"><line x1="${fx(a)}" x2="${fx(b)}" y1="${box.bottom + 22}" y2="${box.bottom + 22}" stroke="#888"/><text x="${fx((a + b) / 2)}" y="${box.bottom + 34}" text-anchor="middle" class="group-label">${esc(fit(g.label, (b - a) / 6))}</text><title>${esc(g.label)}</title></g>`);
+    const room = Math.max(b - a, b - a - 12 + tickGap - 4);
+    o.push(`<g class="x-group"><line x1="${fx(a)}" x2="${fx(b)}" y1="${box.bottom + 22}" y2="${box.bottom + 22}" stroke="#888"/><text x="${fx((a + b) / 2)}" y="${box.bottom + 34}" text-anchor="middle" class="group-label">${esc(fit(g.label, room / 6))}</text><title>${esc(g.label)}</title></g>`);
   }
   if (c.xGroups?.length) labelY += 14;
   o.push(`<line class="axis" x1="${box.left}" x2="${box.right}" y1="${box.bottom}" y2="${box.bottom}"/>`);
