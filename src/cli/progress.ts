@@ -31,7 +31,6 @@ export function progressReporter(opts: ProgressOptions): ProgressReporter {
 /** "replay mixed", "read-back", "check": what the stage is doing, said once. */
 export function stageName(p: Progress): string {
   if (p.stage === 'replay') return `replay ${p.phase}`;
-  if (p.stage === 'check') return 'check (ours, then qemu-img check)';
   return p.phase;
 }
 

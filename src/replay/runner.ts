@@ -234,11 +234,12 @@ async function verifyAndCheck(r: Replay, path: string, store: MemoryStore | null
     );
   }
   const mapped = mappings && !rec ? await mappings.verify(img) : null;
-  opts.onProgress?.({ phase: 'check', done: 0, total: null, stage: 'check' });
+  const wantQemu = opts.qemuCheck ?? 'auto';
+  const runQemu = !rec && wantQemu !== false && !store;
+  opts.onProgress?.({ phase: runQemu ? 'check (ours, then qemu-img check)' : 'check', done: 0, total: null, stage: 'check' });
   const check = rec?.check ?? (await img.check());
   if (!rec) await img.close();
-  const wantQemu = opts.qemuCheck ?? 'auto';
-  const qemuCheck = rec ? rec.qemuCheck : wantQemu === false || store ? null : await qemuImgCheck(path, wantQemu === true);
+  const qemuCheck = rec ? rec.qemuCheck : runQemu ? await qemuImgCheck(path, wantQemu === true) : null;
   const integrity = integrityOf(shadow?.report() ?? mapped ?? mappings?.report() ?? null, check, qemuCheck, rec?.recovery ?? null);
   return { rec, integrity };
 }

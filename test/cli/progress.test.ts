@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { amount, bytes, progressReporter, stageName } from '../../src/cli/progress.js';
 import { resultsFileStem } from '../../src/util/file-name.js';
 import { cli, useTempDir } from './helpers.js';
+import { spawnCli } from './spawn-cli.js';
 
 const tmp = useTempDir();
 
@@ -20,7 +21,7 @@ describe('progress in a log', () => {
     expect(lines[2]).toBe('w: read-back: started (298 MiB)\n');
     expect(lines[3]).toMatch(/^w: read-back: done, 298 MiB \/ 298 MiB \(100%\) in /);
     expect(lines.join('')).not.toMatch(/check check|check 0\/1/);
-    expect(lines[lines.length - 1]).toMatch(/^w: check \(ours, then qemu-img check\): done in /);
+    expect(lines[lines.length - 1]).toMatch(/^w: check: done in /);
   });
 
   it('disabled (--quiet, --json): nothing at all', () => {
@@ -47,6 +48,20 @@ describe('progress in a log', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });
+
+  it('the check stage names qemu-img check only when it runs', async () => {
+    const w = tmp.path('w.yaml');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(w, 'name: q\nimage: { size: 16M, cluster_size: 4k, table_size: 1 }\nphases: [{ jobs: [{ op: write, bs: 4k, stop: { ops: 10 } }] }]\n');
+    const stages = async (...args: string[]): Promise<string[]> => {
+      const c = spawnCli(['run', w, ...args], { ...process.env, CI: 'true' });
+      expect(await c.exited).toBe(0);
+      return [...c.out.stderr.matchAll(/^q: (check[^:]*): started/gm)].map((m) => m[1]);
+    };
+    expect(await stages('--no-qemu-check', '-o', tmp.path('a.json'))).toEqual(['check']);
+    expect(await stages('--metadata-only', '-o', tmp.path('b.json'))).toEqual(['check']);
+    expect(await stages('-o', tmp.path('c.json'))).toEqual(['check (ours, then qemu-img check)']);
+  }, 60_000);
 });
 
 describe('results file names', () => {
