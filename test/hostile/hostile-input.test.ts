@@ -52,6 +52,25 @@ const CASES: Case[] = [
     says: ['w.yaml:9:6: alias *nope has no anchor &nope before it'],
   },
   {
+    name: 'an alias bomb ("billion laughs") names the alias that passes the limit (was unlocated)',
+    setup: async (d) => {
+      const level = (n: string, of: string) => `x-${n}: &${n} [${Array(10).fill(`*${of}`).join(', ')}]\n`;
+      const text = `${workload('lol')}x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`;
+      return { args: run(await yaml(d('w.yaml'), text), d) };
+    },
+    exit: 2,
+    says: ['w.yaml:13:14: alias *d (use 2 of &d, anchored at 12:9, which holds 1000 aliased values) expands the document past 1000'],
+  },
+  {
+    name: 'an alias bomb in a gate file is located, not an internal error',
+    setup: async (d) => {
+      const gate = await yaml(d('g.yaml'), `x: &a [1, 2]\ny: &b [${Array(10).fill('*a').join(', ')}]\nz: &c [${Array(10).fill('*b').join(', ')}]\nw: [${Array(11).fill('*c').join(', ')}]\n`);
+      return { args: ['compare', 'results/baseline', 'results/baseline', '--gate', gate], unchanged: [gate] };
+    },
+    exit: 2,
+    says: ['g.yaml:4:45: alias *c (use 11 of &c'],
+  },
+  {
     name: 'a merge key whose source is a scalar, located',
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `x-s: &s 5\n${workload('mg')}x-b: { <<: *s }\n`), d) }),
     exit: 2,

@@ -12,7 +12,7 @@ import { mapping, oneOf, scalar } from '../../config/zod.js';
 import { Expected, decimal, percent } from '../../config/units.js';
 import { ALL_METRIC_NAMES, INTEGRITY_VERDICT, globMatcher, isTimingName, type Better } from './metrics.js';
 import { whyUnreadable } from '../../util/why-unreadable.js';
-import { parseYaml } from '../../config/yaml-text.js';
+import { MAX_ALIASES, parseYaml } from '../../config/yaml-text.js';
 
 export type Tolerance = { absolute: number } | { relative: number };
 
@@ -137,7 +137,7 @@ export async function loadGate(path: string): Promise<GateConfig> {
 export function parseGate(source: string, file: string): GateConfig {
   const { doc, lines, problem } = parseYaml(source);
   if (problem) throw new ConfigError(file, [problem]);
-  const data = doc.contents === null ? {} : doc.toJS();
+  const data = doc.contents === null ? {} : doc.toJS({ maxAliasCount: MAX_ALIASES });
   const raise = (issues: Issue[]): never => {
     const locator = new Locator(doc, lines);
     throw new ConfigError(file, sortProblems(issues.map((i) => locator.problem(i))));
