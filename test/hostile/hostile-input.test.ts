@@ -12,6 +12,7 @@ import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
 import { HEADER, dir, imageWithData, inFirstL2, join, poke, pokedImage, readU64, scenario, setBackingName, workload, writeFile } from './fixtures.js';
 
 const tmp = useTempDir();
+const BASELINE = 'results/baseline/ci-mixed-parallel--cache.policy=fifo.json';
 
 interface Case {
   name: string;
@@ -350,6 +351,28 @@ const CASES: Case[] = [
     },
     exit: 2,
     says: ['blocker: cannot create the results directory: a file of that name is in the way'],
+  },
+  {
+    name: 'a typo in a hand-edited baseline is warned, naming the field and the near one (was silently ignored)',
+    setup: async (d) => {
+      const base = JSON.parse(await readFile(BASELINE, 'utf8'));
+      base.total.hitRtae = base.total.hitRate;
+      base.phases[0].ops.read.latency.p99x = 1;
+      const typo = await yaml(d('typo.json'), JSON.stringify(base));
+      return { args: ['compare', typo, BASELINE, '--format', 'text'], unchanged: [typo] };
+    },
+    exit: 0,
+    says: ['qed-bench: compare: warning: ', 'typo.json: fields phases[0].ops.read.latency.p99x (did you mean p99?), total.hitRtae (did you mean hitRate?) are not written by this qed-bench and are ignored'],
+  },
+  {
+    name: 'merge warns of unknown fields in a sweep file too',
+    setup: async (d) => {
+      const base = JSON.parse(await readFile(BASELINE, 'utf8'));
+      const sweep = { schema: 'qed-bench/sweep@1', tool: base.tool, environment: base.environment, sweep: { workload: 'w', file: 'w.yaml', set: [], sizes: [base.workload.cache.size], policies: [base.workload.cache.policy], shards: null, timing: 'deterministic', jobs: 1, elapsedMs: 1, status: 'completed', jbos: 2 }, runs: [{ size: base.workload.cache.size, policy: base.workload.cache.policy, results: base }] };
+      return { args: ['merge', await yaml(d('s.json'), JSON.stringify(sweep)), '-o', d('m.json')] };
+    },
+    exit: 0,
+    says: ['qed-bench: merge: warning: ', 's.json: field sweep.jbos (did you mean jobs?) is not written by this qed-bench'],
   },
   {
     name: 'check names the file',
