@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, cliOk, expectRefused, STACK_LINE, useTempDir } from './helpers.js';
+import { zstdFrame } from '../helpers/zstd-frame.js';
 
 const tmp = useTempDir();
 const SAMPLES = 'workloads/traces';
@@ -90,6 +91,10 @@ const CASES: Case[] = [
   }, args: stats('--format', 'msr'), says: ['a.csv.gz: truncated or corrupt gzip data at byte offset 15000'] },
   { name: 'a .gz that is not gzip', file: 'a.csv.gz', body: `${MSR}\n`, args: stats('--format', 'msr'), says: ['a.csv.gz: byte offset 0: expected gzip data'] },
   { name: 'a .zst that is not zstd', file: 'a.csv.zst', body: `${MSR}\n`, args: stats('--format', 'msr'), says: ['a.csv.zst: byte offset 0: expected zstd data'] },
+  { name: 'a .zst frame whose content checksum is wrong', file: 'a.csv.zst', body: Buffer.concat([zstdFrame([`${MSR}\n`]), zstdFrame([`${MSR}\n`], 0xdeadbeef)]), args: stats('--format', 'msr'), says: [`a.csv.zst: zstd content checksum mismatch in the frame at byte offset ${zstdFrame([`${MSR}\n`]).length}: the frame stores 0xdeadbeef`] },
+  { name: 'bytes after the last .zst frame', file: 'a.csv.zst', body: Buffer.concat([zstdFrame([`${MSR}\n`]), Buffer.from(`${MSR}\n`)]), args: stats('--format', 'msr'), says: [`a.csv.zst: byte offset ${zstdFrame([`${MSR}\n`]).length}: expected another zstd frame or the end of the file`] },
+  { name: 'a .zst frame cut inside a block', file: 'a.csv.zst', body: zstdFrame([`${MSR}\n`]).subarray(0, 20), args: stats('--format', 'msr'), says: ['a.csv.zst: truncated zstd data: the file ends at byte offset 20 inside the frame that starts at byte offset 0, in its block 1 data'] },
+  { name: 'a .zst frame asking for a 1.9 GiB window (fzstd allocated it and copied it per block)', file: 'a.csv.zst', body: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa7, 0x09, 0, 0, 0x31]), args: stats('--format', 'msr'), says: ['a.csv.zst: the zstd frame at byte offset 0 needs a 2013265920-byte window, more than the 134217728 (128 MiB) zstd decodes without --memory'] },
   { name: 'a blktrace record cut short', file: 'a.blktrace', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 1000)), says: ['a.blktrace: truncated blktrace record 21 at byte offset 960'] },
   { name: 'an oracleGeneral record cut short', file: 'a.oracleGeneral', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'w01.oracleGeneral'))).subarray(0, 1000)), says: ['a.oracleGeneral: truncated oracle-general record 42 at byte offset 984'] },
   { name: 'garbage as blktrace', file: 'a.blktrace', body: Buffer.alloc(480, 0x5a), args: stats('--format', 'blktrace'), says: ['a.blktrace: record 1 at byte offset 0: magic'] },

@@ -1,6 +1,6 @@
 /**
  * A trace file's bytes, streamed and decompressed (.gz by node:zlib, .zst by fzstd, found by
- * their magic bytes, not the name), with the count of file bytes read and an optional sha256 of
+ * their magic bytes, not the name; .zst frames walked and checksummed by ZstdFrames), with the count of file bytes read and an optional sha256 of
  * the file as it streams. A cut or corrupt compressed stream is a TraceError naming the offset.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { whyUnreadable } from '../../util/why-unreadable.js';
 import { TraceError } from './types.js';
+import { ZstdFrames } from './zstd-frames.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -24,7 +25,8 @@ export function withoutBom(b: Buffer): Buffer {
 
 export function compressionOf(magic: Buffer): Compression {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
-  if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  // a zstd frame, or a skippable frame (pzstd starts its files with one)
+  if (magic.readUInt32LE(0) === 0xfd2fb528 || (magic.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50) return 'zstd';
   return 'none';
 }
 
@@ -147,26 +149,21 @@ export class TraceInput {
 
   private async *zstd(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
     let out: Buffer[] = [];
-    let ended = false;
-    const d = new Decompress((data, final) => {
-      out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      if (final) ended = true;
-    });
+    const frames = new ZstdFrames(this.file, (b) => out.push(b));
     try {
       for await (const c of raw) {
-        d.push(c);
+        frames.push(c);
         if (out.length) {
           yield* out;
           out = [];
         }
       }
-      d.push(new Uint8Array(0), true);
+      frames.end();
     } catch (err) {
       if (err instanceof TraceError) throw err;
       throw this.cut('zstd', err);
     }
     yield* out;
-    if (!ended) throw this.cut('zstd', new Error('the last frame is incomplete'));
   }
 
   private cut(kind: string, err: unknown): TraceError {
