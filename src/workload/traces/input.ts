@@ -7,7 +7,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { whyUnreadable } from '../../util/why-unreadable.js';
 import { TraceError } from './types.js';
 import { ZstdFrames } from './zstd-frames.js';
@@ -48,7 +47,7 @@ export function readHead(file: string, n: number): Buffer {
   }
 }
 
-/** Up to about `n` decompressed bytes from the start, for format detection (errors ignored). */
+/** Up to about `n` decompressed bytes from the start, for format detection (errors ignored once something decoded). */
 export function decompressedHead(file: string, n = 64 * 1024): Buffer {
   const raw = readHead(file, n);
   const kind = raw.length >= 4 ? compressionOf(raw) : 'none';
@@ -60,11 +59,12 @@ export function decompressedHead(file: string, n = 64 * 1024): Buffer {
     }
   }
   if (kind === 'zstd') {
-    const parts: Uint8Array[] = [];
+    const parts: Buffer[] = [];
     try {
-      new Decompress((d) => parts.push(d)).push(raw);
-    } catch {
-      /* a cut frame: whatever came out is enough */
+      new ZstdFrames(file, (d) => parts.push(Buffer.from(d))).push(raw);
+    } catch (err) {
+      // a frame cut at n bytes: whatever came out is enough; nothing out: that is the problem (a 2 GiB window, garbage)
+      if (!parts.length) throw err;
     }
     return withoutBom(Buffer.concat(parts));
   }
