@@ -22,6 +22,23 @@ export function withoutBom(b: Buffer): Buffer {
   return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
 }
 
+/**
+ * Text saved as UTF-16 (Windows editors, PowerShell's `>`): a UTF-16 byte order mark, or ASCII
+ * characters alternating with NUL bytes through the first 16 bytes. Read as UTF-8 its first
+ * line fails with unreadable "found" text; named for what it is instead.
+ */
+export function isUtf16(head: Buffer): boolean {
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return true;
+  if (head.length < 16) return false;
+  const ascii = (x: number) => x === 9 || x === 10 || x === 13 || (x >= 0x20 && x < 0x7f);
+  const alternates = (nulFirst: number) => head.subarray(0, 16).every((x, i) => (i % 2 === nulFirst ? x === 0 : ascii(x)));
+  return alternates(0) || alternates(1);
+}
+
+export function utf16Error(file: string): TraceError {
+  return new TraceError(file, 'byte offset 0: the trace is UTF-16 text (a UTF-16 byte order mark, or NUL bytes between its characters); traces are read as UTF-8 or ASCII: convert it first, e.g. iconv -f UTF-16 -t UTF-8');
+}
+
 export function compressionOf(magic: Buffer): Compression {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
   // a zstd frame, or a skippable frame (pzstd starts its files with one)
@@ -107,6 +124,7 @@ export class TraceInput {
     }
     let first = true;
     for await (const c of this.decompressed()) {
+      if (first && isUtf16(c)) throw utf16Error(this.file);
       yield first ? withoutBom(c) : c;
       first = false;
     }

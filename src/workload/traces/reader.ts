@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { DeviceNames, FLUSH, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
-import { TraceInput, decompressedHead, type Compression } from './input.js';
+import { TraceInput, decompressedHead, isUtf16, utf16Error, type Compression } from './input.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
 import { TIME_EXACT } from './fields.js';
 
@@ -40,8 +40,10 @@ export function resolveFormat(file: string, name?: string): TraceFormat {
     if (!f) throw new TraceError(file, `unknown trace format "${name}"; expected one of ${FORMAT_NAMES.join(', ')}`);
     return f;
   }
-  const f = detectFormat(basename(file), decompressedHead(file));
+  const head = decompressedHead(file);
+  const f = detectFormat(basename(file), head);
   if (!f) {
+    if (isUtf16(head)) throw utf16Error(file);
     throw new TraceError(file, `cannot tell the trace format from the name and first lines; give it with --format (one of ${FORMAT_NAMES.join(', ')}), or trace: { format: ... } in a workload`);
   }
   return f;
