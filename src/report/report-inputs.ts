@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { RESULTS_SCHEMA, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA } from '../metrics/sweep-results.js';
-import { jsonErrorOffset, lineCol } from '../config/json-position.js';
+import { jsonErrorOffset, jsonNestingOffset, lineCol } from '../config/json-position.js';
+import { encodingProblem } from '../config/yaml-text.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
 import { RESULTS_LEVEL, SWEEP_LEVEL, unknownFields, unknownFieldsWarning, type Level } from './unknown-fields.js';
 
@@ -174,9 +175,15 @@ function short(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+/** Results files nest about a dozen levels; far past that is not one we wrote. */
+const MAX_JSON_NESTING = 64;
+
 function parseJson(text: string, file: string): unknown {
+  const encoding = encodingProblem(text);
+  if (encoding) throw new ReportInputError(`${file}: ${encoding.message.replace('save it as UTF-8', 'results files are UTF-8 JSON').replace('UTF-8 YAML', 'UTF-8 JSON')}; ${HOW}`);
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (err) {
     const why = (err as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, .*? is not valid JSON$/s, '').replace(/\s+/g, ' ');
     let where = '';
@@ -188,6 +195,12 @@ function parseJson(text: string, file: string): unknown {
     }
     throw new ReportInputError(`${file}${where}: not valid JSON (${why}); ${HOW}`);
   }
+  const deep = jsonNestingOffset(text, MAX_JSON_NESTING);
+  if (deep >= 0) {
+    const { line, col } = lineCol(text, deep);
+    throw new ReportInputError(`${file}:${line}:${col}: lists and objects nested more than ${MAX_JSON_NESTING} levels deep; the file does not look like one qed-bench wrote (${HOW})`);
+  }
+  return doc;
 }
 
 async function expand(p: string): Promise<string[]> {

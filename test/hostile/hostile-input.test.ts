@@ -375,6 +375,27 @@ const CASES: Case[] = [
     says: ['qed-bench: merge: warning: ', 's.json: field sweep.jbos (did you mean jobs?) is not written by this qed-bench'],
   },
   {
+    name: 'a results file nested thousands of levels deep is located (was an internal error: call stack exceeded)',
+    setup: async (d) => {
+      const text = (await readFile(BASELINE, 'utf8')).replace('"phases": [', `"phases": [${'['.repeat(5000)}${']'.repeat(5000)}, `);
+      return { args: ['compare', await yaml(d('deep.json'), text), BASELINE] };
+    },
+    exit: 2,
+    says: ['deep.json:', 'lists and objects nested more than 64 levels deep'],
+  },
+  {
+    name: 'a UTF-16 or NUL-filled results file is named as such (was "Unexpected token" with the raw bytes)',
+    setup: async (d) => ({ args: ['report', await yaml(d('u16.json'), Buffer.from(`\ufeff${await readFile(BASELINE, 'utf8')}`, 'utf16le')), await yaml(d('nul.json'), Buffer.alloc(64)), '--format', 'md'] }),
+    exit: 2,
+    says: ['u16.json: the file is UTF-16 encoded', 'results files are UTF-8 JSON'],
+  },
+  {
+    name: 'merge of a file that is not JSON names the line and column',
+    setup: async (d) => ({ args: ['merge', await yaml(d('bad.json'), '{"schema": "qed-bench/sweep@1",,}'), '-o', d('m.json')] }),
+    exit: 2,
+    says: ['bad.json:1:32: not valid JSON'],
+  },
+  {
     name: 'check names the file',
     setup: async (d) => ({ args: ['check', await imageWithData(d('ok.qed'))], unchanged: [d('ok.qed')] }),
     exit: 0,
