@@ -5,6 +5,7 @@
  * only ever adds fields, and its files must still read.
  */
 import { didYouMean } from '../config/suggest.js';
+import { OPS } from '../metrics/phase.js';
 
 /** A level's known keys and, for some keys, the level below (`*`: every key of a record). */
 export interface Level {
@@ -17,7 +18,7 @@ export interface Level {
 const latency: Level = { keys: ['count', 'meanNs', 'p50', 'p90', 'p99', 'p999', 'maxNs', 'minNs'] };
 const op: Level = { keys: ['ops', 'bytes', 'errors', 'iops', 'mbPerSec', 'latency'], below: { latency } };
 const metricKeys = ['name', 'durationMs', 'requests', 'ops', 'errorsByCode', 'hitRate', 'metadataReadsPer1000', 'metadataWritesPer1000', 'peakEntries', 'peakOverCapacity', 'requestsCompletedOverCapacity', 'cache', 'engine', 'timeSeries'];
-const metrics: Level = { keys: metricKeys, below: { ops: { keys: [], below: { '*': op } } } };
+const metrics: Level = { keys: metricKeys, below: { ops: { keys: OPS, below: { '*': op } } } };
 const integrity: Level = {
   keys: ['verdict', 'writesTracked', 'readsVerified', 'sectorsVerified', 'sectorsUnverifiable', 'staleReads', 'lostWrites', 'corruptSectors', 'unexpectedData', 'violations', 'check', 'qemuCheck'],
 };

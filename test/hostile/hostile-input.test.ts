@@ -358,11 +358,12 @@ const CASES: Case[] = [
       const base = JSON.parse(await readFile(BASELINE, 'utf8'));
       base.total.hitRtae = base.total.hitRate;
       base.phases[0].ops.read.latency.p99x = 1;
+      base.phases[0].ops.wirte = base.phases[0].ops.write;
       const typo = await yaml(d('typo.json'), JSON.stringify(base));
       return { args: ['compare', typo, BASELINE, '--format', 'text'], unchanged: [typo] };
     },
     exit: 0,
-    says: ['qed-bench: compare: warning: ', 'typo.json: fields phases[0].ops.read.latency.p99x (did you mean p99?), total.hitRtae (did you mean hitRate?) are not written by this qed-bench and are ignored'],
+    says: ['qed-bench: compare: warning: ', 'typo.json: fields phases[0].ops.read.latency.p99x (did you mean p99?), phases[0].ops.wirte (did you mean write?), total.hitRtae (did you mean hitRate?) are not written by this qed-bench and are ignored'],
   },
   {
     name: 'merge warns of unknown fields in a sweep file too',
