@@ -8,6 +8,7 @@ import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { whyUnreadable } from '../../util/why-unreadable.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { TraceError } from './types.js';
 import { ZstdFrames } from './zstd-frames.js';
 
@@ -20,19 +21,6 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Text editors on Windows start files with a byte order mark; it is not part of the first line. */
 export function withoutBom(b: Buffer): Buffer {
   return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
-}
-
-/**
- * Text saved as UTF-16 (Windows editors, PowerShell's `>`): a UTF-16 byte order mark, or ASCII
- * characters alternating with NUL bytes through the first 16 bytes. Read as UTF-8 its first
- * line fails with unreadable "found" text; named for what it is instead.
- */
-export function isUtf16(head: Buffer): boolean {
-  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return true;
-  if (head.length < 16) return false;
-  const ascii = (x: number) => x === 9 || x === 10 || x === 13 || (x >= 0x20 && x < 0x7f);
-  const alternates = (nulFirst: number) => head.subarray(0, 16).every((x, i) => (i % 2 === nulFirst ? x === 0 : ascii(x)));
-  return alternates(0) || alternates(1);
 }
 
 export function utf16Error(file: string): TraceError {

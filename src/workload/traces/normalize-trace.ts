@@ -1,7 +1,8 @@
 /** A job's `trace:` mapping as parsed from YAML, to the TraceJobSpec the runner reads. */
 import { basename, resolve } from 'node:path';
 import { FORMAT_NAMES, detectFormat } from './formats.js';
-import { decompressedHead, isUtf16 } from './input.js';
+import { decompressedHead } from './input.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { isPowerOfTwo } from '../../qed/format.js';
 import { statOf } from '../../util/stat-of.js';
 import type { PathSeg } from '../../config/paths.js';

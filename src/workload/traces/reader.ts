@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { DeviceNames, FLUSH, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
-import { TraceInput, decompressedHead, isUtf16, utf16Error, type Compression } from './input.js';
+import { TraceInput, decompressedHead, utf16Error, type Compression } from './input.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
 import { TIME_EXACT } from './fields.js';
 
