@@ -72,6 +72,21 @@ const CASES: Case[] = [
     says: ['g.yaml:4:45: alias *c (use 11 of &c'],
   },
   {
+    name: 'a duplicate key names the key and where it first was (50,000 keys took the parser 25 s comparing each with all before it)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('dk')}x-big:\n${Array.from({ length: 50_000 }, (_, i) => `  k${i}: 1\n`).join('')}  k7: 2\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:50010:3: YAML syntax error: Map keys must be unique: "k7" is already a key of this mapping (line 17)'],
+  },
+  {
+    name: 'a gate file past 1 MiB is refused before it is parsed (60,000 metrics took 15 s, 600,000 minutes and 3 GB)',
+    setup: async (d) => {
+      const gate = await yaml(d('g.yaml'), `metrics:\n${Array.from({ length: 40_000 }, (_, i) => `  m${i}: { tolerance: 5% }\n`).join('')}`);
+      return { args: ['compare', 'results/baseline', 'results/baseline', '--gate', gate], unchanged: [gate] };
+    },
+    exit: 2,
+    says: ['g.yaml: the file is', 'more than the 1048576 a gate file may have'],
+  },
+  {
     name: 'a merge key whose source is a scalar, located',
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `x-s: &s 5\n${workload('mg')}x-b: { <<: *s }\n`), d) }),
     exit: 2,
