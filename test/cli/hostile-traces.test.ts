@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, cliOk, expectRefused, STACK_LINE, useTempDir } from './helpers.js';
-import { zstdFrame } from '../helpers/zstd-frame.js';
+import { zstdFrame, zstdRleBomb } from '../helpers/zstd-frame.js';
 
 const tmp = useTempDir();
 const SAMPLES = 'workloads/traces';
@@ -100,6 +100,8 @@ const CASES: Case[] = [
   { name: 'UTF-16 without a byte order mark, format detected (was "cannot tell the trace format")', file: 'a.csv', body: Buffer.from(`${MSR}\n${MSR}\n`, 'utf16le'), says: ['a.csv: byte offset 0: the trace is UTF-16 text'] },
   { name: 'a 3 MiB line of NUL bytes (a sparse 3 GB one ran for minutes, re-joined chunk by chunk)', file: 'a.csv', body: Buffer.alloc(3 << 20), args: stats('--format', 'msr'), says: ['a.csv:1:1: line: expected lines of at most 1 MiB, found one still going at 1 MiB, starting "\\u0000'] },
   { name: 'a line past 1 MiB after good ones is named by its number', file: 'a.csv', body: `${MSR}\n${MSR}\n128166372000002099,${'h'.repeat(2 << 20)},0,Write,0,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:3:1: line: expected lines of at most 1 MiB', 'starting "128166372000002099,hhh'] },
+  { name: 'a 64 KiB .zst that decodes to 2 GB, format detected (an internal error after 12 s and 4 GB)', file: 'a.csv.zst', body: zstdRleBomb(16_000), says: ['a.csv.zst: cannot tell the trace format'] },
+  { name: 'the same with --format: its first line is too long, found in one 8 MiB step (2 GB before)', file: 'a.csv.zst', body: zstdRleBomb(16_000), args: stats('--format', 'msr'), says: ['a.csv.zst:1:1: line: expected lines of at most 1 MiB'] },
   { name: 'a blktrace record cut short', file: 'a.blktrace', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 1000)), says: ['a.blktrace: truncated blktrace record 21 at byte offset 960'] },
   { name: 'an oracleGeneral record cut short', file: 'a.oracleGeneral', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'w01.oracleGeneral'))).subarray(0, 1000)), says: ['a.oracleGeneral: truncated oracle-general record 42 at byte offset 984'] },
   { name: 'garbage as blktrace', file: 'a.blktrace', body: Buffer.alloc(480, 0x5a), args: stats('--format', 'blktrace'), says: ['a.blktrace: record 1 at byte offset 0: magic'] },

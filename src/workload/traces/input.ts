@@ -65,8 +65,13 @@ export function decompressedHead(file: string, n = 64 * 1024): Buffer {
   }
   if (kind === 'zstd') {
     const parts: Buffer[] = [];
+    let length = 0;
     try {
-      new ZstdFrames(file, (d) => parts.push(Buffer.from(d))).push(raw);
+      const frames = new ZstdFrames(file, (d) => {
+        parts.push(Buffer.from(d.subarray(0, n)));
+        length += d.length;
+      });
+      for (let at = 0; at < raw.length && length < n; ) at = frames.push(raw, at);
     } catch (err) {
       // a frame cut at n bytes: whatever came out is enough; nothing out: that is the problem (a 2 GiB window, garbage)
       if (!parts.length) throw err;
@@ -158,10 +163,12 @@ export class TraceInput {
     const frames = new ZstdFrames(this.file, (b) => out.push(b));
     try {
       for await (const c of raw) {
-        frames.push(c);
-        if (out.length) {
-          yield* out;
-          out = [];
+        for (let at = 0; at < c.length; ) {
+          at = frames.push(c, at);
+          if (out.length) {
+            yield* out;
+            out = [];
+          }
         }
       }
       frames.end();

@@ -14,6 +14,11 @@ const ZSTD_MAGIC = 0xfd2fb528;
 /** zstd decodes windows up to 2^27 bytes unless told --memory/--long; so do we (fzstd copies its whole window per block). */
 export const MAX_WINDOW = 1 << 27;
 
+/** A block decodes to at most 128 KiB (Block_Maximum_Size). */
+const MAX_BLOCK = 128 * 1024;
+/** Output decoded between two returns of push, at most (plus one block). */
+const OUTPUT_BUDGET = 8 * 1024 * 1024;
+
 type Part = 'magic' | 'skippable size' | 'skippable frame' | 'frame header' | 'block header' | 'block' | 'checksum';
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -31,6 +36,8 @@ export class ZstdFrames {
   private decoder: Decompress | null = null;
   private hash: Xxh64 | null = null;
   private frameBytes = 0;
+  /** Most bytes the blocks passed since the caller last took the output can decode to. */
+  private budget = 0;
   /** File offset of the next byte. */
   private at = 0;
 
@@ -39,10 +46,15 @@ export class ZstdFrames {
     private readonly emit: (b: Buffer) => void,
   ) {}
 
-  push(chunk: Buffer): void {
-    let pos = 0;
+  /**
+   * Reads chunk[from..] until its end, or until the blocks passed may decode to OUTPUT_BUDGET
+   * bytes (then at a block's end): returns where it stopped, so the caller can take the output
+   * before pushing the rest (4 bytes of RLE block decode to 128 KiB: a 64 KiB file, to 2 GB).
+   */
+  push(chunk: Buffer, from = 0): number {
+    let pos = from;
     // Where in this chunk the current frame's bytes start (null: not inside a zstd frame).
-    let span: number | null = this.decoder ? 0 : null;
+    let span: number | null = this.decoder ? from : null;
     const endFrame = (stored: number | null): void => {
       this.feed(chunk.subarray(span!, pos));
       span = null;
@@ -54,6 +66,7 @@ export class ZstdFrames {
         pos += take;
         this.remaining -= take;
         if (this.remaining === 0 && this.bodyDone()) endFrame(null);
+        if (this.remaining === 0 && this.budget >= OUTPUT_BUDGET) break;
         continue;
       }
       const want = this.headSize();
@@ -79,8 +92,10 @@ export class ZstdFrames {
       }
       this.headLength = 0;
     }
-    if (span !== null) this.feed(chunk.subarray(span));
-    this.at += chunk.length;
+    if (span !== null) this.feed(chunk.subarray(span, pos));
+    this.at += pos - from;
+    if (this.budget >= OUTPUT_BUDGET) this.budget = 0;
+    return pos;
   }
 
   /** At the end of the file: a frame cut short is named with where it started. */
@@ -152,6 +167,7 @@ export class ZstdFrames {
     const type = (b >> 1) & 3;
     if (type === 3) throw new TraceError(this.file, `corrupt zstd data: block ${this.blocks} of the frame at byte offset ${this.frameStart} has the reserved block type (its header is at byte offset ${start})`);
     this.remaining = type === 1 ? 1 : b >>> 3;
+    this.budget += type === 0 ? this.remaining : type === 1 ? b >>> 3 : MAX_BLOCK;
     this.part = 'block';
     return this.remaining === 0 && this.bodyDone();
   }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Xxh64 } from '../../../src/util/xxh64.js';
 import { findOnPath } from '../../../src/util/find-on-path.js';
 import { ZstdFrames } from '../../../src/workload/traces/zstd-frames.js';
-import { zstdFrame as frame } from '../../helpers/zstd-frame.js';
+import { zstdFrame as frame, zstdRleBomb } from '../../helpers/zstd-frame.js';
 
 const hex = ([h, l]: [number, number]) => h.toString(16).padStart(8, '0') + l.toString(16).padStart(8, '0');
 const xxh = (b: Uint8Array) => new Xxh64().update(b).digest();
@@ -80,6 +80,22 @@ describe('zstd frames', () => {
     const f = frame(['0,R,0,4096,1\n']);
     expect(() => walk(Buffer.concat([f, Buffer.from('junk\n')]))).toThrow(`byte offset ${f.length}: expected another zstd frame or the end of the file`);
     expect(() => walk(Buffer.concat([f, Buffer.alloc(2)]))).toThrow(`byte offset ${f.length}: 2 trailing bytes after the last zstd frame (00 00)`);
+  });
+
+  it('push returns at a block end once 8 MiB may have come out, so a 64 KiB RLE bomb (2 GB) is taken in steps', () => {
+    const bomb = zstdRleBomb(16_000);
+    let out = 0;
+    let most = 0;
+    const z = new ZstdFrames('t.zst', (b) => (out += b.length));
+    let steps = 0;
+    for (let at = 0; at < bomb.length; steps++) {
+      at = z.push(bomb, at);
+      most = Math.max(most, out);
+      out = 0;
+      if (steps === 3) break;
+    }
+    expect(most).toBe(8 * 1024 * 1024);
+    expect(steps).toBe(3);
   });
 
   it('a window past 128 MiB, a reserved header bit and a reserved block type are refused before any decoding', () => {
