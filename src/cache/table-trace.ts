@@ -11,6 +11,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { TableAccessOp } from './table-access.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
+import { isUtf16 } from '../util/utf16.js';
 
 export const CSV_HEADER = 'time_ns,table,kind,op';
 
@@ -175,8 +176,9 @@ async function lineText(fh: FileHandle, start: number, badAt: number, endsLine: 
   return buf.toString('utf8', 0, end);
 }
 
-/** A compressed table stream is named, not read as garbage ids (streams are read uncompressed). */
+/** A compressed or UTF-16 table stream is named, not read as garbage ids (streams are read uncompressed, as ASCII). */
 function refuseCompressed(path: string, head: Buffer, n: number): void {
+  if (isUtf16(head.subarray(0, n))) throw new TableTraceError(`${path}: byte offset 0: UTF-16 text (a byte order mark, or NULs between characters); table streams are ASCII: convert it first, e.g. iconv -f UTF-16 -t UTF-8`);
   const kind = n >= 2 && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : n >= 4 && head.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : null;
   if (kind) throw new TableTraceError(`${path}: byte offset 0: ${kind} data; table streams are read uncompressed (decompress it first, e.g. ${kind === 'gzip' ? 'gunzip' : 'unzstd'} -k ${path})`);
 }
@@ -293,7 +295,13 @@ export async function readTableTraceBatches(path: string, onBatch: (ids: Float64
       throw new TableTraceError(`${path}:${st.line}: expected a table id (a whole number: the L2 table's file offset in bytes), found ${text ? `"${shown}"` : 'an empty line'}`);
     };
     for (let first = true; ; first = false) {
-      let { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(chunk, 0, CHUNK, null));
+      } catch (err) {
+        // open() takes a directory; its first read is EISDIR (and a failing disk EIO at any read)
+        throw new TableTraceError(`${path}: cannot read the trace${pos ? ` at byte offset ${pos}` : ''}: ${whyUnreadable(err)}`);
+      }
       if (bytesRead === 0) break;
       if (first) {
         refuseCompressed(path, chunk, bytesRead);

@@ -43,6 +43,7 @@ export async function compareCommand(o: CompareCommandOptions, out: Output): Pro
     const gate = o.gate ? await loadGate(o.gate) : EMPTY_GATE;
     const baseline = await loadRunSet(o.baseline);
     const current = await loadRunSet(o.current);
+    for (const w of [...baseline.warnings, ...current.warnings]) out.stderr(`qed-bench: compare: warning: ${w}\n`);
     const comparison = compareRunSets(baseline, current, { gate, strictCounters: o.strictCounters === true, pairs });
     const report: CompareReport = { ...comparison, exitCode: EXIT_CODES[compareOutcome(comparison)] };
     const markdown = formatMarkdown(report);
@@ -80,6 +81,7 @@ async function sideBySideCommand(paths: string[], o: CompareCommandOptions, out:
   }
   const sets = [];
   for (const p of paths) sets.push(await loadRunSet(p));
+  for (const w of sets.flatMap((s) => s.warnings)) out.stderr(`qed-bench: compare: warning: ${w}\n`);
   const groups = sideBySide(sets);
   out.stdout(o.format === 'json' ? `${JSON.stringify({ inputs: paths, groups: groups.map((g) => ({ ...g, runs: g.runs.map((r) => r && { id: r.id, file: r.file }) })) }, null, 2)}\n` : formatSideBySide(sets, groups, o.format === 'md'));
   return 0;

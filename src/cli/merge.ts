@@ -33,7 +33,9 @@ export const registerMerge: RegisterCommand = (program, out, setCode) => {
 
 export async function mergeCommand(o: MergeCommandOptions, out: Output): Promise<number> {
   checkOutPath(o.out, '-o', [], true);
-  const inputs = await Promise.all(o.files.map(async (file) => ({ file, data: await readSweep(file) })));
+  const warnings: string[] = [];
+  const inputs = await Promise.all(o.files.map(async (file) => ({ file, data: await readSweep(file, warnings) })));
+  for (const w of warnings) out.stderr(`qed-bench: merge: warning: ${w}\n`);
   let merged: SweepResults;
   try {
     merged = mergeSweeps(inputs, o.allowMissing === true);
@@ -49,7 +51,7 @@ export async function mergeCommand(o: MergeCommandOptions, out: Output): Promise
 }
 
 /** A sweep@1 file, or a CliUsageError naming the file and what it is instead. */
-async function readSweep(file: string): Promise<SweepResults> {
+async function readSweep(file: string, warnings: string[]): Promise<SweepResults> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -61,8 +63,9 @@ async function readSweep(file: string): Promise<SweepResults> {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    throw notSweep(`not JSON: ${(err as Error).message}`);
+  } catch {
+    readAsReport(text, file, warnings); // names the line and column
+    throw notSweep('not JSON');
   }
   const d = data as Partial<SweepResults> | null;
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw notSweep('not a JSON object');
@@ -71,11 +74,16 @@ async function readSweep(file: string): Promise<SweepResults> {
   const grid = s && Array.isArray(s.sizes) && s.sizes.every((x) => Number.isSafeInteger(x)) && Array.isArray(s.policies) && s.policies.every((x) => typeof x === 'string');
   if (!grid) throw notSweep('its sweep.sizes or sweep.policies field is missing or malformed');
   // the runs as `report` checks them: the first bad field by its path
+  readAsReport(text, file, warnings);
+  return d as SweepResults;
+}
+
+/** The file's runs checked as `report` checks them; its errors as usage errors. */
+function readAsReport(text: string, file: string, warnings: string[]): void {
   try {
-    parseReportInput(text, file);
+    parseReportInput(text, file, warnings);
   } catch (err) {
     if (err instanceof ReportInputError) throw new CliUsageError(err.message);
     throw err;
   }
-  return d as SweepResults;
 }

@@ -24,7 +24,9 @@ export interface ReportCommandOptions {
 export async function reportCommand(o: ReportCommandOptions, out: Output): Promise<number> {
   if (o.out) checkOutPath(o.out, '-o', o.inputs, true);
   try {
-    const runs = await loadReportInputs(o.inputs);
+    const warnings: string[] = [];
+    const runs = await loadReportInputs(o.inputs, warnings);
+    for (const w of warnings) out.stderr(`qed-bench: report: warning: ${w}\n`);
     for (const w of duplicateWarnings(groupByWorkload(runs))) out.stderr(`qed-bench: report: warning: ${w}\n`);
     if (o.format === 'md') {
       if (o.run !== undefined) selectRun(runs, o.run); // a bad --run is an error in both formats

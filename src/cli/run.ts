@@ -8,7 +8,7 @@ import { countersDifferWarning, repeatWorkload, type RepeatedResults } from '../
 import { runWorkload } from '../replay/runner.js';
 import { resultsFileStem } from '../util/file-name.js';
 import { loadWorkload, parseWorkload } from '../workload/load.js';
-import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, withoutLines, type TraceCliOptions } from './trace-input.js';
 import type { Workload } from '../workload/types.js';
 import { checkDirectory, checkOutPath } from './out-path.js';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
@@ -49,7 +49,7 @@ export async function runCommand(o: RunCommandOptions, out: Output): Promise<num
   refuseTraceOptionsForYaml(o.workload, o);
   const trace = isTraceFile(o.workload) ? await traceWorkload(o.workload, o) : null; // a bare trace gets a default workload
   const loadOptions = { set: o.set, maxRuns: o.maxRuns ?? DEFAULT_MAX_RUNS };
-  const workloads = trace ? parseWorkload(trace.text, trace.file, loadOptions) : await loadWorkload(o.workload, loadOptions);
+  const workloads = trace ? withoutLines(trace.file, () => parseWorkload(trace.text, trace.file, loadOptions)) : await loadWorkload(o.workload, loadOptions);
   if ((o.repeat ?? 1) > 1) refuseSharedImage(o.workload, workloads);
   for (const w of workloads) refuseMetadataContradictions(o, w);
   for (let i = 0; i < workloads.length; i++) resultsPathUsable(resultsPath(o, workloads[i], i, workloads.length), o.out ? '-o' : '--results-dir', inputsOf(o.workload, workloads[i]));

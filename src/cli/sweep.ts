@@ -16,7 +16,7 @@ import { CliUsageError, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { cacheSizesArg, jobsArg, pathArg, positiveIntArg, refuseOwnedSets, sampleRateArg, setArg, usageOutput, type RegisterCommand } from './options.js';
 import type { Output } from './output.js';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.js';
-import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, type TraceCliOptions } from './trace-input.js';
+import { addTraceReplayOptions, isTraceFile, refuseTraceOptionsForYaml, traceWorkload, withoutLines, type TraceCliOptions } from './trace-input.js';
 import { cacheOnlyKind, cacheOnlySpec } from './sweep-cache-only.js';
 import { cacheOnlySweep } from '../experiments/cache-only.js';
 import { DEFAULT_CACHE_SIZE } from '../qed/options.js';
@@ -84,7 +84,7 @@ export async function sweepCommand(o: SweepCommandOptions, out: Output): Promise
   const listed = { sizes: o.cacheSize ?? null, policies: o.policy === undefined ? null : parsePolicies(o.policy, '--policy') };
   const cacheOnly = cacheOnlyKind(o);
   const text = cacheOnly ? '' : isTraceFile(o.workload) ? (await traceWorkload(o.workload, o)).text : await readWorkloadText(o.workload); // a bare trace gets a default workload
-  const fromFile = listed.sizes && listed.policies ? null : cacheOnly ? { sizes: [DEFAULT_CACHE_SIZE], policies: ['fifo'] } : workloadGrid(text, o.workload, o.set);
+  const fromFile = listed.sizes && listed.policies ? null : cacheOnly ? { sizes: [DEFAULT_CACHE_SIZE], policies: ['fifo'] } : isTraceFile(o.workload) ? withoutLines(o.workload, () => workloadGrid(text, o.workload, o.set)) : workloadGrid(text, o.workload, o.set);
   const sizes = listed.sizes ?? fromFile!.sizes;
   const policies = listed.policies ?? parsePolicies(fromFile!.policies.join(','), `${o.workload}: cache.policy`);
 

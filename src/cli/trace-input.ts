@@ -10,6 +10,7 @@ import { FIT_MODES, OFFSET_UNITS, TIME_UNITS, TIMINGS, parseColumns, parseSpeed 
 import { resolveFormat } from '../workload/traces/reader.js';
 import { traceStats } from '../workload/traces/stats.js';
 import { TraceError } from '../workload/traces/types.js';
+import { WorkloadError } from '../workload/errors.js';
 import { boundedIntArg, intArg } from './options.js';
 import { CliUsageError } from './errors.js';
 import { DEFAULTS } from '../workload/schema.js';
@@ -105,6 +106,20 @@ function parseCsvColumns(v: string) {
 export function noRequests(path: string, device: string | undefined, consequence: string): TraceError {
   const what = device === undefined ? 'no requests (an empty file, a header only, or no line a request)' : `no requests for device "${device}"`;
   return new TraceError(path, `${what}; ${consequence}${device === undefined ? '' : ' (`qed-bench trace stats` without --device lists the devices)'}`);
+}
+
+/**
+ * A problem with a trace's default workload (too many devices for one image, for the iodepth
+ * limit) has no line in the trace: named by its field, for the file, not at the generated
+ * YAML's line:col read as the trace's.
+ */
+export function withoutLines<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof WorkloadError)) throw err;
+    throw new WorkloadError(`${file} (the default workload built for this trace)`, err.problems.map(({ line: _line, col: _col, ...p }) => p));
+  }
 }
 
 /** The default workload of a trace, as YAML text, and the file name messages use. */

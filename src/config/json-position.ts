@@ -119,6 +119,25 @@ export function jsonErrorOffset(text: string): number {
   }
 }
 
+/**
+ * The offset of the first `[` or `{` that opens a level deeper than `max`, or -1. JSON.parse
+ * takes any depth, but what walks the result recursively (JSON.stringify, a diff of two
+ * configurations) overflows the stack a few thousand levels down.
+ */
+export function jsonNestingOffset(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip the string, escapes included
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
 /** 1-based line and column of an offset (lines end at \n; a \r\n counts once). */
 export function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;

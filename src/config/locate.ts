@@ -5,7 +5,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from './errors.js';
-import { pairOf } from './yaml-merge.js';
+import { pairOf, type KeyIndex } from './yaml-merge.js';
 import { formatPath, homesOf, walkSchema, type PathSeg } from './paths.js';
 import { didYouMean } from './suggest.js';
 
@@ -103,7 +103,7 @@ interface Found {
 }
 
 /** Follow `path` through the document as far as it goes. */
-function follow(doc: Document, path: readonly PathSeg[], atKey: boolean): Found {
+function follow(doc: Document, path: readonly PathSeg[], atKey: boolean, index?: KeyIndex): Found {
   let node: unknown = doc.contents;
   let anchor: Node | undefined = (node as Node | null) ?? undefined;
   for (let i = 0; i < path.length; i++) {
@@ -112,7 +112,7 @@ function follow(doc: Document, path: readonly PathSeg[], atKey: boolean): Found 
     const last = i === path.length - 1;
     if (isMap(node)) {
       // Inherited through a merge key: located where the anchor's map writes it.
-      const pair = pairOf(doc, node, seg);
+      const pair = pairOf(doc, node, seg, 0, index);
       if (!pair) return { anchor };
       if (last && atKey && pair.key && (pair.key as Node).range) return { node: pair.value as Node, anchor: pair.key as Node };
       if ((pair.key as Node | null)?.range) anchor = pair.key as Node;
@@ -150,6 +150,8 @@ function startsWith(path: readonly PathSeg[], prefix: readonly PathSeg[]): boole
 }
 
 export class Locator {
+  private readonly index: KeyIndex = new WeakMap();
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -159,7 +161,7 @@ export class Locator {
   problem(issue: Issue): Problem {
     const path = formatPath(issue.path).replace(/^\(top level\)$/, '');
     const origin = [...this.origins].reverse().find((o) => startsWith(issue.path, o.path));
-    const found = follow(this.doc, issue.path, issue.atKey ?? false);
+    const found = follow(this.doc, issue.path, issue.atKey ?? false, this.index);
     let message = issue.message;
     if (issue.missing) {
       message = `missing; ${message}`;

@@ -4,12 +4,15 @@
  * overflow the stack, plain syntax errors, unknown tags, and aliases or merge keys that cannot
  * expand, each located at line:col.
  */
-import { LineCounter, isAlias, isMap, parseDocument, visit, type Document, type Node, type YAMLWarning } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, parseDocument, visit, type Document, type Node, type YAMLWarning } from 'yaml';
 import { mergeSources } from './yaml-merge.js';
 import type { Problem } from './errors.js';
 
 /** Lists and mappings nested deeper than this are refused before anything walks them. */
 export const MAX_NESTING = 64;
+
+/** The `maxAliasCount` every toJS of a workload, gate or --set value is given ("billion laughs"). */
+export const MAX_ALIASES = 1000;
 
 /** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary. */
 export function encodingProblem(text: string): Problem | null {
@@ -30,8 +33,9 @@ export function parseYaml(text: string, options: { merge?: boolean } = {}): { do
   const encoding = encodingProblem(text);
   if (encoding) return { doc: parseDocument('', { lineCounter: lines }), lines, problem: encoding };
   // logLevel 'error': the library's warnings (a mapping used as a key) went to stderr as a second, unlocated paragraph; the schema names such a key.
-  const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true, logLevel: 'error' });
-  return { doc, lines, problem: syntaxProblem(doc, lines) ?? nestingProblem(doc.contents, lines) ?? tagProblem(doc, lines) ?? aliasProblem(doc, lines) };
+  // uniqueKeys off: the library compares each key with every earlier one (50,000 keys took 25 s); duplicateKey does it with a Set.
+  const doc = parseDocument(text, { lineCounter: lines, merge: options.merge ?? false, prettyErrors: true, logLevel: 'error', uniqueKeys: false });
+  return { doc, lines, problem: syntaxProblem(doc, lines) ?? duplicateKey(doc, lines) ?? nestingProblem(doc.contents, lines) ?? tagProblem(doc, lines) ?? aliasProblem(doc, lines) ?? aliasBombProblem(doc, lines) };
 }
 
 /** The first syntax error of a parsed document as a located problem, or null. */
@@ -40,6 +44,30 @@ export function syntaxProblem(doc: Document, lines: LineCounter): Problem | null
   if (!e) return null;
   const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
   return { path: '', line: pos.line, col: pos.col, message: plainSyntaxMessage(e.code, e.message) };
+}
+
+/** The first key that repeats one before it in the same mapping (scalar keys compared by value, as the library does). */
+function duplicateKey(doc: Document, lines: LineCounter): Problem | null {
+  let problem: Problem | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<unknown, Node>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        const first = seen.get(key.value);
+        if (!first) {
+          seen.set(key.value, key);
+          continue;
+        }
+        const at = key.range ? lines.linePos(key.range[0]) : undefined;
+        const was = first.range ? lines.linePos(first.range[0]) : undefined;
+        problem = { path: '', line: at?.line, col: at?.col, message: `YAML syntax error: Map keys must be unique: ${JSON.stringify(String(key.value))} is already a key of this mapping${was ? ` (line ${was.line})` : ''}` };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return problem;
 }
 
 function plainSyntaxMessage(code: string, message: string): string {
@@ -88,6 +116,42 @@ function aliasProblem(doc: Document, lines: LineCounter): Problem | null {
         return visit.BREAK;
       }
       return undefined;
+    },
+  });
+  return problem;
+}
+
+/**
+ * The alias at which expanding the document passes MAX_ALIASES, counted as the library's toJS
+ * counts (its error has no position): each alias of an anchor counts once per use, times the
+ * largest count among the aliases inside the anchored node (at least 1).
+ */
+function aliasBombProblem(doc: Document, lines: LineCounter): Problem | null {
+  const anchors = new Map<Node, { count: number; weight: number }>();
+  const weight = (node: unknown): number => {
+    if (isAlias(node)) {
+      const a = anchors.get(node.resolve(doc) as Node);
+      return a ? a.count * a.weight : 0;
+    }
+    if (isPair(node)) return Math.max(weight(node.key), weight(node.value));
+    if (isCollection(node)) return node.items.reduce((m: number, i) => Math.max(m, weight(i)), 0);
+    return 1;
+  };
+  let problem: Problem | null = null;
+  visit(doc, {
+    Alias(_, node) {
+      const target = node.resolve(doc) as Node | undefined;
+      if (!target) return undefined;
+      const a = anchors.get(target) ?? { count: 0, weight: 0 };
+      anchors.set(target, a);
+      a.count += 1;
+      if (a.weight === 0) a.weight = weight(target);
+      if (a.count * a.weight <= MAX_ALIASES) return undefined;
+      const at = node.range ? lines.linePos(node.range[0]) : undefined;
+      const anchor = target.range ? lines.linePos(target.range[0]) : undefined;
+      const from = anchor ? `, anchored at ${anchor.line}:${anchor.col}` : '';
+      problem = { path: '', line: at?.line, col: at?.col, message: `alias *${node.source} (use ${a.count} of &${node.source}${from}, which holds ${a.weight} aliased values) expands the document past ${MAX_ALIASES} aliased values; nested aliases that multiply like this ("billion laughs") are refused` };
+      return visit.BREAK;
     },
   });
   return problem;

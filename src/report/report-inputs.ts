@@ -9,8 +9,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { RESULTS_SCHEMA, type RunResults } from '../metrics/results.js';
 import { SWEEP_SCHEMA } from '../metrics/sweep-results.js';
-import { jsonErrorOffset, lineCol } from '../config/json-position.js';
+import { jsonErrorOffset, jsonNestingOffset, lineCol } from '../config/json-position.js';
+import { encodingProblem } from '../config/yaml-text.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
+import { RESULTS_LEVEL, SWEEP_LEVEL, unknownFields, unknownFieldsWarning, type Level } from './unknown-fields.js';
 
 /** One run to report on: where it came from and the cell of the grid it fills. */
 export interface ReportRun {
@@ -78,8 +80,8 @@ const sweepShape = z.object({
   runs: z.array(z.object({ size: num, policy: z.string(), results: z.unknown() })),
 });
 
-/** Every run in the given files and directories (each directory's *.json, sorted), in order. */
-export async function loadReportInputs(paths: string[]): Promise<ReportRun[]> {
+/** Every run in the given files and directories (each directory's *.json, sorted), in order; `warnings` collects a line per file with unknown fields. */
+export async function loadReportInputs(paths: string[], warnings?: string[]): Promise<ReportRun[]> {
   const files: string[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
@@ -90,13 +92,13 @@ export async function loadReportInputs(paths: string[]): Promise<ReportRun[]> {
     }
   }
   const runs: ReportRun[] = [];
-  for (const f of files) runs.push(...parseReportInput(await readText(f), f));
+  for (const f of files) runs.push(...parseReportInput(await readText(f), f, warnings));
   if (!runs.length) throw new ReportInputError(`${files.join(', ')}: no runs in ${files.length === 1 ? 'this file' : 'these files'} (a sweep interrupted before its first run?); nothing to report`);
   return runs;
 }
 
-/** The runs of one file's text; `file` names it in errors. */
-export function parseReportInput(text: string, file: string): ReportRun[] {
+/** The runs of one file's text; `file` names it in errors; a warning naming its unknown fields goes to `warnings`. */
+export function parseReportInput(text: string, file: string, warnings?: string[]): ReportRun[] {
   const doc = parseJson(text.replace(/^\uFEFF/, ''), file);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ReportInputError(`${file}: expected a qed-bench results object, found ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)}; ${HOW}`);
@@ -104,21 +106,29 @@ export function parseReportInput(text: string, file: string): ReportRun[] {
   const schema = (doc as { schema?: unknown }).schema;
   if (schema === RESULTS_SCHEMA) {
     const r = checkResults(doc, file, '');
+    warnUnknown(doc, file, RESULTS_LEVEL, warnings);
     return [{ source: file, workload: gridName(r.workload.name), size: r.workload.cache.size, policy: r.workload.cache.policy, results: r }];
   }
   if (schema === SWEEP_SCHEMA) {
     const s = check(sweepShape, doc, file, '');
-    return s.runs.map((run, i) => {
+    const runs = s.runs.map((run, i) => {
       const at = `runs[${i}].results`;
       const r = checkResults(run.results, file, at);
       return { source: `${file} runs[${i}]`, workload: gridName(r.workload.name), size: run.size, policy: run.policy, results: r };
     });
+    warnUnknown(doc, file, SWEEP_LEVEL, warnings);
+    return runs;
   }
   if (typeof schema === 'string' && /^qed-bench\/(results|sweep)@/.test(schema)) {
     throw new ReportInputError(`${file}: schema "${schema}" is a version this qed-bench does not read (it reads "${RESULTS_SCHEMA}" and "${SWEEP_SCHEMA}"); use the qed-bench that wrote it`);
   }
   const found = schema === undefined ? 'no "schema" field' : `schema ${JSON.stringify(schema)}`;
   throw new ReportInputError(`${file}: not a qed-bench results file (${found}; expected "${RESULTS_SCHEMA}" or "${SWEEP_SCHEMA}"); ${HOW}`);
+}
+
+function warnUnknown(doc: unknown, file: string, level: Level, warnings: string[] | undefined): void {
+  const w = warnings && unknownFieldsWarning(file, unknownFields(doc, level));
+  if (w) warnings.push(w);
 }
 
 /**
@@ -165,9 +175,15 @@ function short(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+/** Results files nest about a dozen levels; far past that is not one we wrote. */
+const MAX_JSON_NESTING = 64;
+
 function parseJson(text: string, file: string): unknown {
+  const encoding = encodingProblem(text);
+  if (encoding) throw new ReportInputError(`${file}: ${encoding.message.replace('save it as UTF-8', 'results files are UTF-8 JSON').replace('UTF-8 YAML', 'UTF-8 JSON')}; ${HOW}`);
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (err) {
     const why = (err as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, .*? is not valid JSON$/s, '').replace(/\s+/g, ' ');
     let where = '';
@@ -179,6 +195,12 @@ function parseJson(text: string, file: string): unknown {
     }
     throw new ReportInputError(`${file}${where}: not valid JSON (${why}); ${HOW}`);
   }
+  const deep = jsonNestingOffset(text, MAX_JSON_NESTING);
+  if (deep >= 0) {
+    const { line, col } = lineCol(text, deep);
+    throw new ReportInputError(`${file}:${line}:${col}: lists and objects nested more than ${MAX_JSON_NESTING} levels deep; the file does not look like one qed-bench wrote (${HOW})`);
+  }
+  return doc;
 }
 
 async function expand(p: string): Promise<string[]> {

@@ -16,7 +16,7 @@ import { formatPath } from '../config/paths.js';
 import { EXTENSION_PREFIX, MISSING_KEY_EXAMPLES, workloadSchema } from './schema.js';
 import type { Workload } from './types.js';
 import { whyUnreadable } from '../util/why-unreadable.js';
-import { parseYaml } from '../config/yaml-text.js';
+import { MAX_ALIASES, parseYaml } from '../config/yaml-text.js';
 
 export { WorkloadError } from './errors.js';
 export { workloadJsonSchema } from './schema.js';
@@ -91,7 +91,7 @@ export function parseWorkload(text: string, source: string, opts: LoadOptions = 
 function build(doc: Document, lines: LineCounter, origins: Origin[], env: Env, source: string, context?: string): Workload {
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
     throw new WorkloadError(source, [{ path: '', message: `cannot expand the YAML: ${(err as Error).message}` }], context);
   }

@@ -3,7 +3,7 @@ import { isScalar, parseDocument, type Document } from 'yaml';
 import type { Problem } from './errors.js';
 import type { Origin } from '../config/locate.js';
 import { checkField, formatPath, parsePath, type PathSeg } from '../config/paths.js';
-import { unknownTag } from '../config/yaml-text.js';
+import { MAX_ALIASES, unknownTag } from '../config/yaml-text.js';
 import { workloadSchema } from './schema.js';
 
 /** A value already typed (a sweep cell's cache size, a stress run's policy), set as --set would set it. */
@@ -63,7 +63,7 @@ export function applyOverrides(doc: Document, args: readonly string[], typed: re
     }
     let js: unknown;
     try {
-      js = value.toJS({ maxAliasCount: 1000 });
+      js = value.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (err) {
       fail(formatPath(path), `the value cannot be read: ${(err as Error).message}`, "an alias (*name) needs its anchor (&name) earlier in the same value; quote it for a plain string, e.g. --set 'name=\"*x\"'");
       continue;

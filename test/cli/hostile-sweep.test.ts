@@ -2,7 +2,7 @@
  * Hostile input to cache-only sweeps (.tables, oracleGeneral) and cache sizes: exit 2, one
  * message naming the file and line or byte offset (or the option), no stack, no results file.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, cliOk, expectRefused, useTempDir } from './helpers.js';
@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { name: 'a blank line', file: 'a.tables', body: '1\n\n2\n', args: ['--cache-size', '4'], says: ['a.tables:2: expected a table id', 'an empty line'] },
   { name: 'an empty .tables', file: 'a.tables', body: '', args: ['--cache-size', '4'], says: ['a.tables: no table ids'] },
   { name: 'a gzip .tables', file: 'a.tables.gz', body: gzipSync('1\n2\n'), args: ['--cache-size', '4'], says: ['a.tables.gz: byte offset 0: gzip data'] },
+  { name: 'a UTF-16 .tables (was a garbled "found" at line 1)', file: 'a.tables', body: Buffer.from('\ufeff1\n2\n', 'utf16le'), args: ['--cache-size', '4'], says: ['a.tables: byte offset 0: UTF-16 text', 'iconv -f UTF-16 -t UTF-8'] },
   { name: 'an empty oracleGeneral', file: 'w.oracleGeneral', body: '', args: ['--cache-size', '4'], says: ['w.oracleGeneral: no requests'] },
   { name: 'an oracleGeneral record cut short', file: 'w.oracleGeneral', body: async () => (await oracle()).subarray(0, 100), args: ['--cache-size', '4'], says: ['w.oracleGeneral: truncated oracle-general record 5 at byte offset 96'] },
   { name: '--cache-size 0', file: 'a.tables', body: '1\n2\n', args: ['--cache-size', '0'], says: ['"0" is not a cache size'] },
@@ -46,6 +47,15 @@ describe('hostile cache-only sweeps are refused cleanly', () => {
     const r = await cli('sweep', path, ...c.args, '-q', '-o', tmp.path('r.json'));
     expectRefused(r, c.says);
     expect(await readdir(tmp.path(''))).toEqual(before);
+  });
+
+  it('a directory named .tables is named, for mrc and sweep (was an internal error: EISDIR)', async () => {
+    const d = tmp.path('d.tables');
+    await mkdir(d);
+    for (const argv of [['mrc', d], ['sweep', d, '--cache-size', '4', '-q', '-o', tmp.path('r.json')]]) {
+      expectRefused(await cli(...argv), [`${d}: cannot read the trace: it is a directory`]);
+    }
+    expect(await readdir(tmp.path(''))).toEqual(['d.tables']);
   });
 
   it('mrc of an empty .tables and io --cache-size huge exit 2 too', async () => {

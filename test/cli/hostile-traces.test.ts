@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, cliOk, expectRefused, STACK_LINE, useTempDir } from './helpers.js';
+import { zstdFrame, zstdRleBomb } from '../helpers/zstd-frame.js';
 
 const tmp = useTempDir();
 const SAMPLES = 'workloads/traces';
@@ -90,6 +91,18 @@ const CASES: Case[] = [
   }, args: stats('--format', 'msr'), says: ['a.csv.gz: truncated or corrupt gzip data at byte offset 15000'] },
   { name: 'a .gz that is not gzip', file: 'a.csv.gz', body: `${MSR}\n`, args: stats('--format', 'msr'), says: ['a.csv.gz: byte offset 0: expected gzip data'] },
   { name: 'a .zst that is not zstd', file: 'a.csv.zst', body: `${MSR}\n`, args: stats('--format', 'msr'), says: ['a.csv.zst: byte offset 0: expected zstd data'] },
+  { name: 'a .zst frame whose content checksum is wrong', file: 'a.csv.zst', body: Buffer.concat([zstdFrame([`${MSR}\n`]), zstdFrame([`${MSR}\n`], 0xdeadbeef)]), args: stats('--format', 'msr'), says: [`a.csv.zst: zstd content checksum mismatch in the frame at byte offset ${zstdFrame([`${MSR}\n`]).length}: the frame stores 0xdeadbeef`] },
+  { name: 'bytes after the last .zst frame', file: 'a.csv.zst', body: Buffer.concat([zstdFrame([`${MSR}\n`]), Buffer.from(`${MSR}\n`)]), args: stats('--format', 'msr'), says: [`a.csv.zst: byte offset ${zstdFrame([`${MSR}\n`]).length}: expected another zstd frame or the end of the file`] },
+  { name: 'a .zst frame cut inside a block', file: 'a.csv.zst', body: zstdFrame([`${MSR}\n`]).subarray(0, 20), args: stats('--format', 'msr'), says: ['a.csv.zst: truncated zstd data: the file ends at byte offset 20 inside the frame that starts at byte offset 0, in its block 1 data'] },
+  { name: 'a .zst frame asking for a 1.9 GiB window (fzstd allocated it and copied it per block)', file: 'a.csv.zst', body: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa7, 0x09, 0, 0, 0x31]), args: stats('--format', 'msr'), says: ['a.csv.zst: the zstd frame at byte offset 0 needs a 2013265920-byte window, more than the 134217728 (128 MiB) zstd decodes without --memory'] },
+  { name: 'a .zst 1.9 GiB window while the format is detected (23 s and 2 GB before)', file: 'a.csv.zst', body: Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa7]), ...Array.from({ length: 200 }, () => Buffer.from([0x08, 0, 0, 0x31])), Buffer.from([0x09, 0, 0, 0x0a])]), says: ['a.csv.zst: the zstd frame at byte offset 0 needs a 2013265920-byte window'] },
+  { name: 'UTF-16 with a byte order mark, format given (was an unreadable "found" at 1:1)', file: 'a.csv', body: Buffer.from(`\ufeff${MSR}\n`, 'utf16le'), args: stats('--format', 'msr'), says: ['a.csv: byte offset 0: the trace is UTF-16 text', 'iconv -f UTF-16 -t UTF-8'] },
+  { name: 'UTF-16 without a byte order mark, format detected (was "cannot tell the trace format")', file: 'a.csv', body: Buffer.from(`${MSR}\n${MSR}\n`, 'utf16le'), says: ['a.csv: byte offset 0: the trace is UTF-16 text'] },
+  { name: 'a 3 MiB line of NUL bytes (a sparse 3 GB one ran for minutes, re-joined chunk by chunk)', file: 'a.csv', body: Buffer.alloc(3 << 20), args: stats('--format', 'msr'), says: ['a.csv:1:1: line: expected lines of at most 1 MiB, found one still going at 1 MiB, starting "\\u0000'] },
+  { name: 'a line past 1 MiB after good ones is named by its number', file: 'a.csv', body: `${MSR}\n${MSR}\n128166372000002099,${'h'.repeat(2 << 20)},0,Write,0,4096,0\n`, args: stats('--format', 'msr'), says: ['a.csv:3:1: line: expected lines of at most 1 MiB', 'starting "128166372000002099,hhh'] },
+  { name: 'a 64 KiB .zst that decodes to 2 GB, format detected (an internal error after 12 s and 4 GB)', file: 'a.csv.zst', body: zstdRleBomb(16_000), says: ['a.csv.zst: cannot tell the trace format'] },
+  { name: 'the same with --format: its first line is too long, found in one 8 MiB step (2 GB before)', file: 'a.csv.zst', body: zstdRleBomb(16_000), args: stats('--format', 'msr'), says: ['a.csv.zst:1:1: line: expected lines of at most 1 MiB'] },
+  { name: 'run --device all over 9000 devices names the default workload\'s field, not a line of the generated YAML as the trace\'s', file: 'd.csv', body: Array.from({ length: 9000 }, (_, i) => `${128166372000002099 + i},host,${i},Write,0,4096,0\n`).join(''), argv: ['run', 'FILE', '--format', 'msr', '--device', 'all', '-q', '--no-qemu-check', '-o', 'OUT/r.json'], says: ['d.csv (the default workload built for this trace): phases[0].jobs: expected at most 262144 requests in flight'] },
   { name: 'a blktrace record cut short', file: 'a.blktrace', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'sda.blktrace'))).subarray(0, 1000)), says: ['a.blktrace: truncated blktrace record 21 at byte offset 960'] },
   { name: 'an oracleGeneral record cut short', file: 'a.oracleGeneral', body: async (p) => writeFile(p, (await readFile(join(SAMPLES, 'w01.oracleGeneral'))).subarray(0, 1000)), says: ['a.oracleGeneral: truncated oracle-general record 42 at byte offset 984'] },
   { name: 'garbage as blktrace', file: 'a.blktrace', body: Buffer.alloc(480, 0x5a), args: stats('--format', 'blktrace'), says: ['a.blktrace: record 1 at byte offset 0: magic'] },

@@ -12,6 +12,7 @@ import { cli, STACK_LINE, useTempDir } from '../cli/helpers.js';
 import { HEADER, dir, imageWithData, inFirstL2, join, poke, pokedImage, readU64, scenario, setBackingName, workload, writeFile } from './fixtures.js';
 
 const tmp = useTempDir();
+const BASELINE = 'results/baseline/ci-mixed-parallel--cache.policy=fifo.json';
 
 interface Case {
   name: string;
@@ -50,6 +51,40 @@ const CASES: Case[] = [
     setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('al')}x-a: *nope\n`), d) }),
     exit: 2,
     says: ['w.yaml:9:6: alias *nope has no anchor &nope before it'],
+  },
+  {
+    name: 'an alias bomb ("billion laughs") names the alias that passes the limit (was unlocated)',
+    setup: async (d) => {
+      const level = (n: string, of: string) => `x-${n}: &${n} [${Array(10).fill(`*${of}`).join(', ')}]\n`;
+      const text = `${workload('lol')}x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`;
+      return { args: run(await yaml(d('w.yaml'), text), d) };
+    },
+    exit: 2,
+    says: ['w.yaml:13:14: alias *d (use 2 of &d, anchored at 12:9, which holds 1000 aliased values) expands the document past 1000'],
+  },
+  {
+    name: 'an alias bomb in a gate file is located, not an internal error',
+    setup: async (d) => {
+      const gate = await yaml(d('g.yaml'), `x: &a [1, 2]\ny: &b [${Array(10).fill('*a').join(', ')}]\nz: &c [${Array(10).fill('*b').join(', ')}]\nw: [${Array(11).fill('*c').join(', ')}]\n`);
+      return { args: ['compare', 'results/baseline', 'results/baseline', '--gate', gate], unchanged: [gate] };
+    },
+    exit: 2,
+    says: ['g.yaml:4:45: alias *c (use 11 of &c'],
+  },
+  {
+    name: 'a duplicate key names the key and where it first was (50,000 keys took the parser 25 s comparing each with all before it)',
+    setup: async (d) => ({ args: run(await yaml(d('w.yaml'), `${workload('dk')}x-big:\n${Array.from({ length: 50_000 }, (_, i) => `  k${i}: 1\n`).join('')}  k7: 2\n`), d) }),
+    exit: 2,
+    says: ['w.yaml:50010:3: YAML syntax error: Map keys must be unique: "k7" is already a key of this mapping (line 17)'],
+  },
+  {
+    name: 'a gate file past 1 MiB is refused before it is parsed (60,000 metrics took 15 s, 600,000 minutes and 3 GB)',
+    setup: async (d) => {
+      const gate = await yaml(d('g.yaml'), `metrics:\n${Array.from({ length: 40_000 }, (_, i) => `  m${i}: { tolerance: 5% }\n`).join('')}`);
+      return { args: ['compare', 'results/baseline', 'results/baseline', '--gate', gate], unchanged: [gate] };
+    },
+    exit: 2,
+    says: ['g.yaml: the file is', 'more than the 1048576 a gate file may have'],
   },
   {
     name: 'a merge key whose source is a scalar, located',
@@ -331,6 +366,50 @@ const CASES: Case[] = [
     },
     exit: 2,
     says: ['blocker: cannot create the results directory: a file of that name is in the way'],
+  },
+  {
+    name: 'a typo in a hand-edited baseline is warned, naming the field and the near one (was silently ignored)',
+    setup: async (d) => {
+      const base = JSON.parse(await readFile(BASELINE, 'utf8'));
+      base.total.hitRtae = base.total.hitRate;
+      base.phases[0].ops.read.latency.p99x = 1;
+      base.phases[0].ops.wirte = base.phases[0].ops.write;
+      const typo = await yaml(d('typo.json'), JSON.stringify(base));
+      return { args: ['compare', typo, BASELINE, '--format', 'text'], unchanged: [typo] };
+    },
+    exit: 0,
+    says: ['qed-bench: compare: warning: ', 'typo.json: fields phases[0].ops.read.latency.p99x (did you mean p99?), phases[0].ops.wirte (did you mean write?), total.hitRtae (did you mean hitRate?) are not written by this qed-bench and are ignored'],
+  },
+  {
+    name: 'merge warns of unknown fields in a sweep file too',
+    setup: async (d) => {
+      const base = JSON.parse(await readFile(BASELINE, 'utf8'));
+      const sweep = { schema: 'qed-bench/sweep@1', tool: base.tool, environment: base.environment, sweep: { workload: 'w', file: 'w.yaml', set: [], sizes: [base.workload.cache.size], policies: [base.workload.cache.policy], shards: null, timing: 'deterministic', jobs: 1, elapsedMs: 1, status: 'completed', jbos: 2 }, runs: [{ size: base.workload.cache.size, policy: base.workload.cache.policy, results: base }] };
+      return { args: ['merge', await yaml(d('s.json'), JSON.stringify(sweep)), '-o', d('m.json')] };
+    },
+    exit: 0,
+    says: ['qed-bench: merge: warning: ', 's.json: field sweep.jbos (did you mean jobs?) is not written by this qed-bench'],
+  },
+  {
+    name: 'a results file nested thousands of levels deep is located (was an internal error: call stack exceeded)',
+    setup: async (d) => {
+      const text = (await readFile(BASELINE, 'utf8')).replace('"phases": [', `"phases": [${'['.repeat(5000)}${']'.repeat(5000)}, `);
+      return { args: ['compare', await yaml(d('deep.json'), text), BASELINE] };
+    },
+    exit: 2,
+    says: ['deep.json:', 'lists and objects nested more than 64 levels deep'],
+  },
+  {
+    name: 'a UTF-16 or NUL-filled results file is named as such (was "Unexpected token" with the raw bytes)',
+    setup: async (d) => ({ args: ['report', await yaml(d('u16.json'), Buffer.from(`\ufeff${await readFile(BASELINE, 'utf8')}`, 'utf16le')), await yaml(d('nul.json'), Buffer.alloc(64)), '--format', 'md'] }),
+    exit: 2,
+    says: ['u16.json: the file is UTF-16 encoded', 'results files are UTF-8 JSON'],
+  },
+  {
+    name: 'merge of a file that is not JSON names the line and column',
+    setup: async (d) => ({ args: ['merge', await yaml(d('bad.json'), '{"schema": "qed-bench/sweep@1",,}'), '-o', d('m.json')] }),
+    exit: 2,
+    says: ['bad.json:1:32: not valid JSON'],
   },
   {
     name: 'check names the file',

@@ -145,12 +145,12 @@ describe('qed-bench merge', () => {
     await writeFile(junk, 'not json');
     for (const [file, why] of [
       [results, 'its schema is "qed-bench/results@1"'],
-      [junk, 'not JSON'],
+      [junk, null],
       [tmp.path('absent.json'), null],
     ] as const) {
       const r = await cli('merge', file, '-o', tmp.path('m.json'));
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`qed-bench: ${file}: `);
+      expect(r.stderr).toContain(file === junk ? `qed-bench: ${file}:1:2: not valid JSON` : `qed-bench: ${file}: `);
       if (why) expect(r.stderr).toContain(`not a sweep results file (${why}`);
       expect(r.stderr).not.toContain(STACK_LINE);
     }

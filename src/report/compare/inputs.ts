@@ -25,6 +25,8 @@ export interface RunSet {
   source: string;
   files: string[];
   runs: RunEntry[];
+  /** One line per file with fields qed-bench does not write (they are ignored). */
+  warnings: string[];
 }
 
 export function runId(name: string, size: number, policy: string): string {
@@ -46,9 +48,10 @@ export async function loadRunSet(path: string): Promise<RunSet> {
     throw new ReportInputError(`${path}: cannot read: ${whyUnreadable(err)}`);
   }
   const runs: RunEntry[] = [];
+  const warnings: string[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    for (const run of await runsOfFile(file)) {
+    for (const run of await runsOfFile(file, warnings)) {
       const other = seen.get(run.id);
       if (other) {
         throw new ReportInputError(`${run.file}: run ${run.name} (cache ${run.size}, ${run.policy}) also appears in ${other}; compare needs one run per workload, cache size and policy on each side`);
@@ -57,18 +60,18 @@ export async function loadRunSet(path: string): Promise<RunSet> {
       runs.push(run);
     }
   }
-  return { source: path, files, runs };
+  return { source: path, files, runs, warnings };
 }
 
 /** A file's runs as `report` reads them (same checks and errors), keyed for compare. */
-async function runsOfFile(file: string): Promise<RunEntry[]> {
+async function runsOfFile(file: string, warnings: string[]): Promise<RunEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ReportInputError(`${file}: cannot read: ${whyUnreadable(err)}`);
   }
-  return parseReportInput(text, file).map(({ results }) => {
+  return parseReportInput(text, file, warnings).map(({ results }) => {
     const { name, cache } = results.workload;
     return { id: runId(name, cache.size, cache.policy), name, size: cache.size, policy: cache.policy, file, results: results as RepeatedResults };
   });

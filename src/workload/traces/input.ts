@@ -1,15 +1,16 @@
 /**
  * A trace file's bytes, streamed and decompressed (.gz by node:zlib, .zst by fzstd, found by
- * their magic bytes, not the name), with the count of file bytes read and an optional sha256 of
+ * their magic bytes, not the name; .zst frames walked and checksummed by ZstdFrames), with the count of file bytes read and an optional sha256 of
  * the file as it streams. A cut or corrupt compressed stream is a TraceError naming the offset.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { whyUnreadable } from '../../util/why-unreadable.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { TraceError } from './types.js';
+import { ZstdFrames } from './zstd-frames.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -22,9 +23,14 @@ export function withoutBom(b: Buffer): Buffer {
   return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
 }
 
+export function utf16Error(file: string): TraceError {
+  return new TraceError(file, 'byte offset 0: the trace is UTF-16 text (a UTF-16 byte order mark, or NUL bytes between its characters); traces are read as UTF-8 or ASCII: convert it first, e.g. iconv -f UTF-16 -t UTF-8');
+}
+
 export function compressionOf(magic: Buffer): Compression {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
-  if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  // a zstd frame, or a skippable frame (pzstd starts its files with one)
+  if (magic.readUInt32LE(0) === 0xfd2fb528 || (magic.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50) return 'zstd';
   return 'none';
 }
 
@@ -46,7 +52,7 @@ export function readHead(file: string, n: number): Buffer {
   }
 }
 
-/** Up to about `n` decompressed bytes from the start, for format detection (errors ignored). */
+/** Up to about `n` decompressed bytes from the start, for format detection (errors ignored once something decoded). */
 export function decompressedHead(file: string, n = 64 * 1024): Buffer {
   const raw = readHead(file, n);
   const kind = raw.length >= 4 ? compressionOf(raw) : 'none';
@@ -58,11 +64,17 @@ export function decompressedHead(file: string, n = 64 * 1024): Buffer {
     }
   }
   if (kind === 'zstd') {
-    const parts: Uint8Array[] = [];
+    const parts: Buffer[] = [];
+    let length = 0;
     try {
-      new Decompress((d) => parts.push(d)).push(raw);
-    } catch {
-      /* a cut frame: whatever came out is enough */
+      const frames = new ZstdFrames(file, (d) => {
+        parts.push(Buffer.from(d.subarray(0, n)));
+        length += d.length;
+      });
+      for (let at = 0; at < raw.length && length < n; ) at = frames.push(raw, at);
+    } catch (err) {
+      // a frame cut at n bytes: whatever came out is enough; nothing out: that is the problem (a 2 GiB window, garbage)
+      if (!parts.length) throw err;
     }
     return withoutBom(Buffer.concat(parts));
   }
@@ -105,6 +117,7 @@ export class TraceInput {
     }
     let first = true;
     for await (const c of this.decompressed()) {
+      if (first && isUtf16(c)) throw utf16Error(this.file);
       yield first ? withoutBom(c) : c;
       first = false;
     }
@@ -147,26 +160,23 @@ export class TraceInput {
 
   private async *zstd(raw: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
     let out: Buffer[] = [];
-    let ended = false;
-    const d = new Decompress((data, final) => {
-      out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      if (final) ended = true;
-    });
+    const frames = new ZstdFrames(this.file, (b) => out.push(b));
     try {
       for await (const c of raw) {
-        d.push(c);
-        if (out.length) {
-          yield* out;
-          out = [];
+        for (let at = 0; at < c.length; ) {
+          at = frames.push(c, at);
+          if (out.length) {
+            yield* out;
+            out = [];
+          }
         }
       }
-      d.push(new Uint8Array(0), true);
+      frames.end();
     } catch (err) {
       if (err instanceof TraceError) throw err;
       throw this.cut('zstd', err);
     }
     yield* out;
-    if (!ended) throw this.cut('zstd', new Error('the last frame is incomplete'));
   }
 
   private cut(kind: string, err: unknown): TraceError {

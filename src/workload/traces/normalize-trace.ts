@@ -2,6 +2,7 @@
 import { basename, resolve } from 'node:path';
 import { FORMAT_NAMES, detectFormat } from './formats.js';
 import { decompressedHead } from './input.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { isPowerOfTwo } from '../../qed/format.js';
 import { statOf } from '../../util/stat-of.js';
 import type { PathSeg } from '../../config/paths.js';
@@ -21,8 +22,10 @@ export function normalizeTrace(t: NonNullable<ParsedJob['trace']>, dir: string, 
   else if (statOf(file)?.isDirectory()) report([...at, 'file'], `expected a trace file, found "${t.file}" (${file} is a directory)`);
   else if (format === null) {
     // Detected here, so an undetectable trace is a located workload error, not a failed replay.
-    const found = detectFormat(basename(file), decompressedHead(file));
+    const head = decompressedHead(file);
+    const found = detectFormat(basename(file), head);
     if (found) format = found.name;
+    else if (isUtf16(head)) report([...at, 'file'], `expected a UTF-8 or ASCII trace, found UTF-16 text in ${t.file}`, 'convert it first, e.g. iconv -f UTF-16 -t UTF-8');
     else report([...at, 'format'], `missing; the format of ${t.file} cannot be told from its name and first lines`, `add format: one of ${FORMAT_NAMES.join(', ')}`);
   }
   const align = t.align ?? 512;

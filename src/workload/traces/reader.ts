@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { DeviceNames, FLUSH, RequestBatch } from './batch.js';
 import { detectFormat, formatByName, FORMAT_NAMES } from './formats.js';
-import { TraceInput, decompressedHead, type Compression } from './input.js';
+import { TraceInput, decompressedHead, utf16Error, type Compression } from './input.js';
+import { isUtf16 } from '../../util/utf16.js';
 import { BadField, TraceError, type LineParser, type ParseOptions, type TraceFormat, type TraceRequest } from './types.js';
 import { TIME_EXACT } from './fields.js';
 
@@ -40,8 +41,10 @@ export function resolveFormat(file: string, name?: string): TraceFormat {
     if (!f) throw new TraceError(file, `unknown trace format "${name}"; expected one of ${FORMAT_NAMES.join(', ')}`);
     return f;
   }
-  const f = detectFormat(basename(file), decompressedHead(file));
+  const head = decompressedHead(file);
+  const f = detectFormat(basename(file), head);
   if (!f) {
+    if (isUtf16(head)) throw utf16Error(file);
     throw new TraceError(file, `cannot tell the trace format from the name and first lines; give it with --format (one of ${FORMAT_NAMES.join(', ')}), or trace: { format: ... } in a workload`);
   }
   return f;
@@ -153,6 +156,7 @@ export class TraceReader {
         }
       }
       carry = start < buf.length ? buf.subarray(start) : null;
+      if (carry && carry.length > MAX_LINE) throw this.tooLong(carry.toString('utf8', 0, 160), lineNo + 1);
       this.checkRows(out);
       this.requests += out.n;
       last = out.n;
@@ -194,6 +198,7 @@ export class TraceReader {
         start = nl + 1;
       }
       carry = text.slice(start);
+      if (carry.length > MAX_LINE) throw this.tooLong(carry, lineNo + 1);
       this.checkRows(out);
       this.requests += out.n;
       last = out.n;
@@ -232,6 +237,12 @@ export class TraceReader {
     } catch (err) {
       throw new TraceError(this.file, (err as Error).message);
     }
+  }
+
+  /** A line past MAX_LINE with no end yet: no trace's line, and carried chunk to chunk it costs time quadratic in its length. */
+  private tooLong(start: string, line: number): TraceError {
+    const shown = JSON.stringify(start.slice(0, 40)).slice(1, -1).slice(0, 60);
+    return new TraceError(this.file, `expected lines of at most 1 MiB, found one still going at 1 MiB, starting "${shown}…" [${this.format.name}]; a binary file, or not this format?`, line, 1, 'line');
   }
 
   private badLine(err: unknown, line: number): void {
@@ -340,6 +351,9 @@ export async function readAll(file: string, opts: TraceOpenOptions = {}): Promis
  * (Buffer.concat made a fresh 1 MiB buffer per chunk, garbage a long replay's GC frees late).
  * The carry may lie in the buffer itself: Buffer.copy moves overlapping bytes correctly.
  */
+/** Longest text line read (3 GB of NUL bytes, one line, ran for minutes re-joining it). */
+const MAX_LINE = 1 << 20;
+
 class Joiner {
   private buf = Buffer.alloc(0);
 

@@ -169,6 +169,24 @@ describe('trace input: zstd (fzstd)', () => {
     expect(await readAll(`${plain}.zst`)).toHaveLength(50_000);
     const whole = await readFile(`${plain}.zst`);
     await writeFile(`${plain}.zst`, whole.subarray(0, whole.length - 30));
-    await expect(readAll(`${plain}.zst`)).rejects.toThrow(new RegExp(`truncated or corrupt zstd data at byte offset ${whole.length - 30}`));
+    await expect(readAll(`${plain}.zst`)).rejects.toThrow(`truncated zstd data: the file ends at byte offset ${whole.length - 30} inside the frame that starts at byte offset 0`);
+  });
+
+  it.skipIf(!zstd)('several frames (zstd output concatenated, pzstd with its skippable frames) read as one stream, their checksums checked', async () => {
+    const dir = await tmp();
+    const plain = join(dir, 'hm_2.csv');
+    await writeFile(plain, '128166372003061629,hm,2,Write,0,4096,1\n'.repeat(50_000));
+    const two = Buffer.concat([execFileSync('zstd', ['-q', '-c', plain]), execFileSync('zstd', ['-q', '-c', '--no-check', plain])]);
+    await writeFile(`${plain}.zst`, two);
+    expect(await readAll(`${plain}.zst`)).toHaveLength(100_000);
+    if (findOnPath('pzstd')) {
+      execFileSync('pzstd', ['-q', '-f', '-p', '2', plain, '-o', `${plain}.p.zst`]);
+      expect(await readAll(`${plain}.p.zst`)).toHaveLength(50_000);
+    }
+    // a flipped byte in the first frame's compressed data: its checksum no longer matches
+    const first = execFileSync('zstd', ['-q', '-c', plain]);
+    first[first.length >> 1] ^= 0x20;
+    await writeFile(`${plain}.zst`, first);
+    await expect(readAll(`${plain}.zst`)).rejects.toThrow(/hm_2\.csv\.zst: (zstd content checksum mismatch in|corrupt zstd data in) the frame at byte offset 0/);
   });
 });
