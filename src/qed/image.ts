@@ -272,7 +272,17 @@ export class QedImage implements BackingDevice {
    * twentieth of its time).
    */
   read(buf: Uint8Array, offset: number, origin?: Origin, zeroed = false): Promise<void> {
-    let run: Run | null;
+    const run = this.readLookup(buf, offset);
+    if (run instanceof Promise) return run;
+    // A miss: the rest of the read runs in the table load's own reaction (one promise, not two).
+    if (run === null) return this.clusters.loadRun(offset, buf.length, 'read', origin, (r) => this.readFound(buf, offset, origin, r, zeroed), this.readFailedNow);
+    return this.readFound(buf, offset, origin, run, zeroed) ?? DONE;
+  }
+
+  private readonly readFailedNow = (err: unknown): Promise<never> => this.readFailed(err);
+
+  /** A read counted and its first run looked up: the run, null when its table must be loaded, or the promise of a failure. */
+  private readLookup(buf: Uint8Array, offset: number): Run | null | Promise<never> {
     try {
       this.assertRange(offset, buf.length);
     } catch (err) {
@@ -280,16 +290,11 @@ export class QedImage implements BackingDevice {
     }
     this.stats.requests.read++;
     try {
-      run = this.clusters.cached(offset, buf.length, 'read');
+      return this.clusters.cached(offset, buf.length, 'read');
     } catch (err) {
       return this.readFailed(err);
     }
-    // A miss: the rest of the read runs in the table load's own reaction (one promise, not two).
-    if (run === null) return this.clusters.loadRun(offset, buf.length, 'read', origin, (r) => this.readFound(buf, offset, origin, r, zeroed), this.readFailedNow);
-    return this.readFound(buf, offset, origin, run, zeroed) ?? DONE;
   }
-
-  private readonly readFailedNow = (err: unknown): Promise<never> => this.readFailed(err);
 
   /** A read's failure before its first run was read: counted as request() counts one. */
   private readFailed(err: unknown): Promise<never> {
@@ -349,18 +354,8 @@ export class QedImage implements BackingDevice {
       const read = this.read(buf, offset, origin, zeroed);
       return read === DONE || read;
     }
-    let run: Run | null;
-    try {
-      this.assertRange(offset, buf.length);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.stats.requests.read++;
-    try {
-      run = this.clusters.cached(offset, buf.length, 'read');
-    } catch (err) {
-      return this.readFailed(err);
-    }
+    const run = this.readLookup(buf, offset);
+    if (run instanceof Promise) return run;
     if (run !== null) return this.readFoundThen(buf, offset, origin, run, zeroed, done);
     this.clusters.loadRunThen(offset, buf.length, 'read', origin, (found, err) => {
       if (found === null) {
