@@ -20,7 +20,7 @@ export interface ReplayContext {
   mappings?: MappingShadow | null;
   /** Data reads return only zeros (a metadata-only store, no backing file): a worker's read buffer, zero when made, stays so and is not filled again. */
   zeroedReads?: boolean;
-  /** Set for a phase of generated reads under the deterministic scheduler (solo-reads.ts): a worker alone skips the turn after a read done at once. */
+  /** Set for a phase of generated reads under the deterministic scheduler (solo-reads.ts): its direct readers go on by callback (solo-loop.ts), one alone without a turn after a read done at once. */
   solo?: SoloReads | null;
   collector: PhaseCollector;
   clock: ReplayClock;
