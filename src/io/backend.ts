@@ -29,6 +29,9 @@ export type IoEvent = (typeof IO_EVENTS)[number];
  */
 export type Origin = number;
 
+/** A request's completion by callback: null on success, else what its promise would reject with. */
+export type Done = (err: unknown) => void;
+
 /**
  * A positional block device. Reads past the end return zeros (like a sparse file's hole);
  * writes past the end extend it. Offsets and lengths are byte counts below 2^53.
@@ -51,6 +54,13 @@ export interface BlockBackend {
   readSync?(buf: Uint8Array, offset: number, event?: IoEvent): void;
   readSparseSync?(dst: SparseBuffer, offset: number, event?: IoEvent): void;
   writeSync?(buf: Uint8Array, offset: number, event?: IoEvent): void;
+  /**
+   * Optional (the deterministic scheduler's devices): read and readSparse whose completion calls
+   * `done` (null: success) from the step that completes them, with no promise and no microtask
+   * between (replay/solo-loop.ts). `done` must not throw.
+   */
+  readThen?(buf: Uint8Array, offset: number, event: IoEvent, origin: Origin | undefined, done: Done): void;
+  readSparseThen?(dst: SparseBuffer, offset: number, event: IoEvent, origin: Origin | undefined, done: Done): void;
   flush(event?: IoEvent, origin?: Origin): Promise<void>;
   truncate(size: number): Promise<void>;
   size(): Promise<number>;

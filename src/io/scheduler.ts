@@ -2,7 +2,7 @@
  * The deterministic scheduler: a seeded choice of which pending request completes next, on a virtual clock.
  */
 import { Rng } from '../util/random.js';
-import { BackendError, type BlockBackend, type IoEvent, type Origin } from './backend.js';
+import { BackendError, type Done, type BlockBackend, type IoEvent, type Origin } from './backend.js';
 import { FaultPlan, type FaultRule } from './faults.js';
 import { sampleLatency, type LatencyModel } from './latency-model.js';
 import type { PowerCut } from './power-cut.js';
@@ -20,6 +20,8 @@ const YIELD_MS = 10;
 const SETTLED = Promise.resolve();
 /** The origin of an untagged request: after every tagged one of its step. */
 const UNTAGGED = Number.MAX_SAFE_INTEGER;
+/** A readThen request's resolve and reject: never called (its `then` is). */
+const NO_RESOLVE = (): void => {};
 
 export interface SchedulerOptions {
   seed: number;
@@ -56,6 +58,8 @@ interface Pending {
   origin: Origin;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** Completion by callback instead (readThen): called as resolve or reject would be. */
+  onDone: Done | null;
   /** Held by a breakpoint: not eligible to complete until its tag is resumed. */
   heldBy: string | null;
   fail: string | null;
@@ -138,6 +142,8 @@ export class DeterministicScheduler {
       },
       read: (buf, offset, event, origin) => submit(inner, Op.Read, buf, null, offset, event, origin),
       ...(inner.readSparse && { readSparse: (dst, offset, event, origin) => submit(inner, Op.ReadSparse, null, dst, offset, event, origin) }),
+      readThen: (buf, offset, event, origin, done) => this.enter(this.pendingOf(inner, Op.Read, buf, null, offset, event, origin, NO_RESOLVE, NO_RESOLVE, done)),
+      ...(inner.readSparse && { readSparseThen: (dst, offset, event, origin, done) => this.enter(this.pendingOf(inner, Op.ReadSparse, null, dst, offset, event, origin, NO_RESOLVE, NO_RESOLVE, done)) }),
       write: (buf, offset, event, origin) => submit(inner, Op.Write, buf, null, offset, event, origin),
       flush: (event, origin) => submit(inner, Op.Flush, null, null, 0, event, origin),
       truncate: (size) => (this.power?.forgetSize(inner), inner.truncate(size)),
@@ -240,7 +246,8 @@ export class DeterministicScheduler {
     this.s.completed++;
     this.s.failedByCode.EPOWER = (this.s.failedByCode.EPOWER ?? 0) + 1;
     this.onComplete?.(KIND[p.op], p.event, false);
-    p.reject(this.power!.error(p.device));
+    if (p.onDone) p.onDone(this.power!.error(p.device));
+    else p.reject(this.power!.error(p.device));
   }
 
   /**
@@ -253,24 +260,31 @@ export class DeterministicScheduler {
    * own requests arrive in program order.
    */
   private submit(inner: BlockBackend, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined, origin: Origin = UNTAGGED): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
-      const p: Pending = { device: inner.name, inner, op, buf, sparse, offset, event, issuedAt: this.clockUs, epoch: this.epoch, origin, resolve, reject, heldBy: null, fail: null, flushMark: 0 };
-      const pc = this.power;
-      if (pc?.isCut) return this.failPowerCut(p);
-      if (pc && op === Op.Flush) p.flushMark = pc.flushMark();
-      p.fail = this.faults.match(event);
-      const bp = event && this.breakpoints.length > 0 ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
-      if (bp) {
-        bp.hit = true;
-        p.heldBy = bp.tag;
-        for (const w of bp.waiters.splice(0)) w();
-      }
-      this.enqueue(p);
-      if (this.pending.length > this.s.maxPending) this.s.maxPending = this.pending.length;
-      if (pc?.triggers(event)) void this.cutPower();
-      else this.kick();
-    });
+    return new Promise<void>((resolve, reject) => this.enter(this.pendingOf(inner, op, buf, sparse, offset, event, origin, resolve, reject, null)));
+  }
+
+  private pendingOf(inner: BlockBackend, op: Op, buf: Uint8Array | null, sparse: SparseBuffer | null, offset: number, event: IoEvent | undefined, origin: Origin = UNTAGGED, resolve: () => void, reject: (err: unknown) => void, then: Done | null): Pending {
+    this.nextId++; // timers and requests share the sequence (a timer's id orders ties)
+    return { device: inner.name, inner, op, buf, sparse, offset, event, issuedAt: this.clockUs, epoch: this.epoch, origin, resolve, reject, onDone: then, heldBy: null, fail: null, flushMark: 0 };
+  }
+
+  /** submit's work once its request is made (readThen's too: no promise). */
+  private enter(p: Pending): void {
+    const pc = this.power;
+    if (pc?.isCut) return this.failPowerCut(p);
+    if (pc && p.op === Op.Flush) p.flushMark = pc.flushMark();
+    const event = p.event;
+    p.fail = this.faults.match(event);
+    const bp = event && this.breakpoints.length > 0 ? this.breakpoints.find((b) => b.event === event && !b.hit) : undefined;
+    if (bp) {
+      bp.hit = true;
+      p.heldBy = bp.tag;
+      for (const w of bp.waiters.splice(0)) w();
+    }
+    this.enqueue(p);
+    if (this.pending.length > this.s.maxPending) this.s.maxPending = this.pending.length;
+    if (pc?.triggers(event)) void this.cutPower();
+    else this.kick();
   }
 
   /** Insert in canonical order: after every request of an earlier step and of a lower origin. */
@@ -429,10 +443,12 @@ export class DeterministicScheduler {
       const code = error instanceof BackendError ? error.code : 'EIO';
       this.s.failedByCode[code] = (this.s.failedByCode[code] ?? 0) + 1;
       this.onComplete?.(KIND[p.op], p.event, false);
-      p.reject(error);
+      if (p.onDone) p.onDone(error);
+      else p.reject(error);
     } else {
       this.onComplete?.(KIND[p.op], p.event, true);
-      p.resolve();
+      if (p.onDone) p.onDone(null);
+      else p.resolve();
     }
     if (this.undoDue) {
       this.undoDue = false;

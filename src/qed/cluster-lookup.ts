@@ -74,6 +74,21 @@ export class ClusterLookup {
     return this.tables.loadMissed(l2Offset, origin, (e) => then(this.runIn(e, l2Offset, pos, maxLen, op)), fail);
   }
 
+  /** loadRun by callback (TableIo.loadMissedThen): `then` of the run, or of null and the error (the load's or the lookup's). */
+  loadRunThen(pos: number, maxLen: number, op: TableAccessOp, origin: Origin | undefined, then: (run: Run | null, err: unknown) => void): void {
+    const l2Offset = this.l2OffsetOf(this.geometry.l1Index(pos));
+    this.tables.loadMissedThen(l2Offset, origin, (e, err) => {
+      if (e === null) return then(null, err);
+      let run: Run;
+      try {
+        run = this.runIn(e, l2Offset, pos, maxLen, op);
+      } catch (lookupErr) {
+        return then(null, lookupErr);
+      }
+      then(run, null);
+    });
+  }
+
   /** The run at `pos` (at most `maxLen` bytes) in a referenced table (the reference goes to the run, or is dropped on an error). */
   private runIn(entry: CacheEntry<L2Table>, l2Offset: number, pos: number, maxLen: number, op: TableAccessOp): Run {
     const g = this.geometry;

@@ -1,4 +1,4 @@
-import type { BlockBackend, Origin } from '../io/backend.js';
+import type { BlockBackend, Done, Origin } from '../io/backend.js';
 import { L2Cache, type CacheStats } from '../cache/l2-cache.js';
 import { createPolicy } from '../cache/policies/index.js';
 import type { BackingDevice } from './backing.js';
@@ -272,18 +272,8 @@ export class QedImage implements BackingDevice {
    * twentieth of its time).
    */
   read(buf: Uint8Array, offset: number, origin?: Origin, zeroed = false): Promise<void> {
-    let run: Run | null;
-    try {
-      this.assertRange(offset, buf.length);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.stats.requests.read++;
-    try {
-      run = this.clusters.cached(offset, buf.length, 'read');
-    } catch (err) {
-      return this.readFailed(err);
-    }
+    const run = this.readLookup(buf, offset);
+    if (run instanceof Promise) return run;
     // A miss: the rest of the read runs in the table load's own reaction (one promise, not two).
     if (run === null) return this.clusters.loadRun(offset, buf.length, 'read', origin, (r) => this.readFound(buf, offset, origin, r, zeroed), this.readFailedNow);
     return this.readFound(buf, offset, origin, run, zeroed) ?? DONE;
@@ -291,27 +281,36 @@ export class QedImage implements BackingDevice {
 
   private readonly readFailedNow = (err: unknown): Promise<never> => this.readFailed(err);
 
+  /** A read counted and its first run looked up: the run, null when its table must be loaded, or the promise of a failure. */
+  private readLookup(buf: Uint8Array, offset: number): Run | null | Promise<never> {
+    try {
+      this.assertRange(offset, buf.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.stats.requests.read++;
+    try {
+      return this.clusters.cached(offset, buf.length, 'read');
+    } catch (err) {
+      return this.readFailed(err);
+    }
+  }
+
   /** A read's failure before its first run was read: counted as request() counts one. */
   private readFailed(err: unknown): Promise<never> {
+    this.countReadFailed();
+    return Promise.reject(err);
+  }
+
+  private countReadFailed(): void {
     this.stats.requests.failed++;
     this.cache.requestCompleted();
-    return Promise.reject(err);
   }
 
   /** The rest of a read whose first run (holding its table's reference) was found; undefined when done at once. */
   private readFound(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run, zeroed: boolean): Promise<void> | undefined {
-    if (run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run, zeroed);
-    try {
-      this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
-    } catch (err) {
-      return this.readFailed(err);
-    }
-    if (run.kind !== 'data') {
-      if (!zeroed) buf.fill(0);
-      this.release(run);
-      this.cache.requestCompleted();
-      return undefined; // done: no promise to make, none for a reaction to adopt
-    }
+    const start = this.readStart(buf, offset, origin, run, zeroed);
+    if (start !== false) return start === true ? undefined : start; // done: no promise to make, none for a reaction to adopt
     const data = run;
     return this.io.read(buf, data.host, 'read_aio', origin).then(
       () => {
@@ -326,6 +325,67 @@ export class QedImage implements BackingDevice {
         throw err;
       },
     );
+  }
+
+  /** readFound up to its data read: true when done at once, false when the data read of `run` is next, else the promise of the rest (or of a failure). */
+  private readStart(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run, zeroed: boolean): Promise<void> | boolean {
+    if (run.len !== buf.length || (run.kind === 'unallocated' && this.backing)) return this.readRuns(buf, offset, origin, run, zeroed);
+    try {
+      this.onDataRun?.('read', offset, run.len, run.kind === 'data' ? run.host : 0);
+    } catch (err) {
+      return this.readFailed(err);
+    }
+    if (run.kind === 'data') return false;
+    if (!zeroed) buf.fill(0);
+    this.release(run);
+    this.cache.requestCompleted();
+    return true;
+  }
+
+  /**
+   * read() for a caller that goes on by callback (replay/solo-loop.ts), on a device with readThen
+   * (the deterministic scheduler's): true when done at once (read's DONE); false when `done` is
+   * called later, from the scheduler step that completes the read's last request, with no promise
+   * between; else a promise, as read() gives it (a failure found at once, a read of several runs
+   * or from a backing file, a device without readThen). The same counters and requests as read().
+   */
+  readThen(buf: Uint8Array, offset: number, origin: Origin | undefined, zeroed: boolean, done: Done): Promise<void> | boolean {
+    if (!this.io.readThen || !this.io.readSparseThen) {
+      const read = this.read(buf, offset, origin, zeroed);
+      return read === DONE || read;
+    }
+    const run = this.readLookup(buf, offset);
+    if (run instanceof Promise) return run;
+    if (run !== null) return this.readFoundThen(buf, offset, origin, run, zeroed, done);
+    this.clusters.loadRunThen(offset, buf.length, 'read', origin, (found, err) => {
+      if (found === null) {
+        this.countReadFailed();
+        return done(err);
+      }
+      const rest = this.readFoundThen(buf, offset, origin, found, zeroed, done);
+      if (rest === true) done(null);
+      else if (rest !== false) rest.then(() => done(null), done);
+    });
+    return false;
+  }
+
+  /** readFound for readThen: the data read by callback. */
+  private readFoundThen(buf: Uint8Array, offset: number, origin: Origin | undefined, run: Run, zeroed: boolean, done: Done): Promise<void> | boolean {
+    const start = this.readStart(buf, offset, origin, run, zeroed);
+    if (start !== false) return start;
+    this.io.readThen!(buf, run.host, 'read_aio', origin, (err) => {
+      if (err) {
+        this.release(run);
+        this.stats.requests.failed++;
+        this.cache.requestCompleted();
+        return done(err);
+      }
+      count(this.stats.dataReads, buf.length);
+      this.release(run);
+      this.cache.requestCompleted();
+      done(null);
+    });
+    return false;
   }
 
   /** The general read: run by run, each looked up (the first given) and its table loaded if need be. */

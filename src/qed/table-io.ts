@@ -106,6 +106,22 @@ export class TableIo {
     );
   }
 
+  /**
+   * loadMissed by callback, on a device with readSparseThen (the deterministic scheduler's):
+   * `then` of the entry (with a reference), or of null and the error, from the step that
+   * completes the load. Only the read's failure comes as an error; what `then` throws is its own.
+   */
+  loadMissedThen(offset: number, origin: Origin | undefined, then: (entry: CacheEntry<L2Table> | null, err: unknown) => void): void {
+    const table = this.buffer(offset);
+    this.cache.beginLoad(offset);
+    this.io.readSparseThen!(table, offset, 'l2_load', origin, (err) => {
+      this.cache.endLoad(offset);
+      if (err) return then(null, err);
+      count(this.stats.metadataReads.l2Table, table.bytes.length);
+      then(this.cache.commitAcquire(offset, table), null);
+    });
+  }
+
   /** A fresh, all-unallocated table to fill and write with writeNew. */
   blank(): L2Table {
     const table = this.buffer();

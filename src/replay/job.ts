@@ -9,6 +9,7 @@ import { sharedZeros } from '../util/zeros.js';
 import type { ReplayClock } from './clock.js';
 import type { MappingShadow } from './mapping-shadow.js';
 import type { ShadowModel } from './shadow.js';
+import { SoloLoop, type SoloLoopParts } from './solo-loop.js';
 import { SoloWorker, type SoloReads } from './solo-reads.js';
 
 /** Shared state of one phase's replay: what every job's workers report into. */
@@ -19,7 +20,7 @@ export interface ReplayContext {
   mappings?: MappingShadow | null;
   /** Data reads return only zeros (a metadata-only store, no backing file): a worker's read buffer, zero when made, stays so and is not filled again. */
   zeroedReads?: boolean;
-  /** Set for a phase of generated reads under the deterministic scheduler (solo-reads.ts): a worker alone skips the turn after a read done at once. */
+  /** Set for a phase of generated reads under the deterministic scheduler (solo-reads.ts): its direct readers go on by callback (solo-loop.ts), one alone without a turn after a read done at once. */
   solo?: SoloReads | null;
   collector: PhaseCollector;
   clock: ReplayClock;
@@ -73,14 +74,35 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
       lastTurn = clock.now();
     }));
   const worker = async (_: unknown, index: number): Promise<void> => {
-    const solo = ctx.solo ? new SoloWorker(ctx.solo) : null;
-    try {
-      await work(index, solo);
-    } finally {
-      solo?.end();
-    }
+    if (ctx.solo && directReads) return soloWorker(index, new SoloWorker(ctx.solo));
+    await work(index);
   };
-  const work = async (index: number, solo: SoloWorker | null): Promise<void> => {
+  // A solo-reads phase's worker goes on by callback (solo-loop.ts); settles when its stream ends.
+  const soloWorker = (index: number, solo: SoloWorker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const scratch: Scratch = { buf: null };
+      const parts: SoloLoopParts = {
+        source,
+        img: ctx.img,
+        zeroed: ctx.zeroedReads ?? false,
+        origin: workerOrigin(jobIndex, index),
+        clock,
+        stopped: ctx.stopped,
+        deadline,
+        buffer: (length) => readBuffer(scratch, length),
+        issued: () => void ctx.inFlight++,
+        finish: (req, t0, err) => {
+          let error: string | null = null;
+          if (err !== null) {
+            error = errorCode(err);
+            scratch.buf = null;
+          }
+          return done(req, ctx, t0, error);
+        },
+      };
+      new SoloLoop(parts, solo, (err) => (err === undefined ? resolve() : reject(err))).run();
+    });
+  const work = async (index: number): Promise<void> => {
     const origin = workerOrigin(jobIndex, index);
     const scratch: Scratch = { buf: null };
     // The clock at this worker's last completion, or -1 once it may have moved since (an await):
@@ -110,8 +132,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         try {
           if (req.op !== 'read') await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
           else {
-            const read = directRead(ctx, readBuffer(scratch, req.length), req.offset, origin, solo);
-            if (read) await read;
+            await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
           }
         } catch (err) {
           error = errorCode(err);
@@ -130,15 +151,6 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
     }
   };
   await Promise.all(Array.from({ length: job.iodepth }, worker));
-}
-
-/**
- * A direct read; what the worker awaits, or undefined when it may go on without a turn. `solo`
- * (null when off, solo-reads.ts): a read done at once by a worker alone needs no turn.
- */
-function directRead(ctx: ReplayContext, buf: Uint8Array, offset: number, origin: Origin, solo: SoloWorker | null): Promise<void> | undefined {
-  const read = ctx.img.read(buf, offset, origin, ctx.zeroedReads);
-  return solo === null ? read : solo.take(read);
 }
 
 /**

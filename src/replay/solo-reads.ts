@@ -1,5 +1,4 @@
 /** Whether a read worker may go on after a read done at once without a microtask turn: when no other worker can run before the next step. */
-import { DONE } from '../qed/image.js';
 import type { PhaseSpec } from '../workload/types.js';
 
 /** A SoloReads for a phase that qualifies (see below), under the deterministic scheduler and with no power cut; else null. */
@@ -33,6 +32,9 @@ export class SoloReads {
   /** Of those, the ones already waiting when the last step began. */
   private blocked = 0;
   private steps = 0;
+  /** A step() is running its loop; a step asked for meanwhile is `again`. */
+  private stepping = false;
+  private again = false;
 
   constructor(private readonly scheduler: StepNow) {}
 
@@ -50,13 +52,30 @@ export class SoloReads {
     this.live--;
   }
 
-  /** A worker begins waiting on a request; the token goes to resumed(). The next step runs now if it was the last that could run. */
-  wait(): number {
-    const since = this.steps;
-    const last = this.alone();
+  /** A worker begins waiting on a request: the token goes to resumed(). */
+  enter(): number {
     this.waiting++;
-    if (last) this.scheduler.stepNow();
-    return since;
+    return this.steps;
+  }
+
+  /**
+   * Take the next step now (the caller was the last that could run and now waits), and each one
+   * a worker resumed inside a step asks for: a loop, not recursion, as a step's callback resumes
+   * a worker that runs on to its next wait (solo-loop.ts). Stops where the scheduler declines
+   * (an event-loop turn is due: its queued step follows).
+   */
+  step(): void {
+    if (this.stepping) {
+      this.again = true;
+      return;
+    }
+    this.stepping = true;
+    try {
+      do this.again = false;
+      while (this.scheduler.stepNow() && this.again);
+    } finally {
+      this.stepping = false;
+    }
   }
 
   resumed(since: number): void {
@@ -86,14 +105,23 @@ export class SoloWorker {
     reads.started();
   }
 
-  /** What to await of an engine read's result: nothing after one done at once while alone. */
-  take(read: Promise<void>): Promise<void> | undefined {
+  /** A read done at once: whether the worker may go on without a turn (it is alone). */
+  atOnce(): boolean {
     this.resume();
-    if (read !== DONE) {
-      this.since = this.reads.wait();
-      return read;
-    }
-    return this.reads.alone() ? undefined : read;
+    return this.reads.alone();
+  }
+
+  /**
+   * A read not done at once: the worker waits. `blocked`: on a scheduler request, nothing of its
+   * chain left to run; then the next step runs now if it was the last that could run. A read's
+   * promise (several runs, or a failure found at once) may still have reactions of its own to
+   * run first: its worker leaves the step to the scheduler's queued one, which waits for them.
+   */
+  waits(blocked: boolean): void {
+    this.resume();
+    const last = blocked && this.reads.alone();
+    this.since = this.reads.enter(); // before the step, which may resume this worker
+    if (last) this.reads.step();
   }
 
   end(): void {

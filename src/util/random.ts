@@ -45,20 +45,21 @@ export class Rng {
       s = (s + 0x9e3779b9) >>> 0;
       return mix32(s);
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    // Kept as int32 (the same bits): a field first given a value past 2^31 stays a heap number in V8.
+    this.a = next() | 0;
+    this.b = next() | 0;
+    this.c = next() | 0;
+    this.d = next() | 0;
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1; // the all-zero state is a fixed point
   }
 
   /** Build from a raw state (reference test vectors). */
   static fromState(a: number, b: number, c: number, d: number): Rng {
     const r = new Rng(0);
-    r.a = a >>> 0;
-    r.b = b >>> 0;
-    r.c = c >>> 0;
-    r.d = d >>> 0;
+    r.a = a | 0;
+    r.b = b | 0;
+    r.c = c | 0;
+    r.d = d | 0;
     return r;
   }
 

@@ -26,6 +26,22 @@ phases:
       - { name: b, pattern: random, op: read, bs: 64k, iodepth: 3, stop: { ops: 500 } }
 `;
 
+/** Reads that span clusters (several runs: the engine's general read, its own promise chain) beside single-run ones. */
+const SPANNING = `name: solo-spanning
+seed: 5
+image: { size: 64M, cluster_size: 4k, table_size: 1 }
+cache: { size: 3, policy: lru }
+scheduler: { mode: deterministic, reorder: 3 }
+phases:
+  - name: fill
+    jobs: [{ name: w, pattern: random, op: write, bs: 4k, iodepth: 4, stop: { ops: 3000 } }]
+  - name: reads
+    jobs:
+      - { name: z, pattern: random, distribution: "zipf:0.9", op: read, bs: 4k, iodepth: 8, stop: { ops: 3000 } }
+      - { name: u, pattern: random, op: read, bs: 8k, align: 2k, iodepth: 5, stop: { ops: 1500 } }
+      - { name: s, pattern: sequential, op: read, bs: 64k, iodepth: 2, stop: { ops: 250 } }
+`;
+
 function measured(o: RunOutcome): unknown {
   return { phases: o.phases, total: o.total, timing: o.timing, status: o.status };
 }
@@ -43,6 +59,8 @@ describe('solo read workers', () => {
   const cases: Array<[string, string, string[]]> = [
     ['two read jobs over default-geometry tables', ZIPF, []],
     ['bench/ci/zipf-read.yaml', readFileSync('bench/ci/zipf-read.yaml', 'utf8'), ['phases[1].jobs[0].stop.ops=4000']],
+    // A worker whose read is a promise chain of its own must not take the step before that chain settles.
+    ['reads of several runs', SPANNING, []],
   ];
   for (const [name, text, set] of cases) {
     it(`${name}: the same measurements as a replay whose workers take every turn`, async () => {
