@@ -1,6 +1,6 @@
 /** Image files on disk: open (with the backing chain, loops and depth refused) and create. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { BackendError, type BlockBackend } from '../io/backend.js';
 import { FileBackend, type CacheMode, type IoMode } from '../io/file-backend.js';
@@ -27,6 +27,8 @@ export const MAX_BACKING_DEPTH = 64;
 
 /** Open an image file; its backing file (raw or QED, probed unless the header says raw) opens read-only. */
 export async function openImageFile(path: string, opts: FileOpenOptions = {}): Promise<QedImage> {
+  // Said plainly here: the backend's open or first read would fail with EISDIR as a read error.
+  if ((await stat(path).catch(() => null))?.isDirectory()) throw new QedFormatError(path, 'file', 'it is a directory, not an image file');
   const wrap = opts.wrap ?? ((b: BlockBackend) => b);
   const chain = [...(opts.chain ?? []), await realpath(path).catch(() => resolve(path))];
   const io = wrap(await FileBackend.open(path, { readOnly: opts.readOnly, io: opts.io, cache: opts.cache }));

@@ -538,4 +538,16 @@ describe('hostile input is refused cleanly', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
+
+  it('a directory given as the image is named as one by info, check, map and io (was an EISDIR read error)', async () => {
+    const d = tmp.path('img.d');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(d);
+    for (const args of [['info', d], ['check', d], ['map', d], ['io', d, '-c', 'read 0 4k']]) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`qed-bench: ${d}: it is a directory, not an image file\n`);
+      expect(await readdir(d)).toEqual([]);
+    }
+  });
 });
