@@ -14,6 +14,12 @@ export interface TypedOverride {
   label: string;
 }
 
+/** Fields a sweep varies, with its option: a list given to --set for one of them wants a sweep. */
+const SWEPT = new Map([
+  ['cache.policy', '--policy'],
+  ['cache.size', '--cache-size'],
+]);
+
 /**
  * Applies each override to `doc` (a YAML value: 16, fifo, "[8, 16]"), then the typed ones.
  * Returns where each value came from, for messages about it, and the problems with overrides
@@ -50,6 +56,11 @@ export function applyOverrides(doc: Document, args: readonly string[], typed: re
       continue;
     }
     const text = arg.slice(eq + 1);
+    const several = SWEPT.get(formatPath(path));
+    if (several && /[,[]/.test(text)) {
+      fail(formatPath(path), `one value per run, found "${text}"`, `to compare several, sweep them (qed-bench sweep WORKLOAD ${several} ${text.replace(/[[\]\s]/g, '')}) or list them under the workload's matrix: (${formatPath(path)}: [${text.replace(/[[\]]/g, '')}])`);
+      continue;
+    }
     const value = parseDocument(text, { logLevel: 'error' });
     if (value.errors.length) {
       fail(formatPath(path), `the value is not valid YAML: ${value.errors[0].message.split('\n')[0]}`, 'quote it for the shell, e.g. --set \'name="a: b"\'');

@@ -35,6 +35,14 @@ describe('--set', () => {
     expect(w.image.backing).toEqual({ file: '/d/b.raw', format: 'raw' });
   });
 
+  it('several cache sizes or policies in one --set point to sweep and matrix:, naming the option', () => {
+    expect(() => load('cache.policy=fifo,lru')).toThrow(
+      'cache.policy: one value per run, found "fifo,lru"; to compare several, sweep them (qed-bench sweep WORKLOAD --policy fifo,lru) or list them under the workload\'s matrix: (cache.policy: [fifo,lru])',
+    );
+    expect(() => load('cache.size=[8, 16]')).toThrow('sweep them (qed-bench sweep WORKLOAD --cache-size 8,16)');
+    expect(load('cache.policy=lru')[0].cache.policy).toBe('lru');
+  });
+
   it('the last of two overrides of one key wins', () => {
     expect(load('seed=5', 'seed=6')[0].seed).toBe(6);
   });
