@@ -323,6 +323,22 @@ describe('timings (tier 2)', () => {
     return cli('compare', await writeJson(tmp.path('b.json'), b), await writeJson(tmp.path('c.json'), c), ...args);
   }
 
+  it("a flush's rate is not compared (flushes per second of a phase), its latency is", async () => {
+    const withFlush = (r: RunResults): RunResults => {
+      const out = clone(r);
+      out.total.ops.flush = { ...clone(out.total.ops.read), ops: 4, bytes: 0, iops: 3, mbPerSec: 0 };
+      return out;
+    };
+    const cur = withFlush(base);
+    cur.total.ops.flush.iops = 1;
+    const r = await compareTimings(withFlush(base) as RepeatedResults, cur as RepeatedResults, '--format', 'json');
+    const metrics = JSON.parse(r.stdout).runs[0].rows.map((x: { metric: string }) => x.metric);
+    expect(metrics).toContain('flush.p50');
+    expect(metrics).toContain('read.iops');
+    expect(metrics).not.toContain('flush.iops');
+    expect(metrics).not.toContain('flush.mbPerSec');
+  });
+
   it('a real 20% slowdown with low noise fails', async () => {
     const r = await compareTimings(a, slow);
     expect(r.code).toBe(1);

@@ -3,11 +3,10 @@
  * counters exactly or within the gate's tolerance, timings by Welch's t-test plus a minimum
  * effect when both sides carry repeated samples, never otherwise. Improvements never fail.
  */
-import { OPS } from '../../metrics/phase.js';
-import { TIMING_METRICS, type RepeatedResults } from '../../metrics/repeats.js';
+import type { RepeatedResults } from '../../metrics/repeats.js';
 import { acknowledgementFor, acknowledgementHolds, gateSetsTolerance, ruleFor, type GateConfig, type Rule } from './gate.js';
 import type { RunEntry, RunSet } from './inputs.js';
-import { COUNTER_METRICS, INTEGRITY_VERDICT, singleTiming, timingInfo, type Better, type CounterMetric } from './metrics.js';
+import { COUNTER_METRICS, TIMING_NAMES, INTEGRITY_VERDICT, singleTiming, timingInfo, type Better, type CounterMetric } from './metrics.js';
 import { countersAreSamples, noiseBand, samplesNote } from './noise.js';
 import { pairRuns } from './pairing.js';
 import { mean, median, stddev, welchTest } from './stats.js';
@@ -292,7 +291,7 @@ function timingRows(b: RunEntry, c: RunEntry, ctx: Context, missing: (e: RunEntr
   const bs = b.results.repeats;
   const cs = c.results.repeats;
   const repeated = !!bs && !!cs && bs.count >= 2 && cs.count >= 2;
-  const names = OPS.flatMap((op) => TIMING_METRICS.map((t) => `${op}.${t}`));
+  const names = TIMING_NAMES;
   const rows: Row[] = [];
   for (const name of names) {
     const info = timingInfo(name)!;

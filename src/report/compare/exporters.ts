@@ -5,12 +5,10 @@
  * Values are in the results files' units (hitRate a ratio, latencies in ns); with repeats, the
  * mean of the repeats for timings and for wall-clock runs' counters, as compare shows them.
  */
-import { OPS } from '../../metrics/phase.js';
-import { TIMING_METRICS } from '../../metrics/repeats.js';
 import { label } from './compare.js';
 import { ruleFor, type GateConfig } from './gate.js';
 import type { RunEntry } from './inputs.js';
-import { COUNTER_METRICS, singleTiming, timingInfo, type Better } from './metrics.js';
+import { COUNTER_METRICS, TIMING_NAMES, singleTiming, timingInfo, type Better } from './metrics.js';
 import { countersAreSamples } from './noise.js';
 import { mean, median, stddev } from './stats.js';
 
@@ -49,7 +47,7 @@ function figures(runs: RunEntry[], gate: GateConfig): Figure[] {
       const samples = repeats && repeats.length > 1 ? repeats : undefined;
       out.push({ run, metric: m.name, unit: m.unit, better: ruleFor(gate, run, m.name, m.better).direction, value: samples ? mean(samples) : v, samples });
     }
-    for (const name of OPS.flatMap((op) => TIMING_METRICS.map((t) => `${op}.${t}`))) {
+    for (const name of TIMING_NAMES) {
       const info = timingInfo(name)!;
       const samples = run.results.repeats?.samples[name];
       const value = samples ? mean(samples) : singleTiming(run.results, name);

@@ -208,7 +208,7 @@ function metricIssue(pattern: string, path: Array<string | number>, atKey: boole
     path,
     atKey,
     message: `unknown metric "${pattern}"`,
-    hint: near ? `did you mean ${near}?` : `metrics: ${ALL_METRIC_NAMES.filter((n) => !isTimingName(n)).join(', ')}, and timings <op>.<iops|mbPerSec|p50|p99> (op: read, write, zero, flush); * and ? are wildcards`,
+    hint: near ? `did you mean ${near}?` : `metrics: ${ALL_METRIC_NAMES.filter((n) => !isTimingName(n)).join(', ')}, and timings <op>.<iops|mbPerSec|p50|p99> (op: read, write, zero; flush.p50, flush.p99); * and ? are wildcards`,
   };
 }
 

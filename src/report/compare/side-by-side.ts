@@ -3,13 +3,11 @@
  * Runs line up by workload name, cache size and policy; when every file holds one run, those
  * runs line up whatever their configuration, and the settings that differ come first.
  */
-import { OPS } from '../../metrics/phase.js';
-import { TIMING_METRICS } from '../../metrics/repeats.js';
 import { table } from '../text-table.js';
 import { formatMetricValue } from './format.js';
 import { label } from './compare.js';
 import type { RunEntry, RunSet } from './inputs.js';
-import { COUNTER_METRICS, INTEGRITY_VERDICT, singleTiming } from './metrics.js';
+import { COUNTER_METRICS, TIMING_NAMES, INTEGRITY_VERDICT, singleTiming } from './metrics.js';
 import { configurationDifference } from './pairing.js';
 import { mean } from './stats.js';
 
@@ -38,7 +36,7 @@ function group(runs: Array<RunEntry | null>, sets: RunSet[]): SideBySideGroup {
     if (runs.every((r) => !r || (m.applies && !m.applies(r.results)))) continue;
     rows.push({ metric: m.name, values: cell((r) => formatMetricValue(m.kind, m.name, m.value(r.results) ?? null)) });
   }
-  for (const name of OPS.flatMap((op) => TIMING_METRICS.map((t) => `${op}.${t}`))) {
+  for (const name of TIMING_NAMES) {
     const values = runs.map((r) => (r ? timing(r, name) : undefined));
     if (values.every((v) => v === undefined)) continue;
     rows.push({ metric: name, values: values.map((v) => (v === undefined ? '—' : formatMetricValue('timing', name, v))) });
