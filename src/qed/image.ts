@@ -313,18 +313,20 @@ export class QedImage implements BackingDevice {
     if (start !== false) return start === true ? undefined : start; // done: no promise to make, none for a reaction to adopt
     const data = run;
     return this.io.read(buf, data.host, 'read_aio', origin).then(
-      () => {
-        count(this.stats.dataReads, buf.length);
-        this.release(data);
-        this.cache.requestCompleted();
-      },
+      () => this.dataReadEnded(data, buf.length, false),
       (err: unknown) => {
-        this.release(data);
-        this.stats.requests.failed++;
-        this.cache.requestCompleted();
+        this.dataReadEnded(data, buf.length, true);
         throw err;
       },
     );
+  }
+
+  /** A one-run read's data read ended: its table reference dropped, the request counted. */
+  private dataReadEnded(run: Run, bytes: number, failed: boolean): void {
+    this.release(run);
+    if (failed) return this.countReadFailed();
+    count(this.stats.dataReads, bytes);
+    this.cache.requestCompleted();
   }
 
   /** readFound up to its data read: true when done at once, false when the data read of `run` is next, else the promise of the rest (or of a failure). */
@@ -374,16 +376,8 @@ export class QedImage implements BackingDevice {
     const start = this.readStart(buf, offset, origin, run, zeroed);
     if (start !== false) return start;
     this.io.readThen!(buf, run.host, 'read_aio', origin, (err) => {
-      if (err) {
-        this.release(run);
-        this.stats.requests.failed++;
-        this.cache.requestCompleted();
-        return done(err);
-      }
-      count(this.stats.dataReads, buf.length);
-      this.release(run);
-      this.cache.requestCompleted();
-      done(null);
+      this.dataReadEnded(run, buf.length, err !== null);
+      done(err);
     });
     return false;
   }
