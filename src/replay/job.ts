@@ -131,9 +131,7 @@ export async function runJob(job: JobSpec, source: RequestSource, ctx: ReplayCon
         let error: string | null = null;
         try {
           if (req.op !== 'read') await ctx.img.write(zeroBuffer(scratch, req.length), req.offset, origin);
-          else {
-            await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
-          }
+          else await ctx.img.read(readBuffer(scratch, req.length), req.offset, origin, ctx.zeroedReads);
         } catch (err) {
           error = errorCode(err);
           if (req.op === 'read') scratch.buf = null;
