@@ -255,8 +255,8 @@ async function environment(): Promise<Record<string, string | number>> {
 }
 
 function usageExit(err: unknown): never {
-  if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-  console.error(`bench-peers: ${(err as Error).message}\n${USAGE}`);
+  if (!(err instanceof UsageError)) throw err; // parseArgs' own errors exit in benchArgs
+  console.error(`bench:peers: ${(err as Error).message}\n${USAGE}`);
   process.exit(2);
 }
 

@@ -87,6 +87,6 @@ async function timeCurves(o: ReturnType<typeof parseOptions>, streams: ReturnTyp
 
 main().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);
-  if (e instanceof Error && /must be|Unknown option|unexpected argument/i.test(e.message)) console.error(`usage: ${USAGE}`);
+  if (e instanceof Error && /must be/i.test(e.message)) console.error(`usage: ${USAGE}`);
   process.exit(1);
 });
