@@ -14,13 +14,14 @@ export const MAX_NESTING = 64;
 /** The `maxAliasCount` every toJS of a workload, gate or --set value is given ("billion laughs"). */
 export const MAX_ALIASES = 1000;
 
-/** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary. */
-export function encodingProblem(text: string): Problem | null {
+/** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary; `format` names what it should be. */
+export function encodingProblem(text: string, format: 'YAML' | 'JSON' = 'YAML'): Problem | null {
   if (text.startsWith('\uFFFD\uFFFD') || /^(?:[^\0]\0){2}|^(?:\0[^\0]){2}/.test(text)) {
-    return { path: '', line: 1, col: 1, message: 'the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark or has NUL bytes between characters); save it as UTF-8' };
+    const fix = format === 'YAML' ? 'save it as UTF-8' : 'results files are UTF-8 JSON';
+    return { path: '', line: 1, col: 1, message: `the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark or has NUL bytes between characters); ${fix}` };
   }
   const nul = text.indexOf('\0');
-  if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 YAML)` };
+  if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 ${format})` };
   return null;
 }
 
