@@ -62,7 +62,7 @@ async function readSweep(file: string, warnings: string[]): Promise<SweepResults
     new CliUsageError(`${file}: not a sweep results file (${why}); merge joins the "${SWEEP_SCHEMA}" files that \`qed-bench sweep --shard i/n\` writes`);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.replace(/^\uFEFF/, '')); // as parseReportInput reads it
   } catch {
     readAsReport(text, file, warnings); // names the line and column
     throw notSweep('not JSON');

@@ -14,13 +14,14 @@ export const MAX_NESTING = 64;
 /** The `maxAliasCount` every toJS of a workload, gate or --set value is given ("billion laughs"). */
 export const MAX_ALIASES = 1000;
 
-/** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary. */
-export function encodingProblem(text: string): Problem | null {
+/** The file's text is not UTF-8: UTF-16 (a byte-order mark, or NUL bytes between ASCII) or binary; `format` names what it should be. */
+export function encodingProblem(text: string, format: 'YAML' | 'JSON' = 'YAML'): Problem | null {
   if (text.startsWith('\uFFFD\uFFFD') || /^(?:[^\0]\0){2}|^(?:\0[^\0]){2}/.test(text)) {
-    return { path: '', line: 1, col: 1, message: 'the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark or has NUL bytes between characters); save it as UTF-8' };
+    const fix = format === 'YAML' ? 'save it as UTF-8' : 'results files are UTF-8 JSON';
+    return { path: '', line: 1, col: 1, message: `the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark or has NUL bytes between characters); ${fix}` };
   }
   const nul = text.indexOf('\0');
-  if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 YAML)` };
+  if (nul >= 0) return { path: '', message: `the file is not text: a NUL byte at offset ${nul} (expected UTF-8 ${format})` };
   return null;
 }
 
@@ -59,15 +60,25 @@ function duplicateKey(doc: Document, lines: LineCounter): Problem | null {
           seen.set(key.value, key);
           continue;
         }
-        const at = key.range ? lines.linePos(key.range[0]) : undefined;
-        const was = first.range ? lines.linePos(first.range[0]) : undefined;
-        problem = { path: '', line: at?.line, col: at?.col, message: `YAML syntax error: Map keys must be unique: ${JSON.stringify(String(key.value))} is already a key of this mapping${was ? ` (line ${was.line})` : ''}` };
+        const was = posOf(first, lines);
+        problem = problemAt(key, lines, `YAML syntax error: Map keys must be unique: ${JSON.stringify(String(key.value))} is already a key of this mapping${was ? ` (line ${was.line})` : ''}`);
         return visit.BREAK;
       }
       return undefined;
     },
   });
   return problem;
+}
+
+/** Where a node starts, 1-based; undefined for a node with no range. */
+function posOf(node: Node, lines: LineCounter): { line: number; col: number } | undefined {
+  return node.range ? lines.linePos(node.range[0]) : undefined;
+}
+
+/** A problem placed at a node's start. */
+function problemAt(node: Node, lines: LineCounter, message: string): Problem {
+  const pos = posOf(node, lines);
+  return { path: '', line: pos?.line, col: pos?.col, message };
 }
 
 function plainSyntaxMessage(code: string, message: string): string {
@@ -98,21 +109,17 @@ export function unknownTag(doc: Document): { tag: string; warning: YAMLWarning }
  */
 function aliasProblem(doc: Document, lines: LineCounter): Problem | null {
   let problem: Problem | null = null;
-  const at = (node: Node | null | undefined, message: string): void => {
-    const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
-    problem = { path: '', line: pos?.line, col: pos?.col, message };
-  };
   visit(doc, {
     Alias(_, node) {
       if (node.resolve(doc) !== undefined) return undefined;
-      at(node, `alias *${node.source} has no anchor &${node.source} before it (an anchor must come first in the file)`);
+      problem = problemAt(node, lines, `alias *${node.source} has no anchor &${node.source} before it (an anchor must come first in the file)`);
       return visit.BREAK;
     },
     Pair(_, pair) {
       for (const source of mergeSources(pair) ?? []) {
         const target = isAlias(source) ? source.resolve(doc) : source;
         if (target === undefined || isMap(target)) continue; // an unresolved alias is named by Alias
-        at(source as Node, 'a merge key (<<) takes a mapping, an alias of one, or a list of them');
+        problem = problemAt(source as Node, lines, 'a merge key (<<) takes a mapping, an alias of one, or a list of them');
         return visit.BREAK;
       }
       return undefined;
@@ -147,10 +154,9 @@ function aliasBombProblem(doc: Document, lines: LineCounter): Problem | null {
       a.count += 1;
       if (a.weight === 0) a.weight = weight(target);
       if (a.count * a.weight <= MAX_ALIASES) return undefined;
-      const at = node.range ? lines.linePos(node.range[0]) : undefined;
-      const anchor = target.range ? lines.linePos(target.range[0]) : undefined;
+      const anchor = posOf(target, lines);
       const from = anchor ? `, anchored at ${anchor.line}:${anchor.col}` : '';
-      problem = { path: '', line: at?.line, col: at?.col, message: `alias *${node.source} (use ${a.count} of &${node.source}${from}, which holds ${a.weight} aliased values) expands the document past ${MAX_ALIASES} aliased values; nested aliases that multiply like this ("billion laughs") are refused` };
+      problem = problemAt(node, lines, `alias *${node.source} (use ${a.count} of &${node.source}${from}, which holds ${a.weight} aliased values) expands the document past ${MAX_ALIASES} aliased values; nested aliases that multiply like this ("billion laughs") are refused`);
       return visit.BREAK;
     },
   });

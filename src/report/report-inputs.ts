@@ -179,8 +179,8 @@ function short(v: unknown): string {
 const MAX_JSON_NESTING = 64;
 
 function parseJson(text: string, file: string): unknown {
-  const encoding = encodingProblem(text);
-  if (encoding) throw new ReportInputError(`${file}: ${encoding.message.replace('save it as UTF-8', 'results files are UTF-8 JSON').replace('UTF-8 YAML', 'UTF-8 JSON')}; ${HOW}`);
+  const encoding = encodingProblem(text, 'JSON');
+  if (encoding) throw new ReportInputError(`${file}: ${encoding.message}; ${HOW}`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -36,8 +36,8 @@ export const SWEEP_LEVEL: Level = {
   },
 };
 
-/** Each unknown field as `path: what`, in document order; `at` prefixes the paths. */
-export function unknownFields(doc: unknown, level: Level, at = ''): string[] {
+/** Each unknown field's path (with a near known name when there is one), in document order. */
+export function unknownFields(doc: unknown, level: Level): string[] {
   const found: string[] = [];
   const walk = (v: unknown, l: Level, path: string, inArray = false): void => {
     if (l.each && !inArray) {
@@ -47,8 +47,7 @@ export function unknownFields(doc: unknown, level: Level, at = ''): string[] {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return;
     for (const [k, x] of Object.entries(v)) {
       const p = path ? `${path}.${k}` : k;
-      const known = l.keys.length === 0 || l.keys.includes(k);
-      if (!known) {
+      if (!l.keys.includes(k)) {
         const near = didYouMean(k, l.keys);
         found.push(`${p}${near ? ` (did you mean ${near}?)` : ''}`);
         continue;
@@ -57,7 +56,7 @@ export function unknownFields(doc: unknown, level: Level, at = ''): string[] {
       if (below) walk(x, below, p);
     }
   };
-  walk(doc, level, at);
+  walk(doc, level, '');
   return found;
 }
 

@@ -400,10 +400,17 @@ const CASES: Case[] = [
     says: ['deep.json:', 'lists and objects nested more than 64 levels deep'],
   },
   {
-    name: 'a UTF-16 or NUL-filled results file is named as such (was "Unexpected token" with the raw bytes)',
-    setup: async (d) => ({ args: ['report', await yaml(d('u16.json'), Buffer.from(`\ufeff${await readFile(BASELINE, 'utf8')}`, 'utf16le')), await yaml(d('nul.json'), Buffer.alloc(64)), '--format', 'md'] }),
+    name: 'a UTF-16 results file is named as such (was "Unexpected token" with the raw bytes)',
+    setup: async (d) => ({ args: ['report', await yaml(d('u16.json'), Buffer.from(`\ufeff${await readFile(BASELINE, 'utf8')}`, 'utf16le')), '--format', 'md'] }),
     exit: 2,
     says: ['u16.json: the file is UTF-16 encoded', 'results files are UTF-8 JSON'],
+  },
+  {
+    // its own case: given after u16.json, the first file's error stopped report before this one was read
+    name: 'a NUL-filled results file is named as not text',
+    setup: async (d) => ({ args: ['report', await yaml(d('nul.json'), Buffer.alloc(64)), '--format', 'md'] }),
+    exit: 2,
+    says: ['nul.json: the file is not text: a NUL byte at offset 0 (expected UTF-8 JSON)'],
   },
   {
     name: 'merge of a file that is not JSON names the line and column',

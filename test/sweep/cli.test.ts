@@ -156,6 +156,14 @@ describe('qed-bench merge', () => {
     }
   });
 
+  it('reads a shard saved with a UTF-8 byte order mark, as report does', async () => {
+    const a = await shard(1);
+    const bom = tmp.path('bom.json');
+    await writeFile(bom, `\ufeff${readFileSync(a, 'utf8')}`);
+    await cliOk(0, 'merge', bom, '--allow-missing', '-o', tmp.path('m.json'));
+    expect(read(tmp.path('m.json')).runs).toEqual(read(a).runs);
+  });
+
   it('a run with a missing field: names the field by its path, as `report` does', async () => {
     const bad = read(await shard(1));
     delete (bad.runs[0].results.total as { hitRate?: unknown }).hitRate;

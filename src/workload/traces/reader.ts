@@ -346,14 +346,14 @@ export async function readAll(file: string, opts: TraceOpenOptions = {}): Promis
   return all;
 }
 
+/** Longest text line read (3 GB of NUL bytes, one line, ran for minutes re-joining it). */
+const MAX_LINE = 1 << 20;
+
 /**
  * A partial line carried over, then the next chunk, in one buffer reused chunk after chunk
  * (Buffer.concat made a fresh 1 MiB buffer per chunk, garbage a long replay's GC frees late).
  * The carry may lie in the buffer itself: Buffer.copy moves overlapping bytes correctly.
  */
-/** Longest text line read (3 GB of NUL bytes, one line, ran for minutes re-joining it). */
-const MAX_LINE = 1 << 20;
-
 class Joiner {
   private buf = Buffer.alloc(0);
 

@@ -159,7 +159,7 @@ export class ZstdFrames {
     throw new TraceError(this.file, `byte offset ${start}: ${what}; found ${hex(this.head.subarray(0, 4))}, not a zstd frame magic number (28 b5 2f fd)`);
   }
 
-  /** A block header that ended at file offset `end`: true when it is the last, empty block of a frame with no checksum. */
+  /** A block header that starts at file offset `start`: true when it is the last, empty block of a frame with no checksum. */
   private blockHeader(start: number): boolean {
     const b = this.head[0] | (this.head[1] << 8) | (this.head[2] << 16);
     this.blocks++;

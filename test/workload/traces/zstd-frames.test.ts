@@ -87,15 +87,14 @@ describe('zstd frames', () => {
     let out = 0;
     let most = 0;
     const z = new ZstdFrames('t.zst', (b) => (out += b.length));
-    let steps = 0;
-    for (let at = 0; at < bomb.length; steps++) {
+    let at = 0;
+    for (let step = 0; step < 4; step++) {
       at = z.push(bomb, at);
       most = Math.max(most, out);
       out = 0;
-      if (steps === 3) break;
     }
     expect(most).toBe(8 * 1024 * 1024);
-    expect(steps).toBe(3);
+    expect(at).toBeLessThan(bomb.length); // four pushes (32 MiB out) have not taken the whole 64 KiB
   });
 
   it('a window past 128 MiB, a reserved header bit and a reserved block type are refused before any decoding', () => {
